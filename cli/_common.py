@@ -1,0 +1,78 @@
+"""Shared CLI plumbing: column options, logging, and one-line errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from nlp.io.columns import ColumnMap
+
+err_console = Console(stderr=True)
+logger = logging.getLogger("nlp")
+
+STATE = {"debug": False}
+
+# Errors that are the user's to fix: print one line, exit non-zero. Anything else is a bug
+# and still gets one line (plus a hint to re-run with --debug for the traceback).
+_USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, FileNotFoundError, PermissionError, KeyError, OSError)
+
+TextCol = Annotated[str, typer.Option("--text-col", help="column holding the review/post text")]
+IdCol = Annotated[str, typer.Option("--id-col", help="row id column (derived from content + row number when absent)")]
+ProductCol = Annotated[str, typer.Option("--product-col", help="product / SKU / film column")]
+TimeCol = Annotated[str, typer.Option("--time-col", help="date or datetime column")]
+RatingCol = Annotated[str, typer.Option("--rating-col", help="star rating column")]
+ChannelCol = Annotated[str, typer.Option("--channel-col", help="channel column (review, sns, inquiry ...)")]
+
+
+def column_map(text_col: str, id_col: str, product_col: str, time_col: str, rating_col: str, channel_col: str) -> ColumnMap:
+    return ColumnMap(text=text_col, id=id_col, product=product_col, time=time_col, rating=rating_col, channel=channel_col)
+
+
+def setup_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    # progress bars only on a terminal; pipes and CI stay quiet
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        logging.getLogger("nlp").setLevel(max(level, logging.WARNING) if not verbose else level)
+    for noisy in ("transformers", "huggingface_hub", "peft", "numba", "bertopic", "sentence_transformers"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def friendly_errors(fn):
+    """Turn user errors into ``error: ...`` on stderr and exit code 2 (a traceback only with --debug)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except ImportError as exc:
+            if STATE["debug"]:
+                raise
+            err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+            raise typer.Exit(3) from None
+        except _USER_ERRORS as exc:
+            if STATE["debug"]:
+                raise
+            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            err_console.print(f"[red]error:[/red] {msg}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except Exception as exc:  # a bug: still no traceback unless asked
+            if STATE["debug"]:
+                raise
+            err_console.print(
+                f"[red]error:[/red] {type(exc).__name__}: {exc} (re-run with --debug for the traceback)",
+                markup=True,
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(1) from None
+
+    return wrapper

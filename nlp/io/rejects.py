@@ -1,0 +1,41 @@
+"""The rejects file ``OUT.rejects.jsonl``: one JSON object per unusable input row (id, row, reason, original)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from nlp.io.tables import Reject
+
+__all__ = ["RejectsWriter", "rejects_path"]
+
+
+def rejects_path(out: str | os.PathLike) -> Path:
+    """``out.parquet`` → ``out.parquet.rejects.jsonl`` (next to the output)."""
+    p = Path(out)
+    return p.with_name(p.name + ".rejects.jsonl")
+
+
+class RejectsWriter:
+    """Writes rejects atomically next to the output (``.partial`` until closed)."""
+
+    def __init__(self, out: str | os.PathLike, append: bool = False) -> None:
+        self.path = rejects_path(out)
+        self.tmp = self.path.with_name(self.path.name + ".partial")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.tmp, "a" if append else "w", encoding="utf-8")
+        self.count = 0
+
+    def write(self, rejects: list[Reject]) -> None:
+        for r in rejects:
+            self._fh.write(r.to_json() + "\n")
+        self.count += len(rejects)
+        self._fh.flush()
+
+    def close(self) -> Path:
+        self._fh.close()
+        os.replace(self.tmp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        self._fh.close()
