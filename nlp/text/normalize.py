@@ -1,7 +1,7 @@
 """Normalisation of Korean review text.
 
-What it does, in order: Unicode NFKC (full-width Latin and digits, compatibility jamo
-such as ㄱ stay as they are), removal of control and zero-width characters, folding of
+What it does, in order: Unicode NFKC (full-width Latin and digits; compatibility jamo
+such as ㅋ are kept, not turned into conjoining jamo), removal of control and zero-width characters, folding of
 all whitespace runs to one space, and collapsing of long repeats while keeping them as
 signal: ``ㅋㅋㅋㅋㅋ`` → ``ㅋㅋ``, ``!!!!!`` → ``!!``, ``ㅠㅠㅠㅠ`` → ``ㅠㅠ``,
 ``....`` → ``..``, ``하하하하`` → ``하하``. Emoji are kept.
@@ -26,10 +26,10 @@ _ZWJ = "\u200d"
 _VARIATION_SELECTORS = {chr(c) for c in range(0xFE00, 0xFE10)}
 _WS = re.compile(r"\s+")
 # One character repeated three or more times → two (ㅋㅋㅋ → ㅋㅋ, !!! → !!, ... → ..).
-_REPEAT_CHAR = re.compile(r"(.)\1{2,}", re.DOTALL)
+_REPEAT_CHAR = re.compile(r"(\D)\1{2,}", re.DOTALL)  # never digits: 100000원, 010-1111-2222
 # A two-syllable unit repeated three or more times → twice (하하하하 is one char; 헤헤헤 too;
 # this catches alternating patterns such as ㅋㅎㅋㅎㅋㅎ → ㅋㅎㅋㅎ).
-_REPEAT_PAIR = re.compile(r"(..)\1{2,}", re.DOTALL)
+_REPEAT_PAIR = re.compile(r"(\D\D)\1{2,}", re.DOTALL)
 
 
 def _clean_char(ch: str) -> bool:
@@ -52,10 +52,22 @@ def collapse_repeats(text: str) -> str:
     return _REPEAT_PAIR.sub(r"\1\1", text)
 
 
+# NFKC would turn compatibility jamo (ㅋ U+314B) into conjoining jamo (ᄏ U+110F), which
+# renders oddly and which Kiwi reads differently, so runs of them are left as they are.
+_COMPAT_JAMO = re.compile(r"([\u3131-\u318e]+)")
+
+
+def _nfkc(text: str) -> str:
+    if not _COMPAT_JAMO.search(text):
+        return unicodedata.normalize("NFKC", text)
+    parts = _COMPAT_JAMO.split(text)
+    return "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
+
+
 def _normalize_one(text: str) -> str:
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text)
+    text = _nfkc(text)
     if not text.isascii():
         text = "".join(ch for ch in text if _clean_char(ch))
     text = _WS.sub(" ", text).strip()

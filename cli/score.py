@@ -1,0 +1,54 @@
+"""``nlp score``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nlp.cli._common import ChannelCol, IdCol, ProductCol, RatingCol, TextCol, TimeCol, column_map, err_console, friendly_errors
+
+ModelOpt = Annotated[Path | None, typer.Option("--model", help="scorer model directory (default: the shipped models/sentiment-e5s6)")]
+
+
+@friendly_errors
+def score_cmd(
+    input: Annotated[str, typer.Argument(help="CSV/TSV/JSONL/Parquet file, or - for stdin")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="output table; format from the extension")],
+    text_col: TextCol = "text",
+    id_col: IdCol = "id",
+    product_col: ProductCol = "product_id",
+    time_col: TimeCol = "created_at",
+    rating_col: RatingCol = "rating",
+    channel_col: ChannelCol = "channel",
+    model: ModelOpt = None,
+    resume: Annotated[bool, typer.Option("--resume", help="continue a killed run from its finished chunks")] = False,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii", help="mask personal data in model input and output text")] = True,
+    batch_size: Annotated[int, typer.Option(min=1, help="texts per forward pass")] = 64,
+    chunk_size: Annotated[int, typer.Option(min=1, help="rows per chunk (resume granularity)")] = 5_000,
+    threads: Annotated[int | None, typer.Option(min=1, help="CPU threads (default: all)")] = None,
+    quantize: Annotated[bool, typer.Option("--int8/--fp32", help="int8 dynamic quantisation (faster; see model card for accuracy)")] = False,
+    embeddings: Annotated[Path | None, typer.Option(help="also write pooled embeddings (.npy, output row order) for `nlp topics`")] = None,
+) -> None:
+    """Score sentiment, purchase intent and quality flags: input + score columns, plus OUT.rejects.jsonl."""
+    from nlp.scoring.table import score_table
+
+    stats = score_table(
+        input,
+        output,
+        column_map(text_col, id_col, product_col, time_col, rating_col, channel_col),
+        model_dir=model,
+        resume=resume,
+        mask_pii=mask_pii,
+        chunk_size=chunk_size,
+        batch_size=batch_size,
+        threads=threads,
+        quantize=quantize,
+        embeddings=embeddings,
+    )
+    err_console.print(f"{stats.input_rows} rows in: {stats.output_rows} scored → {stats.output}; {stats.rejected_rows} rejected → {stats.rejects}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("score")(score_cmd)

@@ -1,0 +1,125 @@
+"""Character n-gram TF-IDF + logistic regression: the reference baseline and the sparse half of the blend.
+
+Stored without pickle: the vocabulary as JSON, ``idf``/``coef``/``intercept`` as safetensors.
+
+Example:
+    >>> clf = CharTfidfClassifier(max_features=1000).fit(["좋아요", "별로", "최고", "최악"], ["positive", "negative", "positive", "negative"])
+    >>> clf.predict(["좋아요 최고"])[0]
+    'positive'
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["CharTfidfClassifier"]
+
+VOCAB_NAME = "sparse_vocab.json"
+WEIGHTS_NAME = "sparse.safetensors"
+
+
+class CharTfidfClassifier:
+    """char_wb 1–4-gram TF-IDF (sublinear tf) + multinomial logistic regression.
+
+    Args:
+        max_features: vocabulary size cap (most frequent n-grams).
+        C: inverse regularisation strength.
+        ngram_range: character n-gram lengths.
+    """
+
+    def __init__(self, max_features: int = 200_000, C: float = 2.0, ngram_range: tuple[int, int] = (1, 4), min_df: int = 3) -> None:
+        self.max_features = max_features
+        self.C = C
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+
+    def _check(self) -> None:
+        if not hasattr(self, "classes_"):
+            raise RuntimeError("CharTfidfClassifier is not fitted: call fit() or load() first")
+
+    def fit(self, texts: list[str], labels=None, targets: np.ndarray | None = None, classes: list[str] | None = None) -> CharTfidfClassifier:
+        """Fit on hard ``labels``, or on soft ``targets`` (n, k) with ``classes`` (sampled to hard labels by weight)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        min_df = self.min_df if len(texts) > 50 * self.min_df else 1
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=self.ngram_range, min_df=min_df, max_features=self.max_features, sublinear_tf=True, dtype=np.float32
+        )
+        X = self.vectorizer_.fit_transform(texts)
+        weights = None
+        if targets is not None:
+            # soft targets: one row per (text, class) with the class probability as weight
+            if classes is None:
+                raise ValueError("soft targets need the class list")
+            k = targets.shape[1]
+            rows, ys, weights = [], [], []
+            for j in range(k):
+                m = targets[:, j] > 0
+                rows.append(np.flatnonzero(m))
+                ys += [classes[j]] * int(m.sum())
+                weights.append(targets[m, j])
+            idx = np.concatenate(rows)
+            X = X[idx]
+            y = np.array(ys)
+            weights = np.concatenate(weights)
+        else:
+            y = np.asarray(labels)
+        self.lr_ = LogisticRegression(C=self.C, max_iter=300, solver="saga", tol=1e-3)
+        self.lr_.fit(X, y, sample_weight=weights)
+        self.classes_ = [str(c) for c in self.lr_.classes_]
+        return self
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        self._check()
+        return self.lr_.predict_proba(self.vectorizer_.transform(texts))
+
+    def predict(self, texts: list[str]) -> list[str]:
+        p = self.predict_proba(texts)
+        return [self.classes_[i] for i in p.argmax(axis=1)]
+
+    def save(self, directory: str | Path, prefix: str = "") -> None:
+        from safetensors.numpy import save_file
+
+        self._check()
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        vocab = {k: int(v) for k, v in self.vectorizer_.vocabulary_.items()}
+        meta = {"classes": self.classes_, "ngram_range": list(self.ngram_range), "vocabulary": vocab}
+        (d / (prefix + VOCAB_NAME)).write_text(json.dumps(meta, ensure_ascii=False))
+        save_file(
+            {
+                "idf": self.vectorizer_.idf_.astype(np.float32),
+                "coef": self.lr_.coef_.astype(np.float32),
+                "intercept": self.lr_.intercept_.astype(np.float32),
+            },
+            str(d / (prefix + WEIGHTS_NAME)),
+        )
+
+    @classmethod
+    def load(cls, directory: str | Path, prefix: str = "") -> CharTfidfClassifier:
+        from safetensors.numpy import load_file
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        d = Path(directory)
+        meta = json.loads((d / (prefix + VOCAB_NAME)).read_text())
+        w = load_file(str(d / (prefix + WEIGHTS_NAME)))
+        self = cls(ngram_range=tuple(meta["ngram_range"]))
+        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=self.ngram_range, sublinear_tf=True, vocabulary=meta["vocabulary"], dtype=np.float32)
+        vec.idf_ = w["idf"]
+        self.vectorizer_ = vec
+        lr = LogisticRegression()
+        lr.classes_ = np.array(meta["classes"])
+        lr.coef_ = w["coef"].astype(np.float64)
+        lr.intercept_ = w["intercept"].astype(np.float64)
+        self.lr_ = lr
+        self.classes_ = list(meta["classes"])
+        return self
+
+    @staticmethod
+    def exists(directory: str | Path, prefix: str = "") -> bool:
+        return (Path(directory) / (prefix + WEIGHTS_NAME)).exists()

@@ -1,0 +1,195 @@
+"""The scorer: batched texts → sentiment and purchase intent (and embeddings for topics) in one forward pass.
+
+A scorer model directory (``models/sentiment-e5s6`` is the default) holds:
+
+* ``config.json`` — base encoder, layers kept, task labels, version;
+* ``adapter.safetensors`` — LoRA adapters + the sentiment head (merged into the base at load);
+* ``head_<task>.safetensors`` — further linear heads trained on the same encoder (intent);
+* ``<task>_sparse*.{json,safetensors}`` — char TF-IDF models blended in per task (optional);
+* ``blend.safetensors`` — per task, a calibrated stacker over the encoder's and the sparse
+  model's log-probabilities (optional);
+* ``README.md`` — the model card.
+
+Example:
+    >>> scorer = Scorer.load()  # doctest: +SKIP
+    >>> out = scorer.predict(["배송 빨라요 재구매할게요"])  # doctest: +SKIP
+    >>> out["sentiment"].shape  # doctest: +SKIP
+    (1, 3)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Scorer", "DEFAULT_MODEL_DIR", "default_model_dir", "ModelError", "INTENT_LABELS", "SENTIMENT_LABELS"]
+
+SENTIMENT_LABELS = ["negative", "neutral", "positive"]
+INTENT_LABELS = ["none", "consider", "intent", "repurchase", "recommend", "avoid"]
+DEFAULT_MODEL_NAME = "sentiment-e5s6"
+_REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+class ModelError(ValueError):
+    """A model directory is missing or broken; the message says what to do."""
+
+
+def default_model_dir() -> Path:
+    """``$NLP_MODEL``, else ``models/sentiment-e5s6`` shipped with the project."""
+    env = os.environ.get("NLP_MODEL")
+    return Path(env) if env else _REPO_MODELS / DEFAULT_MODEL_NAME
+
+
+DEFAULT_MODEL_DIR = default_model_dir()
+
+
+@dataclass
+class _Blend:
+    coef: np.ndarray  # (k, 2k)
+    intercept: np.ndarray  # (k,)
+
+    def __call__(self, p_enc: np.ndarray, p_sparse: np.ndarray) -> np.ndarray:
+        feats = np.concatenate([np.log(np.clip(p_enc, 1e-6, 1)), np.log(np.clip(p_sparse, 1e-6, 1))], axis=1)
+        z = feats @ self.coef.T + self.intercept
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class Scorer:
+    """Sentiment + intent scorer over one shared encoder.
+
+    Args:
+        model: a loaded :class:`~nlp.modeling.encoder.MultiTaskEncoder` (merged).
+        sparse: task → fitted :class:`~nlp.modeling.sparse.CharTfidfClassifier` (optional).
+        blends: task → stacker over encoder and sparse probabilities (optional).
+        batch_size: texts per forward pass (texts are sorted by length first).
+        threads: torch intra-op threads (default: all cores).
+        quantize: int8 dynamic quantisation of the linear layers (faster on CPU).
+    """
+
+    def __init__(self, model, sparse=None, blends=None, batch_size: int = 64, threads: int | None = None, quantize: bool = False, meta: dict | None = None) -> None:
+        import torch
+
+        self.model = model
+        self.sparse = sparse or {}
+        self.blends = blends or {}
+        self.batch_size = batch_size
+        self.meta = meta or {}
+        if threads:
+            torch.set_num_threads(threads)
+        if quantize:
+            self.model.encoder = torch.ao.quantization.quantize_dynamic(self.model.encoder, {torch.nn.Linear}, dtype=torch.qint8)
+        self.tasks = {t: list(labels) for t, labels in model.config.tasks.items()}
+
+    @property
+    def labels(self) -> dict[str, list[str]]:
+        return self.tasks
+
+    @classmethod
+    def load(cls, model_dir: str | os.PathLike | None = None, base: str | None = None, **kw) -> Scorer:
+        """Load a scorer model directory (default: the shipped model); clear errors if it is missing or broken."""
+        import torch
+        from safetensors.torch import load_file
+
+        from nlp.modeling.encoder import ADAPTER_NAME, CONFIG_NAME, MultiTaskEncoder
+        from nlp.modeling.sparse import CharTfidfClassifier
+
+        d = Path(model_dir) if model_dir else default_model_dir()
+        if not d.is_dir():
+            raise ModelError(f"model directory {d} not found; pass --model DIR with a directory made by `nlp train sentiment`")
+        for name in (CONFIG_NAME, ADAPTER_NAME):
+            if not (d / name).exists():
+                raise ModelError(f"model directory {d} lacks {name}; expected a directory made by `nlp train sentiment` (config.json + adapter.safetensors)")
+        try:
+            cfg = json.loads((d / CONFIG_NAME).read_text())
+        except json.JSONDecodeError as exc:
+            raise ModelError(f"{d / CONFIG_NAME} is not valid JSON ({exc}); re-train or restore the model directory") from exc
+        try:
+            model, raw = MultiTaskEncoder.load(d, base=base)
+        except Exception as exc:
+            if isinstance(exc, (ModelError, ImportError)):
+                raise
+            raise ModelError(f"cannot load model weights from {d}: {type(exc).__name__}: {exc}; the directory is corrupt or from another version") from exc
+        for task, labels in cfg.get("extra_heads", {}).items():
+            f = d / f"head_{task}.safetensors"
+            if not f.exists():
+                raise ModelError(f"{d} lists a {task} head but {f.name} is missing")
+            w = load_file(str(f))
+            head = torch.nn.Linear(w["weight"].shape[1], w["weight"].shape[0])
+            head.load_state_dict(w)
+            model.heads[task] = head.eval()
+            model.config.tasks[task] = list(labels)
+        sparse = {}
+        blends = {}
+        for task in model.config.tasks:
+            if CharTfidfClassifier.exists(d, prefix=f"{task}_"):
+                sparse[task] = CharTfidfClassifier.load(d, prefix=f"{task}_")
+        if (d / "blend.safetensors").exists():
+            bw = load_file(str(d / "blend.safetensors"))
+            for task in sparse:
+                if f"{task}.coef" in bw:
+                    blends[task] = _Blend(bw[f"{task}.coef"].numpy().astype(np.float64), bw[f"{task}.intercept"].numpy().astype(np.float64))
+        return cls(model, sparse=sparse, blends=blends, meta=raw, **kw)
+
+    def encode(self, texts: list[str], want_embeddings: bool = False, show_progress_bar: bool | None = None):
+        """Encoder logits per task (and pooled embeddings), batched by length."""
+        import torch
+
+        n = len(texts)
+        logits = {t: np.zeros((n, len(lab)), dtype=np.float32) for t, lab in self.tasks.items()}
+        emb = np.zeros((n, self.model.encoder.config.hidden_size), dtype=np.float32) if want_embeddings else None
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        from tqdm.auto import tqdm
+
+        if show_progress_bar is None:
+            show_progress_bar = logger.getEffectiveLevel() <= logging.INFO and n > 5 * self.batch_size
+        with torch.inference_mode():
+            for start in tqdm(range(0, n, self.batch_size), disable=not show_progress_bar, desc="score", mininterval=2):
+                idx = order[start : start + self.batch_size]
+                batch = self.model.tokenize([texts[i] for i in idx])
+                pooled, out = self.model(batch)
+                for t, v in out.items():
+                    logits[t][idx] = v.float().numpy()
+                if emb is not None:
+                    emb[idx] = pooled.float().numpy()
+        return logits, emb
+
+    def predict(self, texts: list[str], want_embeddings: bool = False, use_sparse: bool = True, show_progress_bar: bool | None = None) -> dict[str, np.ndarray]:
+        """Probabilities per task (``{task: (n, k)}``), plus ``"embeddings"`` when asked.
+
+        The label order is :attr:`labels`. Empty input gives empty arrays.
+        """
+        if isinstance(texts, str):
+            raise TypeError("predict takes a list of texts")
+        logits, emb = self.encode(list(texts), want_embeddings, show_progress_bar)
+        out: dict[str, np.ndarray] = {}
+        for task, z in logits.items():
+            p = _softmax(z.astype(np.float64))
+            if use_sparse and task in self.sparse and task in self.blends and len(texts):
+                sp = self.sparse[task]
+                ps = sp.predict_proba(list(texts))
+                # align the sparse model's class order with the head's
+                ps = ps[:, [sp.classes_.index(lab) for lab in self.tasks[task]]]
+                p = self.blends[task](p, ps)
+            out[task] = p.astype(np.float32)
+        if emb is not None:
+            out["embeddings"] = emb
+        return out
+
+    def token_lengths(self, texts: list[str]) -> list[int]:
+        enc = self.model.tokenizer([self.model.config.prefix + t for t in texts], add_special_tokens=True, truncation=False)
+        return [len(x) for x in enc["input_ids"]]

@@ -1,0 +1,241 @@
+"""``nlp score`` as a library function: stream a table through the scorer, resumable, nothing lost.
+
+Each chunk of input rows is scored and written as its own part (``OUT.parts/part-NNNNN``,
+renamed into place only when complete). A killed run re-started with ``resume=True``
+skips the parts already written and continues; when every chunk is done the parts are
+joined into ``OUT`` (atomically) and ``OUT.rejects.jsonl``. Chunking is deterministic, so
+a resumed run writes exactly the rows and scores of an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nlp.io.columns import ColumnMap, derive_ids
+from nlp.io.rejects import rejects_path
+from nlp.io.tables import ROW_COL, InputError, TableWriter, iter_table
+from nlp.scoring.scorer import Scorer
+from nlp.text.pipeline import TextPreparer
+from nlp.text.quality import join_flags
+from nlp.text.table import TableStats, _IdTracker, mark_duplicate_ids
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["score_table", "score_frame", "SCORE_COLUMNS"]
+
+SCORE_COLUMNS = ["sentiment", "sentiment_score", "intent", "flags"]
+
+
+def _input_signature(path) -> dict:
+    if path is None or str(path) == "-":
+        return {"path": "-"}
+    st = Path(path).stat()
+    return {"path": str(Path(path).resolve()), "size": st.st_size, "mtime": int(st.st_mtime)}
+
+
+def score_frame(df: pd.DataFrame, scorer: Scorer, cmap: ColumnMap, prep: TextPreparer, ids_seen=None, want_embeddings: bool = False):
+    """Score one chunk (rows with ``_row``); returns (output frame, embeddings or None)."""
+    ids = derive_ids(df, cmap)
+    prepared = prep(df[cmap.text].tolist())
+    if ids_seen is not None:
+        mark_duplicate_ids(prepared.flags, ids_seen(ids))
+    texts = prepared.texts
+    live = [i for i, f in enumerate(prepared.flags) if "empty" not in f]
+    max_len = scorer.model.config.max_length
+    long_idx = [i for i in live if len(texts[i]) > max_len - 8]
+    if long_idx:
+        for i, n in zip(long_idx, scorer.token_lengths([texts[i] for i in long_idx])):
+            if n > max_len and "truncated" not in prepared.flags[i]:
+                prepared.flags[i].append("truncated")
+    res = scorer.predict([texts[i] for i in live], want_embeddings=want_embeddings)
+    out = df.drop(columns=[ROW_COL]).copy()
+    if cmap.id not in out.columns:
+        out.insert(0, cmap.id, ids)
+    else:
+        out[cmap.id] = ids
+    n = len(df)
+    labels = scorer.labels
+    if "sentiment" in labels:
+        lab = labels["sentiment"]
+        p = np.full((n, len(lab)), np.nan, dtype=np.float32)
+        p[live] = res["sentiment"]
+        sent = pd.Series(pd.NA, index=out.index, dtype="string")
+        sent.iloc[live] = [lab[j] for j in res["sentiment"].argmax(axis=1)]
+        out["sentiment"] = sent
+        out["sentiment_score"] = np.round(p[:, lab.index("positive")] - p[:, lab.index("negative")], 4)
+        for j, name in enumerate(lab):
+            out[f"sentiment_{name}"] = np.round(p[:, j], 4)
+    if "intent" in labels:
+        lab = labels["intent"]
+        p = np.full((n, len(lab)), np.nan, dtype=np.float32)
+        p[live] = res["intent"]
+        it = pd.Series(pd.NA, index=out.index, dtype="string")
+        it.iloc[live] = [lab[j] for j in res["intent"].argmax(axis=1)]
+        out["intent"] = it
+        for j, name in enumerate(lab):
+            out[f"intent_{name}"] = np.round(p[:, j], 4)
+    if prep.mask_pii:
+        # the output shows masked text too (on the raw text, so nothing else changes)
+        from nlp.text.pii import mask_pii as _mask
+
+        hit = [i for i, f in enumerate(prepared.flags) if "pii_masked" in f]
+        if hit:
+            col = out[cmap.text].astype("string")
+            col.iloc[hit] = [_mask(str(col.iloc[i]))[0] for i in hit]
+            out[cmap.text] = col
+    out["flags"] = [join_flags(f) for f in prepared.flags]
+    emb = None
+    if want_embeddings:
+        emb = np.zeros((n, res["embeddings"].shape[1] if live else scorer.model.encoder.config.hidden_size), dtype=np.float16)
+        if live:
+            emb[live] = res["embeddings"].astype(np.float16)
+    return out, emb
+
+
+def score_table(
+    input: str | os.PathLike | None,
+    output: str | os.PathLike,
+    columns: ColumnMap | None = None,
+    model_dir: str | os.PathLike | None = None,
+    scorer: Scorer | None = None,
+    resume: bool = False,
+    mask_pii: bool = True,
+    chunk_size: int = 5_000,
+    batch_size: int = 64,
+    threads: int | None = None,
+    quantize: bool = False,
+    embeddings: str | os.PathLike | None = None,
+    show_progress_bar: bool | None = None,
+) -> TableStats:
+    """Score every row of ``input`` into ``output`` (+ ``output.rejects.jsonl``).
+
+    Args:
+        input: CSV/TSV/JSONL/Parquet path or ``-``.
+        output: output table; the format follows the extension.
+        columns: column mapping.
+        model_dir / scorer: the model (default: the shipped one).
+        resume: continue a killed run from its finished parts.
+        mask_pii: mask personal data before the model sees it (flag ``pii_masked``).
+        chunk_size: rows per part (also the resume granularity).
+        embeddings: also write the encoder's pooled embeddings (float16 ``.npy``, output row order), for topics.
+
+    Returns:
+        Row accounting; ``input_rows == output_rows + rejected_rows`` is checked.
+    """
+    cmap = columns or ColumnMap()
+    out_path = Path(output)
+    parts = out_path.with_name(out_path.name + ".parts")
+    if input is not None and str(input) != "-" and Path(input).resolve() == out_path.resolve():
+        raise InputError("the output path is the input file; choose another -o")
+    if resume and (input is None or str(input) == "-"):
+        raise InputError("--resume needs an input file (stdin cannot be re-read)")
+    scorer = scorer or Scorer.load(model_dir, batch_size=batch_size, threads=threads, quantize=quantize)
+    state = {
+        "version": 1,
+        "input": _input_signature(input),
+        "chunk_size": chunk_size,
+        "columns": cmap.__dict__,
+        "mask_pii": mask_pii,
+        "model": hashlib.sha1(json.dumps(scorer.meta, sort_keys=True, default=str).encode()).hexdigest(),
+        "embeddings": bool(embeddings),
+    }
+    if parts.exists():
+        old = json.loads((parts / "state.json").read_text()) if (parts / "state.json").exists() else None
+        if resume and old != state:
+            raise InputError(
+                f"cannot resume: {parts} was made with other settings (input, chunk size, columns or model differ); re-run without --resume"
+            )
+        if not resume:
+            shutil.rmtree(parts)
+    elif resume:
+        logger.info("nothing to resume at %s; starting from the beginning", parts)
+    parts.mkdir(parents=True, exist_ok=True)
+    (parts / "state.json").write_text(json.dumps(state))
+
+    prep = TextPreparer(mask_pii=mask_pii)
+    ids_seen = _IdTracker()
+    stats = TableStats()
+    from tqdm.auto import tqdm
+
+    if show_progress_bar is None:
+        show_progress_bar = logger.getEffectiveLevel() <= logging.INFO
+    bar = tqdm(disable=not show_progress_bar, unit=" rows", desc="score", mininterval=2)
+    k = -1
+    for k, chunk in enumerate(iter_table(input, chunk_size=chunk_size)):
+        df = chunk.frame
+        if k == 0:
+            cmap.validate(list(df.columns), source=str(input or "stdin"))
+        stats.input_rows += len(df) + len(chunk.rejects)
+        part = parts / f"part-{k:05d}.parquet"
+        rej = parts / f"part-{k:05d}.rejects.jsonl"
+        if part.exists() and rej.exists():
+            # done in an earlier run: replay the text stage only, to restore duplicate state
+            if len(df):
+                mark_duplicate_ids(prep(df[cmap.text].tolist()).flags, ids_seen(derive_ids(df, cmap)))
+            bar.update(len(df) + len(chunk.rejects))
+            continue
+        rejects = list(chunk.rejects)
+        if len(df):
+            scored, emb = score_frame(df, scorer, cmap, prep, ids_seen, want_embeddings=bool(embeddings))
+        else:
+            scored, emb = df.drop(columns=[ROW_COL]), None
+        if emb is not None:
+            np.save(parts / f"part-{k:05d}.emb.npy", emb)
+        _atomic_parquet(scored, part)
+        _atomic_text(rej, "".join(r.to_json() + "\n" for r in rejects))
+        bar.update(len(df) + len(chunk.rejects))
+    bar.close()
+    if k < 0:
+        raise InputError(f"{input}: no table found")
+    stats.output, stats.rejects, stats.output_rows, stats.rejected_rows = _join_parts(parts, out_path, k + 1, embeddings)
+    stats.check()
+    shutil.rmtree(parts)
+    return stats
+
+
+def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(path.name + ".partial")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _join_parts(parts: Path, out_path: Path, n_parts: int, embeddings) -> tuple[str, str, int, int]:
+    n_out = 0
+    n_rej = 0
+    rpath = rejects_path(out_path)
+    rtmp = rpath.with_name(rpath.name + ".partial")
+    embs = []
+    with TableWriter(out_path) as w, open(rtmp, "w", encoding="utf-8") as rf:
+        for k in range(n_parts):
+            df = pd.read_parquet(parts / f"part-{k:05d}.parquet")
+            if len(df) or k == 0:
+                w.write(df)
+            n_out += len(df)
+            text = (parts / f"part-{k:05d}.rejects.jsonl").read_text(encoding="utf-8")
+            rf.write(text)
+            n_rej += text.count("\n")
+            e = parts / f"part-{k:05d}.emb.npy"
+            if embeddings and e.exists():
+                embs.append(np.load(e))
+    os.replace(rtmp, rpath)
+    if embeddings:
+        arr = np.concatenate(embs) if embs else np.zeros((0, 0), dtype=np.float16)
+        etmp = Path(str(embeddings) + ".partial.npy")
+        np.save(etmp, arr)
+        os.replace(etmp, embeddings)
+    return str(out_path), str(rpath), n_out, n_rej
+

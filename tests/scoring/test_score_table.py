@@ -1,0 +1,158 @@
+"""Scoring end to end with a tiny model built in code: columns, accounting, resume, repeatability, safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from nlp.cli.main import app
+from nlp.scoring.scorer import INTENT_LABELS, ModelError, Scorer
+from nlp.scoring.table import score_table
+from tests.conftest import read_jsonl
+
+runner = CliRunner()
+
+
+def test_score_columns_and_flags(tmp_path, korean_csv, tiny_scorer):
+    out = tmp_path / "scored.parquet"
+    stats = score_table(korean_csv, out, scorer=tiny_scorer)
+    assert stats.input_rows == stats.output_rows + stats.rejected_rows == 10
+    df = pd.read_parquet(out)
+    for col in ["sentiment", "sentiment_score", "intent", "flags"] + [f"intent_{lab}" for lab in INTENT_LABELS]:
+        assert col in df.columns
+    live = df[df["flags"] != "empty"]
+    assert live["sentiment"].isin(["negative", "neutral", "positive"]).all()
+    assert live["sentiment_score"].between(-1, 1).all()
+    assert np.allclose(live[[f"intent_{lab}" for lab in INTENT_LABELS]].sum(axis=1), 1, atol=1e-3)
+    empty = df[df["id"] == "6"].iloc[0]
+    assert pd.isna(empty["sentiment"]) and "empty" in empty["flags"]
+    phone = df[df["id"] == "10"].iloc[0]
+    assert "pii_masked" in phone["flags"] and "010-1234-5678" not in phone["text"]
+
+
+def test_same_input_same_output(tmp_path, korean_csv, tiny_scorer):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    score_table(korean_csv, a, scorer=tiny_scorer, chunk_size=3)
+    score_table(korean_csv, b, scorer=tiny_scorer, chunk_size=3)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_resume_after_interruption_gives_identical_rows(tmp_path, korean_csv, tiny_scorer, monkeypatch):
+    full = tmp_path / "full.parquet"
+    score_table(korean_csv, full, scorer=tiny_scorer, chunk_size=3)
+    out = tmp_path / "resumed.parquet"
+    import nlp.scoring.table as mod
+
+    real = mod.score_frame
+    calls = {"n": 0}
+
+    def dying(*a, **k):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # killed in the middle of the third chunk
+        return real(*a, **k)
+
+    monkeypatch.setattr(mod, "score_frame", dying)
+    with pytest.raises(KeyboardInterrupt):
+        score_table(korean_csv, out, scorer=tiny_scorer, chunk_size=3)
+    assert not out.exists()  # never a half-written file under the final name
+    monkeypatch.setattr(mod, "score_frame", real)
+    stats = score_table(korean_csv, out, scorer=tiny_scorer, chunk_size=3, resume=True)
+    assert stats.output_rows == 10
+    pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(full))
+
+
+def test_resume_refuses_other_settings(tmp_path, korean_csv, tiny_scorer):
+    out = tmp_path / "o.parquet"
+    parts = tmp_path / "o.parquet.parts"
+    parts.mkdir()
+    (parts / "state.json").write_text(json.dumps({"chunk_size": 1}))
+    with pytest.raises(ValueError, match="cannot resume"):
+        score_table(korean_csv, out, scorer=tiny_scorer, resume=True)
+
+
+def test_bad_rows_rejected_or_flagged(tmp_path, tiny_scorer):
+    src = tmp_path / "bad.jsonl"
+    lines = [
+        {"id": "a", "text": "정상 리뷰 좋아요"},
+        {"id": "a", "text": "아이디 중복"},
+        {"id": None, "text": "아이디 없음"},
+        {"id": "b", "text": None},
+        {"id": "c", "text": "   "},
+        {"id": "d", "text": "😊😊"},
+        {"id": "e", "text": "가나다 " * 10_000},
+        {"id": "f", "text": "This is English only"},
+    ]
+    body = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines[:4]) + '\n{"id": "broken", "text": \n' + "\n".join(json.dumps(x, ensure_ascii=False) for x in lines[4:]) + "\n"
+    src.write_text(body, encoding="utf-8")
+    out = tmp_path / "o.csv"
+    stats = score_table(src, out, scorer=tiny_scorer)
+    assert stats.input_rows == 9 and stats.output_rows == 8 and stats.rejected_rows == 1
+    df = pd.read_csv(out, dtype=str, keep_default_na=False)
+    flags = df["flags"].tolist()
+    assert "duplicate_id" in flags[1]
+    assert df["id"].iloc[2].startswith("r2-")
+    assert "empty" in flags[3] and "empty" in flags[4]
+    assert flags[5] == ""  # emoji-only is content
+    assert "truncated" in flags[6]
+    assert "non_korean" in flags[7]
+    rej = read_jsonl(str(out) + ".rejects.jsonl")
+    assert rej[0]["row"] == 4 and "invalid JSON" in rej[0]["reason"]
+
+
+def test_scoring_needs_no_network(tmp_path, korean_csv, tiny_model, no_network):
+    out = tmp_path / "o.parquet"
+    stats = score_table(korean_csv, out, model_dir=tiny_model)
+    assert stats.output_rows == 10
+
+
+def test_missing_and_corrupt_model_dirs(tmp_path, tiny_model):
+    with pytest.raises(ModelError, match="not found"):
+        Scorer.load(tmp_path / "nope")
+    (tiny_model / "adapter.safetensors").write_bytes(b"garbage")
+    with pytest.raises(ModelError, match="corrupt"):
+        Scorer.load(tiny_model)
+
+
+def test_cli_errors_are_one_line(tmp_path, korean_csv):
+    res = runner.invoke(app, ["score", str(korean_csv), "-o", str(tmp_path / "o.csv"), "--model", str(tmp_path / "missing")])
+    assert res.exit_code == 2
+    assert "not found" in res.output and "--model" in res.output and "Traceback" not in res.output
+
+
+def test_cli_score_with_embeddings(tmp_path, korean_csv, tiny_model):
+    out, emb = tmp_path / "o.parquet", tmp_path / "emb.npy"
+    res = runner.invoke(app, ["score", str(korean_csv), "-o", str(out), "--model", str(tiny_model), "--embeddings", str(emb)])
+    assert res.exit_code == 0, res.output
+    assert np.load(emb).shape == (10, 32)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="uses SIGKILL")
+def test_sigkill_then_resume(tmp_path, tiny_model):
+    """A real process killed with SIGKILL mid-run, then --resume: same rows as an uninterrupted run."""
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"id": range(400), "text": [f"리뷰 번호 {i} 배송 빨라요" for i in range(400)]}).to_csv(src, index=False)
+    full = tmp_path / "full.csv"
+    base = [sys.executable, "-m", "nlp.cli.main", "score", str(src), "--model", str(tiny_model), "--chunk-size", "20", "--threads", "1"]
+    subprocess.run(base + ["-o", str(full)], check=True, capture_output=True)
+    out = tmp_path / "out.csv"
+    proc = subprocess.Popen(base + ["-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parts = tmp_path / "out.csv.parts"
+    import time
+
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(parts.glob("part-*.parquet"))) < 3:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not out.exists()
+    subprocess.run(base + ["-o", str(out), "--resume"], check=True, capture_output=True)
+    assert out.read_bytes() == full.read_bytes()
