@@ -117,3 +117,92 @@ def evaluate_sentiment_cmd(
 def register(app: typer.Typer) -> None:
     train_app.command("sentiment")(train_sentiment_cmd)
     evaluate_app.command("sentiment")(evaluate_sentiment_cmd)
+    _register_intent()
+
+
+GOLD_DIR = "corpora/intent_gold"
+
+
+@friendly_errors
+def train_intent_cmd(
+    init_from: Annotated[Path, typer.Option(help="the sentiment model to start from (its encoder is shared)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="model directory to write (sentiment + intent)")],
+    data: Annotated[list[str], typer.Option("--data", help="sentiment tables kept in the mix, as for `nlp train sentiment`")] = None,  # type: ignore[assignment]
+    gold: Annotated[Path, typer.Option(help="gold intent folder with gold.csv (train/dev/test splits)")] = Path(GOLD_DIR),
+    silver_from: Annotated[str | None, typer.Option(help="reviews to weakly label with the keyword rules (NSMC parquet); '' for none")] = SHARED_NSMC,
+    silver_per_label: int = 1500,
+    silver_none: int = 3000,
+    gold_repeat: int = 3,
+    run_dir: Annotated[Path | None, typer.Option(help="checkpoints (default OUTPUT.run); re-run to resume")] = None,
+    lr: float = 1e-3,
+    batch_size: int = 32,
+    epochs: float = 1.0,
+    max_minutes: float | None = None,
+    threads: int | None = None,
+    films: Annotated[str | None, typer.Option(help="film table whose held-out films calibrate the sentiment blend")] = SHARED_NSMC,
+    blend: Annotated[bool, typer.Option("--blend/--no-blend")] = True,
+    seed: int = 13,
+) -> None:
+    """Add the purchase-intent head to a sentiment model and train both jointly (one forward pass scores both)."""
+    import pandas as pd
+
+    from nlp.modeling.intent import fit_intent_blend, train_intent
+    from nlp.modeling.sentiment import fit_sparse_and_blend
+    from nlp.modeling.train import TrainConfig
+
+    sources = [parse_source(s) for s in (data or [])]
+    run = run_dir or Path(str(output) + ".run")
+    cfg = TrainConfig(batch_size=batch_size, lr=lr, epochs=epochs, max_minutes=max_minutes, threads=threads, seed=seed)
+    out = train_intent(init_from, output, run, sources, gold, silver_from or None, silver_per_label, silver_none, gold_repeat, cfg, seed)
+    if blend:
+        if sources:
+            err_console.print(f"sentiment blend: {fit_sparse_and_blend(out, sources, films if films and Path(films).exists() else None, seed=seed)}")
+        silver = pd.read_parquet(run / "silver.parquet") if (run / "silver.parquet").exists() else None
+        err_console.print(f"intent blend: {fit_intent_blend(out, gold, silver)}")
+    err_console.print(f"model written to {out}")
+
+
+def _print_intent(res: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from nlp.modeling.intent import INTENT_LABELS
+
+    t = Table(title=f"intent — {res['model']} — gold {res['split']} (n={res['n']}){' int8' if res.get('quantized') else ''}")
+    t.add_column("system")
+    t.add_column("macro-F1")
+    for lab in INTENT_LABELS:
+        t.add_column(f"F1 {lab}")
+    for name, r in res["systems"].items():
+        t.add_row(name, f"{r['macro_f1']:.3f}", *[f"{r['per_class'].get(lab, {}).get('f1', float('nan')):.3f}" for lab in INTENT_LABELS])
+    Console().print(t)
+    best = res["systems"].get("blend") or res["systems"].get("encoder")
+    if best:
+        Console().print("confusion (rows gold, columns predicted):", best["confusion"]["labels"])
+        for lab, row in zip(best["confusion"]["labels"], best["confusion"]["matrix"]):
+            Console().print(f"  {lab:>10} {row}")
+
+
+@friendly_errors
+def evaluate_intent_cmd(
+    model: Annotated[Path | None, typer.Option("--model", help="model directory (default: the shipped one)")] = None,
+    gold: Annotated[Path, typer.Option(help="gold intent folder")] = Path(GOLD_DIR),
+    split: Annotated[str, typer.Option(help="train, dev or test")] = "test",
+    int8: Annotated[bool, typer.Option("--int8", help="evaluate the int8 fast path")] = False,
+    json_out: Annotated[Path | None, typer.Option("--json")] = None,
+) -> None:
+    """Macro-F1, per-class P/R/F1 and confusion matrix on the gold split, beside the keyword-rules baseline."""
+    from nlp.modeling.intent import evaluate_intent
+
+    if split not in ("train", "dev", "test"):
+        raise ValueError(f"--split must be train, dev or test, got {split!r}")
+    res = evaluate_intent(model, gold, split, quantize=int8)
+    _print_intent(res)
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(res, ensure_ascii=False, indent=2))
+
+
+def _register_intent() -> None:
+    train_app.command("intent")(train_intent_cmd)
+    evaluate_app.command("intent")(evaluate_intent_cmd)

@@ -12,10 +12,16 @@ from nlp.cli._common import ChannelCol, IdCol, ProductCol, RatingCol, TextCol, T
 @friendly_errors
 def report_cmd(
     scored: Annotated[Path, typer.Argument(help="scored table from `nlp score` (Parquet/CSV/JSONL)")],
-    topics: Annotated[Path, typer.Option("--topics", help="output directory of `nlp topics` (doc_topics.parquet, topics.parquet)")],
+    topics: Annotated[
+        Path, typer.Option("--topics", help="output directory of `nlp topics` (doc_topics.parquet, topics.parquet)")
+    ],
     output: Annotated[Path, typer.Option("-o", "--output", help="the HTML file to write (report.html)")],
-    trends: Annotated[Path | None, typer.Option("--trends", help="trend feature table from `nlp trends` (its anomaly flags drive the alerts)")] = None,
-    freq: Annotated[Literal["auto", "W", "M"], typer.Option(help="period of the time charts: W weekly, M monthly, auto from the data")] = "auto",
+    trends: Annotated[
+        Path | None, typer.Option("--trends", help="trend feature table from `nlp trends` (its anomaly flags drive the alerts)")
+    ] = None,
+    freq: Annotated[
+        Literal["auto", "W", "M"], typer.Option(help="period of the time charts: W weekly, M monthly, auto from the data")
+    ] = "auto",
     model: Annotated[str | None, typer.Option("--model", help="a note on the scoring model, shown in the footer")] = None,
     title: Annotated[str, typer.Option(help="report title")] = "고객 리뷰 인사이트 리포트",
     max_topics: Annotated[int, typer.Option(min=1, help="topics with a detail card (largest first)")] = 8,

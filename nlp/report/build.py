@@ -54,7 +54,14 @@ TOPICS_FILE = "topics.parquet"
 TEMPLATE = "report.html.j2"
 
 INTENT_LABELS = ("none", "consider", "intent", "repurchase", "recommend", "avoid")
-INTENT_KO = {"none": "없음", "consider": "고려", "intent": "구매 의향", "repurchase": "재구매", "recommend": "추천", "avoid": "회피"}
+INTENT_KO = {
+    "none": "없음",
+    "consider": "고려",
+    "intent": "구매 의향",
+    "repurchase": "재구매",
+    "recommend": "추천",
+    "avoid": "회피",
+}
 SENTIMENT_KO = {"negative": "부정", "neutral": "중립", "positive": "긍정"}
 FLAG_KO = {
     "empty": "빈 텍스트",
@@ -71,6 +78,7 @@ ANOMALY_KO = {
     "sentiment_drop": "감성 하락",
 }
 ALL_PRODUCTS = "전체"
+_TOTAL_IDS = {"__all__", "_all", "all", "total", "*", "전체", "__total__"}
 _MAX_TEXT = 280  # characters of a review shown; the rest is cut (after masking, so no PII is split)
 
 Freq = Literal["auto", "W", "M"]
@@ -90,6 +98,9 @@ class ReportOptions:
         title: the report title.
         model: a note on the model that scored the rows, shown in the footer.
         generated_at: timestamp in the footer (default: now); fixed in tests.
+        tz: time zone that timezone-aware timestamps are converted to before bucketing
+            (naive ones are taken as local), as in ``nlp trends``.
+        source: input paths shown in the footer.
     """
 
     freq: Freq = "auto"
@@ -101,6 +112,7 @@ class ReportOptions:
     model: str | None = None
     generated_at: _dt.datetime | None = None
     source: dict[str, str] = field(default_factory=dict)
+    tz: str = "Asia/Seoul"
 
     def __post_init__(self) -> None:
         if self.freq not in ("auto", "W", "M"):
@@ -154,18 +166,30 @@ def _as_list(value: Any) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def _to_datetime(s: pd.Series) -> pd.Series:
-    """Naive datetimes (timezones converted to UTC and dropped); unparseable values become NaT."""
+def _to_datetime(s: pd.Series, tz: str) -> pd.Series:
+    """Naive local datetimes: aware values converted to ``tz``, naive ones taken as local; unparseable → NaT.
+
+    The same convention as ``nlp trends``, so a review lands in the same period in both.
+    """
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s
     else:
-        out = pd.to_datetime(s.astype("string"), errors="coerce", format="mixed", utc=True)
+        text = s.astype("string")
+        aware = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True, na=False)
+        out = pd.to_datetime(text.where(~aware), errors="coerce", format="mixed")
+        if aware.any():
+            local = (
+                pd.to_datetime(text.where(aware), errors="coerce", format="mixed", utc=True)
+                .dt.tz_convert(tz)
+                .dt.tz_localize(None)
+            )
+            out = out.astype("datetime64[ns]").where(~aware, local.astype("datetime64[ns]"))
     if getattr(out.dt, "tz", None) is not None:
-        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
-    return out
+        out = out.dt.tz_convert(tz).dt.tz_localize(None)
+    return out.astype("datetime64[ns]")
 
 
-def _prepare(scored: pd.DataFrame, columns: ColumnMap, doc_topics: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def _prepare(scored: pd.DataFrame, columns: ColumnMap, doc_topics: pd.DataFrame, tz: str) -> tuple[pd.DataFrame, list[str]]:
     """The scored rows under canonical names, with indicator columns and topics joined."""
     columns.validate(list(scored.columns), source="the scored table", need=("text", "id"))
     if "sentiment" not in scored.columns and "sentiment_score" not in scored.columns:
@@ -175,14 +199,20 @@ def _prepare(scored: pd.DataFrame, columns: ColumnMap, doc_topics: pd.DataFrame)
         )
     for col in ("id", "topic"):
         if col not in doc_topics.columns:
-            raise InputError(f"{DOC_TOPICS_FILE} has no {col!r} column (it has {list(doc_topics.columns)}); expected id, topic, topic_prob")
+            raise InputError(
+                f"{DOC_TOPICS_FILE} has no {col!r} column (it has {list(doc_topics.columns)}); expected id, topic, topic_prob"
+            )
     d = pd.DataFrame(index=scored.index)
     d["id"] = scored[columns.id].astype("string").fillna("")
     d["text"] = scored[columns.text].astype("string").fillna("")
     d["product_id"] = scored[columns.product].astype("string").fillna("(미지정)") if columns.product in scored.columns else pd.NA
-    d["created_at"] = _to_datetime(scored[columns.time]) if columns.time in scored.columns else pd.NaT
+    d["created_at"] = _to_datetime(scored[columns.time], tz) if columns.time in scored.columns else pd.NaT
     d["rating"] = pd.to_numeric(scored[columns.rating], errors="coerce") if columns.rating in scored.columns else np.nan
-    sent = scored["sentiment"].astype("string").str.strip().str.lower() if "sentiment" in scored.columns else pd.Series(pd.NA, index=d.index, dtype="string")
+    sent = (
+        scored["sentiment"].astype("string").str.strip().str.lower()
+        if "sentiment" in scored.columns
+        else pd.Series(pd.NA, index=d.index, dtype="string")
+    )
     d["sentiment"] = sent.where(sent.isin(list(SENTIMENT_KO)))
     if "sentiment_score" in scored.columns:
         d["sentiment_score"] = pd.to_numeric(scored["sentiment_score"], errors="coerce").astype(float)
@@ -192,7 +222,7 @@ def _prepare(scored: pd.DataFrame, columns: ColumnMap, doc_topics: pd.DataFrame)
     for label in SENTIMENT_KO:
         d[f"_s_{label}"] = (d["sentiment"] == label).astype(float).where(scored_mask)
     labels = list(INTENT_LABELS)
-    extra = sorted({c[len("intent_"):] for c in scored.columns if c.startswith("intent_")} - set(labels) - {""})
+    extra = sorted({c[len("intent_") :] for c in scored.columns if c.startswith("intent_")} - set(labels) - {""})
     if "intent" in scored.columns:
         intent = scored["intent"].astype("string").str.strip().str.lower()
         extra += sorted(set(intent.dropna().unique()) - set(labels) - set(extra))
@@ -220,7 +250,7 @@ def _prepare(scored: pd.DataFrame, columns: ColumnMap, doc_topics: pd.DataFrame)
     return d, labels
 
 
-def _prepare_trends(trends: pd.DataFrame) -> pd.DataFrame:
+def _prepare_trends(trends: pd.DataFrame, tz: str) -> pd.DataFrame:
     for col in ("unique_id", "ds"):
         if col not in trends.columns:
             raise InputError(
@@ -229,11 +259,18 @@ def _prepare_trends(trends: pd.DataFrame) -> pd.DataFrame:
             )
     t = trends.copy()
     t["unique_id"] = t["unique_id"].astype("string")
-    t["ds"] = _to_datetime(t["ds"])
+    t["ds"] = _to_datetime(t["ds"], tz)
     for col in t.columns:
         if col.startswith("anomaly_"):
             t[col] = t[col].map(_truthy).astype(bool)
-    return t.dropna(subset=["ds"])
+        elif col not in ("unique_id", "ds", "emerging_topics") and not pd.api.types.is_numeric_dtype(t[col]):
+            # a CSV round trip leaves numbers as text
+            numbers = pd.to_numeric(t[col], errors="coerce")
+            if numbers.notna().sum() == t[col].notna().sum():
+                t[col] = numbers
+    t = t.dropna(subset=["ds"])
+    t.attrs["freq"] = _trend_freq(list(t["ds"]))
+    return t
 
 
 def _truthy(v: Any) -> bool:
@@ -247,9 +284,25 @@ def _truthy(v: Any) -> bool:
 # --------------------------------------------------------------------------- periods and aggregates
 
 
+PeriodFreq = Literal["D", "W", "M"]
+
+
+def _period_end(start: pd.Timestamp, f: PeriodFreq) -> pd.Timestamp:
+    """The first instant after the period that begins at ``start``."""
+    return start + (pd.DateOffset(months=1) if f == "M" else pd.Timedelta(days=7 if f == "W" else 1))
+
+
+def _long_label(ts: pd.Timestamp, f: PeriodFreq) -> str:
+    if f == "M":
+        return f"{ts.year}년 {ts.month}월"
+    if f == "D":
+        return f"{ts:%Y-%m-%d}"
+    return f"{ts:%Y-%m-%d}~{ts + pd.Timedelta(days=6):%m-%d} 주"
+
+
 @dataclass
 class _Periods:
-    freq: Literal["W", "M"]
+    freq: PeriodFreq
     starts: list[pd.Timestamp]
     partial_last: bool
 
@@ -257,51 +310,64 @@ class _Periods:
         return ts.strftime("%Y-%m") if self.freq == "M" else ts.strftime("%m-%d")
 
     def long_label(self, ts: pd.Timestamp) -> str:
-        if self.freq == "M":
-            return f"{ts.year}년 {ts.month}월"
-        end = ts + pd.Timedelta(days=6)
-        return f"{ts:%Y-%m-%d}~{end:%m-%d} 주"
+        return _long_label(ts, self.freq)
 
     @property
     def name_ko(self) -> str:
-        return "월" if self.freq == "M" else "주"
+        return {"M": "월", "W": "주", "D": "일"}[self.freq]
+
+
+def _trend_freq(ds: Sequence[pd.Timestamp]) -> PeriodFreq:
+    """The period of a trends table from the spacing of its ``ds`` (daily, weekly or monthly)."""
+    gaps = np.diff(np.array(sorted(set(ds)), dtype="datetime64[ns]")).astype("timedelta64[D]").astype(int)
+    if not len(gaps):
+        return "W"
+    step = int(gaps.min())
+    return "D" if step <= 1 else ("M" if step >= 27 else "W")
 
 
 def _choose_periods(dates: pd.Series, freq: Freq, trends: pd.DataFrame | None) -> tuple[_Periods | None, pd.Series]:
     """Period starts for the charts and each row's period (NaT for rows without a date)."""
     valid = dates.dropna()
     if trends is not None and len(trends):
-        ds = sorted(trends["ds"].dropna().unique())
-        diffs = np.diff(np.array(ds, dtype="datetime64[ns]")).astype("timedelta64[D]").astype(int) if len(ds) > 1 else np.array([7])
-        f: Literal["W", "M"] = "M" if freq == "M" or (freq == "auto" and np.median(diffs) >= 27) else "W"
-        if freq in ("auto", f):
-            starts = [pd.Timestamp(x) for x in ds]
+        trend_freq: PeriodFreq = trends.attrs["freq"]
+        if freq in ("auto", trend_freq):
+            # the trends table's own periods, so the alerts and the charts line up
+            starts = sorted({pd.Timestamp(x) for x in trends["ds"].dropna().unique()})
             if len(valid):
-                # rows before the first trend period (or after the last) still belong to a period
-                starts = sorted(set(starts) | set(_period_start(valid, f).unique()))
-            idx = np.searchsorted(np.array(starts, dtype="datetime64[ns]"), dates.to_numpy(dtype="datetime64[ns]"), side="right") - 1
-            per = pd.Series([starts[i] if i >= 0 and not pd.isna(x) else pd.NaT for i, x in zip(idx, dates, strict=True)], index=dates.index)
-            return _Periods(f, starts, _is_partial(valid, starts, f)), pd.to_datetime(per)
+                # rows before the first trend period (or after the last) still belong to a period of their own;
+                # inside the range, the trends' periods rule (their weeks may start on another weekday)
+                after = _period_end(starts[-1], trend_freq)
+                own = [pd.Timestamp(x) for x in _period_start(valid, trend_freq).unique()]
+                starts = sorted(set(starts) | {x for x in own if x < starts[0] or x >= after})
+            grid = np.array(starts, dtype="datetime64[ns]")
+            idx = np.searchsorted(grid, dates.to_numpy(dtype="datetime64[ns]"), side="right") - 1
+            per = pd.Series(
+                [starts[i] if i >= 0 and not pd.isna(x) else pd.NaT for i, x in zip(idx, dates, strict=True)], index=dates.index
+            )
+            return _Periods(trend_freq, starts, _is_partial(valid, starts, trend_freq)), pd.to_datetime(per)
+        logger.info("the trends table is by %s but freq=%s was asked: periods computed from the rows", trend_freq, freq)
     if not len(valid):
         return None, pd.Series(pd.NaT, index=dates.index)
     span = (valid.max() - valid.min()).days
-    f = freq if freq in ("W", "M") else ("W" if span <= 183 else "M")
+    f: PeriodFreq = freq if freq in ("W", "M") else ("W" if span <= 183 else "M")
     per = _period_start(dates, f)
     starts = list(pd.date_range(per.min(), per.max(), freq="W-MON" if f == "W" else "MS"))
     return _Periods(f, starts, _is_partial(valid, starts, f)), per
 
 
-def _period_start(dates: pd.Series, f: Literal["W", "M"]) -> pd.Series:
+def _period_start(dates: pd.Series, f: PeriodFreq) -> pd.Series:
+    if f == "D":
+        return dates.dt.normalize().astype("datetime64[ns]")
     if f == "W":
         return (dates.dt.normalize() - pd.to_timedelta(dates.dt.weekday, unit="D")).astype("datetime64[ns]")
     return dates.dt.to_period("M").dt.start_time.astype("datetime64[ns]")
 
 
-def _is_partial(valid: pd.Series, starts: list[pd.Timestamp], f: Literal["W", "M"]) -> bool:
-    if not starts or not len(valid):
+def _is_partial(valid: pd.Series, starts: list[pd.Timestamp], f: PeriodFreq) -> bool:
+    if not starts or not len(valid) or f == "D":
         return False
-    end = starts[-1] + (pd.DateOffset(months=1) if f == "M" else pd.Timedelta(days=7))
-    return bool(valid.max().normalize() < end - pd.Timedelta(days=1))
+    return bool(valid.max().normalize() < _period_end(starts[-1], f) - pd.Timedelta(days=1))
 
 
 def _summarise(d: pd.DataFrame, by: str | list[str] | None, intents: Sequence[str]) -> pd.DataFrame:
@@ -375,25 +441,28 @@ def find_spikes(
         [(4, 'negative_spike')]
     """
     out: list[tuple[Any, str, float]] = []
-    counts = counts.astype(float)
-    share = negatives.astype(float) / counts.where(counts > 0)
-    for period in counts.index:
-        n = counts[period]
+    n_all = counts.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_all = np.where(n_all > 0, negatives.to_numpy(dtype=float) / n_all, np.nan)
+    for i, period in enumerate(counts.index):
+        n = n_all[i]
         if n < min_volume:
             continue
-        others = share.drop(period)[counts.drop(period) >= min(3, min_volume)].dropna()
+        rest = np.arange(len(n_all)) != i
+        others = share_all[rest & (n_all >= min(3, min_volume)) & ~np.isnan(share_all)]
         if len(others) >= 2:
-            med = float(others.median())
-            mad = float((others - med).abs().median()) * 1.4826
-            jump = float(share[period]) - med
+            med = float(np.median(others))
+            mad = float(np.median(np.abs(others - med))) * 1.4826
+            jump = float(share_all[i]) - med
             if jump > max(z * mad, min_delta):
                 out.append((period, "negative_spike", jump / mad if mad > 0 else jump))
-        other_counts = counts.drop(period)
+        other_counts = n_all[rest]
         if len(other_counts) >= 3:
-            med_n = float(other_counts.median())
-            mad_n = float((other_counts - med_n).abs().median()) * 1.4826
-            if n - med_n > max(z * mad_n, z * math.sqrt(max(med_n, 1.0))):
-                out.append((period, "volume_spike", (n - med_n) / max(mad_n, math.sqrt(max(med_n, 1.0)))))
+            med_n = float(np.median(other_counts))
+            mad_n = float(np.median(np.abs(other_counts - med_n))) * 1.4826
+            floor = math.sqrt(max(med_n, 1.0))
+            if n - med_n > max(z * mad_n, z * floor):
+                out.append((period, "volume_spike", (n - med_n) / max(mad_n, floor)))
     return out
 
 
@@ -462,7 +531,9 @@ def _clean_first(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([rows[~bad], rows[bad]])
 
 
-def _sample_reviews(rows: pd.DataFrame, k: int, order: Literal["negative", "positive", "recent", "prob"], topic_labels: dict[int, str]) -> list[dict]:
+def _sample_reviews(
+    rows: pd.DataFrame, k: int, order: Literal["negative", "positive", "recent", "prob"], topic_labels: dict[int, str]
+) -> list[dict]:
     if not len(rows):
         return []
     if order == "negative":
@@ -473,16 +544,21 @@ def _sample_reviews(rows: pd.DataFrame, k: int, order: Literal["negative", "posi
         rows = rows.sort_values(["topic_prob", "created_at"], ascending=[False, False], na_position="last")
     else:
         rows = rows.sort_values("created_at", ascending=False, na_position="last")
-    rows = _clean_first(rows).drop_duplicates("text")
+    # only the best few candidates matter: flagged rows and repeated texts are skipped among them
+    rows = _clean_first(rows.head(10 * k + 20)).drop_duplicates("text")
     return [_review(r, topic_labels) for _, r in rows.head(k).iterrows()]
 
 
 # --------------------------------------------------------------------------- sections
 
 
-def _topic_table(d: pd.DataFrame, topics: pd.DataFrame, intents: list[str], periods: _Periods | None, per: pd.Series) -> list[dict]:
+def _topic_table(
+    d: pd.DataFrame, topics: pd.DataFrame, intents: list[str], periods: _Periods | None, per: pd.Series
+) -> list[dict]:
     if "topic" not in topics.columns:
-        raise InputError(f"{TOPICS_FILE} has no 'topic' column (it has {list(topics.columns)}); expected the output of `nlp topics`")
+        raise InputError(
+            f"{TOPICS_FILE} has no 'topic' column (it has {list(topics.columns)}); expected the output of `nlp topics`"
+        )
     t = topics.copy()
     t["topic"] = pd.to_numeric(t["topic"], errors="coerce").astype("Int64")
     t = t.dropna(subset=["topic"]).drop_duplicates("topic")
@@ -493,7 +569,7 @@ def _topic_table(d: pd.DataFrame, topics: pd.DataFrame, intents: list[str], peri
     if periods is not None and len(periods.starts) >= 2:
         dd = d.assign(_period=per)[per.notna() & d["topic"].notna()]
         counts = dd.groupby(["_period", "topic"]).size().unstack(fill_value=0)
-        totals = d.assign(_period=per)[per.notna()].groupby("_period").size()
+        totals = dd.groupby("_period").size()  # as trends' topic_<k>_share: of the rows with a topic (outliers included)
         shares = counts.div(totals.reindex(counts.index), axis=0).reindex(periods.starts).fillna(0.0)
         means = dd.groupby(["_period", "topic"])["sentiment_score"].mean().unstack().reindex(periods.starts)
         negs = dd.groupby(["_period", "topic"])["_s_negative"].mean().unstack().reindex(periods.starts)
@@ -509,7 +585,11 @@ def _topic_table(d: pd.DataFrame, topics: pd.DataFrame, intents: list[str], peri
             return float(v) if v is not None and not pd.isna(v) else np.nan
 
         size = pick("size", "n")
-        label = str(tr.get("label")) if "label" in tr.index and not pd.isna(tr.get("label")) and str(tr.get("label")).strip() else f"토픽 {k}"
+        label = (
+            str(tr.get("label"))
+            if "label" in tr.index and not pd.isna(tr.get("label")) and str(tr.get("label")).strip()
+            else f"토픽 {k}"
+        )
         share_neg = pick("share_negative", "share_negative")
         share_pos = pick("share_positive", "share_positive")
         row = {
@@ -528,7 +608,11 @@ def _topic_table(d: pd.DataFrame, topics: pd.DataFrame, intents: list[str], peri
         }
         neu = 1.0 - (0 if pd.isna(share_neg) else share_neg) - (0 if pd.isna(share_pos) else share_pos)
         row["bar"] = svg.stacked_bar(
-            [("부정", share_neg, svg.COLORS["negative"]), ("중립", max(neu, 0.0), svg.COLORS["neutral"]), ("긍정", share_pos, svg.COLORS["positive"])],
+            [
+                ("부정", share_neg, svg.COLORS["negative"]),
+                ("중립", max(neu, 0.0), svg.COLORS["neutral"]),
+                ("긍정", share_pos, svg.COLORS["positive"]),
+            ],
             label=label,
         )
         row["change"] = None
@@ -566,6 +650,20 @@ def _emerging_topics(topic_rows: list[dict], min_volume: int) -> list[dict]:
     return out
 
 
+def _topic_ids(value: Any) -> list[int]:
+    """Topic ids from trends' ``emerging_topics`` cell (``"3|7"``; empty, NA or a list also accepted)."""
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        value = "" if value is None or pd.isna(value) else str(value).replace("|", ",")
+    ids = [str(k).strip() for k in _as_list(value)]
+    return [int(k) for k in ids if k.isdigit()]
+
+
+def _topic_series(uid: str) -> int | None:
+    """The topic of a per-topic trend series (``topic_3`` → 3), else None."""
+    head, _, k = uid.partition("_")
+    return int(k) if head == "topic" and k.lstrip("-").isdigit() else None
+
+
 def _anomalies(
     d: pd.DataFrame,
     per: pd.Series,
@@ -585,22 +683,41 @@ def _anomalies(
         source = "trends"
         flag_cols = [c for c in trends.columns if c.startswith("anomaly_")]
         hits = trends[trends[flag_cols].any(axis=1)]
+        trend_freq: PeriodFreq = trends.attrs.get("freq", periods.freq)
+        dated = d[d["created_at"].notna()]
         for _, tr in hits.iterrows():
             uid = str(tr["unique_id"])
-            kinds = [c[len("anomaly_"):] for c in flag_cols if tr[c]]
-            rows = dd[dd["_period"] == tr["ds"]]
-            scope = uid if uid in products else ALL_PRODUCTS
+            kinds = [c[len("anomaly_") :] for c in flag_cols if tr[c]]
+            begin = pd.Timestamp(tr["ds"])
+            rows = dated[(dated["created_at"] >= begin) & (dated["created_at"] < _period_end(begin, trend_freq))]
+            topic_id = _topic_series(uid)
             if uid in products:
-                rows = rows[rows["product_id"] == uid]
+                scope, rows = uid, rows[rows["product_id"] == uid]
+            elif topic_id is not None:  # trends built per topic (unique_id "topic_<k>")
+                scope, rows = f"토픽 {topic_labels.get(topic_id, topic_id)}", rows[rows["topic"] == topic_id]
+            elif uid.lower() in _TOTAL_IDS:
+                scope = ALL_PRODUCTS
+            else:  # a series these rows do not have: no reviews to show rather than the wrong ones
+                scope, rows = uid, rows.iloc[0:0]
+            rising = _topic_ids(tr.get("emerging_topics"))
+            if rising and kinds == ["emerging_topic"]:
+                rows = rows[rows["topic"].isin(rising)]
             n = tr.get("n_reviews")
+            share_negative = tr.get("share_negative", np.nan)
             found.append(
                 {
                     "scope": scope,
-                    "period": tr["ds"],
+                    "period": begin,
+                    "period_label": _long_label(begin, trend_freq),
                     "kinds": kinds,
                     "n": int(n) if n is not None and not pd.isna(n) else len(rows),
-                    "share_negative": tr.get("share_negative", rows["_s_negative"].mean()),
-                    "metrics": [f"{name} {_signed(tr.get(k), 1)}" for k, name in (("volume_z", "리뷰량 z"), ("sentiment_z", "감성 z")) if not pd.isna(tr.get(k, np.nan))],
+                    "share_negative": rows["_s_negative"].mean() if pd.isna(share_negative) else share_negative,
+                    "metrics": [
+                        f"{name} {_signed(tr.get(k), 1)}"
+                        for k, name in (("volume_z", "리뷰량 z"), ("negative_z", "부정 z"), ("sentiment_z", "감성 z"))
+                        if not pd.isna(tr.get(k, np.nan))
+                    ],
+                    "topics": [{"label": topic_labels.get(k, f"토픽 {k}"), "anchor": f"topic-{k}"} for k in rising],
                     "rows": rows,
                 }
             )
@@ -626,6 +743,7 @@ def _anomalies(
                         "n": int(counts[period]),
                         "share_negative": rows["_s_negative"].mean(),
                         "metrics": [metric],
+                        "topics": [],
                         "rows": rows,
                     }
                 )
@@ -649,17 +767,21 @@ def _anomalies(
             topic_counts = topic_counts[topic_counts["sentiment"] == "negative"]
         tc = topic_counts["topic"].value_counts()
         a["top_topic"] = (
-            {"label": topic_labels.get(int(tc.index[0]), f"토픽 {int(tc.index[0])}"), "anchor": f"topic-{int(tc.index[0])}", "n": int(tc.iloc[0])}
+            {
+                "label": topic_labels.get(int(tc.index[0]), f"토픽 {int(tc.index[0])}"),
+                "anchor": f"topic-{int(tc.index[0])}",
+                "n": int(tc.iloc[0]),
+            }
             if len(tc)
             else None
         )
-        a["period_label"] = periods.long_label(pd.Timestamp(a["period"]))
+        a.setdefault("period_label", periods.long_label(pd.Timestamp(a["period"])))
         a["kinds_ko"] = [ANOMALY_KO.get(k, k) for k in a["kinds"]]
         a["negative"] = negative
         a["topic_rise"] = None
         a["share_negative_text"] = _pct(a["share_negative"])
         out.append(a)
-    for r in _emerging_topics(topic_rows, opts.min_volume):
+    for r in _emerging_topics(topic_rows, opts.min_volume) if source == "rule" else []:
         ch = r["change"]
         rows = dd[(dd["_period"] == periods.starts[-1]) & (dd["topic"] == r["topic"])]
         out.append(
@@ -673,7 +795,13 @@ def _anomalies(
                 "n": ch["n_last"],
                 "share_negative_text": _pct(rows["_s_negative"].mean()),
                 "metrics": [],
-                "topic_rise": {"label": r["label"], "anchor": r["anchor"], "from": _pct(ch["share_prev"]), "to": _pct(ch["share_last"])},
+                "topics": [],
+                "topic_rise": {
+                    "label": r["label"],
+                    "anchor": r["anchor"],
+                    "from": _pct(ch["share_prev"]),
+                    "to": _pct(ch["share_last"]),
+                },
                 "top_topic": None,
                 "reviews": _sample_reviews(rows, opts.n_examples, "recent", topic_labels),
             }
@@ -683,12 +811,18 @@ def _anomalies(
     return out, source
 
 
-def _period_series(d: pd.DataFrame, per: pd.Series, periods: _Periods, trends: pd.DataFrame | None, intents: list[str]) -> pd.DataFrame:
+def _period_series(
+    d: pd.DataFrame, per: pd.Series, periods: _Periods, trends: pd.DataFrame | None, intents: list[str]
+) -> pd.DataFrame:
     """Overall per-period counts and sentiment: from the trends table when it has them, else from the rows."""
     own = _summarise(d.assign(_period=per)[per.notna()], "_period", intents).reindex(periods.starts)
     own["n"] = own["n"].fillna(0)
     if trends is not None and {"n_reviews", "share_negative", "share_positive", "sentiment_mean"} <= set(trends.columns):
-        t = trends[trends["unique_id"].isin(set(d["product_id"].dropna().astype(str)))] if d["product_id"].notna().any() else trends
+        t = (
+            trends[trends["unique_id"].isin(set(d["product_id"].dropna().astype(str)))]
+            if d["product_id"].notna().any()
+            else trends
+        )
         if len(t):
             w = pd.to_numeric(t["n_reviews"], errors="coerce").fillna(0)
             agg = pd.DataFrame({"ds": t["ds"], "n": w})
@@ -705,7 +839,9 @@ def _period_series(d: pd.DataFrame, per: pd.Series, periods: _Periods, trends: p
     return own
 
 
-def _time_charts(series: pd.DataFrame, d: pd.DataFrame, per: pd.Series, periods: _Periods, intents: list[str], products: list[str]) -> dict:
+def _time_charts(
+    series: pd.DataFrame, d: pd.DataFrame, per: pd.Series, periods: _Periods, intents: list[str], products: list[str]
+) -> dict:
     labels = [periods.label(p) for p in periods.starts]
     n = series["n"].fillna(0)
     stacks = [
@@ -732,12 +868,22 @@ def _time_charts(series: pd.DataFrame, d: pd.DataFrame, per: pd.Series, periods:
         dd = d.assign(_period=per)[per.notna()]
         means = dd.groupby(["_period", "product_id"])["sentiment_score"].mean().unstack().reindex(periods.starts)
         palette = svg.COLORS["palette"]
-        lines = [svg.Series(p, list(means[p]) if p in means.columns else [], palette[i % len(palette)]) for i, p in enumerate(products[:6])]
+        lines = [
+            svg.Series(p, list(means[p]) if p in means.columns else [], palette[i % len(palette)])
+            for i, p in enumerate(products[:6])
+        ]
         charts["products"] = svg.line_chart(labels, lines, title=f"제품별 {periods.name_ko}간 평균 감성")
     return charts
 
 
-def _products(d: pd.DataFrame, per: pd.Series, periods: _Periods | None, intents: list[str], topic_labels: dict[int, str], opts: ReportOptions) -> list[dict]:
+def _products(
+    d: pd.DataFrame,
+    per: pd.Series,
+    periods: _Periods | None,
+    intents: list[str],
+    topic_labels: dict[int, str],
+    opts: ReportOptions,
+) -> list[dict]:
     if not d["product_id"].notna().any():
         return []
     s = _summarise(d, "product_id", intents).sort_values("n", ascending=False)
@@ -748,10 +894,14 @@ def _products(d: pd.DataFrame, per: pd.Series, periods: _Periods | None, intents
         prev = dd[dd["_period"] == periods.starts[-2]].groupby("product_id")["sentiment_score"].mean()
         last_prev = (last, prev)
     out = []
-    for i, (pid, r) in enumerate(s.head(opts.max_products).iterrows()):
-        rows = d[d["product_id"] == pid]
+    shown = s.head(opts.max_products)
+    groups = dict(list(d[d["product_id"].isin(shown.index)].groupby("product_id")))
+    for i, (pid, r) in enumerate(shown.iterrows()):
+        rows = groups[pid]
         tc = rows.loc[rows["topic"].notna() & (rows["topic"] >= 0), "topic"].value_counts()
-        neg_tc = rows.loc[rows["topic"].notna() & (rows["topic"] >= 0) & (rows["sentiment"] == "negative"), "topic"].value_counts()
+        neg_tc = rows.loc[
+            rows["topic"].notna() & (rows["topic"] >= 0) & (rows["sentiment"] == "negative"), "topic"
+        ].value_counts()
         ti = _top_intent(r, intents)
         change = None
         if last_prev is not None:
@@ -765,14 +915,31 @@ def _products(d: pd.DataFrame, per: pd.Series, periods: _Periods | None, intents
                 "share_positive": _pct(r["share_positive"]),
                 "share_negative": _pct(r["share_negative"]),
                 "sentiment_mean": _signed(r["sentiment_mean"]),
+                "sentiment_value": float(r["sentiment_mean"]),
                 "net_advocacy": _points(r["net_advocacy"]),
                 "rating_mean": None if pd.isna(r["rating_mean"]) else f"{r['rating_mean']:.2f}",
                 "bar": svg.stacked_bar(
-                    [("부정", r["share_negative"], svg.COLORS["negative"]), ("중립", r["share_neutral"], svg.COLORS["neutral"]), ("긍정", r["share_positive"], svg.COLORS["positive"])],
+                    [
+                        ("부정", r["share_negative"], svg.COLORS["negative"]),
+                        ("중립", r["share_neutral"], svg.COLORS["neutral"]),
+                        ("긍정", r["share_positive"], svg.COLORS["positive"]),
+                    ],
                     label=str(pid),
                 ),
-                "top_topic": {"label": topic_labels.get(int(tc.index[0]), f"토픽 {int(tc.index[0])}"), "anchor": f"topic-{int(tc.index[0])}", "n": int(tc.iloc[0])} if len(tc) else None,
-                "top_negative_topic": {"label": topic_labels.get(int(neg_tc.index[0]), f"토픽 {int(neg_tc.index[0])}"), "anchor": f"topic-{int(neg_tc.index[0])}", "n": int(neg_tc.iloc[0])} if len(neg_tc) else None,
+                "top_topic": {
+                    "label": topic_labels.get(int(tc.index[0]), f"토픽 {int(tc.index[0])}"),
+                    "anchor": f"topic-{int(tc.index[0])}",
+                    "n": int(tc.iloc[0]),
+                }
+                if len(tc)
+                else None,
+                "top_negative_topic": {
+                    "label": topic_labels.get(int(neg_tc.index[0]), f"토픽 {int(neg_tc.index[0])}"),
+                    "anchor": f"topic-{int(neg_tc.index[0])}",
+                    "n": int(neg_tc.iloc[0]),
+                }
+                if len(neg_tc)
+                else None,
                 "top_intent": None if ti is None else {"label": INTENT_KO.get(ti[0], ti[0]), "rate": _pct(ti[1])},
                 "change": change,
                 "negative_reviews": _sample_reviews(rows[rows["sentiment"] == "negative"], 2, "negative", topic_labels),
@@ -782,7 +949,14 @@ def _products(d: pd.DataFrame, per: pd.Series, periods: _Periods | None, intents
     return out
 
 
-def _topic_cards(d: pd.DataFrame, per: pd.Series, periods: _Periods | None, topic_rows: list[dict], opts: ReportOptions, topic_labels: dict[int, str]) -> list[dict]:
+def _topic_cards(
+    d: pd.DataFrame,
+    per: pd.Series,
+    periods: _Periods | None,
+    topic_rows: list[dict],
+    opts: ReportOptions,
+    topic_labels: dict[int, str],
+) -> list[dict]:
     cards = []
     by_id = d.drop_duplicates("id").set_index("id", drop=False)
     for r in [r for r in topic_rows if not r["outlier"]][: opts.max_topics]:
@@ -798,35 +972,62 @@ def _topic_cards(d: pd.DataFrame, per: pd.Series, periods: _Periods | None, topi
         if periods is not None:
             last_rows = members[per.reindex(members.index) == periods.starts[-1]]
             recent = _sample_reviews(last_rows, opts.n_examples, "negative", topic_labels)
-        ints = sorted(((INTENT_KO.get(k, k), v) for k, v in r["intents"].items() if not pd.isna(v) and v > 0), key=lambda kv: -kv[1])
+        ints = sorted(
+            ((INTENT_KO.get(k, k), v) for k, v in r["intents"].items() if not pd.isna(v) and v > 0), key=lambda kv: -kv[1]
+        )
         cards.append({**r, "reviews": reviews, "recent": recent, "top_intents": [(k, _pct(v)) for k, v in ints[:3]]})
     return cards
 
 
-def _findings(head: dict, topic_rows: list[dict], anomalies: list[dict], products: list[dict]) -> list[dict]:
+def _findings(topic_rows: list[dict], anomalies: list[dict], products: list[dict]) -> list[dict]:
     """A few plain sentences for the top of the report, each linking to its evidence."""
     out = []
     main = [r for r in topic_rows if not r["outlier"] and r["size"] > 0]
     if main:
         big = main[0]
-        out.append({"text": f"가장 많이 언급된 토픽은 ‘{big['label']}’ ({big['size']:,}건, {_pct(big['doc_share'])})입니다.", "href": f"#{big['anchor']}"})
+        out.append(
+            {
+                "text": f"가장 많이 언급된 토픽은 ‘{big['label']}’ ({big['size']:,}건, {_pct(big['doc_share'])})입니다.",
+                "href": f"#{big['anchor']}",
+            }
+        )
         neg = [r for r in main if not pd.isna(r["share_negative"]) and r["size"] >= 3]
         if neg:
             worst = max(neg, key=lambda r: r["share_negative"])
             if worst["share_negative"] > 0:
-                out.append({"text": f"부정 비율이 가장 높은 토픽은 ‘{worst['label']}’ ({_pct(worst['share_negative'])})입니다.", "href": f"#{worst['anchor']}"})
+                out.append(
+                    {
+                        "text": f"부정 비율이 가장 높은 토픽은 ‘{worst['label']}’ ({_pct(worst['share_negative'])})입니다.",
+                        "href": f"#{worst['anchor']}",
+                    }
+                )
         risers = [r for r in main if r.get("change") and r["change"]["share"] and r["change"]["share"]["value"] >= 0.05]
         if risers:
             up = max(risers, key=lambda r: r["change"]["share"]["value"])
-            out.append({"text": f"직전 기간 대비 ‘{up['label']}’ 언급 비중이 {up['change']['share']['text']} 늘었습니다.", "href": f"#{up['anchor']}"})
+            out.append(
+                {
+                    "text": f"직전 기간 대비 ‘{up['label']}’ 언급 비중이 {up['change']['share']['text']} 늘었습니다.",
+                    "href": f"#{up['anchor']}",
+                }
+            )
     if anomalies:
         first = anomalies[0]
-        out.append({"text": f"급증 알림 {len(anomalies)}건 — 최근: {first['scope']} · {first['period_label']} ({', '.join(first['kinds_ko'])}).", "href": "#alerts"})
+        out.append(
+            {
+                "text": f"급증 알림 {len(anomalies)}건 — 최근: {first['scope']} · {first['period_label']} ({', '.join(first['kinds_ko'])}).",
+                "href": "#alerts",
+            }
+        )
     if len(products) > 1:
-        scored = [p for p in products if p["sentiment_mean"] != "–"]
+        scored = [p for p in products if not pd.isna(p["sentiment_value"])]
         if scored:
-            low = min(scored, key=lambda p: float(p["sentiment_mean"].replace("−", "-")))
-            out.append({"text": f"평균 감성이 가장 낮은 제품은 ‘{low['product']}’ ({low['sentiment_mean']})입니다.", "href": f"#{low['anchor']}"})
+            low = min(scored, key=lambda p: p["sentiment_value"])
+            out.append(
+                {
+                    "text": f"평균 감성이 가장 낮은 제품은 ‘{low['product']}’ ({low['sentiment_mean']})입니다.",
+                    "href": f"#{low['anchor']}",
+                }
+            )
     return out
 
 
@@ -869,11 +1070,13 @@ def build_report(
     if option_overrides:
         unknown = set(option_overrides) - set(ReportOptions.__dataclass_fields__)
         if unknown:
-            raise TypeError(f"unknown report options {sorted(unknown)}; valid options: {sorted(ReportOptions.__dataclass_fields__)}")
+            raise TypeError(
+                f"unknown report options {sorted(unknown)}; valid options: {sorted(ReportOptions.__dataclass_fields__)}"
+            )
         opts = ReportOptions(**{**opts.__dict__, **option_overrides})
     cmap = columns or ColumnMap()
-    d, intents = _prepare(scored, cmap, doc_topics)
-    tr = _prepare_trends(trends) if trends is not None else None
+    d, intents = _prepare(scored, cmap, doc_topics, opts.tz)
+    tr = _prepare_trends(trends, opts.tz) if trends is not None else None
     periods, per = _choose_periods(d["created_at"], opts.freq, tr)
 
     topic_rows = _topic_table(d, topics, intents, periods, per)
@@ -898,7 +1101,7 @@ def build_report(
         "opts": opts,
         "title": opts.title,
         "headline": headline,
-        "findings": _findings(headline, topic_rows, anomalies, products),
+        "findings": _findings(topic_rows, anomalies, products),
         "periods": periods,
         "period_name": periods.name_ko if periods else "",
         "last_period": periods.long_label(periods.starts[-1]) if periods else "",
@@ -930,10 +1133,14 @@ def build_report(
     return _render(context)
 
 
-def _headline(d: pd.DataFrame, row: pd.Series | None, series: pd.DataFrame | None, intents: list[str], periods: _Periods | None) -> dict:
+def _headline(
+    d: pd.DataFrame, row: pd.Series | None, series: pd.DataFrame | None, intents: list[str], periods: _Periods | None
+) -> dict:
     changes = dict.fromkeys(("share_positive", "share_negative", "sentiment_mean", "net_advocacy", "n"))
     if row is None:
-        empty = dict.fromkeys(("share_positive", "share_negative", "sentiment_mean", "net_advocacy", "top_intent", "rating_mean", "start", "end"))
+        empty = dict.fromkeys(
+            ("share_positive", "share_negative", "sentiment_mean", "net_advocacy", "top_intent", "rating_mean", "start", "end")
+        )
         return {**empty, "n": 0, "n_scored": 0, "n_periods": 0, "partial_last": False, "changes": changes}
     ti = _top_intent(row, intents)
     dates = d["created_at"].dropna()

@@ -50,19 +50,19 @@ def _missing(v: float | None) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def nice_ticks(vmax: float, n: int = 4) -> list[float]:
-    """Round tick values from 0 up to at least ``vmax`` (steps of 1, 2, 2.5 or 5 × 10^k).
+def nice_ticks(vmax: float, n: int = 4, integer: bool = False) -> list[float]:
+    """Round tick values from 0 up to at least ``vmax`` (steps of 1, 2, 2.5 or 5 × 10^k; whole steps for counts).
 
     Example:
-        >>> nice_ticks(37)
-        [0, 10, 20, 30, 40]
+        >>> nice_ticks(37), nice_ticks(2, integer=True)
+        ([0, 10, 20, 30, 40], [0, 1, 2])
     """
     if not vmax or vmax <= 0 or _missing(vmax):
         return [0, 1]
     raw = vmax / n
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    if step >= 1:
+    if step >= 1 or integer:
         step = max(1, round(step))
     top = math.ceil(vmax / step - 1e-9) * step
     count = int(round(top / step))
@@ -82,7 +82,9 @@ def _legend(items: Sequence[tuple[str, str, str]], x: float, y: float) -> str:
     out = []
     for name, color, kind in items:
         if kind == "line":
-            out.append(f'<line x1="{_f(x)}" y1="{_f(y - 4)}" x2="{_f(x + 14)}" y2="{_f(y - 4)}" stroke="{color}" stroke-width="2.5"/>')
+            out.append(
+                f'<line x1="{_f(x)}" y1="{_f(y - 4)}" x2="{_f(x + 14)}" y2="{_f(y - 4)}" stroke="{color}" stroke-width="2.5"/>'
+            )
         else:
             out.append(f'<rect x="{_f(x)}" y="{_f(y - 10)}" width="12" height="12" rx="2" fill="{color}"/>')
         out.append(f'<text x="{_f(x + 18)}" y="{_f(y)}" class="lg">{escape(name)}</text>')
@@ -143,7 +145,7 @@ def bar_line_chart(
     if right_axis and line is not None:
         out.append(f'<text x="{width - mr + 6}" y="{mt - 10}" class="ax">{escape(right_axis)}</text>')
     totals = [sum(0 if _missing(s.values[i]) else float(s.values[i]) for s in stacks) for i in range(n)]
-    ticks = nice_ticks(max(totals, default=0))
+    ticks = nice_ticks(max(totals, default=0), integer=True)
     top = ticks[-1] or 1
 
     def y_left(v: float) -> float:
@@ -164,7 +166,9 @@ def bar_line_chart(
             out.append(f'<text x="{width - mr + 6}" y="{_f(y_right(v) + 4)}" class="ax">{escape(line_format(v))}</text>')
         if lo < 0 < hi:
             y0 = y_right(0)
-            out.append(f'<line x1="{ml}" y1="{_f(y0)}" x2="{ml + pw}" y2="{_f(y0)}" stroke="{COLORS["axis"]}" stroke-dasharray="3 3" stroke-width="0.8"/>')
+            out.append(
+                f'<line x1="{ml}" y1="{_f(y0)}" x2="{ml + pw}" y2="{_f(y0)}" stroke="{COLORS["axis"]}" stroke-dasharray="3 3" stroke-width="0.8"/>'
+            )
     band = pw / max(n, 1)
     bw = min(band * 0.7, 48)
     step = _x_label_step(n, pw)
@@ -181,7 +185,9 @@ def bar_line_chart(
         group.append("</g>")
         out.append("".join(group))
         if i % step == 0 or i == n - 1 and (n - 1) % step >= step / 2:
-            out.append(f'<text x="{_f(ml + band * (i + 0.5))}" y="{height - 10}" class="ax" text-anchor="middle">{escape(labels[i])}</text>')
+            out.append(
+                f'<text x="{_f(ml + band * (i + 0.5))}" y="{height - 10}" class="ax" text-anchor="middle">{escape(labels[i])}</text>'
+            )
     if line is not None:
         out.append(_polyline([ml + band * (i + 0.5) for i in range(n)], line.values, y_right, line.color, dots=True))
     out.append(f'<line x1="{ml}" y1="{mt + ph}" x2="{ml + pw}" y2="{mt + ph}" stroke="{COLORS["axis"]}"/>')
@@ -189,7 +195,14 @@ def bar_line_chart(
     return "".join(out)
 
 
-def _polyline(xs: Sequence[float], values: Sequence[float | None], y: Callable[[float], float], color: str, dots: bool = False, width: float = 2.2) -> str:
+def _polyline(
+    xs: Sequence[float],
+    values: Sequence[float | None],
+    y: Callable[[float], float],
+    color: str,
+    dots: bool = False,
+    width: float = 2.2,
+) -> str:
     """A line broken at missing values, with optional dots on the points."""
     parts, seg = [], []
     pts = []
@@ -206,7 +219,9 @@ def _polyline(xs: Sequence[float], values: Sequence[float | None], y: Callable[[
     out = []
     for s in parts:
         d = " ".join(f"{_f(a)},{_f(b)}" for a, b in s)
-        out.append(f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="{width}" stroke-linejoin="round" stroke-linecap="round"/>')
+        out.append(
+            f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="{width}" stroke-linejoin="round" stroke-linecap="round"/>'
+        )
     if dots:
         out.extend(f'<circle cx="{_f(a)}" cy="{_f(b)}" r="2.6" fill="{color}"/>' for a, b in pts)
     return "".join(out)
@@ -255,7 +270,9 @@ def line_chart(
     return "".join(out)
 
 
-def sparkline(values: Sequence[float | None], *, width: int = 120, height: int = 28, color: str = "#3d5a80", label: str = "") -> str:
+def sparkline(
+    values: Sequence[float | None], *, width: int = 120, height: int = 28, color: str = "#3d5a80", label: str = ""
+) -> str:
     """A tiny trend line scaled to its own range (the last point marked).
 
     Example:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -127,8 +128,10 @@ def make_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     for k, g in joined.groupby("topic"):
         k = int(k)
         reps = list(g.sort_values("topic_prob", ascending=False)["id"].head(3))
-        if k == 0:  # the phone-number review is representative of the delivery topic
-            reps = [scored.loc[scored["text"].str.contains(PHONE, regex=False), "id"].iloc[0]] + reps[:2]
+        # the phone-number and the <script> reviews are representative, so the report shows them
+        marker = {0: PHONE, 1: "<script>"}.get(k)
+        if marker:
+            reps = [scored.loc[scored["text"].str.contains(marker, regex=False), "id"].iloc[0]] + reps[:2]
         row = {
             "topic": k,
             "size": len(g),
@@ -143,6 +146,12 @@ def make_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             row[f"intent_{label}"] = (g["intent"] == label).mean()
         topics.append(row)
     return scored, doc_topics, pd.DataFrame(topics)
+
+
+@pytest.fixture(scope="session")
+def facts() -> SimpleNamespace:
+    """What the fixture contains, for the tests to check against."""
+    return SimpleNamespace(phone=PHONE, email=EMAIL, xss=XSS, start=START, topic_labels=dict(TOPIC_LABELS))
 
 
 @pytest.fixture(scope="session")
@@ -163,7 +172,11 @@ def report_html(_frames) -> str:
 
     scored, doc_topics, topics = _frames
     return build_report(
-        scored.copy(), doc_topics.copy(), topics.copy(), model="test-sentiment v0", generated_at=pd.Timestamp("2024-05-01 12:00").to_pydatetime()
+        scored.copy(),
+        doc_topics.copy(),
+        topics.copy(),
+        model="test-sentiment v0",
+        generated_at=pd.Timestamp("2024-05-01 12:00").to_pydatetime(),
     )
 
 
