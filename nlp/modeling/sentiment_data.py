@@ -42,7 +42,7 @@ RATING_TARGETS: dict[int, tuple[float, float, float]] = {
 
 def rating_targets(ratings: pd.Series, scale: int = 10) -> np.ndarray:
     """Target probabilities for each rating (``scale`` 10 or 5; 5-star ratings are doubled)."""
-    r = pd.to_numeric(ratings, errors="coerce")
+    r = pd.to_numeric(pd.Series(ratings), errors="coerce")
     if scale == 5:
         r = r * 2
     r = r.round().clip(1, 10)

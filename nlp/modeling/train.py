@@ -185,6 +185,7 @@ def train(
     ema = None
     for step in range(start, total):
         idx = plan[step]
+        torch.manual_seed(cfg.seed * 100_003 + step)  # dropout depends on the step only: a resumed run matches
         batch = model.tokenize([texts[i] for i in idx])
         for g, peak in zip(opt.param_groups, peaks):
             g["lr"] = peak * lr_at(step)

@@ -1,0 +1,45 @@
+"""Shared bench helpers: shared reviews, peak RSS, and a Kiwi reference timing in the same process."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "nsmc_reviews.parquet"
+
+
+def shared_reviews(n: int, seed: int = 0) -> pd.DataFrame:
+    df = pd.read_parquet(SHARED, columns=["review_id", "movie_id", "date", "rating", "review"])
+    df = df.sample(n, random_state=seed, replace=n > len(df))
+    return pd.DataFrame(
+        {"id": df["review_id"].astype(str).values, "text": df["review"].values, "product_id": df["movie_id"].astype(str).values,
+         "created_at": pd.to_datetime(df["date"]).dt.strftime("%Y-%m-%d").values, "rating": df["rating"].values}
+    )
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def kiwi_docs_per_s(texts: list[str]) -> float:
+    """Kiwi tokenisation of the same texts, the machine-independent yardstick."""
+    from nlp.text.kiwi import KiwiTokenizer
+    from nlp.text.normalize import normalize
+
+    tok = KiwiTokenizer()
+    tok.tokens(["워밍업"])
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), 2000):
+        tok.tokens(normalize(texts[i : i + 2000]))
+    return len(texts) / (time.perf_counter() - t0)
+
+
+def report(name: str, **fields) -> None:
+    fields = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in fields.items()}
+    print(json.dumps({"bench": name, **fields}, ensure_ascii=False))
+    sys.stdout.flush()

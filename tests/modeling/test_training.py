@@ -1,0 +1,118 @@
+"""Training on a tiny model: soft multi-task targets, checkpoints, resume, persistence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nlp.modeling.encoder import EncoderConfig, MultiTaskEncoder
+from nlp.modeling.intent_rules import rule_label
+from nlp.modeling.metrics import classification_report, expected_calibration_error
+from nlp.modeling.sentiment_data import RATING_TARGETS, film_split, rating_targets
+from nlp.modeling.sparse import CharTfidfClassifier
+from nlp.modeling.train import TrainConfig, length_buckets, train
+
+TEXTS = ["좋아요 최고", "별로예요 최악", "그냥 그래요", "재구매 할게요", "환불했어요"] * 4
+
+
+def _model(tiny_model_dir):
+    import json
+
+    base = json.loads((tiny_model_dir / "config.json").read_text())["base"]
+    return MultiTaskEncoder(EncoderConfig(base=base, num_layers=2, max_length=32, tasks={"sentiment": ["negative", "neutral", "positive"], "intent": ["none", "repurchase", "avoid"]}, lora_r=4, lora_alpha=8))
+
+
+def test_multitask_training_resumes_identically(tiny_model_dir, tmp_path):
+    import torch
+
+    n = len(TEXTS)
+    sent = rating_targets(np.array([10, 1, 5, 9, 2] * 4))
+    intent = np.full((n, 3), np.nan, dtype=np.float32)
+    intent[3::5] = [0, 1, 0]
+    intent[4::5] = [0, 0, 1]
+    targets = {"sentiment": sent, "intent": intent}
+    cfg = TrainConfig(batch_size=4, lr=5e-3, epochs=1.0, checkpoint_every=2, threads=1)
+    torch.manual_seed(0)
+    a = train(_model(tiny_model_dir), TEXTS, targets, tmp_path / "a", cfg, show_progress_bar=False)
+    # stop after 2 steps, then resume
+    torch.manual_seed(0)
+    b = _model(tiny_model_dir)
+    stop = TrainConfig(batch_size=4, lr=5e-3, epochs=1.0, checkpoint_every=2, threads=1, max_minutes=1e-9)  # stops after one step
+    (tmp_path / "b").mkdir()
+    train(b, TEXTS, targets, tmp_path / "b", stop, show_progress_bar=False)
+    assert (tmp_path / "b" / "checkpoint" / "state.json").exists()
+    torch.manual_seed(0)
+    b2 = _model(tiny_model_dir)
+    train(b2, TEXTS, targets, tmp_path / "b", cfg, show_progress_bar=False)
+    sa, sb = a.trainable_state(), b2.trainable_state()
+    assert sa.keys() == sb.keys()
+    assert max(float((sa[k] - sb[k]).abs().max()) for k in sa) < 1e-4
+
+
+def test_save_load_round_trip(tiny_model_dir, tmp_path):
+    import torch
+
+    m = _model(tiny_model_dir)
+    m.add_lora()
+    m.eval()
+    batch = m.tokenize(["좋아요"])
+    with torch.inference_mode():
+        before = m(batch)[1]["sentiment"]
+    m.save(tmp_path / "m")
+    loaded, cfg = MultiTaskEncoder.load(tmp_path / "m")
+    with torch.inference_mode():
+        after = loaded(loaded.tokenize(["좋아요"]))[1]["sentiment"]
+    assert torch.allclose(before, after, atol=1e-5)
+    assert not list((tmp_path / "m").glob("*.bin")) and not list((tmp_path / "m").glob("*.pt"))
+
+
+def test_config_validation():
+    with pytest.raises(ValueError, match="num_layers"):
+        EncoderConfig(num_layers=0)
+    with pytest.raises(ValueError, match="distinct labels"):
+        EncoderConfig(tasks={"x": ["a", "a"]})
+
+
+def test_length_buckets_cover_every_index_once():
+    lengths = [3, 50, 4, 49, 10, 11, 2]
+    batches = length_buckets(lengths, 2, seed=1)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+
+
+def test_rating_targets_and_film_split():
+    assert rating_targets(np.array([10]))[0].tolist() == list(RATING_TARGETS[10])
+    assert rating_targets(np.array([5]), scale=5)[0].tolist() == list(RATING_TARGETS[10])
+    import pandas as pd
+
+    m = film_split(pd.Series([1, 1, 2, 2, 3]), 0.5)
+    assert m[0] == m[1] and m[2] == m[3]
+
+
+def test_sparse_model_save_load(tmp_path):
+    clf = CharTfidfClassifier(max_features=500).fit(["좋아요", "별로", "최고예요", "최악"], ["positive", "negative", "positive", "negative"])
+    clf.save(tmp_path, prefix="s_")
+    back = CharTfidfClassifier.load(tmp_path, prefix="s_")
+    assert np.allclose(clf.predict_proba(["좋아요"]), back.predict_proba(["좋아요"]))
+    with pytest.raises(RuntimeError, match="not fitted"):
+        CharTfidfClassifier().predict(["x"])
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("재구매 의사 있어요 강추", "repurchase"),
+        ("사이즈 추천 부탁드려요", "consider"),
+        ("반품했어요 비추합니다", "avoid"),
+        ("장바구니에 담았어요", "intent"),
+        ("꼭 보세요 강추", "recommend"),
+        ("색이 예뻐요", "none"),
+    ],
+)
+def test_keyword_rules(text, label):
+    assert rule_label(text) == label
+
+
+def test_metrics():
+    r = classification_report(["a", "b", "a"], ["a", "a", "a"], ["a", "b"])
+    assert r["accuracy"] == pytest.approx(2 / 3) and r["confusion"]["matrix"] == [[2, 0], [1, 0]]
+    assert expected_calibration_error(np.array([[1.0, 0.0]]), np.array([0])) == 0.0
