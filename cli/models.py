@@ -140,6 +140,9 @@ def train_intent_cmd(
     max_minutes: float | None = None,
     threads: int | None = None,
     films: Annotated[str | None, typer.Option(help="film table whose held-out films calibrate the sentiment blend")] = SHARED_NSMC,
+    sparse_data: Annotated[
+        list[str], typer.Option("--sparse-data", help="tables for the sentiment char TF-IDF model (default: --data); give the first stage's data too")
+    ] = None,  # type: ignore[assignment]
     blend: Annotated[bool, typer.Option("--blend/--no-blend")] = True,
     seed: int = 13,
 ) -> None:
@@ -155,8 +158,10 @@ def train_intent_cmd(
     cfg = TrainConfig(batch_size=batch_size, lr=lr, epochs=epochs, max_minutes=max_minutes, threads=threads, seed=seed)
     out = train_intent(init_from, output, run, sources, gold, silver_from or None, silver_per_label, silver_none, gold_repeat, cfg, seed)
     if blend:
-        if sources:
-            err_console.print(f"sentiment blend: {fit_sparse_and_blend(out, sources, films if films and Path(films).exists() else None, seed=seed)}")
+        sparse_sources = [parse_source(s) for s in sparse_data] if sparse_data else sources
+        if sparse_sources:
+            info = fit_sparse_and_blend(out, sparse_sources, films if films and Path(films).exists() else None, seed=seed)
+            err_console.print(f"sentiment blend: {info}")
         silver = pd.read_parquet(run / "silver.parquet") if (run / "silver.parquet").exists() else None
         err_console.print(f"intent blend: {fit_intent_blend(out, gold, silver)}")
     err_console.print(f"model written to {out}")

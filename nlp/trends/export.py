@@ -52,7 +52,10 @@ def covariate_columns(features: pd.DataFrame, target: str = "n_reviews") -> list
     return [
         c
         for c in features.columns
-        if c not in _KEYS and c != target and c not in _NOT_COVARIATES and (is_numeric_dtype(features[c]) or is_bool_dtype(features[c]))
+        if c not in _KEYS
+        and c != target
+        and c not in _NOT_COVARIATES
+        and (is_numeric_dtype(features[c]) or is_bool_dtype(features[c]))
     ]
 
 

@@ -186,12 +186,15 @@ def parse_times(values: pd.Series, tz: str = "Asia/Seoul") -> pd.Series:
             s = s.map(lambda v: str(int(v)) if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else v)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            try:
-                out = pd.to_datetime(s, errors="coerce", format="mixed")
+            try:  # ISO 8601 is by far the most common and parses fast; other forms one by one
+                out = pd.to_datetime(s, errors="raise", format="ISO8601")
             except (TypeError, ValueError):
-                out = pd.Series(pd.NaT, index=s.index)
-                out = s.map(lambda v: pd.to_datetime(v, errors="coerce"))
+                try:
+                    out = pd.to_datetime(s, errors="coerce", format="mixed")
+                except (TypeError, ValueError):
+                    out = s.map(lambda v: pd.to_datetime(v, errors="coerce"))
     if out.dtype == object:  # a mix of naive and tz-aware (or several offsets): one by one
+
         def _one(v):
             if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
                 return pd.NaT
@@ -212,7 +215,9 @@ def _product_keys(values: pd.Series) -> pd.Series:
     if is_numeric_dtype(values) and not is_bool_dtype(values):
         keys = values.map(lambda v: (str(int(v)) if float(v).is_integer() else str(v)) if pd.notna(v) else pd.NA)
     else:
-        keys = values.map(lambda v: pd.NA if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v).strip())
+        keys = values.map(
+            lambda v: pd.NA if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v).strip()
+        )
     keys = keys.astype("string")
     return keys.mask(keys == "")
 
@@ -220,7 +225,9 @@ def _product_keys(values: pd.Series) -> pd.Series:
 _SCORE_COLS = ("sentiment", "sentiment_score", "intent")
 
 
-def prepare_rows(scored: pd.DataFrame, columns: ColumnMap | None = None, *, config: TrendConfig | None = None, need_product: bool = True) -> PreparedRows:
+def prepare_rows(
+    scored: pd.DataFrame, columns: ColumnMap | None = None, *, config: TrendConfig | None = None, need_product: bool = True
+) -> PreparedRows:
     """Check the scored table, parse times, bucket rows into periods, and set aside the unusable rows.
 
     Args:
@@ -261,12 +268,20 @@ def prepare_rows(scored: pd.DataFrame, columns: ColumnMap | None = None, *, conf
     frame["time"] = parse_times(scored[cmap.time].reset_index(drop=True), tz=cfg.tz).to_numpy()
     if need_product:
         frame["unique_id"] = _product_keys(scored[cmap.product].reset_index(drop=True)).to_numpy()
-    frame["sentiment_score"] = pd.to_numeric(scored["sentiment_score"].reset_index(drop=True), errors="coerce").astype(float).to_numpy()
+    frame["sentiment_score"] = (
+        pd.to_numeric(scored["sentiment_score"].reset_index(drop=True), errors="coerce").astype(float).to_numpy()
+    )
     for col, labels in (("sentiment", SENTIMENT_LABELS), ("intent", INTENT_LABELS)):
         lab = scored[col].reset_index(drop=True).astype("string").str.strip().str.lower()
         unknown = lab.notna() & ~lab.isin(labels)
         if unknown.any():
-            logger.warning("%d rows have a %s outside %s (e.g. %r); counted as unscored", int(unknown.sum()), col, list(labels), lab[unknown].iloc[0])
+            logger.warning(
+                "%d rows have a %s outside %s (e.g. %r); counted as unscored",
+                int(unknown.sum()),
+                col,
+                list(labels),
+                lab[unknown].iloc[0],
+            )
         frame[col] = lab.mask(unknown).to_numpy()
     if cmap.rating in scored.columns:
         frame["rating"] = pd.to_numeric(scored[cmap.rating].reset_index(drop=True), errors="coerce").astype(float).to_numpy()
@@ -290,7 +305,11 @@ def prepare_rows(scored: pd.DataFrame, columns: ColumnMap | None = None, *, conf
             v = scored[cmap.product].iat[i]
             original[cmap.product] = None if pd.isna(v) else str(v)
         rid = frame["id"].iat[i]
-        rejects.append(Reject(row=int(frame["row"].iat[i]), reason="; ".join(reasons), original=original, id=None if pd.isna(rid) else str(rid)))
+        rejects.append(
+            Reject(
+                row=int(frame["row"].iat[i]), reason="; ".join(reasons), original=original, id=None if pd.isna(rid) else str(rid)
+            )
+        )
     keep = ~(bad_product | bad_time)
 
     n_excluded = 0
@@ -315,7 +334,9 @@ def period_starts(ordinals: np.ndarray, freq: Freq) -> pd.DatetimeIndex:
         >>> period_starts(np.array([540]), "M")
         DatetimeIndex(['2015-01-01'], dtype='datetime64[ns]', freq=None)
     """
-    return pd.PeriodIndex.from_ordinals(np.asarray(ordinals, dtype="int64"), freq=_PERIOD_ALIAS[freq]).start_time
+    return pd.PeriodIndex.from_ordinals(np.asarray(ordinals, dtype="int64"), freq=_PERIOD_ALIAS[freq]).start_time.astype(
+        "datetime64[ns]"
+    )
 
 
 def _grid(bounds: pd.DataFrame) -> pd.MultiIndex:
@@ -381,13 +402,25 @@ def build_features(
         {'ds': [Timestamp('2024-01-01 00:00:00'), Timestamp('2024-02-01 00:00:00'), Timestamp('2024-03-01 00:00:00')], 'n_reviews': [1, 0, 1], 'net_advocacy': [1.0, nan, -1.0]}
     """
     cfg = TrendConfig(
-        freq=freq, lag=lag, top_topics=top_topics, min_volume=min_volume, window=window, min_periods=min_periods,
-        ewm_halflife=ewm_halflife, z_threshold=z_threshold, volume_floor=volume_floor, sentiment_floor=sentiment_floor,
-        share_floor=share_floor, tz=tz, exclude_flags=tuple(exclude_flags),
+        freq=freq,
+        lag=lag,
+        top_topics=top_topics,
+        min_volume=min_volume,
+        window=window,
+        min_periods=min_periods,
+        ewm_halflife=ewm_halflife,
+        z_threshold=z_threshold,
+        volume_floor=volume_floor,
+        sentiment_floor=sentiment_floor,
+        share_floor=share_floor,
+        tz=tz,
+        exclude_flags=tuple(exclude_flags),
     )
     cmap = columns or ColumnMap()
     prepared = prepare_rows(scored, cmap, config=cfg, need_product=not by_topic)
-    return _features_from_rows(prepared.frame, cfg, cmap, doc_topics=doc_topics, topic_labels=topic_labels, by_topic=by_topic, extend_to=extend_to)
+    return _features_from_rows(
+        prepared.frame, cfg, cmap, doc_topics=doc_topics, topic_labels=topic_labels, by_topic=by_topic, extend_to=extend_to
+    )
 
 
 def _features_from_rows(
@@ -409,7 +442,9 @@ def _features_from_rows(
             raise ValueError("by_topic needs doc_topics (the doc_topics.parquet written by `nlp topics`); pass --topics DIR")
         in_topic = rows["topic"].notna() & (rows["topic"] >= 0)
         if (~in_topic).any():
-            logger.info("%d rows are outliers (-1) or not in the topic model: not part of any topic series", int((~in_topic).sum()))
+            logger.info(
+                "%d rows are outliers (-1) or not in the topic model: not part of any topic series", int((~in_topic).sum())
+            )
         rows = rows[in_topic].copy()
         rows["unique_id"] = "topic_" + rows["topic"].astype(int).astype(str)
 
@@ -427,8 +462,10 @@ def _features_from_rows(
         bounds = pd.DataFrame({"first": pd.Series([], dtype="int64"), "last": pd.Series([], dtype="int64")})
     else:
         per = counts.index.get_level_values("period").to_numpy()
-        bounds = pd.DataFrame({"first": per, "last": per}, index=counts.index.get_level_values("unique_id")).groupby(level=0).agg(
-            {"first": "min", "last": "max"}
+        bounds = (
+            pd.DataFrame({"first": per, "last": per}, index=counts.index.get_level_values("unique_id"))
+            .groupby(level=0)
+            .agg({"first": "min", "last": "max"})
         )
     if end_ord is not None:
         bounds["last"] = np.maximum(bounds["last"], end_ord)
@@ -458,7 +495,9 @@ def _features_from_rows(
 def _join_topics(rows: pd.DataFrame, doc_topics: pd.DataFrame, cmap: ColumnMap) -> pd.DataFrame:
     for col in ("id", "topic"):
         if col not in doc_topics.columns:
-            raise InputError(f"doc_topics has no {col!r} column (it has {list(doc_topics.columns)}); expected doc_topics.parquet from `nlp topics`")
+            raise InputError(
+                f"doc_topics has no {col!r} column (it has {list(doc_topics.columns)}); expected doc_topics.parquet from `nlp topics`"
+            )
     if rows["id"].isna().all() and len(rows):
         raise InputError(
             f"column {cmap.id!r} not found in the scored table, so topics cannot be joined; pass --id-col NAME with the id column used by `nlp topics`"
@@ -470,7 +509,9 @@ def _join_topics(rows: pd.DataFrame, doc_topics: pd.DataFrame, cmap: ColumnMap) 
     out = rows.merge(dt, on="id", how="left", validate="many_to_one")
     n_missing = int(out["topic"].isna().sum())
     if n_missing:
-        logger.info("%d of %d rows have no topic assignment (not in doc_topics); they are left out of topic shares", n_missing, len(out))
+        logger.info(
+            "%d of %d rows have no topic assignment (not in doc_topics); they are left out of topic shares", n_missing, len(out)
+        )
     return out
 
 
@@ -525,7 +566,9 @@ def _derive(g: pd.DataFrame, cfg: TrendConfig, main_topics: list[int], has_ratin
         out["sentiment_ewm"] = pd.Series([], dtype=float)
 
     guard = out["n_scored"] >= cfg.min_volume
-    out["volume_z"] = robust_zscore(out["n_reviews"].astype(float), by, window=cfg.window, min_periods=cfg.min_periods, floor=cfg.volume_floor)
+    out["volume_z"] = robust_zscore(
+        out["n_reviews"].astype(float), by, window=cfg.window, min_periods=cfg.min_periods, floor=cfg.volume_floor
+    )
     out["sentiment_z"] = robust_zscore(
         out["sentiment_mean"].where(guard), by, window=cfg.window, min_periods=cfg.min_periods, floor=cfg.sentiment_floor
     )
@@ -534,7 +577,9 @@ def _derive(g: pd.DataFrame, cfg: TrendConfig, main_topics: list[int], has_ratin
         out["share_negative"].where(guard_neg), by, window=cfg.window, min_periods=cfg.min_periods, floor=cfg.share_floor
     )
     out["anomaly_negative_spike"] = (out["negative_z"] >= cfg.z_threshold).fillna(False).astype(bool)
-    out["anomaly_volume_spike"] = ((out["volume_z"] >= cfg.z_threshold) & (out["n_reviews"] >= cfg.min_volume)).fillna(False).astype(bool)
+    out["anomaly_volume_spike"] = (
+        ((out["volume_z"] >= cfg.z_threshold) & (out["n_reviews"] >= cfg.min_volume)).fillna(False).astype(bool)
+    )
     return out
 
 
@@ -545,7 +590,13 @@ def _emerging_topics(rows: pd.DataFrame, g: pd.DataFrame, cfg: TrendConfig) -> p
     if t.empty or g.empty:
         return result
     tc = (
-        pd.DataFrame({"unique_id": t["unique_id"].astype(str).to_numpy(), "topic": t["topic"].astype(int).to_numpy(), "period": t["period"].to_numpy()})
+        pd.DataFrame(
+            {
+                "unique_id": t["unique_id"].astype(str).to_numpy(),
+                "topic": t["topic"].astype(int).to_numpy(),
+                "period": t["period"].to_numpy(),
+            }
+        )
         .groupby(["unique_id", "topic", "period"])
         .size()
         .rename("n")
@@ -562,7 +613,13 @@ def _emerging_topics(rows: pd.DataFrame, g: pd.DataFrame, cfg: TrendConfig) -> p
     long["n"] = long["n"].fillna(0)
     share = (long["n"] / long["n_topic"].where(long["n_topic"] >= max(cfg.min_volume, 1))).astype(float)
     key = long["unique_id"].astype(str) + "\x00" + long["topic"].astype(str)
-    z = robust_zscore(share.reset_index(drop=True), key.reset_index(drop=True), window=cfg.window, min_periods=cfg.min_periods, floor=cfg.share_floor)
+    z = robust_zscore(
+        share.reset_index(drop=True),
+        key.reset_index(drop=True),
+        window=cfg.window,
+        min_periods=cfg.min_periods,
+        floor=cfg.share_floor,
+    )
     hit = (z.to_numpy() >= cfg.z_threshold) & (long["n"].to_numpy() >= cfg.min_volume)
     if not hit.any():
         return result

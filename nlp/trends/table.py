@@ -79,7 +79,7 @@ def load_topics(topics_dir: str | os.PathLike) -> tuple[pd.DataFrame, dict[int, 
     if tpath.exists():
         topics = pd.read_parquet(tpath)
         if {"topic", "label"} <= set(topics.columns):
-            labels = {int(k): str(v) for k, v in zip(topics["topic"], topics["label"]) if pd.notna(k)}
+            labels = {int(k): str(v) for k, v in zip(topics["topic"], topics["label"], strict=True) if pd.notna(k)}
     return doc_topics, labels
 
 
@@ -146,5 +146,18 @@ def trends_table(
         writer.path.unlink(missing_ok=True)  # no stale rejects from an earlier run
     out = write_table(features, output)
     input_rows = len(scored) + len(parse_rejects)
-    logger.info("%d feature rows (%d series) from %d rows; %d rejected", len(features), features["unique_id"].nunique(), input_rows, len(all_rejects))
-    return TrendsRun(output=out, features=features, input_rows=input_rows, rejected=len(all_rejects), excluded=prepared.n_excluded, rejects=rejects_file)
+    logger.info(
+        "%d feature rows (%d series) from %d rows; %d rejected",
+        len(features),
+        features["unique_id"].nunique(),
+        input_rows,
+        len(all_rejects),
+    )
+    return TrendsRun(
+        output=out,
+        features=features,
+        input_rows=input_rows,
+        rejected=len(all_rejects),
+        excluded=prepared.n_excluded,
+        rejects=rejects_file,
+    )

@@ -1,0 +1,58 @@
+"""``nlp run``: the main job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nlp.cli._common import ChannelCol, IdCol, ProductCol, RatingCol, TextCol, TimeCol, column_map, err_console, friendly_errors
+
+
+@friendly_errors
+def run_cmd(
+    input: Annotated[str | None, typer.Argument(help="reviews table (default: the demo corpus in corpora/demo)")] = None,
+    output_dir: Annotated[Path, typer.Option("-o", "--output", help="output directory")] = Path("out"),
+    text_col: TextCol = "text",
+    id_col: IdCol = "id",
+    product_col: ProductCol = "product_id",
+    time_col: TimeCol = "created_at",
+    rating_col: RatingCol = "rating",
+    channel_col: ChannelCol = "channel",
+    model: Annotated[Path | None, typer.Option("--model", help="scorer model directory (default: the shipped one)")] = None,
+    freq: Annotated[str, typer.Option(help="trend period: D, W, M or auto (from the span)")] = "auto",
+    nr_topics: Annotated[str, typer.Option(help="number of topics, or auto")] = "auto",
+    min_topic_size: Annotated[int | None, typer.Option(help="smallest topic (default: from the corpus size)")] = None,
+    seed: int = 42,
+    resume: Annotated[bool, typer.Option("--resume", help="continue a killed run: finished stages and chunks are kept")] = False,
+    int8: Annotated[bool, typer.Option("--int8", help="int8 scoring (faster)")] = False,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii")] = True,
+    title: Annotated[str | None, typer.Option(help="report title")] = None,
+) -> None:
+    """Score, topics, trends and the CX report for a reviews table (the demo corpus by default), into one directory."""
+    from nlp.pipeline import run
+
+    if freq not in ("D", "W", "M", "auto"):
+        raise ValueError(f"--freq must be D, W, M or auto, got {freq!r}")
+    res = run(
+        input,
+        output_dir,
+        column_map(text_col, id_col, product_col, time_col, rating_col, channel_col),
+        model_dir=model,
+        freq=freq,
+        nr_topics=nr_topics,
+        min_topic_size=min_topic_size,
+        seed=seed,
+        resume=resume,
+        quantize=int8,
+        mask_pii=mask_pii,
+        title=title,
+    )
+    err_console.print(f"scored {res.scored_rows} rows ({res.rejected_rows} rejected) → {res.scored}")
+    err_console.print(f"topics → {res.topics}; trends → {res.trends or 'skipped: ' + res.skipped.get('trends', '')}")
+    err_console.print(f"report → {res.report}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_cmd)
