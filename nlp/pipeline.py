@@ -89,13 +89,14 @@ def run(
     res.seconds["score"] = time.perf_counter() - t0
     frame = read_table(scored)
     has_time = cmap.time in frame.columns and cmap.product in frame.columns
+    tf = freq if freq in ("D", "W", "M") else (_auto_freq(frame[cmap.time]) if cmap.time in frame.columns else "W")
 
     t0 = time.perf_counter()
     topics_dir = out / "topics"
     from nlp.topics import topics_table
 
     if not (resume and (topics_dir / "topics.parquet").exists()):
-        topics_table(scored, topics_dir, cmap, embeddings=emb, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed, model_dir=model_dir)
+        topics_table(scored, topics_dir, cmap, embeddings=emb, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed, model_dir=model_dir, freq=tf)
     res.topics = topics_dir
     res.seconds["topics"] = time.perf_counter() - t0
 
@@ -105,7 +106,6 @@ def run(
         from nlp.trends.table import trends_table
 
         trends_path = out / "trends.parquet"
-        tf = freq if freq in ("D", "W", "M") else _auto_freq(frame[cmap.time])
         trends_table(scored, trends_path, cmap, topics_dir=topics_dir, freq=tf)
         res.trends = trends_path
     else:
