@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+
 from nlp.cli._apps import evaluate_app
 from nlp.cli._common import IdCol, ProductCol, RatingCol, TimeCol, column_map, err_console, friendly_errors
 

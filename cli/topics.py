@@ -1,0 +1,129 @@
+"""``nlp topics`` and ``nlp evaluate topics``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from nlp.cli._apps import evaluate_app
+from nlp.cli._common import IdCol, ProductCol, RatingCol, TextCol, TimeCol, column_map, err_console, friendly_errors
+
+NoiseOpt = Annotated[
+    list[str] | None,
+    typer.Option("--noise", help="drop a corpus kind's boilerplate words from keywords: shopping, hotel or film (repeatable)"),
+]
+
+
+@friendly_errors
+def topics_cmd(
+    scored: Annotated[str, typer.Argument(help="scored table from `nlp score` (CSV/TSV/JSONL/Parquet, or - for stdin)")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="output directory (doc_topics, topics, per product/period, model/)")
+    ],
+    text_col: TextCol = "text",
+    id_col: IdCol = "id",
+    product_col: ProductCol = "product_id",
+    time_col: TimeCol = "created_at",
+    rating_col: RatingCol = "rating",
+    nr_topics: Annotated[
+        str, typer.Option("--nr-topics", help="none (keep what clustering finds), auto (merge above 30) or a number")
+    ] = "auto",
+    min_topic_size: Annotated[
+        int | None, typer.Option("--min-topic-size", min=2, help="smallest topic (default: about 0.4·√rows, 5..50)")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="random seed (UMAP)")] = 42,
+    model_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--model-dir",
+            help="encoder: a fine-tuned scorer, sentence-transformers or HF directory (default: the scorer's, else base e5)",
+        ),
+    ] = None,
+    embeddings: Annotated[
+        Path | None,
+        typer.Option(
+            "--embeddings",
+            help="precomputed embeddings: .npy in row order (nlp score --embeddings) or .parquet with an embedding column",
+        ),
+    ] = None,
+    freq: Annotated[
+        Literal["D", "W", "M"],
+        typer.Option("--freq", help="period of topics_by_period: D, W (weeks from Monday) or M", case_sensitive=False),
+    ] = "W",
+    representation: Annotated[
+        Literal["ctfidf", "mmr", "keybert"],
+        typer.Option("--representation", help="keyword ranking: ctfidf, mmr (more diverse) or keybert"),
+    ] = "ctfidf",
+    noise: NoiseOpt = None,
+    stopwords: Annotated[Path | None, typer.Option("--stopwords", help="extra keyword stopwords, one per line")] = None,
+    user_dict: Annotated[
+        Path | None, typer.Option("--user-dict", help="extra Kiwi user dictionary: word<TAB>POS[<TAB>score] per line")
+    ] = None,
+) -> None:
+    """Topics over scored texts: doc_topics.parquet, topics.parquet (keywords, sentiment, intent), per product/period, model/."""
+    from nlp.topics.table import topics_table
+    from nlp.topics.vectorizer import load_stopwords
+
+    res = topics_table(
+        scored,
+        output,
+        column_map(text_col, id_col, product_col, time_col, rating_col, "channel"),
+        embeddings=embeddings,
+        model_dir=model_dir,
+        nr_topics=nr_topics,
+        min_topic_size=min_topic_size,
+        seed=seed,
+        freq=freq.upper(),  # type: ignore[arg-type]
+        representation=representation,
+        noise_domains=tuple(noise or ()),
+        stopwords=tuple(load_stopwords(stopwords)) if stopwords else (),
+        user_dict=str(user_dict) if user_dict else None,
+    )
+    err_console.print(
+        f"{res.n_topics} topics over {len(res.doc_topics)} rows ({res.outlier_share:.0%} outliers) → {res.output_dir}: "
+        + ", ".join(p.name for p in res.files.values()),
+        soft_wrap=True,
+    )
+    for _, row in res.topics[res.topics["topic"] >= 0].head(10).iterrows():
+        err_console.print(f"  {row['topic']:>3}  {row['size']:>5}  {row['label']}", highlight=False, soft_wrap=True)
+
+
+@friendly_errors
+def evaluate_topics_cmd(
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="write the full report (measures and keywords) as JSON")
+    ] = None,
+    aspects: Annotated[
+        Path | None, typer.Option("--aspects", help="aspect-labelled reviews (default: corpora/aspects/aspects.csv)")
+    ] = None,
+    film: Annotated[
+        Path | None,
+        typer.Option("--film", help="film reviews for the mixed corpus (default: ../shared/corpora/nsmc_reviews.parquet)"),
+    ] = None,
+    n_film: Annotated[int, typer.Option("--n-film", min=10, help="film reviews sampled into the mixed corpus")] = 500,
+    seed: Annotated[int, typer.Option("--seed", help="sampling and UMAP seed")] = 42,
+    model_dir: Annotated[Path | None, typer.Option("--model-dir", help="encoder (default: the scorer's, else base e5)")] = None,
+) -> None:
+    """Our topics against BERTopic's defaults (same texts, same embeddings): NMI vs aspects, domain purity, keyword quality."""
+    from nlp.topics.evaluate import DEFAULT_ASPECTS, DEFAULT_FILM, evaluate_topics, format_report
+
+    report = evaluate_topics(aspects or DEFAULT_ASPECTS, film or DEFAULT_FILM, n_film=n_film, seed=seed, model_dir=model_dir)
+    typer.echo(format_report(report))
+    s = report["settings"]
+    err_console.print(
+        f"{s['n_aspects']} aspect reviews + {s['n_film']} film reviews, embeddings from {s['embedding_model'] or 'base e5'}, seed {seed}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        err_console.print(f"report → {output}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("topics")(topics_cmd)
+    evaluate_app.command("topics")(evaluate_topics_cmd)

@@ -1,0 +1,611 @@
+"""The topic model: BERTopic over the project's embeddings, tuned for short Korean reviews.
+
+:class:`TopicModel` is a scikit-learn shaped estimator around ``bertopic.BERTopic``:
+
+* **embeddings** come from the project's encoder (:class:`~nlp.topics.embedder.ProjectEmbedder`:
+  the scorer's model when installed, else the base e5) or are handed over precomputed
+  (``fit(docs, embeddings)``), so scoring and topics never embed a text twice;
+* **clusters**: UMAP (cosine, 5 dimensions, seeded) then HDBSCAN with a small
+  ``min_samples``; on short reviews that finds the aspect-sized groups that BERTopic's
+  defaults (``min_samples = min_cluster_size``) fold into a few large ones. The minimum
+  topic size grows with the corpus (about 0.4·√n, between 5 and 50) unless given;
+* **outliers**: HDBSCAN leaves many short reviews unassigned; each goes to its nearest
+  topic (cosine to the topic centroids) when it is at least as close as the least
+  typical 5 % of that clustering's own members, and stays ``-1`` otherwise (``transform``
+  uses the same bar, so about 5 % of typical training documents would read as outliers there);
+* **keywords** come from Kiwi morphemes (:mod:`nlp.topics.vectorizer`) weighted by
+  c-TF-IDF, so they read as Korean words and stems (``배송``, ``사이즈 크다``), with
+  a label made of the first distinct ones.
+
+``transform`` assigns by cosine similarity to the topic centroids, the same rule a
+reloaded model uses, so predictions do not change across save and load. ``topic_prob``
+is the softmax of those similarities (temperature :data:`PROB_TEMPERATURE`) at the
+document's topic.
+
+Example:
+    >>> model = TopicModel(seed=42).fit(docs, embeddings=emb)  # doctest: +SKIP
+    >>> model.keywords_[0][:3]  # doctest: +SKIP
+    ['배송', '출고', '도착']
+    >>> model.save("out/model"); TopicModel.load("out/model").transform(docs, emb)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from nlp.topics.embedder import ProjectEmbedder, TextEmbedder
+from nlp.topics.vectorizer import DOC_SEPARATOR, DOMAIN_NOISE, kiwi_vectorizer
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["TopicModel", "make_label", "NotFittedError", "PROB_TEMPERATURE", "MAX_AUTO_TOPICS", "TOPIC_CONFIG_NAME"]
+
+TOPIC_CONFIG_NAME = "nlp_topics.json"
+MODEL_CARD_NAME = "README.md"
+MODEL_VERSION = 1
+PROB_TEMPERATURE = 0.01
+#: ``nr_topics="auto"`` merges the closest topics until at most this many remain.
+MAX_AUTO_TOPICS = 30
+Representation = Literal["ctfidf", "mmr", "keybert"]
+
+
+class NotFittedError(ValueError):
+    """The model was used before ``fit`` (or ``load``)."""
+
+
+def make_label(keywords: Sequence[str], n: int = 3) -> str:
+    """A readable label: the first ``n`` keywords that add a new word, joined with `` · ``.
+
+    Example:
+        >>> make_label(["배송", "배송 빠르다", "출고", "택배", "도착"])
+        '배송 · 배송 빠르다 · 출고'
+        >>> make_label(["배송", "빠르다", "배송 빠르다", "택배"])
+        '배송 · 빠르다 · 택배'
+    """
+    seen: set[str] = set()
+    parts: list[str] = []
+    for kw in keywords:
+        words = kw.split()
+        if not kw or all(w in seen for w in words):
+            continue
+        parts.append(kw)
+        seen.update(words)
+        if len(parts) == n:
+            break
+    return " · ".join(parts) if parts else "(no keywords)"
+
+
+def _auto_min_topic_size(n_docs: int) -> int:
+    return int(min(50, max(5, round(0.4 * math.sqrt(max(n_docs, 1))))))
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.clip(norms, 1e-12, None)
+
+
+class TopicModel:
+    """BERTopic with the project's embedder, Kiwi keywords and settings for short reviews.
+
+    Args:
+        embedding_model: what embeds texts when no embeddings are given: ``None`` for the
+            scorer's installed model (else the base e5), a model directory (fine-tuned scorer,
+            sentence-transformers or HF), or an object with ``encode(texts)``.
+        nr_topics: ``None`` keeps the topics HDBSCAN finds; an int merges the closest ones
+            (average-linkage on topic centres) until that many remain; ``"auto"`` does so only
+            above :data:`MAX_AUTO_TOPICS` (BERTopic's own "auto" rule folds most short
+            shopping reviews into one topic, so it is not used).
+        min_topic_size: smallest topic (HDBSCAN ``min_cluster_size``); ``None`` scales with
+            the corpus (about 0.4·√n, 5..50).
+        min_samples: HDBSCAN ``min_samples``; ``None`` = ``max(2, min_topic_size // 3)``.
+        n_neighbors: UMAP neighbourhood.
+        n_components: UMAP output dimensions; ``None`` skips UMAP and clusters the unit-length
+            embeddings as they are (low-dimensional embeddings, tiny corpora, tests).
+        seed: UMAP seed (HDBSCAN is deterministic).
+        top_n_words: keywords kept per topic.
+        representation: ``ctfidf`` (c-TF-IDF order), ``mmr`` (c-TF-IDF re-ranked for
+            diversity with the embedder) or ``keybert`` (BERTopic's KeyBERTInspired).
+        diversity: MMR diversity (0..1).
+        ngram_range: ``(1, 1)`` or ``(1, 2)`` (compounds and noun-predicate pairs).
+        stopwords: extra words to drop from keywords.
+        noise_domains: corpora whose boilerplate words to drop (``shopping``, ``hotel``, ``film``).
+        reduce_outliers: move outliers to their nearest topic when close enough.
+        outlier_quantile: an outlier joins a topic when its similarity is at least this
+            quantile of the clustered documents' similarities to their own topic; 0 moves all.
+        n_representatives: representative documents kept per topic.
+        user_dict: extra Kiwi user dictionary for keywords.
+
+    Attributes (after ``fit``):
+        topics_: topic per training document (``-1`` = outlier).
+        probabilities_: ``topic_prob`` per training document.
+        topic_sizes_: documents per topic.
+        keywords_: topic → keywords, best first.
+        labels_: topic → readable label.
+        representative_docs_: topic → indices of the training documents closest to its centre.
+        topic_embeddings_: topic centroids (rows for :attr:`topic_ids_`).
+        topic_ids_: topic ids (without ``-1``), in the row order of :attr:`topic_embeddings_`.
+        outlier_threshold_: the similarity below which ``transform`` says ``-1``.
+        bertopic_: the fitted ``BERTopic``.
+    """
+
+    def __init__(
+        self,
+        embedding_model: str | Path | TextEmbedder | None = None,
+        *,
+        nr_topics: int | Literal["auto"] | None = None,
+        min_topic_size: int | None = None,
+        min_samples: int | None = None,
+        n_neighbors: int = 15,
+        n_components: int | None = 5,
+        seed: int = 42,
+        top_n_words: int = 10,
+        representation: Representation = "ctfidf",
+        diversity: float = 0.3,
+        ngram_range: tuple[int, int] = (1, 2),
+        stopwords: Sequence[str] = (),
+        noise_domains: Sequence[str] = (),
+        reduce_outliers: bool = True,
+        outlier_quantile: float = 0.05,
+        n_representatives: int = 5,
+        user_dict: str | Path | None = None,
+    ) -> None:
+        if nr_topics is not None and nr_topics != "auto" and (not isinstance(nr_topics, int) or nr_topics < 2):
+            raise ValueError(f"nr_topics must be None, 'auto' or an integer >= 2, got {nr_topics!r}")
+        if min_topic_size is not None and min_topic_size < 2:
+            raise ValueError(f"min_topic_size must be >= 2, got {min_topic_size}")
+        if min_samples is not None and min_samples < 1:
+            raise ValueError(f"min_samples must be >= 1, got {min_samples}")
+        if representation not in ("ctfidf", "mmr", "keybert"):
+            raise ValueError(f"representation must be one of 'ctfidf', 'mmr', 'keybert', got {representation!r}")
+        if not 0.0 <= outlier_quantile < 1.0:
+            raise ValueError(f"outlier_quantile must be in [0, 1), got {outlier_quantile}")
+        if not 0.0 <= diversity <= 1.0:
+            raise ValueError(f"diversity must be in [0, 1], got {diversity}")
+        unknown = [d for d in noise_domains if d not in DOMAIN_NOISE]
+        if unknown:
+            raise ValueError(f"unknown noise domain(s) {unknown}; choose from {sorted(DOMAIN_NOISE)}")
+        if n_neighbors < 2 or (n_components is not None and n_components < 1) or top_n_words < 1 or n_representatives < 0:
+            raise ValueError("n_neighbors must be >= 2, n_components (or None) and top_n_words >= 1, n_representatives >= 0")
+        self.embedding_model = embedding_model
+        self.nr_topics = nr_topics
+        self.min_topic_size = min_topic_size
+        self.min_samples = min_samples
+        self.n_neighbors = n_neighbors
+        self.n_components = n_components
+        self.seed = seed
+        self.top_n_words = top_n_words
+        self.representation = representation
+        self.diversity = diversity
+        self.ngram_range = tuple(ngram_range)
+        self.stopwords = tuple(stopwords)
+        self.noise_domains = tuple(noise_domains)
+        self.reduce_outliers = reduce_outliers
+        self.outlier_quantile = outlier_quantile
+        self.n_representatives = n_representatives
+        self.user_dict = user_dict
+        self._embedder: ProjectEmbedder | None = None
+
+    # -- parameters ------------------------------------------------------------------------
+    _PARAMS = (
+        "nr_topics",
+        "min_topic_size",
+        "min_samples",
+        "n_neighbors",
+        "n_components",
+        "seed",
+        "top_n_words",
+        "representation",
+        "diversity",
+        "ngram_range",
+        "stopwords",
+        "noise_domains",
+        "reduce_outliers",
+        "outlier_quantile",
+        "n_representatives",
+    )
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor parameters (without the embedding model and user dictionary), JSON-friendly."""
+        out = {k: getattr(self, k) for k in self._PARAMS}
+        out["ngram_range"] = list(out["ngram_range"])
+        out["stopwords"] = list(out["stopwords"])
+        out["noise_domains"] = list(out["noise_domains"])
+        return out
+
+    def __repr__(self) -> str:
+        import inspect
+
+        defaults = {k: p.default for k, p in inspect.signature(type(self).__init__).parameters.items()}
+        changed = {
+            k: v
+            for k, v in self.get_params().items()
+            if not (v == defaults.get(k) or (isinstance(v, list) and tuple(v) == tuple(defaults.get(k) or ())))
+        }
+        return f"TopicModel({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+
+    @property
+    def embedder(self) -> ProjectEmbedder:
+        """The embedder used for texts without precomputed embeddings (created on first use)."""
+        if self._embedder is None:
+            model = self.embedding_model
+            self._embedder = model if isinstance(model, ProjectEmbedder) else ProjectEmbedder(model)
+        return self._embedder
+
+    def _check_fitted(self) -> None:
+        if getattr(self, "bertopic_", None) is None:
+            raise NotFittedError("this TopicModel is not fitted yet: call fit(docs) or TopicModel.load(path) first")
+
+    # -- helpers ---------------------------------------------------------------------------
+    @staticmethod
+    def _check_docs(docs: Sequence[str]) -> list[str]:
+        if isinstance(docs, str):
+            raise TypeError("docs must be a list of texts, not one string; wrap it: [text]")
+        out = []
+        for i, d in enumerate(docs):
+            if d is None or (isinstance(d, float) and math.isnan(d)):
+                d = ""
+            if not isinstance(d, str):
+                raise TypeError(f"document {i} is a {type(d).__name__}, expected str")
+            out.append(d.replace(DOC_SEPARATOR, " "))
+        return out
+
+    def _embeddings(self, docs: list[str], embeddings: np.ndarray | None) -> np.ndarray:
+        if embeddings is None:
+            return np.asarray(self.embedder.encode(docs), dtype=np.float32)
+        emb = np.asarray(embeddings, dtype=np.float32)
+        if emb.ndim != 2 or emb.shape[0] != len(docs):
+            raise ValueError(f"expected embeddings of shape ({len(docs)}, dim), one row per document; got {emb.shape}")
+        if not np.isfinite(emb).all():
+            raise ValueError("the embeddings contain NaN or infinite values")
+        self.embedder.remember(docs, emb)
+        return emb
+
+    def _vectorizer(self):
+        return kiwi_vectorizer(
+            ngram_range=self.ngram_range,
+            stopwords=self.stopwords,
+            noise_domains=self.noise_domains,  # type: ignore[arg-type]
+            user_dict=self.user_dict,
+        )
+
+    def _representation_model(self):
+        if self.representation == "mmr":
+            from bertopic.representation import MaximalMarginalRelevance
+
+            return MaximalMarginalRelevance(diversity=self.diversity, top_n_words=self.top_n_words)
+        if self.representation == "keybert":
+            from bertopic.representation import KeyBERTInspired
+
+            return KeyBERTInspired(top_n_words=self.top_n_words, nr_repr_docs=5, nr_samples=500, random_state=self.seed)
+        return None
+
+    def _backend(self):
+        return _bertopic_backend(self.embedder)
+
+    # -- fitting ---------------------------------------------------------------------------
+    def fit(self, docs: Sequence[str], embeddings: np.ndarray | None = None) -> TopicModel:
+        """Fit topics on documents (embedding them unless ``embeddings`` are given). Returns ``self``."""
+        self.fit_transform(docs, embeddings)
+        return self
+
+    def fit_transform(self, docs: Sequence[str], embeddings: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Fit, and return the topic (``-1`` = outlier) and ``topic_prob`` of every training document.
+
+        Raises:
+            ValueError: too few documents, embeddings of the wrong shape, or no topic found.
+        """
+        try:
+            from bertopic import BERTopic
+            from bertopic.vectorizers import ClassTfidfTransformer
+            from hdbscan import HDBSCAN
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("topic modelling needs BERTopic, UMAP and HDBSCAN: install `nlp-insight[topics]`") from exc
+
+        texts = self._check_docs(docs)
+        n = len(texts)
+        min_size = self.min_topic_size or _auto_min_topic_size(n)
+        if n < max(2 * min_size, 6):
+            raise ValueError(
+                f"{n} documents are too few for topics of at least {min_size} documents; "
+                f"give at least {max(2 * min_size, 6)} documents or lower --min-topic-size"
+            )
+        emb = self._embeddings(texts, embeddings)
+        vectorizer = self._vectorizer()
+        vectorizer.analyzer.prime(texts)
+        min_samples = self.min_samples or max(2, min_size // 3)
+        x = _normalise(emb)
+        if self.n_components is None:
+            from bertopic.dimensionality import BaseDimensionalityReduction
+
+            umap_model = BaseDimensionalityReduction()  # cluster the (unit-length) embeddings as they are
+        else:
+            try:
+                from umap import UMAP
+            except ImportError as exc:  # pragma: no cover - depends on the environment
+                raise ImportError("topic modelling needs UMAP: install `nlp-insight[topics]`") from exc
+            umap_model = UMAP(
+                n_neighbors=min(self.n_neighbors, n - 1),
+                n_components=min(self.n_components, n - 2),
+                min_dist=0.0,
+                metric="cosine",
+                random_state=self.seed,  # seeded UMAP runs on one thread anyway; saying so silences its warning
+                low_memory=False,
+                n_jobs=1,
+            )
+        hdbscan_model = HDBSCAN(
+            min_cluster_size=min_size,
+            min_samples=min_samples,
+            metric="euclidean",
+            cluster_selection_method="eom",
+            prediction_data=True,
+        )
+        ctfidf = ClassTfidfTransformer(reduce_frequent_words=True)
+        rep = self._representation_model()
+        self.bertopic_ = BERTopic(
+            language="multilingual",
+            embedding_model=self._backend() if rep is not None else None,
+            umap_model=umap_model,
+            hdbscan_model=hdbscan_model,
+            vectorizer_model=vectorizer,
+            ctfidf_model=ctfidf,
+            representation_model=rep,
+            top_n_words=self.top_n_words,
+            min_topic_size=min_size,
+            nr_topics=None,  # merging, when asked for, happens below once the topic count is known
+            calculate_probabilities=False,
+        )
+        internal = [t + DOC_SEPARATOR for t in texts]
+        logger.info("fitting topics on %d documents (min topic size %d, min samples %d)", n, min_size, min_samples)
+        topics, _ = self.bertopic_.fit_transform(internal, embeddings=x)
+        topics = np.asarray(topics, dtype=int)
+        found = sorted(set(topics.tolist()) - {-1})
+        if not found:
+            raise ValueError(
+                f"no topics found in {n} documents with min topic size {min_size}: "
+                "lower --min-topic-size, or give more (or more varied) documents"
+            )
+        target = self.nr_topics if isinstance(self.nr_topics, int) else (MAX_AUTO_TOPICS if self.nr_topics == "auto" else None)
+        if target is not None and len(found) > target:
+            logger.info("merging %d topics into %d (closest topic centres first)", len(found), target)
+            # BERTopic counts the outlier topic among nr_topics
+            self.bertopic_.reduce_topics(internal, nr_topics=target + int(-1 in topics))
+            topics = np.asarray(self.bertopic_.topics_, dtype=int)
+            found = sorted(set(topics.tolist()) - {-1})
+        centroids = _normalise(np.stack([x[topics == t].mean(0) for t in found]))
+        sims = x @ centroids.T
+        own = np.array([sims[i, found.index(t)] for i, t in enumerate(topics) if t != -1])
+        self.outlier_threshold_ = float(np.quantile(own, self.outlier_quantile)) if self.outlier_quantile > 0 else -1.0
+        if self.reduce_outliers and (topics == -1).any():
+            best = sims.argmax(1)
+            move = (topics == -1) & (sims.max(1) >= self.outlier_threshold_)
+            new_topics = topics.copy()
+            new_topics[move] = np.asarray(found)[best[move]]
+            logger.info(
+                "outliers: %d of %d moved to their nearest topic, %d left",
+                int(move.sum()),
+                int((topics == -1).sum()),
+                int((new_topics == -1).sum()),
+            )
+            if move.any():
+                bt_logger = logging.getLogger("BERTopic")
+                level = bt_logger.level
+                bt_logger.setLevel(logging.ERROR)  # its warning about custom topics is about our own, intended use
+                try:
+                    self.bertopic_.update_topics(
+                        internal,
+                        topics=new_topics.tolist(),
+                        top_n_words=self.top_n_words,
+                        vectorizer_model=vectorizer,
+                        ctfidf_model=ctfidf,
+                        representation_model=rep,
+                    )
+                finally:
+                    bt_logger.setLevel(level)
+                topics = new_topics
+        self._finish(texts, topics, x)
+        return self.topics_, self.probabilities_
+
+    def _finish(self, texts: list[str], topics: np.ndarray, x: np.ndarray) -> None:
+        bt = self.bertopic_
+        ids = sorted(set(topics.tolist()) - {-1})
+        self.topic_ids_ = np.asarray(ids, dtype=int)
+        self.topic_embeddings_ = _normalise(np.stack([x[topics == t].mean(0) for t in ids])).astype(np.float32)
+        # BERTopic keeps one centroid row per topic, the outlier topic first when present
+        rows = ([x[topics == -1].mean(0)] if (topics == -1).any() else []) + list(self.topic_embeddings_)
+        bt.topic_embeddings_ = np.stack(rows).astype(np.float32)
+        bt.topics_ = topics.tolist()
+        self.topics_ = topics
+        self.topic_sizes_ = {int(t): int((topics == t).sum()) for t in sorted(set(topics.tolist()))}
+        self.keywords_ = {int(t): [w for w, _ in (bt.get_topic(t) or []) if w] for t in self.topic_sizes_}
+        self.labels_ = {t: ("outliers" if t == -1 else make_label(kws)) for t, kws in self.keywords_.items()}
+        bt.set_topic_labels({t: lab for t, lab in self.labels_.items()})
+        sims = x @ self.topic_embeddings_.T
+        self.probabilities_ = self._probabilities(sims, topics)
+        self.representative_docs_ = {}
+        for j, t in enumerate(ids):
+            members = np.flatnonzero(topics == t)
+            order = members[np.argsort(-sims[members, j], kind="stable")]
+            self.representative_docs_[int(t)] = order[: self.n_representatives].tolist()
+        self.n_documents_ = len(texts)
+
+    def _probabilities(self, sims: np.ndarray, topics: np.ndarray) -> np.ndarray:
+        z = (sims - sims.max(1, keepdims=True)) / PROB_TEMPERATURE
+        p = np.exp(z)
+        p /= p.sum(1, keepdims=True)
+        col = {t: j for j, t in enumerate(self.topic_ids_.tolist())}
+        return np.array([p[i, col[t]] if t in col else 0.0 for i, t in enumerate(topics.tolist())], dtype=np.float32)
+
+    # -- prediction ------------------------------------------------------------------------
+    def transform(self, docs: Sequence[str], embeddings: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Topic and ``topic_prob`` for new documents: the nearest topic centre (``-1`` when none is close enough)."""
+        self._check_fitted()
+        texts = self._check_docs(docs)
+        if not texts:
+            return np.zeros(0, dtype=int), np.zeros(0, dtype=np.float32)
+        x = _normalise(self._embeddings(texts, embeddings))
+        if x.shape[1] != self.topic_embeddings_.shape[1]:
+            raise ValueError(
+                f"embeddings have {x.shape[1]} dimensions but the topics were fitted on {self.topic_embeddings_.shape[1]}: "
+                "use the same encoder for fitting and predicting"
+            )
+        sims = x @ self.topic_embeddings_.T
+        topics = self.topic_ids_[sims.argmax(1)]
+        topics = np.where(sims.max(1) >= self.outlier_threshold_, topics, -1)
+        return topics, self._probabilities(sims, topics)
+
+    def predict(self, docs: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Topic per document (see :meth:`transform`)."""
+        return self.transform(docs, embeddings)[0]
+
+    def topic_info(self):
+        """One row per topic: ``topic``, ``size``, ``label``, ``keywords`` (a ``pandas.DataFrame``)."""
+        import pandas as pd
+
+        self._check_fitted()
+        rows = [
+            {"topic": t, "size": self.topic_sizes_.get(t, 0), "label": self.labels_[t], "keywords": self.keywords_[t]}
+            for t in sorted(self.keywords_)
+        ]
+        return pd.DataFrame(rows, columns=["topic", "size", "label", "keywords"])
+
+    # -- persistence -----------------------------------------------------------------------
+    def _embedding_pointer(self) -> str | None:
+        path = self.embedder.existing_model_path()
+        return str(path) if path is not None else None
+
+    def save(self, path: str | Path, metrics: dict[str, Any] | None = None, command: str | None = None) -> Path:
+        """Save as a directory: BERTopic's safetensors files, ``nlp_topics.json`` and a model card.
+
+        The embedding model is recorded as a pointer to its sentence-transformers directory
+        (not copied): ``BERTopic.load(path)`` and ``SentenceTransformer(pointer)`` work offline
+        on this machine. Models fitted with an injected embedder record none.
+        """
+        self._check_fitted()
+        d = Path(path)
+        d.mkdir(parents=True, exist_ok=True)
+        pointer = self._embedding_pointer()
+        self.bertopic_.save(str(d), serialization="safetensors", save_ctfidf=True, save_embedding_model=pointer or False)
+        cfg = {
+            "version": MODEL_VERSION,
+            "params": self.get_params(),
+            "embedding_model": pointer,
+            "embedding_source": self.embedder.source,
+            "topic_ids": self.topic_ids_.tolist(),
+            "outlier_threshold": self.outlier_threshold_,
+            "prob_temperature": PROB_TEMPERATURE,
+            "topic_sizes": {str(k): v for k, v in self.topic_sizes_.items()},
+            "keywords": {str(k): v for k, v in self.keywords_.items()},
+            "labels": {str(k): v for k, v in self.labels_.items()},
+            "n_documents": self.n_documents_,
+            "metrics": metrics or {},
+        }
+        (d / TOPIC_CONFIG_NAME).write_text(json.dumps(cfg, ensure_ascii=False, indent=2), encoding="utf-8")
+        (d / MODEL_CARD_NAME).write_text(self._model_card(pointer, metrics, command), encoding="utf-8")
+        return d
+
+    def _model_card(self, pointer: str | None, metrics: dict[str, Any] | None, command: str | None) -> str:
+        lines = [
+            "# nlp-insight topic model",
+            "",
+            f"BERTopic fitted on {self.n_documents_} documents: {len(self.topic_ids_)} topics, "
+            f"{self.topic_sizes_.get(-1, 0)} outliers. Keywords are Kiwi morphemes weighted by c-TF-IDF.",
+            "",
+            "Load with `nlp.topics.TopicModel.load(PATH)`, or with BERTopic itself: `BERTopic.load(PATH)` "
+            "(it loads the embedding model recorded below, offline; where that directory is missing, pass "
+            "`embedding_model=SentenceTransformer(DIR)`).",
+            "",
+            f"- embedding model: `{pointer}` (from `{self.embedder.source or 'base e5'}`)"
+            if pointer
+            else f"- embedding model: `{self.embedder.source or 'base e5'}` (sentence-transformers directory not written yet)",
+            f"- parameters: `{json.dumps(self.get_params(), ensure_ascii=False)}`",
+            "",
+            "| topic | size | label |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {t} | {self.topic_sizes_.get(t, 0)} | {self.labels_[t]} |" for t in sorted(self.labels_)]
+        if metrics:
+            lines += ["", "## Metrics", "", "```json", json.dumps(metrics, ensure_ascii=False, indent=2), "```"]
+        if command:
+            lines += ["", f"Measured with: `{command}`"]
+        return "\n".join(lines) + "\n"
+
+    @classmethod
+    def load(cls, path: str | Path, embedding_model: str | Path | TextEmbedder | None = None) -> TopicModel:
+        """Load a saved model; ``embedding_model`` overrides the recorded one (needed for injected embedders)."""
+        d = Path(path)
+        cfg_path = d / TOPIC_CONFIG_NAME
+        if not cfg_path.is_file():
+            raise FileNotFoundError(f"{d} is not a saved topic model: {TOPIC_CONFIG_NAME} is missing")
+        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+        if cfg.get("version", 0) > MODEL_VERSION:
+            raise ValueError(f"{d} was saved by a newer nlp-insight (model version {cfg['version']}); upgrade to load it")
+        params = dict(cfg["params"])
+        params["ngram_range"] = tuple(params["ngram_range"])
+        if embedding_model is None:
+            source = cfg.get("embedding_source")
+            embedding_model = cfg.get("embedding_model") or (None if source in (None, "<injected>") else source)
+            if source == "<injected>":
+                logger.warning("%s was fitted with an embedder given in code; pass embedding_model= to embed new texts", d)
+        model = cls(embedding_model, **params)
+        model.bertopic_ = _load_bertopic(d)
+        model.bertopic_.vectorizer_model = _restore_vectorizer(model, model.bertopic_.vectorizer_model)
+        model.topic_ids_ = np.asarray(cfg["topic_ids"], dtype=int)
+        emb = np.asarray(model.bertopic_.topic_embeddings_, dtype=np.float32)
+        has_outliers = -1 in {int(k) for k in cfg["topic_sizes"]}
+        model.topic_embeddings_ = _normalise(emb[1:] if has_outliers else emb).astype(np.float32)
+        model.outlier_threshold_ = float(cfg["outlier_threshold"])
+        model.topic_sizes_ = {int(k): int(v) for k, v in cfg["topic_sizes"].items()}
+        model.keywords_ = {int(k): list(v) for k, v in cfg["keywords"].items()}
+        model.labels_ = {int(k): v for k, v in cfg["labels"].items()}
+        model.n_documents_ = int(cfg.get("n_documents", 0))
+        model.topics_ = np.asarray(model.bertopic_.topics_, dtype=int)
+        model.representative_docs_ = {}
+        model.probabilities_ = None
+        return model
+
+
+def _bertopic_backend(embedder: ProjectEmbedder):
+    """Wrap the embedder as a BERTopic backend (created lazily: importing BERTopic is slow)."""
+    from bertopic.backend import BaseEmbedder
+
+    class _ProjectBackend(BaseEmbedder):
+        def __init__(self, inner: ProjectEmbedder) -> None:
+            super().__init__(embedding_model=inner)
+            self.inner = inner
+
+        def embed(self, documents, verbose: bool = False) -> np.ndarray:
+            texts = [str(t).replace(DOC_SEPARATOR, " ").strip() for t in documents]
+            return self.inner.encode(texts)
+
+    return _ProjectBackend(embedder)
+
+
+def _load_bertopic(d: Path):
+    """``BERTopic.load`` without loading the recorded embedding model (ours is attached lazily)."""
+    from bertopic import BERTopic
+
+    try:
+        from bertopic import _save_utils
+        from bertopic._bertopic import _create_model_from_files
+
+        topics, params, tensors, ctfidf_tensors, ctfidf_config, images = _save_utils.load_local_files(d)
+        params.pop("embedding_model", None)
+        return _create_model_from_files(topics, params, tensors, ctfidf_tensors, ctfidf_config, images, warn_no_backend=False)
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - other BERTopic versions
+        return BERTopic.load(str(d))
+
+
+def _restore_vectorizer(model: TopicModel, loaded):
+    cv = model._vectorizer()
+    vocab = getattr(loaded, "vocabulary_", None)
+    if vocab:
+        cv.vocabulary_ = {k: int(v) for k, v in vocab.items()}
+        cv.fixed_vocabulary_ = True
+    return cv

@@ -1,0 +1,192 @@
+"""What each topic is, how big, and how customers feel about it: tables for the CX team.
+
+From the scored rows with their topic (``doc_topics``) and the model's keywords, labels
+and representative documents:
+
+* :func:`topic_summary` → ``topics.parquet``: one row per topic (``-1`` = outliers) with
+  ``size``, ``share``, ``label``, ``keywords`` (best first), ``representative_ids``, and,
+  where the scored columns exist, ``sentiment_mean`` (mean ``sentiment_score``),
+  ``n_``/``share_`` per sentiment label, ``intent_<label>`` rates and ``rating_mean``;
+* :func:`topics_by_group` → ``topics_by_product.parquet`` / ``topics_by_period.parquet``:
+  the same measures per product or per period and topic, with the topic's share of the
+  group's rows.
+
+Shares are over the rows that have the value (a row without a sentiment does not count
+as neutral). An intent rate is the share of rows whose ``intent`` is that label; a table
+with only the ``intent_<label>`` probabilities gets their mean instead. Scored columns
+that are absent are left out, never filled with zeros.
+
+Example:
+    >>> rows = pd.DataFrame({"id": ["a", "b"], "topic": [0, 0], "sentiment": ["positive", "negative"],
+    ...                      "sentiment_score": [0.8, -0.6]})
+    >>> topic_summary(rows, keywords={0: ["배송", "택배"]}, labels={0: "배송 · 택배"})[["topic", "size", "share_positive"]]
+       topic  size  share_positive
+    0      0     2             0.5
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import pandas as pd
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["topic_summary", "topics_by_group", "period_start", "SENTIMENT_LABELS", "INTENT_LABELS"]
+
+SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+INTENT_LABELS: tuple[str, ...] = ("none", "consider", "intent", "repurchase", "recommend", "avoid")
+Freq = Literal["D", "W", "M", "Q"]
+
+
+def _intent_labels(rows: pd.DataFrame) -> list[str]:
+    found = [c[len("intent_") :] for c in rows.columns if c.startswith("intent_") and pd.api.types.is_numeric_dtype(rows[c])]
+    if "intent" in rows.columns:
+        found += [str(v) for v in rows["intent"].dropna().unique()]
+    known = [label for label in INTENT_LABELS if label in found or "intent" in rows.columns]
+    return known + sorted(set(found) - set(known))
+
+
+def _measures(g: pd.DataFrame, intents: Sequence[str], rating_col: str | None) -> dict[str, float | int]:
+    out: dict[str, float | int] = {}
+    if "sentiment_score" in g.columns:
+        score = pd.to_numeric(g["sentiment_score"], errors="coerce")
+        out["sentiment_mean"] = float(score.mean()) if score.notna().any() else float("nan")
+    if "sentiment" in g.columns:
+        s = g["sentiment"].astype("string")
+        known = s.notna()
+        total = int(known.sum())
+        for label in SENTIMENT_LABELS:
+            n = int((s[known] == label).sum())
+            out[f"n_{label}"] = n
+            out[f"share_{label}"] = n / total if total else float("nan")
+    if intents:
+        if "intent" in g.columns:
+            it = g["intent"].astype("string")
+            known = it.notna()
+            total = int(known.sum())
+            for label in intents:
+                out[f"intent_{label}"] = float((it[known] == label).sum()) / total if total else float("nan")
+        else:
+            for label in intents:
+                p = pd.to_numeric(g[f"intent_{label}"], errors="coerce")
+                out[f"intent_{label}"] = float(p.mean()) if p.notna().any() else float("nan")
+    if rating_col and rating_col in g.columns:
+        r = pd.to_numeric(g[rating_col], errors="coerce")
+        out["rating_mean"] = float(r.mean()) if r.notna().any() else float("nan")
+    return out
+
+
+def _check(rows: pd.DataFrame, need: Sequence[str]) -> None:
+    missing = [c for c in need if c not in rows.columns]
+    if missing:
+        raise ValueError(
+            f"the rows lack column(s) {missing}; they have {list(rows.columns)}. "
+            "Join doc_topics (id, topic, topic_prob) onto the scored rows first"
+        )
+
+
+def topic_summary(
+    rows: pd.DataFrame,
+    keywords: Mapping[int, Sequence[str]],
+    labels: Mapping[int, str],
+    representative_ids: Mapping[int, Sequence[str]] | None = None,
+    rating_col: str | None = "rating",
+) -> pd.DataFrame:
+    """One row per topic: size, label, keywords, representative ids, sentiment and intent measures.
+
+    Args:
+        rows: one row per document with ``topic`` and, optionally, the scored columns
+            (``sentiment``, ``sentiment_score``, ``intent``, ``intent_<label>``, a rating).
+        keywords: topic → keywords, best first.
+        labels: topic → label.
+        representative_ids: topic → ids of its most typical documents.
+        rating_col: the star-rating column, summarised as ``rating_mean`` when present.
+
+    Returns:
+        A frame sorted by topic id (``-1`` first when present).
+    """
+    _check(rows, ["topic"])
+    intents = _intent_labels(rows)
+    topics = sorted(set(pd.to_numeric(rows["topic"]).astype(int).tolist()) | {int(t) for t in keywords})
+    n_all = len(rows)
+    groups = {int(t): g for t, g in rows.groupby(pd.to_numeric(rows["topic"]).astype(int), sort=True)}
+    out = []
+    for t in topics:
+        g = groups.get(t, rows.iloc[0:0])
+        rec: dict = {
+            "topic": t,
+            "size": len(g),
+            "share": len(g) / n_all if n_all else float("nan"),
+            "label": labels.get(t, "outliers" if t == -1 else f"topic {t}"),
+            "keywords": [str(k) for k in keywords.get(t, [])],
+            "representative_ids": [str(i) for i in (representative_ids or {}).get(t, [])],
+        }
+        rec.update(_measures(g, intents, rating_col))
+        out.append(rec)
+    frame = pd.DataFrame(out)
+    frame["topic"] = frame["topic"].astype("int64")
+    frame["size"] = frame["size"].astype("int64")
+    return frame
+
+
+def period_start(times: pd.Series, freq: Freq = "W") -> pd.Series:
+    """The start of each value's period (``W`` = weeks from Monday, ``M`` = calendar months), as dates.
+
+    Unparseable values give ``NaT``. Time-zone-aware values keep their local wall time.
+
+    Example:
+        >>> period_start(pd.Series(["2026-01-07", "2026-01-12"]), "W").astype(str).tolist()
+        ['2026-01-05', '2026-01-12']
+    """
+    if freq not in ("D", "W", "M", "Q"):
+        raise ValueError(f"freq must be one of D, W, M, Q, got {freq!r}")
+    t = pd.to_datetime(times, errors="coerce", format="mixed")
+    if getattr(t.dt, "tz", None) is not None:
+        t = t.dt.tz_localize(None)
+    return t.dt.to_period(freq).dt.start_time.dt.normalize()
+
+
+def topics_by_group(
+    rows: pd.DataFrame,
+    by: str,
+    labels: Mapping[int, str] | None = None,
+    rating_col: str | None = "rating",
+) -> pd.DataFrame:
+    """Per group (product, period ...) and topic: ``n``, ``share`` of the group's rows, and the measures.
+
+    Rows whose group value is missing are left out (and counted in the log).
+
+    Args:
+        rows: documents with ``topic``, the ``by`` column and optional scored columns.
+        by: the grouping column (kept under its own name).
+        labels: topic → label, added as ``label``.
+        rating_col: the star-rating column, when present.
+    """
+    _check(rows, ["topic", by])
+    missing = rows[by].isna()
+    if missing.any():
+        logger.info("%d rows have no %s and are not in the per-%s table", int(missing.sum()), by, by)
+    r = rows[~missing]
+    intents = _intent_labels(rows)
+    topic = pd.to_numeric(r["topic"]).astype(int)
+    totals = r.groupby(by, sort=True).size()
+    out = []
+    for (key, t), g in r.groupby([r[by], topic], sort=True):
+        rec: dict = {
+            by: key,
+            "topic": int(t),
+            "label": (labels or {}).get(int(t), "outliers" if t == -1 else f"topic {t}"),
+            "n": len(g),
+            "share": len(g) / int(totals[key]),
+        }
+        rec.update(_measures(g, intents, rating_col))
+        out.append(rec)
+    cols = [by, "topic", "label", "n", "share"]
+    frame = pd.DataFrame(out) if out else pd.DataFrame(columns=cols)
+    if len(frame):
+        frame["topic"] = frame["topic"].astype("int64")
+        frame["n"] = frame["n"].astype("int64")
+    return frame

@@ -1,0 +1,44 @@
+"""`nlp run` end to end on a slice of the demo corpus, with the tiny model built in code."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from nlp.cli.main import app
+from nlp.pipeline import DEMO_CORPUS
+
+runner = CliRunner()
+
+
+def test_run_writes_every_stage(tmp_path, tiny_model, no_network):
+    src = tmp_path / "slice.csv"
+    demo = pd.read_csv(DEMO_CORPUS, dtype=str)
+    demo[demo["product_id"].isin(demo["product_id"].unique()[:4])].to_csv(src, index=False)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(src), "-o", str(out), "--model", str(tiny_model), "--min-topic-size", "10"])
+    assert res.exit_code == 0, res.output
+    scored = pd.read_parquet(out / "scored.parquet")
+    assert len(scored) == 400
+    assert (out / "topics" / "doc_topics.parquet").exists() and (out / "topics" / "topics.parquet").exists()
+    trends = pd.read_parquet(out / "trends.parquet")
+    assert {"unique_id", "ds", "n_reviews", "sentiment_mean"} <= set(trends.columns)
+    assert trends["n_reviews"].sum() == 400
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "감성" in html and "토픽" in html
+    run_info = json.loads((out / "run.json").read_text())
+    assert run_info["scored_rows"] + run_info["rejected_rows"] == run_info["input_rows"] == 400
+
+
+def test_run_without_dates_skips_trends(tmp_path, tiny_model):
+    src = tmp_path / "nodates.csv"
+    demo = pd.read_csv(DEMO_CORPUS, dtype=str).head(150)
+    demo[["id", "text"]].to_csv(src, index=False)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(src), "-o", str(out), "--model", str(tiny_model), "--min-topic-size", "10"])
+    assert res.exit_code == 0, res.output
+    assert not (out / "trends.parquet").exists()
+    assert "skipped" in res.output
+    assert (out / "report.html").exists()

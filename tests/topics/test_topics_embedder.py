@@ -1,0 +1,90 @@
+"""The project's encoder as a sentence-transformers directory, and reuse of precomputed embeddings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.topics.embedder import (
+    MODULES_NAME,
+    ProjectEmbedder,
+    resolve_sentence_transformer,
+    write_sentence_transformer,
+)
+
+TEXTS = ["배송이 빨라서 좋아요", "사이즈가 작아서 반품했어요 ㅠㅠ", "조식이 맛있음"]
+
+
+class Counting:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def encode(self, texts, **kwargs):
+        self.seen.extend(texts)
+        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+
+def test_remembered_embeddings_are_not_recomputed() -> None:
+    backend = Counting()
+    emb = ProjectEmbedder(backend)
+    pre = np.array([[9.0, 9.0], [8.0, 8.0]], dtype=np.float32)
+    emb.remember(TEXTS[:2], pre)
+    out = emb.encode(TEXTS)
+    np.testing.assert_array_equal(out[:2], pre)
+    assert backend.seen == [TEXTS[2]]
+    assert emb.encode(TEXTS[2]).shape == (2,)  # a string gives one vector
+    assert backend.seen == [TEXTS[2]] and emb.computed_ == 1
+    with pytest.raises(ValueError, match="one embedding row per text"):
+        emb.remember(TEXTS, pre)
+
+
+def test_injected_embedder_has_no_directory() -> None:
+    emb = ProjectEmbedder(Counting())
+    assert emb.model_path is None and emb.existing_model_path() is None and emb.source == "<injected>"
+
+
+def test_bad_model_directories(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        resolve_sentence_transformer(tmp_path / "nope", cache_dir=tmp_path)
+    (tmp_path / "junk").mkdir()
+    with pytest.raises(ValueError, match="not a model directory"):
+        resolve_sentence_transformer(tmp_path / "junk", cache_dir=tmp_path)
+
+
+def _base_dir(tiny_model_dir: Path) -> Path:
+    return Path(json.loads((tiny_model_dir / "config.json").read_text())["base"])
+
+
+def test_written_directory_layout(tiny_model_dir, tmp_path) -> None:
+    st = write_sentence_transformer(_base_dir(tiny_model_dir), tmp_path / "st", normalize=True)
+    modules = json.loads((st / MODULES_NAME).read_text())
+    assert [m["path"] for m in modules] == ["", "1_Pooling", "2_Normalize"]
+    pooling = json.loads((st / "1_Pooling" / "config.json").read_text())
+    assert pooling["pooling_mode_mean_tokens"] and pooling["word_embedding_dimension"] == 32
+    prompts = json.loads((st / "config_sentence_transformers.json").read_text())
+    assert prompts["prompts"]["passage"] == "passage: " and prompts["default_prompt_name"] == "passage"
+    # weights are linked to the HF directory, not copied
+    assert (st / "model.safetensors").resolve() == (_base_dir(tiny_model_dir) / "model.safetensors").resolve()
+
+
+def test_scorer_model_as_sentence_transformer(tiny_model_dir, tmp_path, monkeypatch, no_network) -> None:
+    """What scoring hands over equals what SentenceTransformer(path) computes: same prefix, length, pooling."""
+    from sentence_transformers import SentenceTransformer
+
+    from nlp.scoring.scorer import Scorer
+
+    monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
+    st_dir = resolve_sentence_transformer(tiny_model_dir)
+    assert st_dir.is_relative_to(tmp_path / "cache") and (st_dir / MODULES_NAME).is_file()
+    assert resolve_sentence_transformer(st_dir) == st_dir  # a sentence-transformers directory passes through
+    ours = SentenceTransformer(str(st_dir), device="cpu").encode(TEXTS)
+    scorer = Scorer.load(tiny_model_dir, batch_size=2).predict(TEXTS, want_embeddings=True)["embeddings"]
+    np.testing.assert_allclose(ours, scorer, atol=1e-4)
+
+    emb = ProjectEmbedder(tiny_model_dir)
+    assert emb.existing_model_path() == st_dir
+    np.testing.assert_allclose(emb.encode(TEXTS), scorer, atol=1e-4)
+    assert emb.dimension == 32

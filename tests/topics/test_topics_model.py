@@ -1,0 +1,190 @@
+"""TopicModel: fit / transform / save / reload with injected embeddings (no encoder, no UMAP)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import zlib
+
+import numpy as np
+import pytest
+
+from nlp.topics.model import TOPIC_CONFIG_NAME, NotFittedError, TopicModel, make_label
+
+ASPECTS = {
+    "배송": ["배송이 빨라요", "택배가 하루만에 왔어요", "출고가 늦어요", "배송 느려요 택배사 연락 없음", "도착이 빨랐어요"],
+    "사이즈": [
+        "사이즈가 커요",
+        "핏이 예뻐요 사이즈 정사이즈",
+        "어깨가 좁아요 사이즈 작아요",
+        "치수가 딱 맞아요",
+        "사이즈 교환했어요",
+    ],
+    "조식": [
+        "조식이 맛있어요",
+        "아침 뷔페 가짓수가 많아요",
+        "조식 빵이 맛있어요",
+        "커피가 맛있어요 조식 최고",
+        "조식 메뉴가 별로",
+    ],
+}
+
+
+class FakeEmbedder:
+    """Deterministic embeddings: one direction per aspect word found in the text, plus hashed noise."""
+
+    def __init__(self, dim: int = 24) -> None:
+        self.dim = dim
+        self.calls = 0
+        rng = np.random.default_rng(7)
+        self.axes = {k: rng.normal(size=dim) for k in ASPECTS}
+        self.cues = {
+            "배송": ("배송", "택배", "출고", "도착"),
+            "사이즈": ("사이즈", "핏", "어깨", "치수"),
+            "조식": ("조식", "아침", "뷔페", "빵", "커피"),
+        }
+
+    def encode(self, texts, **kwargs) -> np.ndarray:
+        self.calls += 1
+        out = []
+        for t in texts:
+            v = np.random.default_rng(zlib.crc32(t.encode())).normal(scale=0.15, size=self.dim)
+            for k, cues in self.cues.items():
+                if any(c in t for c in cues):
+                    v = v + self.axes[k]
+            out.append(v)
+        return np.asarray(out, dtype=np.float32)
+
+
+def corpus(repeats: int = 3) -> tuple[list[str], list[str]]:
+    docs, gold = [], []
+    for r in range(repeats):
+        for aspect, texts in ASPECTS.items():
+            for t in texts:
+                docs.append(f"{t} {'ㅎㅎ' * (r % 2)} {r}".strip())
+                gold.append(aspect)
+    return docs, gold
+
+
+@pytest.fixture(scope="module")
+def fitted() -> tuple[TopicModel, list[str], list[str], np.ndarray]:
+    docs, gold = corpus()
+    emb = FakeEmbedder().encode(docs)
+    model = TopicModel(FakeEmbedder(), min_topic_size=5, n_components=None, seed=1).fit(docs, emb)
+    return model, docs, gold, emb
+
+
+@pytest.fixture
+def model(fitted):
+    return copy.deepcopy(fitted[0])
+
+
+def test_fit_finds_the_aspects(fitted) -> None:
+    model, docs, gold, _ = fitted
+    assert len(model.topic_ids_) == 3
+    assert len(model.topics_) == len(docs)
+    for t in model.topic_ids_:
+        members = {g for g, tt in zip(gold, model.topics_) if tt == t}
+        assert len(members) == 1, f"topic {t} mixes {members}"
+    labels = " ".join(model.labels_.values())
+    for word in ("배송", "사이즈", "조식"):
+        assert word in labels
+    # keywords are stems, never words with particles or endings
+    words = {k for kws in model.keywords_.values() for k in kws}
+    assert {"배송", "택배", "사이즈", "조식"} <= words
+    assert not words & {"배송이", "사이즈가", "조식이", "맛있어요", "빨라요"}
+    assert sum(model.topic_sizes_.values()) == len(docs)
+    assert np.all((model.probabilities_ >= 0) & (model.probabilities_ <= 1))
+
+
+def test_representatives_are_members(fitted) -> None:
+    model, docs, _, _ = fitted
+    for t, idx in model.representative_docs_.items():
+        assert 1 <= len(idx) <= 5
+        assert all(model.topics_[i] == t for i in idx)
+
+
+def test_injected_embeddings_are_not_recomputed(fitted) -> None:
+    model, docs, _, emb = fitted
+    embedder = model.embedder
+    calls = embedder.model.calls
+    topics, probs = model.transform(docs, emb)
+    assert embedder.model.calls == calls
+    topics2, _ = model.transform(docs)  # remembered from fit: still no encoder call
+    assert embedder.model.calls == calls
+    assert (topics == topics2).all()
+    agree = (topics == model.topics_)[model.topics_ != -1].mean()
+    assert agree > 0.9
+
+
+def test_transform_new_text_calls_the_embedder(model) -> None:
+    calls = model.embedder.model.calls
+    topic = int(model.predict(["택배가 빨리 왔어요 배송 만족"])[0])
+    assert model.embedder.model.calls == calls + 1
+    delivery = next(t for t, kws in model.keywords_.items() if "택배" in kws)
+    assert topic == delivery
+
+
+def test_save_and_reload_round_trip(model, tmp_path) -> None:
+    docs, _ = corpus()
+    emb = FakeEmbedder().encode(docs)
+    before = model.transform(docs, emb)
+    path = model.save(tmp_path / "model")
+    assert (path / "topic_embeddings.safetensors").is_file()
+    assert (path / TOPIC_CONFIG_NAME).is_file()
+    assert (path / "README.md").read_text(encoding="utf-8").startswith("# nlp-insight topic model")
+    assert not list(path.glob("*.pkl")) and not list(path.glob("*.pickle"))
+    cfg = json.loads((path / TOPIC_CONFIG_NAME).read_text(encoding="utf-8"))
+    assert cfg["embedding_source"] == "<injected>" and cfg["embedding_model"] is None
+
+    loaded = TopicModel.load(path, embedding_model=FakeEmbedder())
+    after = loaded.transform(docs, emb)
+    assert (before[0] == after[0]).all()
+    np.testing.assert_allclose(before[1], after[1], atol=1e-5)
+    assert loaded.keywords_ == model.keywords_
+    assert loaded.labels_ == model.labels_
+    assert loaded.get_params() == model.get_params()
+    # the BERTopic inside reloads with our labels and keywords
+    info = loaded.bertopic_.get_topic_info()
+    assert set(model.labels_.values()) <= set(info["CustomName"])
+
+
+def test_unfitted_model_says_so() -> None:
+    with pytest.raises(NotFittedError, match="fit"):
+        TopicModel().transform(["배송"], np.zeros((1, 4)))
+
+
+def test_wrong_embedding_shape(fitted) -> None:
+    _, docs, _, emb = fitted
+    with pytest.raises(ValueError, match="one row per document"):
+        TopicModel(FakeEmbedder(), n_components=None).fit(docs, emb[:-1])
+
+
+def test_too_few_documents() -> None:
+    with pytest.raises(ValueError, match="too few"):
+        TopicModel(FakeEmbedder(), min_topic_size=5, n_components=None).fit(["배송 빨라요"] * 4, np.ones((4, 3)))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"nr_topics": 1}, "nr_topics"),
+        ({"representation": "gpt"}, "representation"),
+        ({"noise_domains": ("cars",)}, "noise domain"),
+        ({"outlier_quantile": 1.0}, "outlier_quantile"),
+    ],
+)
+def test_invalid_options(kwargs, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        TopicModel(**kwargs)
+
+
+def test_nr_topics_merges(fitted) -> None:
+    _, docs, _, emb = fitted
+    model = TopicModel(FakeEmbedder(), min_topic_size=5, n_components=None, nr_topics=2).fit(docs, emb)
+    assert len(model.topic_ids_) == 2
+
+
+def test_make_label() -> None:
+    assert make_label(["배송", "빠르다", "배송 빠르다", "택배"]) == "배송 · 빠르다 · 택배"
+    assert make_label([]) == "(no keywords)"
