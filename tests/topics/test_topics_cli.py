@@ -7,7 +7,7 @@ import functools
 import numpy as np
 import pandas as pd
 import pytest
-from test_topics_model import FakeEmbedder, corpus
+from tests.topics.test_topics_model import FakeEmbedder, corpus
 from typer.testing import CliRunner
 
 import nlp.topics.table as table_mod

@@ -1,0 +1,38 @@
+"""`nlp run` end to end (score → topics → trends → report) on N shared reviews: docs/s per stage and peak RSS.
+
+    python bench/bench_run.py --rows 20000 [--int8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from _common import kiwi_docs_per_s, peak_rss_mb, report, shared_reviews
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=20_000)
+    ap.add_argument("--int8", action="store_true")
+    ap.add_argument("--model", default=None)
+    args = ap.parse_args()
+    from nlp.pipeline import run
+
+    df = shared_reviews(args.rows, seed=3)
+    kiwi = kiwi_docs_per_s(df["text"].tolist()[:20_000])
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.parquet"
+        df.to_parquet(src)
+        t0 = time.perf_counter()
+        res = run(src, Path(tmp) / "out", model_dir=args.model, quantize=args.int8, freq="M")
+        dt = time.perf_counter() - t0
+    per_stage = {k: round(len(df) / v, 1) for k, v in res.seconds.items() if v > 0}
+    report("nlp_run", rows=len(df), int8=args.int8, seconds=dt, docs_per_s=len(df) / dt, stage_seconds=res.seconds,
+           stage_docs_per_s=per_stage, kiwi_docs_per_s=kiwi, ratio_to_kiwi=len(df) / dt / kiwi, peak_rss_mb=peak_rss_mb())
+
+
+if __name__ == "__main__":
+    main()
