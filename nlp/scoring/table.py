@@ -62,26 +62,17 @@ def score_frame(df: pd.DataFrame, scorer: Scorer, cmap: ColumnMap, prep: TextPre
     else:
         out[cmap.id] = ids
     n = len(df)
-    labels = scorer.labels
-    if "sentiment" in labels:
-        lab = labels["sentiment"]
+    for task, lab in scorer.labels.items():
+        # label column, then (for sentiment) the score, then one probability column per label
         p = np.full((n, len(lab)), np.nan, dtype=np.float32)
-        p[live] = res["sentiment"]
-        sent = pd.Series(pd.NA, index=out.index, dtype="string")
-        sent.iloc[live] = [lab[j] for j in res["sentiment"].argmax(axis=1)]
-        out["sentiment"] = sent
-        out["sentiment_score"] = np.round(p[:, lab.index("positive")] - p[:, lab.index("negative")], 4)
+        p[live] = res[task]
+        top = pd.Series(pd.NA, index=out.index, dtype="string")
+        top.iloc[live] = [lab[j] for j in res[task].argmax(axis=1)]
+        out[task] = top
+        if task == "sentiment":
+            out["sentiment_score"] = np.round(p[:, lab.index("positive")] - p[:, lab.index("negative")], 4)
         for j, name in enumerate(lab):
-            out[f"sentiment_{name}"] = np.round(p[:, j], 4)
-    if "intent" in labels:
-        lab = labels["intent"]
-        p = np.full((n, len(lab)), np.nan, dtype=np.float32)
-        p[live] = res["intent"]
-        it = pd.Series(pd.NA, index=out.index, dtype="string")
-        it.iloc[live] = [lab[j] for j in res["intent"].argmax(axis=1)]
-        out["intent"] = it
-        for j, name in enumerate(lab):
-            out[f"intent_{name}"] = np.round(p[:, j], 4)
+            out[f"{task}_{name}"] = np.round(p[:, j], 4)
     if prep.mask_pii:
         # the output shows masked text too (on the raw text, so nothing else changes)
         from nlp.text.pii import mask_pii as _mask
