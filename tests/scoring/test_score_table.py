@@ -156,3 +156,24 @@ def test_sigkill_then_resume(tmp_path, tiny_model):
     assert not out.exists()
     subprocess.run(base + ["-o", str(out), "--resume"], check=True, capture_output=True)
     assert out.read_bytes() == full.read_bytes()
+
+
+def test_cli_score_from_stdin(tmp_path, tiny_model):
+    body = '{"id": "a", "text": "배송 빨라요"}\n{"id": "b", "text": "별로예요"}\n'
+    out = tmp_path / "o.jsonl"
+    res = runner.invoke(app, ["score", "-", "-o", str(out), "--model", str(tiny_model)], input=body)
+    assert res.exit_code == 0, res.output
+    assert [r["id"] for r in read_jsonl(out)] == ["a", "b"]
+
+
+def test_run_resume_keeps_finished_stages(tmp_path, tiny_model):
+    from nlp.pipeline import DEMO_CORPUS, run
+
+    src = tmp_path / "in.csv"
+    pd.read_csv(DEMO_CORPUS, dtype=str).head(200).to_csv(src, index=False)
+    out = tmp_path / "out"
+    first = run(src, out, model_dir=tiny_model, min_topic_size=10)
+    before = (out / "scored.parquet").read_bytes()
+    second = run(src, out, model_dir=tiny_model, min_topic_size=10, resume=True)
+    assert (out / "scored.parquet").read_bytes() == before
+    assert second.scored_rows == first.scored_rows == 200
