@@ -85,8 +85,17 @@ class MultiTaskEncoder(nn.Module):
 
         self.config = config
         if encoder is None:
+            import warnings
+
+            from transformers.utils import logging as hf_logging
+
             path = resolve_base(config.base)
-            encoder = AutoModel.from_pretrained(path, num_hidden_layers=config.num_layers, add_pooling_layer=False)
+            # keeping fewer layers than the base has is intended: no "unexpected keys" report, no load bars
+            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                encoder = AutoModel.from_pretrained(path, num_hidden_layers=config.num_layers, add_pooling_layer=False)
             tokenizer = AutoTokenizer.from_pretrained(path)
         if tokenizer is None:
             raise ValueError("pass the tokenizer together with an injected encoder")
@@ -104,7 +113,11 @@ class MultiTaskEncoder(nn.Module):
         for p in self.encoder.parameters():
             p.requires_grad_(False)
         cfg = LoraConfig(r=self.config.lora_r, lora_alpha=self.config.lora_alpha, target_modules=_LORA_TARGETS, lora_dropout=0.05)
-        self.encoder = get_peft_model(self.encoder, cfg)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            self.encoder = get_peft_model(self.encoder, cfg)
         self._lora = True
 
     def trainable_state(self) -> dict[str, torch.Tensor]:

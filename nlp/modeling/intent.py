@@ -182,7 +182,8 @@ def fit_intent_blend(model_dir: str | Path, gold_dir: str | Path = GOLD_DIR, sil
     p_enc = scorer.predict(dev_texts, use_sparse=False)["intent"]
     p_sp = sparse.predict_proba(dev_texts)[:, [sparse.classes_.index(lab) for lab in INTENT_LABELS]]
     feats = np.concatenate([np.log(np.clip(p_enc, 1e-6, 1)), np.log(np.clip(p_sp, 1e-6, 1))], axis=1)
-    lr = LogisticRegression(C=0.5, max_iter=2000, class_weight="balanced").fit(feats, dev["label"].tolist())
+    # no class balancing: a calibration stacker keeps the label priors it sees (balancing pushed real `none` texts into intents)
+    lr = LogisticRegression(C=0.5, max_iter=2000).fit(feats, dev["label"].tolist())
     order = [list(lr.classes_).index(lab) for lab in INTENT_LABELS]
     blend_path = d / "blend.safetensors"
     weights = {k: v for k, v in load_file(str(blend_path)).items()} if blend_path.exists() else {}

@@ -90,11 +90,13 @@ class CharTfidfClassifier:
         vocab = {k: int(v) for k, v in self.vectorizer_.vocabulary_.items()}
         meta = {"classes": self.classes_, "ngram_range": list(self.ngram_range), "vocabulary": vocab}
         (d / (prefix + VOCAB_NAME)).write_text(json.dumps(meta, ensure_ascii=False))
+        # safetensors writes the raw buffer: a Fortran-ordered coef_ (what multinomial solvers
+        # return) must be made C-contiguous first or its columns come back scrambled
         save_file(
             {
-                "idf": self.vectorizer_.idf_.astype(np.float32),
-                "coef": self.lr_.coef_.astype(np.float32),
-                "intercept": self.lr_.intercept_.astype(np.float32),
+                "idf": np.ascontiguousarray(self.vectorizer_.idf_, dtype=np.float32),
+                "coef": np.ascontiguousarray(self.lr_.coef_, dtype=np.float32),
+                "intercept": np.ascontiguousarray(self.lr_.intercept_, dtype=np.float32),
             },
             str(d / (prefix + WEIGHTS_NAME)),
         )

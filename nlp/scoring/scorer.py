@@ -92,6 +92,9 @@ class Scorer:
         if threads:
             torch.set_num_threads(threads)
         if quantize:
+            import warnings
+
+            warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
             self.model.encoder = torch.ao.quantization.quantize_dynamic(self.model.encoder, {torch.nn.Linear}, dtype=torch.qint8)
         self.tasks = {t: list(labels) for t, labels in model.config.tasks.items()}
 

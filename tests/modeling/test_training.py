@@ -88,6 +88,15 @@ def test_rating_targets_and_film_split():
     assert m[0] == m[1] and m[2] == m[3]
 
 
+def test_sparse_multiclass_save_load_keeps_columns(tmp_path):
+    texts = ["좋아요 최고", "별로 최악", "그냥 보통", "최고 강추", "최악 비추", "보통 그럭저럭"] * 5
+    labels = ["positive", "negative", "neutral"] * 10
+    clf = CharTfidfClassifier(max_features=300, min_df=1).fit(texts, labels)
+    clf.save(tmp_path)
+    back = CharTfidfClassifier.load(tmp_path)
+    assert np.allclose(clf.predict_proba(texts), back.predict_proba(texts), atol=1e-5)
+
+
 def test_sparse_model_save_load(tmp_path):
     clf = CharTfidfClassifier(max_features=500).fit(["좋아요", "별로", "최고예요", "최악"], ["positive", "negative", "positive", "negative"])
     clf.save(tmp_path, prefix="s_")
