@@ -29,6 +29,7 @@ def run_cmd(
     int8: Annotated[bool, typer.Option("--int8", help="int8 scoring (faster)")] = False,
     mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii")] = True,
     title: Annotated[str | None, typer.Option(help="report title")] = None,
+    topics_model: Annotated[Path | None, typer.Option(help="encoder for topic embeddings (default: base e5)")] = None,
 ) -> None:
     """Score, topics, trends and the CX report for a reviews table (the demo corpus by default), into one directory."""
     from nlp.pipeline import run
@@ -48,6 +49,7 @@ def run_cmd(
         quantize=int8,
         mask_pii=mask_pii,
         title=title,
+        topics_model=topics_model,
     )
     err_console.print(f"scored {res.scored_rows} rows ({res.rejected_rows} rejected) → {res.scored}")
     err_console.print(f"topics → {res.topics}; trends → {res.trends or 'skipped: ' + res.skipped.get('trends', '')}")

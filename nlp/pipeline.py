@@ -35,7 +35,6 @@ class RunResult:
 
     scored: Path
     rejects: Path
-    embeddings: Path
     topics: Path | None
     trends: Path | None
     report: Path | None
@@ -62,11 +61,16 @@ def run(
     quantize: bool = False,
     mask_pii: bool = True,
     title: str | None = None,
+    topics_model: str | os.PathLike | None = None,
 ) -> RunResult:
     """Run the whole pipeline on ``input`` (default: the demo corpus) into ``output_dir``.
 
     Trends and the time charts need product and date columns; when the input has none,
     those stages are skipped with a note rather than failing the run.
+
+    Topics are embedded with ``topics_model`` (default: the base e5 encoder). The scorer's
+    own pooled embeddings are not reused: fine-tuned for sentiment and intent, they lose
+    the topical structure (NMI 0.06 against 0.54 for base e5 on the aspect set).
     """
     from nlp.io.tables import read_table
     from nlp.scoring.table import score_table
@@ -76,15 +80,14 @@ def run(
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     scored = out / "scored.parquet"
-    emb = out / "embeddings.npy"
-    res = RunResult(scored=scored, rejects=Path(str(scored) + ".rejects.jsonl"), embeddings=emb, topics=None, trends=None, report=None)
+    res = RunResult(scored=scored, rejects=Path(str(scored) + ".rejects.jsonl"), topics=None, trends=None, report=None)
 
     t0 = time.perf_counter()
-    if resume and scored.exists() and emb.exists():
+    if resume and scored.exists():
         logger.info("scored table exists; not scoring again (resume)")
         res.scored_rows = len(read_table(scored))
     else:
-        stats = score_table(src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize, embeddings=emb)
+        stats = score_table(src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize)
         res.input_rows, res.scored_rows, res.rejected_rows = stats.input_rows, stats.output_rows, stats.rejected_rows
     res.seconds["score"] = time.perf_counter() - t0
     frame = read_table(scored)
@@ -96,7 +99,7 @@ def run(
     from nlp.topics import topics_table
 
     if not (resume and (topics_dir / "topics.parquet").exists()):
-        topics_table(scored, topics_dir, cmap, embeddings=emb, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed, model_dir=model_dir, freq=tf)
+        topics_table(scored, topics_dir, cmap, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed, model_dir=topics_model, freq=tf)
     res.topics = topics_dir
     res.seconds["topics"] = time.perf_counter() - t0
 

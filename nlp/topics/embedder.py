@@ -238,13 +238,14 @@ def export_encoder(model_dir: str | Path, out_dir: str | Path) -> tuple[Path, di
 
 
 def default_embedding_model() -> Path | None:
-    """The scorer's model directory when one is installed (its embeddings are what scoring hands over), else ``None`` (base e5)."""
-    try:
-        from nlp.scoring.scorer import default_model_dir
-    except ImportError:  # pragma: no cover - scoring not installed
-        return None
-    d = default_model_dir()
-    return d if d.is_dir() and _is_multitask(d) else None
+    """``None``: topics use the base e5 encoder by default, not the fine-tuned scorer.
+
+    Measured with ``nlp evaluate topics`` (480 aspect reviews, seed 42): base e5 embeddings
+    gave NMI 0.54 against the aspect labels; the fine-tuned scorer's pooled embeddings,
+    trained to separate sentiment and intent, collapsed the reviews into 4 topics (NMI 0.06).
+    Pass ``model_dir`` to use another encoder.
+    """
+    return None
 
 
 def resolve_sentence_transformer(

@@ -172,8 +172,8 @@ def test_run_resume_keeps_finished_stages(tmp_path, tiny_model):
     src = tmp_path / "in.csv"
     pd.read_csv(DEMO_CORPUS, dtype=str).head(200).to_csv(src, index=False)
     out = tmp_path / "out"
-    first = run(src, out, model_dir=tiny_model, min_topic_size=10)
+    first = run(src, out, model_dir=tiny_model, topics_model=tiny_model, min_topic_size=10)
     before = (out / "scored.parquet").read_bytes()
-    second = run(src, out, model_dir=tiny_model, min_topic_size=10, resume=True)
+    second = run(src, out, model_dir=tiny_model, topics_model=tiny_model, min_topic_size=10, resume=True)
     assert (out / "scored.parquet").read_bytes() == before
     assert second.scored_rows == first.scored_rows == 200
