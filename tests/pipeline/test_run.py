@@ -42,3 +42,29 @@ def test_run_without_dates_skips_trends(tmp_path, tiny_model):
     assert not (out / "trends.parquet").exists()
     assert "skipped" in res.output
     assert (out / "report.html").exists()
+
+
+def test_run_sigkill_then_resume(tmp_path, tiny_model):
+    """`nlp run` killed with SIGKILL while scoring, then --resume: the same scored rows as an uninterrupted run."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src = tmp_path / "in.csv"
+    demo = pd.read_csv(DEMO_CORPUS, dtype=str)
+    demo[demo["product_id"].isin(demo["product_id"].unique()[:4])].to_csv(src, index=False)
+    base = [sys.executable, "-m", "nlp.cli.main", "run", str(src), "--model", str(tiny_model), "--topics-model", str(tiny_model), "--min-topic-size", "10"]
+    full = tmp_path / "full"
+    subprocess.run(base + ["-o", str(full)], check=True, capture_output=True)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(base + ["-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (out / "scored.parquet.parts").exists():
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    subprocess.run(base + ["-o", str(out), "--resume"], check=True, capture_output=True)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "scored.parquet"), pd.read_parquet(full / "scored.parquet"))
+    assert (out / "report.html").exists() and not list(out.glob("*.partial"))
