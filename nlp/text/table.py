@@ -72,7 +72,7 @@ def tokenize_table(
     """
     cmap = columns or ColumnMap()
     tok = KiwiTokenizer(user_dict=user_dict, space=space, typos=typos)
-    prep = TextPreparer(mask_pii=mask_pii)
+    prep = TextPreparer(mask_pii=mask_pii, max_chars=tok.max_chars)  # cuts and flags `truncated`
     ids_seen = _IdTracker()
     stats = TableStats()
     writer = TableWriter(output)
@@ -98,9 +98,6 @@ def tokenize_table(
             prepared = prep(df[cmap.text].tolist())
             mark_duplicate_ids(prepared.flags, ids_seen(ids))
             analyses = tok.analyse(prepared.texts)
-            for a, f, t in zip(analyses, prepared.flags, prepared.texts):
-                if len(t) > tok.max_chars and "truncated" not in f:
-                    f.append("truncated")
             out = df.drop(columns=[ROW_COL]).copy()
             if cmap.id not in out.columns:
                 out.insert(0, cmap.id, ids)

@@ -7,13 +7,13 @@ import functools
 import numpy as np
 import pandas as pd
 import pytest
-from tests.topics.test_topics_model import FakeEmbedder, corpus
 from typer.testing import CliRunner
 
 import nlp.topics.table as table_mod
 from nlp.cli.main import app
 from nlp.topics.model import TopicModel
 from nlp.topics.summary import INTENT_LABELS
+from tests.topics.test_topics_model import FakeEmbedder, corpus
 
 runner = CliRunner()
 
