@@ -39,7 +39,7 @@ def topics_cmd(
         Path | None,
         typer.Option(
             "--model-dir",
-            help="encoder: a fine-tuned scorer, sentence-transformers or HF directory (default: the scorer's, else base e5)",
+            help="encoder: a fine-tuned scorer, sentence-transformers or HF directory (default: base e5)",
         ),
     ] = None,
     embeddings: Annotated[
@@ -105,7 +105,7 @@ def evaluate_topics_cmd(
     ] = None,
     n_film: Annotated[int, typer.Option("--n-film", min=10, help="film reviews sampled into the mixed corpus")] = 500,
     seed: Annotated[int, typer.Option("--seed", help="sampling and UMAP seed")] = 42,
-    model_dir: Annotated[Path | None, typer.Option("--model-dir", help="encoder (default: the scorer's, else base e5)")] = None,
+    model_dir: Annotated[Path | None, typer.Option("--model-dir", help="encoder (default: base e5)")] = None,
 ) -> None:
     """Our topics against BERTopic's defaults (same texts, same embeddings): NMI vs aspects, domain purity, keyword quality."""
     from nlp.topics.evaluate import DEFAULT_ASPECTS, DEFAULT_FILM, evaluate_topics, format_report

@@ -230,7 +230,7 @@ def evaluate_topics(
         film: the NSMC film reviews (``review``).
         n_film: film reviews sampled into the mixed corpus.
         seed: sampling and UMAP seed.
-        model_dir: encoder (default: the scorer's model when installed, else the base e5).
+        model_dir: encoder (default: the base e5; a fine-tuned scorer only when given).
         embedder: an object with ``encode`` instead of ``model_dir`` (tests).
         embeddings: precomputed ``{"aspects": ..., "film": ...}`` rows for the texts.
 

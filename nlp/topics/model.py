@@ -3,7 +3,7 @@
 :class:`TopicModel` is a scikit-learn shaped estimator around ``bertopic.BERTopic``:
 
 * **embeddings** come from the project's encoder (:class:`~nlp.topics.embedder.ProjectEmbedder`:
-  the scorer's model when installed, else the base e5) or are handed over precomputed
+  the base e5; a fine-tuned scorer only when given) or are handed over precomputed
   (``fit(docs, embeddings)``), so scoring and topics never embed a text twice;
 * **clusters**: UMAP (cosine, 5 dimensions, seeded) then HDBSCAN with a small
   ``min_samples``; on short reviews that finds the aspect-sized groups that BERTopic's

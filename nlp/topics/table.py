@@ -200,7 +200,7 @@ def topics_table(
         embeddings: precomputed embeddings (see :func:`load_embeddings`); by default the
             table's ``embedding`` column when it has one, else computed with the encoder.
         model_dir: the encoder for texts without embeddings and for the saved model
-            (default: the scorer's model when installed, else the base e5).
+            (default: the base e5; a fine-tuned scorer only when given).
         nr_topics: ``None``/``"none"``, ``"auto"`` or a number (see :class:`TopicModel`).
         min_topic_size: smallest topic (default: from the corpus size).
         seed: random seed (UMAP).
