@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
+import numpy as np
 import pandas as pd
 
 logger = logging.getLogger(__name__)
@@ -359,8 +360,6 @@ class TableWriter:
             if self._fh is None:
                 self._fh = open(self.tmp, "a", encoding="utf-8")
             self._fh.write(df.to_json(orient="records", lines=True, force_ascii=False, date_format="iso"))
-            if len(df) and not self._fh.tell() == 0:
-                pass
         else:
             header = self._fh is None and (not self.tmp.exists() or self.tmp.stat().st_size == 0)
             if self._fh is None:
@@ -368,7 +367,8 @@ class TableWriter:
             out = df.copy()
             for c in out.columns:
                 if out[c].dtype == object:
-                    out[c] = out[c].map(lambda v: json.dumps(list(v), ensure_ascii=False) if isinstance(v, (list, tuple)) or hasattr(v, "tolist") and not isinstance(v, str) else v)
+                    # list cells (tokens, keywords) as JSON arrays, readable back by any JSON parser
+                    out[c] = out[c].map(lambda v: json.dumps(list(v), ensure_ascii=False) if isinstance(v, (list, tuple, np.ndarray)) else v)
             out.to_csv(self._fh, index=False, header=header, sep="\t" if self.fmt == "tsv" else ",")
         self.rows += len(df)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +40,6 @@ class SentimentSource:
     max_rows: int | None = None
     repeat: int = 1
     dev_share: float = 0.1
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def nsmc(cls, path: str, **kw) -> SentimentSource:
