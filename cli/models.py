@@ -61,6 +61,8 @@ def train_sentiment_cmd(
     epochs: float = 1.0,
     max_minutes: Annotated[float | None, typer.Option(help="stop cleanly after this many minutes")] = None,
     threads: Annotated[int | None, typer.Option(help="torch threads")] = None,
+    device: Annotated[str, typer.Option(help="cpu, cuda or auto; cuda trains under bf16 autocast")] = "cpu",
+    lora_r: Annotated[int, typer.Option(min=1, help="LoRA rank (adapter size grows with it)")] = 16,
     films: Annotated[str | None, typer.Option(help="film table whose held-out films calibrate the blend")] = SHARED_NSMC,
     blend: Annotated[bool, typer.Option("--blend/--no-blend", help="also fit the char TF-IDF model and the calibrated blend")] = True,
     seed: int = 13,
@@ -71,9 +73,9 @@ def train_sentiment_cmd(
 
     specs = data or [f"{SHARED_NSMC}:preset=nsmc,max_rows=140000"]
     sources = [parse_source(s) for s in specs]
-    cfg = TrainConfig(batch_size=batch_size, lr=lr, epochs=epochs, max_minutes=max_minutes, threads=threads, seed=seed)
+    cfg = TrainConfig(batch_size=batch_size, lr=lr, epochs=epochs, max_minutes=max_minutes, threads=threads, seed=seed, device=device)
     out = train_sentiment(
-        sources, output, run_dir or Path(str(output) + ".run"), base=base, num_layers=layers, init_from=init_from, train_config=cfg, seed=seed
+        sources, output, run_dir or Path(str(output) + ".run"), base=base, num_layers=layers, init_from=init_from, train_config=cfg, seed=seed, lora_r=lora_r
     )
     if blend:
         info = fit_sparse_and_blend(out, sources, films if films and Path(films).exists() else None, seed=seed)
@@ -84,7 +86,7 @@ def train_sentiment_cmd(
 def _print_sentiment(res: dict) -> None:
     from rich.table import Table
 
-    t = Table(title=f"sentiment — {res['model']}{' (int8)' if res.get('quantized') else ''}")
+    t = Table(title=f"sentiment — {res['model']}{' (int8)' if res.get('quantized') else ''} [{res.get('backend', 'torch')}]")
     for c in ("set", "system", "n", "accuracy", "macro-F1", "ECE", "polar acc."):
         t.add_column(c)
     for set_name, systems in res["sets"].items():
@@ -102,12 +104,13 @@ def evaluate_sentiment_cmd(
     ood: Annotated[str | None, typer.Option(help="out-of-domain labelled set (text, label, domain)")] = OOD_SET,
     n_film: Annotated[int, typer.Option(help="balanced held-out film reviews to score")] = 4000,
     int8: Annotated[bool, typer.Option("--int8", help="evaluate the int8-quantised fast path")] = False,
+    backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
     json_out: Annotated[Path | None, typer.Option("--json", help="write the full results as JSON")] = None,
 ) -> None:
     """Accuracy, macro-F1 and ECE: encoder, char TF-IDF reference and blend, on held-out films and out-of-domain reviews."""
     from nlp.modeling.sentiment import evaluate_sentiment
 
-    res = evaluate_sentiment(model, films if films and Path(films).exists() else None, ood if ood and Path(ood).exists() else None, n_film=n_film, quantize=int8)
+    res = evaluate_sentiment(model, films if films and Path(films).exists() else None, ood if ood and Path(ood).exists() else None, n_film=n_film, quantize=int8, backend=backend)
     _print_sentiment(res)
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -139,6 +142,7 @@ def train_intent_cmd(
     epochs: float = 1.0,
     max_minutes: float | None = None,
     threads: int | None = None,
+    device: Annotated[str, typer.Option(help="cpu, cuda or auto; cuda trains under bf16 autocast")] = "cpu",
     films: Annotated[str | None, typer.Option(help="film table whose held-out films calibrate the sentiment blend")] = SHARED_NSMC,
     sparse_data: Annotated[
         list[str], typer.Option("--sparse-data", help="tables for the sentiment char TF-IDF model (default: --data); give the first stage's data too")
@@ -155,7 +159,7 @@ def train_intent_cmd(
 
     sources = [parse_source(s) for s in (data or [])]
     run = run_dir or Path(str(output) + ".run")
-    cfg = TrainConfig(batch_size=batch_size, lr=lr, epochs=epochs, max_minutes=max_minutes, threads=threads, seed=seed)
+    cfg = TrainConfig(batch_size=batch_size, lr=lr, epochs=epochs, max_minutes=max_minutes, threads=threads, seed=seed, device=device)
     out = train_intent(init_from, output, run, sources, gold, silver_from or None, silver_per_label, silver_none, gold_repeat, cfg, seed)
     if blend:
         sparse_sources = [parse_source(s) for s in sparse_data] if sparse_data else sources
@@ -173,7 +177,7 @@ def _print_intent(res: dict) -> None:
 
     from nlp.modeling.intent import INTENT_LABELS
 
-    t = Table(title=f"intent — {res['model']} — gold {res['split']} (n={res['n']}){' int8' if res.get('quantized') else ''}")
+    t = Table(title=f"intent — {res['model']} — gold {res['split']} (n={res['n']}){' int8' if res.get('quantized') else ''} [{res.get('backend', 'torch')}]")
     t.add_column("system")
     t.add_column("macro-F1")
     for lab in INTENT_LABELS:
@@ -194,6 +198,7 @@ def evaluate_intent_cmd(
     gold: Annotated[Path, typer.Option(help="gold intent folder")] = Path(GOLD_DIR),
     split: Annotated[str, typer.Option(help="train, dev or test")] = "test",
     int8: Annotated[bool, typer.Option("--int8", help="evaluate the int8 fast path")] = False,
+    backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
     json_out: Annotated[Path | None, typer.Option("--json")] = None,
 ) -> None:
     """Macro-F1, per-class P/R/F1 and confusion matrix on the gold split, beside the keyword-rules baseline."""
@@ -201,7 +206,7 @@ def evaluate_intent_cmd(
 
     if split not in ("train", "dev", "test"):
         raise ValueError(f"--split must be train, dev or test, got {split!r}")
-    res = evaluate_intent(model, gold, split, quantize=int8)
+    res = evaluate_intent(model, gold, split, quantize=int8, backend=backend)
     _print_intent(res)
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ __all__ = ["INTENT_LABELS", "load_gold", "make_gold_splits", "silver_set", "inte
 INTENT_LABELS = ["none", "consider", "intent", "repurchase", "recommend", "avoid"]
 GOLD_DIR = Path("corpora/intent_gold")
 GOLD_FILE = "gold.csv"
+EXTRA_FILE = "extra_train.csv"
 
 
 def make_gold_splits(gold_dir: str | Path = GOLD_DIR, seed: int = 13, shares=(0.6, 0.2, 0.2)) -> pd.DataFrame:
@@ -53,10 +54,17 @@ def make_gold_splits(gold_dir: str | Path = GOLD_DIR, seed: int = 13, shares=(0.
 
 
 def load_gold(gold_dir: str | Path = GOLD_DIR) -> pd.DataFrame:
+    """``gold.csv`` with its splits, plus ``extra_train.csv`` (training rows only) when present."""
     p = Path(gold_dir) / GOLD_FILE
     if not p.exists():
         raise FileNotFoundError(f"{p} not found; build it with make_gold_splits() (see corpora/intent_gold/DATASHEET.md)")
-    return pd.read_csv(p, dtype=str)
+    gold = pd.read_csv(p, dtype=str)
+    extra = Path(gold_dir) / EXTRA_FILE
+    if extra.exists():  # labelled later, training only: dev and test stay as they were
+        more = pd.read_csv(extra, dtype=str)
+        more = more[~more["id"].isin(gold["id"]) & ~more["text"].isin(gold["text"])].assign(split="train")
+        gold = pd.concat([gold, more[[c for c in gold.columns if c in more.columns]]], ignore_index=True)
+    return gold
 
 
 def silver_set(nsmc_path: str, exclude_ids: set[str], per_label: int = 1500, n_none: int = 3000, seed: int = 13) -> pd.DataFrame:
@@ -192,7 +200,7 @@ def fit_intent_blend(model_dir: str | Path, gold_dir: str | Path = GOLD_DIR, sil
     return {"sparse_rows": len(texts), "blend_dev_rows": len(dev)}
 
 
-def evaluate_intent(model_dir: str | Path | None, gold_dir: str | Path = GOLD_DIR, split: str = "test", quantize: bool = False) -> dict:
+def evaluate_intent(model_dir: str | Path | None, gold_dir: str | Path = GOLD_DIR, split: str = "test", quantize: bool = False, backend: str | None = None) -> dict:
     """Macro-F1, per-class P/R/F1 and confusion on a gold split: encoder, char TF-IDF, blend, keyword rules."""
     from nlp.modeling.metrics import classification_report
     from nlp.scoring.scorer import Scorer
@@ -201,7 +209,7 @@ def evaluate_intent(model_dir: str | Path | None, gold_dir: str | Path = GOLD_DI
     part = gold[gold["split"] == split]
     texts = normalize(part["text"].astype(str))
     y = part["label"].tolist()
-    scorer = Scorer.load(model_dir, quantize=quantize)
+    scorer = Scorer.load(model_dir, quantize=quantize, **({'backend': backend} if backend else {}))
     if "intent" not in scorer.labels:
         raise ValueError(f"model {model_dir} has no intent head; train it with `nlp train intent`")
     enc = scorer.predict(texts, use_sparse=False)["intent"]
@@ -213,7 +221,7 @@ def evaluate_intent(model_dir: str | Path | None, gold_dir: str | Path = GOLD_DI
         if "intent" in scorer.blends:
             pb = scorer.blends["intent"](enc, ps)
             systems["blend"] = [INTENT_LABELS[i] for i in pb.argmax(axis=1)]
-    res = {"model": str(model_dir or "default"), "split": split, "n": len(y), "quantized": quantize, "systems": {}}
+    res = {"model": str(model_dir or "default"), "split": split, "n": len(y), "quantized": quantize, "backend": scorer.backend, "systems": {}}
     for name, pred in systems.items():
         r = classification_report(y, pred, INTENT_LABELS)
         srcs = part["source"].tolist()

