@@ -216,3 +216,32 @@ def evaluate_intent_cmd(
 def _register_intent() -> None:
     train_app.command("intent")(train_intent_cmd)
     evaluate_app.command("intent")(evaluate_intent_cmd)
+
+
+@friendly_errors
+def train_blend_cmd(
+    model: Annotated[Path, typer.Option("--model", help="a trained model directory (from `nlp train sentiment|intent --no-blend`)")],
+    sparse_data: Annotated[list[str], typer.Option("--sparse-data", help="tables for the sentiment char TF-IDF model, as --data of `nlp train sentiment`")] = None,  # type: ignore[assignment]
+    films: Annotated[str | None, typer.Option(help="film table whose held-out films calibrate the sentiment blend")] = SHARED_NSMC,
+    gold: Annotated[Path, typer.Option(help="gold intent folder (when the model has an intent head)")] = Path(GOLD_DIR),
+    intent_method: Annotated[str, typer.Option(help="intent blend: product (one temperature) or stacker (logistic regression)")] = "product",
+    skip_sentiment: Annotated[bool, typer.Option("--skip-sentiment", help="keep the sentiment sparse model and blend as they are")] = False,
+    seed: int = 13,
+) -> None:
+    """Fit (or re-fit) the char TF-IDF models and the calibrated blends of an existing model directory."""
+    from nlp.modeling.encoder import CONFIG_NAME
+    from nlp.modeling.intent import fit_intent_blend
+    from nlp.modeling.sentiment import fit_sparse_and_blend
+
+    if not (model / CONFIG_NAME).exists():
+        raise ValueError(f"{model} is not a model directory (no {CONFIG_NAME}); train one first with `nlp train sentiment`")
+    tasks = json.loads((model / CONFIG_NAME).read_text()).get("tasks", {})
+    if sparse_data and not skip_sentiment:
+        info = fit_sparse_and_blend(model, [parse_source(s) for s in sparse_data], films if films and Path(films).exists() else None, seed=seed)
+        err_console.print(f"sentiment blend: {info}")
+    if "intent" in tasks:
+        err_console.print(f"intent blend: {fit_intent_blend(model, gold, None, method=intent_method)}")
+    err_console.print(f"blends written to {model}")
+
+
+train_app.command("blend")(train_blend_cmd)

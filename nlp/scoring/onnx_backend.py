@@ -40,7 +40,8 @@ def model_key(model_dir: Path, base_dir: Path | None) -> str:
     """A content hash of everything the exported graph depends on."""
     h = hashlib.sha256(f"v{EXPORT_VERSION}".encode())
     for f in sorted(model_dir.iterdir()):
-        if f.suffix in (".safetensors", ".json") and "sparse" not in f.name and f.name != "card.json":
+        # only what the graph holds: the config, the adapter and extra heads (not the sparse models or blends)
+        if f.name in ("config.json", "adapter.safetensors") or (f.name.startswith("head_") and f.suffix == ".safetensors"):
             h.update(f.name.encode())
             h.update(f.read_bytes())
     if base_dir is not None:
@@ -113,7 +114,13 @@ class OnnxEncoder:
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
             tmp = q.with_suffix(".partial")
-            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
+            root_logger = logging.getLogger()
+            level = root_logger.level
+            root_logger.setLevel(max(level, logging.WARNING))  # the quantiser logs every tensor on the root logger
+            try:
+                quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
+            finally:
+                root_logger.setLevel(level)
             tmp.rename(q)
         return q
 
