@@ -68,7 +68,7 @@ def train_sentiment_cmd(
     seed: int = 13,
 ) -> None:
     """Fine-tune the sentiment scorer (LoRA on the encoder + head), then fit the sparse model and the calibrated blend."""
-    from nlp.modeling.sentiment import fit_sparse_and_blend, train_sentiment
+    from nlp.modeling.sentiment import train_sentiment
     from nlp.modeling.train import TrainConfig
 
     specs = data or [f"{SHARED_NSMC}:preset=nsmc,max_rows=140000"]
@@ -77,9 +77,8 @@ def train_sentiment_cmd(
     out = train_sentiment(
         sources, output, run_dir or Path(str(output) + ".run"), base=base, num_layers=layers, init_from=init_from, train_config=cfg, seed=seed, lora_r=lora_r
     )
-    if blend:
-        info = fit_sparse_and_blend(out, sources, films if films and Path(films).exists() else None, seed=seed)
-        err_console.print(f"blend: {info}")
+    if blend:  # an --init-from model with an intent head gets its intent blend re-fitted too (blend.safetensors is rewritten)
+        _fit_blends(out, sources, films, Path(GOLD_DIR), seed=seed)
     err_console.print(f"model written to {out}")
 
 
@@ -153,8 +152,7 @@ def train_intent_cmd(
     """Add the purchase-intent head to a sentiment model and train both jointly (one forward pass scores both)."""
     import pandas as pd
 
-    from nlp.modeling.intent import fit_intent_blend, train_intent
-    from nlp.modeling.sentiment import fit_sparse_and_blend
+    from nlp.modeling.intent import train_intent
     from nlp.modeling.train import TrainConfig
 
     sources = [parse_source(s) for s in (data or [])]
@@ -163,12 +161,22 @@ def train_intent_cmd(
     out = train_intent(init_from, output, run, sources, gold, silver_from or None, silver_per_label, silver_none, gold_repeat, cfg, seed)
     if blend:
         sparse_sources = [parse_source(s) for s in sparse_data] if sparse_data else sources
-        if sparse_sources:
-            info = fit_sparse_and_blend(out, sparse_sources, films if films and Path(films).exists() else None, seed=seed)
-            err_console.print(f"sentiment blend: {info}")
         silver = pd.read_parquet(run / "silver.parquet") if (run / "silver.parquet").exists() else None
-        err_console.print(f"intent blend: {fit_intent_blend(out, gold, silver)}")
+        _fit_blends(out, sparse_sources, films, gold, silver, seed=seed)
     err_console.print(f"model written to {out}")
+
+
+def _fit_blends(model: Path, sparse_sources: list, films: str | None, gold: Path, silver=None, intent_method: str = "product", seed: int = 13) -> None:
+    """The char TF-IDF models and blends: sentiment when sources are given, intent when the model has the head."""
+    from nlp.modeling.encoder import CONFIG_NAME
+    from nlp.modeling.intent import fit_intent_blend
+    from nlp.modeling.sentiment import fit_sparse_and_blend
+
+    if sparse_sources:
+        info = fit_sparse_and_blend(model, sparse_sources, films if films and Path(films).exists() else None, seed=seed)
+        err_console.print(f"sentiment blend: {info}")
+    if "intent" in json.loads((model / CONFIG_NAME).read_text()).get("tasks", {}):
+        err_console.print(f"intent blend: {fit_intent_blend(model, gold, silver, method=intent_method)}")
 
 
 def _print_intent(res: dict) -> None:
@@ -230,17 +238,11 @@ def train_blend_cmd(
 ) -> None:
     """Fit (or re-fit) the char TF-IDF models and the calibrated blends of an existing model directory."""
     from nlp.modeling.encoder import CONFIG_NAME
-    from nlp.modeling.intent import fit_intent_blend
-    from nlp.modeling.sentiment import fit_sparse_and_blend
 
     if not (model / CONFIG_NAME).exists():
         raise ValueError(f"{model} is not a model directory (no {CONFIG_NAME}); train one first with `nlp train sentiment`")
-    tasks = json.loads((model / CONFIG_NAME).read_text()).get("tasks", {})
-    if sparse_data and not skip_sentiment:
-        info = fit_sparse_and_blend(model, [parse_source(s) for s in sparse_data], films if films and Path(films).exists() else None, seed=seed)
-        err_console.print(f"sentiment blend: {info}")
-    if "intent" in tasks:
-        err_console.print(f"intent blend: {fit_intent_blend(model, gold, None, method=intent_method)}")
+    sources = [] if skip_sentiment else [parse_source(s) for s in (sparse_data or [])]
+    _fit_blends(model, sources, films, gold, intent_method=intent_method, seed=seed)
     err_console.print(f"blends written to {model}")
 
 

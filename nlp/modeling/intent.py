@@ -234,7 +234,7 @@ def evaluate_intent(model_dir: str | Path | None, gold_dir: str | Path = GOLD_DI
     part = gold[gold["split"] == split]
     texts = normalize(part["text"].astype(str))
     y = part["label"].tolist()
-    scorer = Scorer.load(model_dir, quantize=quantize, **({'backend': backend} if backend else {}))
+    scorer = Scorer.load(model_dir, quantize=quantize, backend=backend)
     if "intent" not in scorer.labels:
         raise ValueError(f"model {model_dir} has no intent head; train it with `nlp train intent`")
     enc = scorer.predict(texts, use_sparse=False)["intent"]

@@ -248,7 +248,7 @@ def evaluate_sentiment(
     from nlp.modeling.sentiment_data import nsmc_binary
     from nlp.scoring.scorer import Scorer
 
-    scorer = Scorer.load(model_dir, quantize=quantize, **({'backend': backend} if backend else {}))
+    scorer = Scorer.load(model_dir, quantize=quantize, backend=backend)
     sparse = scorer.sparse.get("sentiment")
     sets: dict[str, tuple[list[str], list[str], list[str] | None]] = {}
     if film_path:

@@ -133,9 +133,9 @@ class Scorer:
     def load(cls, model_dir: str | os.PathLike | None = None, base: str | None = None, **kw) -> Scorer:
         """Load a scorer model directory (default: the shipped model); clear errors if it is missing or broken.
 
-        ``backend`` defaults to ``$NLP_BACKEND`` or ``auto`` (ONNX Runtime when installed).
+        ``backend`` (``None`` or absent) defaults to ``$NLP_BACKEND`` or ``auto`` (ONNX Runtime when installed).
         """
-        kw.setdefault("backend", os.environ.get("NLP_BACKEND") or "auto")
+        kw["backend"] = kw.get("backend") or os.environ.get("NLP_BACKEND") or "auto"
         import torch
         from safetensors.torch import load_file
 
@@ -177,9 +177,10 @@ class Scorer:
             for task in sparse:
                 if f"{task}.coef" in bw:
                     blends[task] = _Blend(bw[f"{task}.coef"].numpy().astype(np.float64), bw[f"{task}.intercept"].numpy().astype(np.float64))
-        if kw.get("backend", "torch") != "torch":
+        from nlp.scoring.onnx_backend import model_key, onnx_available
+
+        if kw["backend"] == "onnx" or (kw["backend"] == "auto" and onnx_available()):
             from nlp.modeling.encoder import resolve_base
-            from nlp.scoring.onnx_backend import model_key
 
             base_dir = Path(resolve_base(model.config.base))
             kw.setdefault("cache_key", model_key(d, base_dir if base_dir.is_dir() else None))

@@ -129,7 +129,7 @@ def score_table(
         raise InputError("the output path is the input file; choose another -o")
     if resume and (input is None or str(input) == "-"):
         raise InputError("--resume needs an input file (stdin cannot be re-read)")
-    scorer = scorer or Scorer.load(model_dir, batch_size=batch_size, threads=threads, quantize=quantize, **({'backend': backend} if backend else {}))
+    scorer = scorer or Scorer.load(model_dir, batch_size=batch_size, threads=threads, quantize=quantize, backend=backend)
     state = {
         "version": 1,
         "input": _input_signature(input),
