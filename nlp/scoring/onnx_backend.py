@@ -23,7 +23,7 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OnnxEncoder", "onnx_available", "model_key"]
+__all__ = ["OnnxEncoder", "onnx_available", "model_key", "prune_cache"]
 
 EXPORT_VERSION = 1
 
@@ -52,6 +52,27 @@ def model_key(model_dir: Path, base_dir: Path | None) -> str:
                 st = p.stat()
                 h.update(f"{name}:{st.st_size}:{int(st.st_mtime)}".encode())
     return h.hexdigest()[:20]
+
+
+def prune_cache(root: Path, keep: int, current: str | None = None) -> list[Path]:
+    """Delete exported graphs of all but the ``keep`` most recently used models (a retrained model is a new key).
+
+    Each model costs ~0.8 GB (fp32 + int8), so a cache that only grows fills a disk; the
+    current key is always kept. Returns the deleted files.
+    """
+    groups: dict[str, list[Path]] = {}
+    for f in Path(root).glob("*.onnx"):
+        groups.setdefault(f.name.split(".", 1)[0], []).append(f)
+    recent = sorted(groups, key=lambda k: max(f.stat().st_mtime for f in groups[k]), reverse=True)
+    doomed = [k for k in recent[max(keep, 0) :] if k != current]
+    gone = []
+    for k in doomed:
+        for f in groups[k]:
+            f.unlink(missing_ok=True)
+            gone.append(f)
+    if gone:
+        logger.info("ONNX cache: removed %d graph(s) of %d older model(s) from %s", len(gone), len(doomed), root)
+    return gone
 
 
 class OnnxEncoder:
@@ -89,6 +110,9 @@ class OnnxEncoder:
         fp32 = root / f"{key}.onnx"
         if not fp32.exists():
             self._export(model, fp32)
+            prune_cache(root, keep=int(os.environ.get("NLP_ONNX_CACHE_KEEP", "4")), current=key)
+        else:
+            fp32.touch()  # recently used graphs survive pruning
         if not int8:
             return fp32
         q = root / f"{key}.int8.onnx"

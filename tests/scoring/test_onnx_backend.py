@@ -74,3 +74,19 @@ def test_dropped_head_is_not_scored(tiny_model_dir, onnx_cache):
     del s.model.heads["intent"]
     s.tasks.pop("intent")
     assert set(s.predict(TEXTS)) == {"sentiment"}
+
+
+def test_prune_cache_keeps_the_most_recent_models(tmp_path):
+    import os
+
+    from nlp.scoring.onnx_backend import prune_cache
+
+    for i, key in enumerate(["old", "mid", "new", "cur"]):
+        for name in (f"{key}.onnx", f"{key}.int8.onnx"):
+            (tmp_path / name).write_bytes(b"x")
+            os.utime(tmp_path / name, (1000 + i, 1000 + i))
+    os.utime(tmp_path / "cur.onnx", (1, 1))  # oldest on disk, but in use
+    os.utime(tmp_path / "cur.int8.onnx", (1, 1))
+    gone = prune_cache(tmp_path, keep=2, current="cur")
+    assert sorted(p.name for p in gone) == ["old.int8.onnx", "old.onnx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cur.int8.onnx", "cur.onnx", "mid.int8.onnx", "mid.onnx", "new.int8.onnx", "new.onnx"]
