@@ -166,17 +166,19 @@ def train_intent_cmd(
     err_console.print(f"model written to {out}")
 
 
-def _fit_blends(model: Path, sparse_sources: list, films: str | None, gold: Path, silver=None, intent_method: str = "product", seed: int = 13) -> None:
-    """The char TF-IDF models and blends: sentiment when sources are given, intent when the model has the head."""
+def _fit_blends(
+    model: Path, sparse_sources: list, films: str | None, gold: Path, silver=None, intent_method: str = "product", seed: int = 13, refit_sparse: bool = True
+) -> None:
+    """The char TF-IDF models (unless ``refit_sparse`` is off) and blends: sentiment when sources are given, intent when the model has the head."""
     from nlp.modeling.encoder import CONFIG_NAME
     from nlp.modeling.intent import fit_intent_blend
     from nlp.modeling.sentiment import fit_sparse_and_blend
 
     if sparse_sources:
-        info = fit_sparse_and_blend(model, sparse_sources, films if films and Path(films).exists() else None, seed=seed)
+        info = fit_sparse_and_blend(model, sparse_sources, films if films and Path(films).exists() else None, seed=seed, refit_sparse=refit_sparse)
         err_console.print(f"sentiment blend: {info}")
     if "intent" in json.loads((model / CONFIG_NAME).read_text()).get("tasks", {}):
-        err_console.print(f"intent blend: {fit_intent_blend(model, gold, silver, method=intent_method)}")
+        err_console.print(f"intent blend: {fit_intent_blend(model, gold, silver, method=intent_method, refit_sparse=refit_sparse)}")
 
 
 def _print_intent(res: dict) -> None:
@@ -247,3 +249,38 @@ def train_blend_cmd(
 
 
 train_app.command("blend")(train_blend_cmd)
+
+
+@friendly_errors
+def train_distil_cmd(
+    teacher: Annotated[Path, typer.Option(help="the model to distil (sentiment + intent heads, LoRA)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="student model directory to write (keep it beside the teacher: it shares the teacher's char TF-IDF models)")],
+    data: Annotated[list[str], typer.Option("--data", help="sentiment tables, as for `nlp train sentiment`; the teacher labels every text for both tasks")] = None,  # type: ignore[assignment]
+    layers: Annotated[int, typer.Option(min=1, help="encoder layers the student keeps (the teacher's bottom ones)")] = 3,
+    alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="weight of the teacher's probabilities where a text has a hard label")] = 0.5,
+    gold: Annotated[Path, typer.Option(help="gold intent folder (its training split joins the data)")] = Path(GOLD_DIR),
+    gold_repeat: int = 2,
+    run_dir: Annotated[Path | None, typer.Option(help="checkpoints and the teacher's cached probabilities (default OUTPUT.run); re-run to resume")] = None,
+    lr: float = 1e-3,
+    batch_size: int = 32,
+    epochs: float = 2.0,
+    max_minutes: float | None = None,
+    threads: int | None = None,
+    device: Annotated[str, typer.Option(help="cpu, cuda or auto")] = "cpu",
+    films: Annotated[str | None, typer.Option(help="film table whose held-out films calibrate the sentiment blend")] = SHARED_NSMC,
+    blend: Annotated[bool, typer.Option("--blend/--no-blend", help="fit the student's blends with the teacher's char TF-IDF models")] = True,
+    seed: int = 13,
+) -> None:
+    """Distil a model into fewer layers (the fast path): teacher probabilities + hard labels, then the student's own blends."""
+    from nlp.modeling.distil import distil
+    from nlp.modeling.train import TrainConfig
+
+    sources = [parse_source(s) for s in (data or [f"{SHARED_NSMC}:preset=nsmc,max_rows=40000"])]
+    cfg = TrainConfig(batch_size=batch_size, lr=lr, epochs=epochs, max_minutes=max_minutes, threads=threads, seed=seed, device=device)
+    out = distil(teacher, output, run_dir or Path(str(output) + ".run"), sources, layers, gold, gold_repeat, alpha, cfg, seed)
+    if blend:
+        _fit_blends(out, sources, films, gold, seed=seed, refit_sparse=False)
+    err_console.print(f"student written to {out}")
+
+
+train_app.command("distil")(train_distil_cmd)

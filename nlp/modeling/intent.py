@@ -166,7 +166,9 @@ def train_intent(
     return out
 
 
-def fit_intent_blend(model_dir: str | Path, gold_dir: str | Path = GOLD_DIR, silver: pd.DataFrame | None = None, method: str = "product") -> dict:
+def fit_intent_blend(
+    model_dir: str | Path, gold_dir: str | Path = GOLD_DIR, silver: pd.DataFrame | None = None, method: str = "product", refit_sparse: bool = True
+) -> dict:
     """Char TF-IDF intent model (gold train + silver) and its blend with the encoder, fitted on gold dev.
 
     ``method``: ``product`` (the two models' probabilities multiplied, one temperature fitted on dev) or
@@ -187,11 +189,16 @@ def fit_intent_blend(model_dir: str | Path, gold_dir: str | Path = GOLD_DIR, sil
     if silver is not None:
         texts += silver["text"].tolist()
         labels += silver["label"].tolist()
-    sparse = CharTfidfClassifier(max_features=100_000, C=4.0).fit(texts, labels)
-    sparse.save(d, prefix="intent_")
+    if refit_sparse:
+        sparse = CharTfidfClassifier(max_features=100_000, C=4.0).fit(texts, labels)
+        sparse.save(d, prefix="intent_")
     dev = gold[gold["split"] == "dev"]
     dev_texts = normalize(dev["text"].astype(str))
     scorer = Scorer.load(d)
+    if not refit_sparse:  # the model's existing (or shared) sparse model
+        if "intent" not in scorer.sparse:
+            raise ValueError(f"{d} has no intent char TF-IDF model to blend with; fit one (refit_sparse=True)")
+        sparse = scorer.sparse["intent"]
     p_enc = scorer.predict(dev_texts, use_sparse=False)["intent"]
     p_sp = sparse.predict_proba(dev_texts)[:, [sparse.classes_.index(lab) for lab in INTENT_LABELS]]
     y = np.array([INTENT_LABELS.index(lab) for lab in dev["label"]])
@@ -216,7 +223,7 @@ def fit_intent_blend(model_dir: str | Path, gold_dir: str | Path = GOLD_DIR, sil
     weights = {k: v for k, v in load_file(str(blend_path)).items()} if blend_path.exists() else {}
     weights.update({"intent.coef": np.asarray(coef, np.float32), "intent.intercept": np.asarray(intercept, np.float32)})
     save_file(weights, str(blend_path))
-    return {"sparse_rows": len(texts), "blend_dev_rows": len(dev), "method": method, "temperature": t}
+    return {"sparse_rows": len(texts) if refit_sparse else None, "blend_dev_rows": len(dev), "method": method, "temperature": t}
 
 
 def _log_loss(z: np.ndarray, y: np.ndarray) -> float:

@@ -195,6 +195,7 @@ def fit_sparse_and_blend(
     film_path: str | None,
     seed: int = 13,
     max_features: int = 200_000,
+    refit_sparse: bool = True,
 ) -> dict:
     """Train the char TF-IDF model on the training data and a stacker that blends it with the encoder.
 
@@ -208,14 +209,21 @@ def fit_sparse_and_blend(
     from nlp.scoring.scorer import Scorer
 
     d = Path(model_dir)
-    texts, y, _ = assemble_sentiment_data(sources, seed=seed)
-    hard = [SENTIMENT_LABELS[i] for i in y.argmax(axis=1)]
-    logger.info("fitting the char TF-IDF model on %d texts", len(texts))
-    sparse = CharTfidfClassifier(max_features=max_features).fit(texts, hard)
-    sparse.save(d, prefix="sentiment_")
+    n_sparse = None
+    if refit_sparse:
+        texts, y, _ = assemble_sentiment_data(sources, seed=seed)
+        hard = [SENTIMENT_LABELS[i] for i in y.argmax(axis=1)]
+        logger.info("fitting the char TF-IDF model on %d texts", len(texts))
+        sparse = CharTfidfClassifier(max_features=max_features).fit(texts, hard)
+        sparse.save(d, prefix="sentiment_")
+        n_sparse = len(texts)
     calib, _ = film_heldout(film_path, seed) if film_path else (None, None)
     c_texts, c_labels, c_w = _calibration_set(sources, calib, seed)
     scorer = Scorer.load(d)
+    if not refit_sparse:  # the model's existing (or shared) sparse model
+        if "sentiment" not in scorer.sparse:
+            raise ValueError(f"{d} has no sentiment char TF-IDF model to blend with; fit one (refit_sparse=True)")
+        sparse = scorer.sparse["sentiment"]
     p_enc = scorer.predict(c_texts, use_sparse=False)["sentiment"]
     p_sp = sparse.predict_proba(c_texts)[:, [sparse.classes_.index(lab) for lab in SENTIMENT_LABELS]]
     feats = np.concatenate([np.log(np.clip(p_enc, 1e-6, 1)), np.log(np.clip(p_sp, 1e-6, 1))], axis=1)
@@ -225,7 +233,7 @@ def fit_sparse_and_blend(
         {"sentiment.coef": lr.coef_[order].astype(np.float32), "sentiment.intercept": lr.intercept_[order].astype(np.float32)},
         str(d / "blend.safetensors"),
     )
-    info = {"sparse_train_rows": len(texts), "calibration_rows": len(c_texts), "calibration_labels": {lab: c_labels.count(lab) for lab in SENTIMENT_LABELS}}
+    info = {"sparse_train_rows": n_sparse, "calibration_rows": len(c_texts), "calibration_labels": {lab: c_labels.count(lab) for lab in SENTIMENT_LABELS}}
     logger.info("blend fitted: %s", info)
     return info
 

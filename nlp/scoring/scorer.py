@@ -69,6 +69,17 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def sparse_dir(model_dir: Path, cfg: dict) -> Path:
+    """Where a model's char TF-IDF models live: its own directory, or ``sparse_from`` (a distilled student shares its teacher's)."""
+    rel = cfg.get("sparse_from")
+    if not rel:
+        return model_dir
+    shared = (model_dir / rel).resolve()
+    if not shared.is_dir():
+        raise ModelError(f"{model_dir} shares the char TF-IDF models of {rel} (sparse_from in config.json), but {shared} is not there; keep the two model directories side by side")
+    return shared
+
+
 class Scorer:
     """Sentiment + intent scorer over one shared encoder.
 
@@ -169,9 +180,12 @@ class Scorer:
             model.config.tasks[task] = list(labels)
         sparse = {}
         blends = {}
+        shared = sparse_dir(d, cfg)
         for task in model.config.tasks:
-            if CharTfidfClassifier.exists(d, prefix=f"{task}_"):
-                sparse[task] = CharTfidfClassifier.load(d, prefix=f"{task}_")
+            for where in (d, shared):
+                if CharTfidfClassifier.exists(where, prefix=f"{task}_"):
+                    sparse[task] = CharTfidfClassifier.load(where, prefix=f"{task}_")
+                    break
         if (d / "blend.safetensors").exists():
             bw = load_file(str(d / "blend.safetensors"))
             for task in sparse:
