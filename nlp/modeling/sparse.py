@@ -73,9 +73,50 @@ class CharTfidfClassifier:
         self.classes_ = [str(c) for c in self.lr_.classes_]
         return self
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
+    def analysis_key(self) -> tuple:
+        """Models with equal keys cut texts into the same n-grams, so one :meth:`analyse` serves them all."""
+        v = self.vectorizer_
+        return (v.analyzer, tuple(v.ngram_range), v.lowercase, v.strip_accents)
+
+    def analyse(self, texts: list[str]) -> list[list[str]]:
+        """The character n-grams of each text, as the vectoriser cuts them."""
         self._check()
-        return self.lr_.predict_proba(self.vectorizer_.transform(texts))
+        analyzer = self.vectorizer_.build_analyzer()
+        return [analyzer(t) for t in texts]
+
+    def predict_proba(self, texts: list[str], ngrams: list[list[str]] | None = None) -> np.ndarray:
+        """Class probabilities; ``ngrams`` (from :meth:`analyse` of a model with the same
+        :meth:`analysis_key`) skips cutting the texts again: the sentiment and intent models share it."""
+        self._check()
+        if ngrams is None:
+            return self.lr_.predict_proba(self.vectorizer_.transform(texts))
+        return self.lr_.predict_proba(self._tfidf(ngrams))
+
+    def _tfidf(self, ngrams: list[list[str]]):
+        """``vectorizer_.transform`` from n-grams: the same counting, then its own TF-IDF weighting."""
+        import scipy.sparse as sp
+
+        vec = self.vectorizer_
+        if not hasattr(vec, "vocabulary_"):
+            vec._validate_vocabulary()
+        vocab = vec.vocabulary_
+        indices: list[int] = []
+        values: list[int] = []
+        indptr = [0]
+        for grams in ngrams:
+            counts: dict[int, int] = {}
+            for g in grams:
+                j = vocab.get(g)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            indices.extend(counts)
+            values.extend(counts.values())
+            indptr.append(len(indices))
+        X = sp.csr_matrix(
+            (np.asarray(values, dtype=vec.dtype), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)), shape=(len(ngrams), len(vocab))
+        )
+        X.sort_indices()
+        return vec._tfidf.transform(X, copy=False)
 
     def predict(self, texts: list[str]) -> list[str]:
         p = self.predict_proba(texts)

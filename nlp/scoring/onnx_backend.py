@@ -169,6 +169,6 @@ class OnnxEncoder:
         return self
 
     def __call__(self, batch: dict) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        feeds = {"input_ids": batch["input_ids"].numpy().astype(np.int64), "attention_mask": batch["attention_mask"].numpy().astype(np.int64)}
+        feeds = {k: np.asarray(batch[k], dtype=np.int64) for k in ("input_ids", "attention_mask")}  # numpy or torch
         pooled, *logits = self.session.run(None, feeds)
         return pooled, dict(zip(self.tasks, logits))

@@ -215,11 +215,11 @@ class Scorer:
         with torch.inference_mode():
             for start in tqdm(range(0, n, self.batch_size), disable=not show_progress_bar, desc="score", mininterval=2):
                 idx = order[start : start + self.batch_size]
-                batch = self.model.tokenize([texts[i] for i in idx])
+                chunk = [texts[i] for i in idx]
                 if self._onnx is not None:
-                    pooled, out = self._onnx(batch)
+                    pooled, out = self._onnx(self.model.tokenize_np(chunk))
                 else:
-                    pooled_t, out_t = self.model(batch)
+                    pooled_t, out_t = self.model(self.model.tokenize(chunk))
                     pooled, out = pooled_t.float().numpy(), {t: v.float().numpy() for t, v in out_t.items()}
                 for t, v in out.items():
                     if t in logits:  # a head dropped after loading is not scored
@@ -237,11 +237,15 @@ class Scorer:
             raise TypeError("predict takes a list of texts")
         logits, emb = self.encode(list(texts), want_embeddings, show_progress_bar)
         out: dict[str, np.ndarray] = {}
+        ngrams: dict[tuple, list[list[str]]] = {}  # texts are cut into n-grams once for all sparse models alike
         for task, z in logits.items():
             p = _softmax(z.astype(np.float64))
             if use_sparse and task in self.sparse and task in self.blends and len(texts):
                 sp = self.sparse[task]
-                ps = sp.predict_proba(list(texts))
+                key = sp.analysis_key()
+                if key not in ngrams:
+                    ngrams[key] = sp.analyse(list(texts))
+                ps = sp.predict_proba(list(texts), ngrams=ngrams[key])
                 # align the sparse model's class order with the head's
                 ps = ps[:, [sp.classes_.index(lab) for lab in self.tasks[task]]]
                 p = self.blends[task](p, ps)

@@ -153,3 +153,28 @@ def test_extra_intent_rows_join_train_only(tmp_path):
     # e1 joins train; 'b' (an id already in gold) and '별로' (a dev/test text) are dropped so nothing leaks
     assert out["split"].value_counts().to_dict() == {"train": 2, "dev": 1, "test": 1}
     assert set(out[out["split"] == "train"]["id"]) == {"a", "e1"}
+
+
+def test_numpy_tokenizer_matches_the_hf_call(tiny_model_dir):
+    m = _model(tiny_model_dir)
+    texts = ["좋아요 최고", "", "배송 " * 40, "Great product 😊 ㅋㅋ", "재구매 할게요"]  # empty, truncated, mixed script
+    a, b = m.tokenize(texts), m.tokenize_np(texts)
+    assert b["input_ids"].dtype == np.int64 and b["input_ids"].shape[1] == m.config.max_length
+    for k in ("input_ids", "attention_mask"):
+        assert np.array_equal(a[k].numpy(), b[k])
+    one = m.tokenize_np(["좋아요"])
+    assert np.array_equal(one["input_ids"], m.tokenize(["좋아요"])["input_ids"].numpy())  # no padding state leaks between calls
+
+
+def test_sparse_shared_ngrams_give_the_same_probabilities(tmp_path):
+    texts = ["배송 빨라요 좋아요", "별로예요 환불", "그냥 그래요", "재구매 할게요 최고"] * 5
+    labels = ["positive", "negative", "neutral", "positive"] * 5
+    a = CharTfidfClassifier(max_features=300).fit(texts, labels)
+    b = CharTfidfClassifier(max_features=50, C=4.0).fit(texts, labels)
+    b.save(tmp_path, prefix="b_")
+    b = CharTfidfClassifier.load(tmp_path, prefix="b_")  # a loaded model (fixed vocabulary) too
+    assert a.analysis_key() == b.analysis_key()
+    new = ["배송 빨라요", "최악 환불", "", "처음 보는 글자 뷁"]
+    grams = a.analyse(new)
+    for m in (a, b):
+        assert np.allclose(m.predict_proba(new, ngrams=grams), m.predict_proba(new), atol=1e-6)
