@@ -260,6 +260,7 @@ def train_distil_cmd(
     alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="weight of the teacher's probabilities where a text has a hard label")] = 0.5,
     gold: Annotated[Path, typer.Option(help="gold intent folder (its training split joins the data)")] = Path(GOLD_DIR),
     gold_repeat: int = 2,
+    prefix: Annotated[str | None, typer.Option(help="the student's input prefix (default: the teacher's; '' saves its tokens on every text)")] = None,
     run_dir: Annotated[Path | None, typer.Option(help="checkpoints and the teacher's cached probabilities (default OUTPUT.run); re-run to resume")] = None,
     lr: float = 1e-3,
     batch_size: int = 32,
@@ -277,7 +278,7 @@ def train_distil_cmd(
 
     sources = [parse_source(s) for s in (data or [f"{SHARED_NSMC}:preset=nsmc,max_rows=40000"])]
     cfg = TrainConfig(batch_size=batch_size, lr=lr, epochs=epochs, max_minutes=max_minutes, threads=threads, seed=seed, device=device)
-    out = distil(teacher, output, run_dir or Path(str(output) + ".run"), sources, layers, gold, gold_repeat, alpha, cfg, seed)
+    out = distil(teacher, output, run_dir or Path(str(output) + ".run"), sources, layers, gold, gold_repeat, alpha, cfg, seed, prefix)
     if blend:
         _fit_blends(out, sources, films, gold, seed=seed, refit_sparse=False)
     err_console.print(f"student written to {out}")

@@ -37,8 +37,11 @@ __all__ = ["student_from_teacher", "distil"]
 _LAYER = re.compile(r"\.layer\.(\d+)\.")
 
 
-def student_from_teacher(teacher_dir: str | Path, layers: int):
-    """A trainable :class:`MultiTaskEncoder` with the teacher's bottom ``layers`` layers, adapters and heads."""
+def student_from_teacher(teacher_dir: str | Path, layers: int, prefix: str | None = None):
+    """A trainable :class:`MultiTaskEncoder` with the teacher's bottom ``layers`` layers, adapters and heads.
+
+    ``prefix`` replaces the teacher's input prefix (``""`` saves its tokens on every text).
+    """
     import torch
     from safetensors.torch import load_file
 
@@ -52,6 +55,8 @@ def student_from_teacher(teacher_dir: str | Path, layers: int):
     if not known.get("lora_r"):
         raise ValueError(f"{d} was trained without LoRA adapters; distillation starts from a LoRA model")
     known["num_layers"] = layers
+    if prefix is not None:
+        known["prefix"] = prefix
     student = MultiTaskEncoder(EncoderConfig(**known))
     student.add_lora()
     state = load_file(str(d / ADAPTER_NAME))
@@ -84,6 +89,7 @@ def distil(
     alpha: float = 0.5,
     train_config=None,
     seed: int = 13,
+    prefix: str | None = None,
 ) -> Path:
     """Train a ``layers``-layer student of ``teacher_dir`` and save it (without blends) to ``out_dir``.
 
@@ -91,6 +97,7 @@ def distil(
         sources: sentiment tables (their held-out films / rows stay out, as for the teacher).
         gold_repeat: times the gold intent training rows are used.
         alpha: weight of the teacher's probabilities where a hard label exists.
+        prefix: the student's input prefix (default: the teacher's).
     """
     from nlp.modeling.train import TrainConfig, train
     from nlp.scoring.scorer import Scorer
@@ -122,7 +129,7 @@ def distil(
         "intent": np.concatenate([_mix(t_int[:ns], None, alpha), _mix(t_int[ns:], i_y, alpha)]),
     }
     assert targets["sentiment"].shape == (len(texts), len(SENTIMENT_LABELS)) and targets["intent"].shape[1] == len(INTENT_LABELS)
-    student = student_from_teacher(teacher_dir, layers)
+    student = student_from_teacher(teacher_dir, layers, prefix)
     logger.info("distilling into %d layers: %d texts (%d sentiment, %d intent)", layers, len(texts), ns, len(texts) - ns)
     train(student, texts, targets, run, train_config or TrainConfig(seed=seed))
     out = student.save(out_dir, extra_config={"sparse_from": os.path.relpath(Path(teacher_dir).resolve(), Path(out_dir).resolve())})
@@ -132,6 +139,7 @@ def distil(
                 "distilled_from": str(teacher_dir),
                 "layers": layers,
                 "alpha": alpha,
+                "prefix": student.config.prefix,
                 "sentiment": [{"path": s.path, "max_rows": s.max_rows, "repeat": s.repeat} for s in sources],
                 "intent": {"gold_train": int((gold["split"] == "train").sum()), "gold_repeat": gold_repeat},
             },
