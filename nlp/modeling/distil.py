@@ -72,6 +72,20 @@ def student_from_teacher(teacher_dir: str | Path, layers: int, prefix: str | Non
     return student
 
 
+def _unlabelled_texts(paths: list[str], seen: set[str]) -> list[str]:
+    """Normalised, de-duplicated texts of unlabelled tables (a ``text`` column), minus texts already labelled."""
+    from nlp.io.tables import read_table
+    from nlp.text.normalize import normalize
+
+    out: list[str] = []
+    for p in paths:
+        df = read_table(p)
+        if "text" not in df.columns:
+            raise ValueError(f"{p}: an unlabelled table needs a text column; it has {list(df.columns)}")
+        out += [t for t in normalize(df["text"].dropna().astype(str)) if t]
+    return [t for t in dict.fromkeys(out) if t not in seen]
+
+
 def _mix(teacher: np.ndarray, labels: np.ndarray | None, alpha: float) -> np.ndarray:
     if labels is None:
         return teacher.astype(np.float32)
@@ -90,6 +104,7 @@ def distil(
     train_config=None,
     seed: int = 13,
     prefix: str | None = None,
+    unlabelled: list[str] | None = None,
 ) -> Path:
     """Train a ``layers``-layer student of ``teacher_dir`` and save it (without blends) to ``out_dir``.
 
@@ -98,6 +113,8 @@ def distil(
         gold_repeat: times the gold intent training rows are used.
         alpha: weight of the teacher's probabilities where a hard label exists.
         prefix: the student's input prefix (default: the teacher's).
+        unlabelled: tables with a ``text`` column and no labels; the teacher's probabilities are
+            their only targets (texts unlike films teach the student what the teacher does there).
     """
     from nlp.modeling.train import TrainConfig, train
     from nlp.scoring.scorer import Scorer
@@ -107,7 +124,8 @@ def distil(
     s_texts, s_y, _ = assemble_sentiment_data(sources, seed=seed)
     gold = load_gold(gold_dir)
     i_texts, i_y = intent_training_data(gold, None, gold_repeat)
-    texts = s_texts + i_texts  # both normalised already
+    u_texts = _unlabelled_texts(unlabelled or [], set(s_texts) | set(i_texts))
+    texts = s_texts + i_texts + u_texts  # all normalised
     cache = run / "teacher_probs.npz"  # teacher scoring is minutes: kept for a resumed run
     if cache.exists():
         z = np.load(cache, allow_pickle=False)
@@ -123,14 +141,16 @@ def distil(
         rows = np.array([pos[t] for t in texts])
         t_sent, t_int = p["sentiment"][rows], p["intent"][rows]
         np.savez(cache, sentiment=t_sent, intent=t_int)
-    ns = len(s_texts)
+    ns, ni = len(s_texts), len(i_texts)
+    if len(t_sent) != len(texts):
+        raise ValueError(f"{cache} holds teacher probabilities for {len(t_sent)} texts, the data now has {len(texts)}: delete it or use a new --run-dir")
     targets = {
         "sentiment": np.concatenate([_mix(t_sent[:ns], s_y, alpha), _mix(t_sent[ns:], None, alpha)]),
-        "intent": np.concatenate([_mix(t_int[:ns], None, alpha), _mix(t_int[ns:], i_y, alpha)]),
+        "intent": np.concatenate([_mix(t_int[:ns], None, alpha), _mix(t_int[ns : ns + ni], i_y, alpha), _mix(t_int[ns + ni :], None, alpha)]),
     }
     assert targets["sentiment"].shape == (len(texts), len(SENTIMENT_LABELS)) and targets["intent"].shape[1] == len(INTENT_LABELS)
     student = student_from_teacher(teacher_dir, layers, prefix)
-    logger.info("distilling into %d layers: %d texts (%d sentiment, %d intent)", layers, len(texts), ns, len(texts) - ns)
+    logger.info("distilling into %d layers: %d texts (%d sentiment, %d intent, %d unlabelled)", layers, len(texts), ns, ni, len(u_texts))
     train(student, texts, targets, run, train_config or TrainConfig(seed=seed))
     out = student.save(out_dir, extra_config={"sparse_from": os.path.relpath(Path(teacher_dir).resolve(), Path(out_dir).resolve())})
     (Path(out) / "training_data.json").write_text(
@@ -142,6 +162,7 @@ def distil(
                 "prefix": student.config.prefix,
                 "sentiment": [{"path": s.path, "max_rows": s.max_rows, "repeat": s.repeat} for s in sources],
                 "intent": {"gold_train": int((gold["split"] == "train").sum()), "gold_repeat": gold_repeat},
+                "unlabelled": {"paths": list(unlabelled or []), "texts": len(u_texts)},
             },
             indent=2,
         )

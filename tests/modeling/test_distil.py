@@ -54,7 +54,12 @@ def test_distil_trains_a_student_that_shares_the_teachers_sparse_model(tiny_mode
         {"id": ["a", "b", "c", "d"], "source": "x", "domain": "d", "channel": "review", "text": ["또 살게요", "환불했어요", "사야겠다", "별로"], "label": ["repurchase", "avoid", "intent", "none"], "split": ["train", "train", "dev", "test"]}
     ).to_csv(gold / "gold.csv", index=False)
     src = SentimentSource(path=str(data), label_col="label", rating_col=None, product_col=None)
-    out = distil(teacher, tmp_path / "student", tmp_path / "run", [src], layers=1, gold_dir=gold, train_config=TrainConfig(batch_size=4, epochs=1.0, threads=1))
+    extra = tmp_path / "unlabelled.csv"
+    pd.DataFrame({"text": ["장바구니 담았어요", "좋아요 최고", None, "반품 요청합니다"]}).to_csv(extra, index=False)  # one already labelled, one empty
+    out = distil(
+        teacher, tmp_path / "student", tmp_path / "run", [src], layers=1, gold_dir=gold, train_config=TrainConfig(batch_size=4, epochs=1.0, threads=1), unlabelled=[str(extra)]
+    )
+    assert json.loads((out / "training_data.json").read_text())["unlabelled"]["texts"] == 2
     cfg = json.loads((out / "config.json").read_text())
     assert cfg["num_layers"] == 1 and cfg["tasks"]["intent"] == INTENT_LABELS
     assert (out / cfg["sparse_from"]).resolve() == teacher.resolve()
