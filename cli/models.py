@@ -262,6 +262,7 @@ def train_distil_cmd(
     gold_repeat: int = 2,
     prefix: Annotated[str | None, typer.Option(help="the student's input prefix (default: the teacher's; '' saves its tokens on every text)")] = None,
     unlabelled: Annotated[list[str], typer.Option("--unlabelled", help="tables with a text column and no labels, repeatable: the teacher's probabilities are their targets")] = None,  # type: ignore[assignment]
+    unlabelled_repeat: Annotated[int, typer.Option(min=1, help="times each unlabelled text is used")] = 1,
     run_dir: Annotated[Path | None, typer.Option(help="checkpoints and the teacher's cached probabilities (default OUTPUT.run); re-run to resume")] = None,
     lr: float = 1e-3,
     batch_size: int = 32,
@@ -279,7 +280,7 @@ def train_distil_cmd(
 
     sources = [parse_source(s) for s in (data or [f"{SHARED_NSMC}:preset=nsmc,max_rows=40000"])]
     cfg = TrainConfig(batch_size=batch_size, lr=lr, epochs=epochs, max_minutes=max_minutes, threads=threads, seed=seed, device=device)
-    out = distil(teacher, output, run_dir or Path(str(output) + ".run"), sources, layers, gold, gold_repeat, alpha, cfg, seed, prefix, unlabelled)
+    out = distil(teacher, output, run_dir or Path(str(output) + ".run"), sources, layers, gold, gold_repeat, alpha, cfg, seed, prefix, unlabelled, unlabelled_repeat)
     if blend:
         _fit_blends(out, sources, films, gold, seed=seed, refit_sparse=False)
     err_console.print(f"student written to {out}")

@@ -105,6 +105,7 @@ def distil(
     seed: int = 13,
     prefix: str | None = None,
     unlabelled: list[str] | None = None,
+    unlabelled_repeat: int = 1,
 ) -> Path:
     """Train a ``layers``-layer student of ``teacher_dir`` and save it (without blends) to ``out_dir``.
 
@@ -115,6 +116,7 @@ def distil(
         prefix: the student's input prefix (default: the teacher's).
         unlabelled: tables with a ``text`` column and no labels; the teacher's probabilities are
             their only targets (texts unlike films teach the student what the teacher does there).
+        unlabelled_repeat: times each unlabelled text is used.
     """
     from nlp.modeling.train import TrainConfig, train
     from nlp.scoring.scorer import Scorer
@@ -124,7 +126,7 @@ def distil(
     s_texts, s_y, _ = assemble_sentiment_data(sources, seed=seed)
     gold = load_gold(gold_dir)
     i_texts, i_y = intent_training_data(gold, None, gold_repeat)
-    u_texts = _unlabelled_texts(unlabelled or [], set(s_texts) | set(i_texts))
+    u_texts = _unlabelled_texts(unlabelled or [], set(s_texts) | set(i_texts)) * unlabelled_repeat
     texts = s_texts + i_texts + u_texts  # all normalised
     cache = run / "teacher_probs.npz"  # teacher scoring is minutes: kept for a resumed run
     if cache.exists():
@@ -162,7 +164,7 @@ def distil(
                 "prefix": student.config.prefix,
                 "sentiment": [{"path": s.path, "max_rows": s.max_rows, "repeat": s.repeat} for s in sources],
                 "intent": {"gold_train": int((gold["split"] == "train").sum()), "gold_repeat": gold_repeat},
-                "unlabelled": {"paths": list(unlabelled or []), "texts": len(u_texts)},
+                "unlabelled": {"paths": list(unlabelled or []), "texts": len(u_texts) // max(1, unlabelled_repeat), "repeat": unlabelled_repeat},
             },
             indent=2,
         )

@@ -158,26 +158,39 @@ class MultiTaskEncoder(nn.Module):
             [pre + t for t in texts], padding=True, truncation=True, max_length=self.config.max_length, return_tensors="pt"
         )
 
-    def tokenize_np(self, texts: list[str]) -> dict[str, np.ndarray]:
-        """:meth:`tokenize` as int64 numpy arrays, straight from the Rust tokenizer (for ONNX Runtime).
-
-        Same ids and mask as :meth:`tokenize` (``tests/modeling/test_training.py`` compares them)
-        without building Python lists and torch tensors per batch: half the tokenisation time.
-        """
+    def encode_ids(self, texts: list[str]) -> list[list[int]]:
+        """Token ids per text (prefix, special tokens, truncation as :meth:`tokenize`), unpadded, from the Rust tokenizer."""
         backend = getattr(self, "_np_tokenizer", None)
         if backend is None:
             from tokenizers import Tokenizer
 
             backend = Tokenizer.from_str(self.tokenizer.backend_tokenizer.to_str())  # a copy: the HF wrapper resets its own per call
             backend.enable_truncation(self.config.max_length, strategy="longest_first", direction=self.tokenizer.truncation_side)
-            backend.enable_padding(direction=self.tokenizer.padding_side, pad_id=self.tokenizer.pad_token_id, pad_token=self.tokenizer.pad_token)
+            backend.no_padding()
             self._np_tokenizer = backend
         pre = self.config.prefix
-        enc = backend.encode_batch([pre + t for t in texts])
-        return {
-            "input_ids": np.array([e.ids for e in enc], dtype=np.int64).reshape(len(enc), -1),
-            "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64).reshape(len(enc), -1),
-        }
+        return [e.ids for e in backend.encode_batch([pre + t for t in texts])]
+
+    def pad_ids(self, seqs: list[list[int]]) -> dict[str, np.ndarray]:
+        """A padded int64 batch (``input_ids``, ``attention_mask``) of :meth:`encode_ids` output."""
+        width = max((len(x) for x in seqs), default=0)
+        ids = np.full((len(seqs), width), self.tokenizer.pad_token_id, dtype=np.int64)
+        mask = np.zeros((len(seqs), width), dtype=np.int64)
+        left = self.tokenizer.padding_side == "left"
+        for i, x in enumerate(seqs):
+            if x:
+                sl = slice(width - len(x), width) if left else slice(0, len(x))
+                ids[i, sl] = x
+                mask[i, sl] = 1
+        return {"input_ids": ids, "attention_mask": mask}
+
+    def tokenize_np(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """:meth:`tokenize` as int64 numpy arrays, straight from the Rust tokenizer (for ONNX Runtime).
+
+        Same ids and mask as :meth:`tokenize` (``tests/modeling/test_training.py`` compares them)
+        without building Python lists and torch tensors per batch.
+        """
+        return self.pad_ids(self.encode_ids(texts))
 
     def embed(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         out = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state

@@ -29,7 +29,7 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Scorer", "DEFAULT_MODEL_DIR", "default_model_dir", "ModelError", "INTENT_LABELS", "SENTIMENT_LABELS"]
+__all__ = ["Scorer", "DEFAULT_MODEL_DIR", "default_model_dir", "fast_model_dir", "resolve_fast", "ModelError", "INTENT_LABELS", "SENTIMENT_LABELS"]
 
 SENTIMENT_LABELS = ["negative", "neutral", "positive"]
 INTENT_LABELS = ["none", "consider", "intent", "repurchase", "recommend", "avoid"]
@@ -48,6 +48,22 @@ def default_model_dir() -> Path:
 
 
 DEFAULT_MODEL_DIR = default_model_dir()
+FAST_MODEL_NAME = "sentiment-e5s3"
+
+
+def fast_model_dir() -> Path:
+    """``$NLP_FAST_MODEL``, else ``models/sentiment-e5s3``: the 3-layer student of the default model (``--fast``)."""
+    env = os.environ.get("NLP_FAST_MODEL")
+    return Path(env) if env else _REPO_MODELS / FAST_MODEL_NAME
+
+
+def resolve_fast(fast: bool, model_dir, quantize: bool) -> tuple:
+    """``--fast`` = the shipped fast model on int8; it names its own model, so ``--model`` with it is an error."""
+    if not fast:
+        return model_dir, quantize
+    if model_dir:
+        raise ValueError("--fast picks the shipped fast model (models/sentiment-e5s3); to speed up your own --model, pass --int8 instead")
+    return fast_model_dir(), True
 
 
 @dataclass
@@ -207,7 +223,9 @@ class Scorer:
         n = len(texts)
         logits = {t: np.zeros((n, len(lab)), dtype=np.float32) for t, lab in self.tasks.items()}
         emb = np.zeros((n, self.model.encoder.config.hidden_size), dtype=np.float32) if want_embeddings else None
-        order = np.argsort([len(t) for t in texts], kind="stable")
+        # batches of equal token counts: sorting by characters left ~30% of each batch as padding
+        ids = self.model.encode_ids(texts)
+        order = np.argsort([len(x) for x in ids], kind="stable")
         from tqdm.auto import tqdm
 
         if show_progress_bar is None:
@@ -215,11 +233,11 @@ class Scorer:
         with torch.inference_mode():
             for start in tqdm(range(0, n, self.batch_size), disable=not show_progress_bar, desc="score", mininterval=2):
                 idx = order[start : start + self.batch_size]
-                chunk = [texts[i] for i in idx]
+                batch = self.model.pad_ids([ids[i] for i in idx])
                 if self._onnx is not None:
-                    pooled, out = self._onnx(self.model.tokenize_np(chunk))
+                    pooled, out = self._onnx(batch)
                 else:
-                    pooled_t, out_t = self.model(self.model.tokenize(chunk))
+                    pooled_t, out_t = self.model({k: torch.from_numpy(v) for k, v in batch.items()})
                     pooled, out = pooled_t.float().numpy(), {t: v.float().numpy() for t, v in out_t.items()}
                 for t, v in out.items():
                     if t in logits:  # a head dropped after loading is not scored
