@@ -21,6 +21,8 @@ def main() -> None:
     ap.add_argument("--file-rows", type=int, default=1_000_000)
     ap.add_argument("--score-rows", type=int, default=60_000)
     ap.add_argument("--int8", action="store_true")
+    ap.add_argument("--model", default=None, help="scorer model directory (default: the shipped one)")
+    ap.add_argument("--batch-size", type=int, default=32)
     args = ap.parse_args()
     import nlp.scoring.table as st
     from nlp.scoring import Scorer
@@ -36,7 +38,7 @@ def main() -> None:
                 part["id"] = range(n, n + len(part))
                 fh.write(part.to_csv(index=False, header=False))
                 n += len(part)
-        scorer = Scorer.load(quantize=args.int8)
+        scorer = Scorer.load(args.model, quantize=args.int8, batch_size=args.batch_size)
         real = st.score_frame
         seen = {"rows": 0, "t0": time.perf_counter()}
 
@@ -57,7 +59,7 @@ def main() -> None:
             st.score_table(src, Path(tmp) / "out.parquet", scorer=scorer, show_progress_bar=False)
         except Enough:
             pass
-        report("score_memory_final", file_rows=args.file_rows, rows_scored=seen["rows"], docs_per_s=seen["rows"] / (time.perf_counter() - seen["t0"]), peak_rss_mb=peak_rss_mb())
+        report("score_memory_final", model=args.model or "default", int8=args.int8, file_rows=args.file_rows, rows_scored=seen["rows"], docs_per_s=seen["rows"] / (time.perf_counter() - seen["t0"]), peak_rss_mb=peak_rss_mb())
 
 
 if __name__ == "__main__":

@@ -25,16 +25,19 @@ def score_cmd(
     model: ModelOpt = None,
     resume: Annotated[bool, typer.Option("--resume", help="continue a killed run from its finished chunks")] = False,
     mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii", help="mask personal data in model input and output text")] = True,
-    batch_size: Annotated[int, typer.Option(min=1, help="texts per forward pass")] = 64,
+    batch_size: Annotated[int, typer.Option(min=1, help="texts per forward pass")] = 32,
     chunk_size: Annotated[int, typer.Option(min=1, help="rows per chunk (resume granularity)")] = 5_000,
     threads: Annotated[int | None, typer.Option(min=1, help="CPU threads (default: all)")] = None,
     quantize: Annotated[bool, typer.Option("--int8/--fp32", help="int8 dynamic quantisation (faster; see model card for accuracy)")] = False,
     embeddings: Annotated[Path | None, typer.Option(help="also write pooled embeddings (.npy, output row order) for `nlp topics`")] = None,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
+    fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8: ~1.6x the speed of --int8 (accuracy: models/sentiment-e5s3)")] = False,
 ) -> None:
     """Score sentiment, purchase intent and quality flags: input + score columns, plus OUT.rejects.jsonl."""
+    from nlp.scoring.scorer import resolve_fast
     from nlp.scoring.table import score_table
 
+    model, quantize = resolve_fast(fast, model, quantize)
     stats = score_table(
         input,
         output,

@@ -116,7 +116,7 @@ class Scorer:
         model,
         sparse=None,
         blends=None,
-        batch_size: int = 64,
+        batch_size: int = 32,
         threads: int | None = None,
         quantize: bool = False,
         meta: dict | None = None,

@@ -100,7 +100,7 @@ def score_table(
     resume: bool = False,
     mask_pii: bool = True,
     chunk_size: int = 5_000,
-    batch_size: int = 64,
+    batch_size: int = 32,
     threads: int | None = None,
     quantize: bool = False,
     backend: str | None = None,

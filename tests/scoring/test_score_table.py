@@ -177,3 +177,18 @@ def test_run_resume_keeps_finished_stages(tmp_path, tiny_model):
     second = run(src, out, model_dir=tiny_model, topics_model=tiny_model, min_topic_size=10, resume=True)
     assert (out / "scored.parquet").read_bytes() == before
     assert second.scored_rows == first.scored_rows == 200
+
+
+def test_cli_fast_uses_the_fast_model_on_int8(tmp_path, korean_csv, tiny_model, monkeypatch):
+    from nlp.scoring.scorer import fast_model_dir, resolve_fast
+
+    monkeypatch.setenv("NLP_FAST_MODEL", str(tiny_model))
+    assert fast_model_dir() == tiny_model
+    assert resolve_fast(True, None, False) == (tiny_model, True)
+    assert resolve_fast(False, None, False) == (None, False)
+    out = tmp_path / "o.parquet"
+    res = runner.invoke(app, ["score", str(korean_csv), "-o", str(out), "--fast"])
+    assert res.exit_code == 0, res.output
+    assert len(pd.read_parquet(out)) == 10 and "intent_avoid" in pd.read_parquet(out)
+    res = runner.invoke(app, ["score", str(korean_csv), "-o", str(out), "--fast", "--model", str(tiny_model)])
+    assert res.exit_code == 2 and "--int8" in res.output
