@@ -42,7 +42,6 @@ def student_from_teacher(teacher_dir: str | Path, layers: int, prefix: str | Non
 
     ``prefix`` replaces the teacher's input prefix (``""`` saves its tokens on every text).
     """
-    import torch
     from safetensors.torch import load_file
 
     from nlp.modeling.encoder import ADAPTER_NAME, CONFIG_NAME, EncoderConfig, MultiTaskEncoder
@@ -62,12 +61,7 @@ def student_from_teacher(teacher_dir: str | Path, layers: int, prefix: str | Non
     state = load_file(str(d / ADAPTER_NAME))
     kept = {k: v for k, v in state.items() if not k.startswith("encoder.") or int(_LAYER.search(k).group(1)) < layers}
     student.load_trainable_state(kept)
-    for task, labels in raw.get("extra_heads", {}).items():  # heads saved beside the adapter (older layout)
-        w = load_file(str(d / f"head_{task}.safetensors"))
-        head = torch.nn.Linear(w["weight"].shape[1], w["weight"].shape[0])
-        head.load_state_dict(w)
-        student.heads[task] = head
-        student.config.tasks[task] = list(labels)
+    student.load_extra_heads(d, raw.get("extra_heads", {}))  # heads saved beside the adapter (older layout)
     student.train()
     return student
 

