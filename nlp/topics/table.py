@@ -188,6 +188,7 @@ def topics_table(
     seed: int = 42,
     freq: Freq = "W",
     model: TopicModel | None = None,
+    backend: str | None = None,
     **model_options,
 ) -> TopicsResult:
     """Fit topics on a scored table and write the topic outputs directory.
@@ -206,6 +207,8 @@ def topics_table(
         seed: random seed (UMAP).
         freq: period for ``topics_by_period`` (``D``, ``W``, ``M``, ``Q``).
         model: an unfitted :class:`TopicModel` to use instead of one built from the options.
+        backend: how the encoder runs: ``auto`` (ONNX Runtime when installed; default, or
+            ``$NLP_BACKEND``), ``onnx`` or ``torch`` (sentence-transformers). Same embeddings.
         **model_options: further :class:`TopicModel` options (``noise_domains``, ``stopwords`` ...).
 
     Returns:
@@ -244,8 +247,10 @@ def topics_table(
         logger.info("%d of %d rows have no text and get topic -1", int((~live).sum()), len(frame))
     idx = np.flatnonzero(live)
     if model is None:
+        from nlp.topics.embedder import ProjectEmbedder
+
         model = TopicModel(
-            str(model_dir) if model_dir else None,
+            ProjectEmbedder(str(model_dir) if model_dir else None, backend=backend),
             nr_topics=parse_nr_topics(nr_topics),
             min_topic_size=min_topic_size,
             seed=seed,

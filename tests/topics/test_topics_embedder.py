@@ -88,3 +88,47 @@ def test_scorer_model_as_sentence_transformer(tiny_model_dir, tmp_path, monkeypa
     assert emb.existing_model_path() == st_dir
     np.testing.assert_allclose(emb.encode(TEXTS), scorer, atol=1e-4)
     assert emb.dimension == 32
+
+
+def test_onnx_embedder_matches_sentence_transformers(tiny_model_dir, tmp_path, monkeypatch, no_network) -> None:
+    """The ONNX Runtime path gives SentenceTransformer's embeddings: prompts, truncation, batches of mixed length."""
+    pytest.importorskip("onnxruntime")
+    from sentence_transformers import SentenceTransformer
+
+    from nlp.topics.embedder import OnnxSentenceEmbedder
+
+    monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
+    st_dir = write_sentence_transformer(_base_dir(tiny_model_dir), tmp_path / "st", max_seq_length=12)
+    texts = TEXTS + ["아주 긴 리뷰 " * 20, "ㅋ"]  # one text is cut at 12 tokens
+    ref = SentenceTransformer(str(st_dir), device="cpu")
+    onnx = ProjectEmbedder(st_dir, backend="onnx", batch_size=2)
+    np.testing.assert_allclose(onnx.encode(texts), ref.encode(texts), atol=1e-5)
+    assert isinstance(onnx._backend, OnnxSentenceEmbedder)
+    np.testing.assert_allclose(onnx._backend.encode(texts, prompt_name="query"), ref.encode(texts, prompt_name="query"), atol=1e-5)
+    assert onnx._backend.encode(TEXTS[0]).shape == (32,) and onnx.dimension == 32
+    graphs = sorted((tmp_path / "cache" / "onnx").glob("*.onnx"))
+    assert len(graphs) == 1
+    ProjectEmbedder(st_dir, backend="onnx").encode(TEXTS)  # a second load reuses the exported graph
+    assert sorted((tmp_path / "cache" / "onnx").glob("*.onnx")) == graphs
+    q = ProjectEmbedder(st_dir, backend="onnx", int8=True).encode(TEXTS)
+    cos = (q * ref.encode(TEXTS)).sum(1) / np.linalg.norm(q, axis=1) / np.linalg.norm(ref.encode(TEXTS), axis=1)
+    assert cos.min() > 0.9
+
+
+def test_embedder_backend_choice(tiny_model_dir, tmp_path, monkeypatch) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
+    st_dir = write_sentence_transformer(_base_dir(tiny_model_dir), tmp_path / "st")
+    with pytest.raises(ValueError, match="backend must be"):
+        ProjectEmbedder(st_dir, backend="tensorrt")
+    torch_emb = ProjectEmbedder(st_dir, backend="torch")
+    torch_emb.encode(TEXTS)
+    assert isinstance(torch_emb._backend, SentenceTransformer)
+    # a directory this project did not write (no export marker) runs on sentence-transformers
+    (st_dir / "nlp_insight_export.json").unlink()
+    auto = ProjectEmbedder(st_dir)
+    auto.encode(TEXTS)
+    assert isinstance(auto._backend, SentenceTransformer)
+    with pytest.raises(ValueError, match="foreign sentence-transformers directory"):
+        ProjectEmbedder(st_dir, backend="onnx").encode(TEXTS)
