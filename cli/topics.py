@@ -56,6 +56,13 @@ def topics_cmd(
     backend: Annotated[
         str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch (sentence-transformers); same embeddings, onnx ~2.5x faster")
     ] = "auto",
+    cluster_selection: Annotated[
+        Literal["auto", "eom", "leaf"],
+        typer.Option(
+            "--cluster-selection",
+            help="HDBSCAN selection: eom, leaf, or auto (eom; leaf when one topic would hold over half the texts)",
+        ),
+    ] = "auto",
     representation: Annotated[
         Literal["ctfidf", "mmr", "keybert"],
         typer.Option("--representation", help="keyword ranking: ctfidf, mmr (more diverse) or keybert"),
@@ -82,6 +89,7 @@ def topics_cmd(
         freq=freq.upper(),  # type: ignore[arg-type]
         representation=representation,
         backend=backend,
+        cluster_selection=cluster_selection,
         noise_domains=tuple(noise or ()),
         stopwords=tuple(load_stopwords(stopwords)) if stopwords else (),
         user_dict=str(user_dict) if user_dict else None,

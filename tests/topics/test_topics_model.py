@@ -188,3 +188,22 @@ def test_nr_topics_merges(fitted) -> None:
 def test_make_label() -> None:
     assert make_label(["배송", "빠르다", "배송 빠르다", "택배"]) == "배송 · 빠르다 · 택배"
     assert make_label([]) == "(no keywords)"
+
+
+def test_giant_topic_falls_back_to_leaf_clusters() -> None:
+    """eom can select one cluster for almost everything; "auto" then re-clusters with leaf clusters."""
+    rng = np.random.default_rng(0)
+    diffuse = rng.normal([1, 0, 0], 0.25, (200, 3))  # no stable sub-cluster: eom keeps it whole
+    tight = rng.normal([0, 1, 0], 0.02, (20, 3))
+    emb = np.vstack([diffuse, tight]).astype(np.float32)
+    docs = [f"배송 가격 리뷰 {i}" if i < 200 else f"조식 맛있어요 {i}" for i in range(220)]
+    kw = {"n_components": None, "min_topic_size": 10, "reduce_outliers": False}
+    eom = TopicModel(FakeEmbedder(), cluster_selection="eom", **kw).fit(docs, emb)
+    assert eom.cluster_selection_ == "eom" and max(eom.topic_sizes_.values()) == 200
+    auto = TopicModel(FakeEmbedder(), **kw).fit(docs, emb)
+    assert auto.cluster_selection_ == "leaf"
+    sizes = {t: s for t, s in auto.topic_sizes_.items() if t != -1}
+    assert len(sizes) >= 3 and max(sizes.values()) <= 0.5 * len(docs)
+    assert auto.get_params()["cluster_selection"] == "auto"
+    with pytest.raises(ValueError, match="cluster_selection"):
+        TopicModel(FakeEmbedder(), cluster_selection="tree")
