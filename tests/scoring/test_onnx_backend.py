@@ -90,3 +90,41 @@ def test_prune_cache_keeps_the_most_recent_models(tmp_path):
     gone = prune_cache(tmp_path, keep=2, current="cur")
     assert sorted(p.name for p in gone) == ["old.int8.onnx", "old.onnx"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cur.int8.onnx", "cur.onnx", "mid.int8.onnx", "mid.onnx", "new.int8.onnx", "new.onnx"]
+
+
+def test_run_batches_keeps_order_with_several_workers():
+    import random
+    import time
+
+    from nlp.scoring.onnx_backend import run_batches
+
+    class SlowSession:  # finishes calls out of order
+        def __init__(self):
+            self.calls = 0
+
+        def run(self, _, feed):
+            self.calls += 1
+            time.sleep(random.random() / 200)
+            return [feed["x"] * 2]
+
+    feeds = [{"x": np.array([i])} for i in range(40)]
+    for n_workers in (1, 3):
+        session = SlowSession()
+        out = [r[0][0] for r in run_batches(session, iter(feeds), n_workers)]
+        assert out == [2 * i for i in range(40)] and session.calls == 40
+
+
+def test_onnx_scores_do_not_depend_on_threads(tiny_model_dir, onnx_cache):
+    import torch
+
+    from nlp.scoring.scorer import Scorer
+
+    texts = TEXTS * 7  # several batches of 4
+    before = torch.get_num_threads()
+    try:
+        one = Scorer.load(tiny_model_dir, backend="onnx", threads=1, batch_size=4).predict(texts)
+        two = Scorer.load(tiny_model_dir, backend="onnx", threads=2, batch_size=4).predict(texts)
+    finally:
+        torch.set_num_threads(before)  # the scorer sets torch's threads process-wide
+    for task in one:
+        np.testing.assert_array_equal(one[task], two[task])
