@@ -78,10 +78,10 @@ def prune_cache(root: Path, keep: int, current: str | None = None) -> list[Path]
 def _session(path: Path, threads: int | None):
     """An inference session that runs each call on one thread: :func:`run_batches` runs ``threads`` calls at once.
 
-    Short reviews make small matrices, and splitting each one over the cores spends much of
-    the time synchronising threads: on 2 cores, two batches at once on one thread each scored
-    1,117–1,166 docs/s (6-layer int8 encoder) against 900–1,023 for one batch at a time on
-    two threads (``python bench/bench_score.py``; the card has the end-to-end figures).
+    Short reviews make small matrices, and splitting each one over the cores spends part of
+    the time synchronising threads: on 2 cores, scoring 10k reviews with two batches at once
+    ran at 974 docs/s (6-layer int8) and 1,663 (3-layer student) against 914 and 1,169 for one
+    batch at a time on both threads (``python bench/bench_onnx_threads.py``).
     """
     import onnxruntime as ort
 
