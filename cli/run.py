@@ -27,7 +27,7 @@ def run_cmd(
     seed: int = 42,
     resume: Annotated[bool, typer.Option("--resume", help="continue a killed run: finished stages and chunks are kept")] = False,
     int8: Annotated[bool, typer.Option("--int8", help="int8 scoring (faster)")] = False,
-    backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
+    backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch, for scoring and the topic encoder; onnx gives the same outputs faster")] = "auto",
     mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii")] = True,
     title: Annotated[str | None, typer.Option(help="report title")] = None,
     topics_model: Annotated[Path | None, typer.Option(help="encoder for topic embeddings (default: base e5)")] = None,

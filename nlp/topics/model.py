@@ -139,6 +139,7 @@ class TopicModel:
         topic_embeddings_: topic centroids (rows for :attr:`topic_ids_`).
         topic_ids_: topic ids (without ``-1``), in the row order of :attr:`topic_embeddings_`.
         outlier_threshold_: the similarity below which ``transform`` says ``-1``.
+        cluster_selection_: the HDBSCAN selection the topics came from (``eom`` or ``leaf``).
         bertopic_: the fitted ``BERTopic``.
     """
 
@@ -521,6 +522,7 @@ class TopicModel:
             "embedding_source": self.embedder.source,
             "topic_ids": self.topic_ids_.tolist(),
             "outlier_threshold": self.outlier_threshold_,
+            "cluster_selection_used": getattr(self, "cluster_selection_", None),
             "prob_temperature": PROB_TEMPERATURE,
             "topic_sizes": {str(k): v for k, v in self.topic_sizes_.items()},
             "keywords": {str(k): v for k, v in self.keywords_.items()},
@@ -583,6 +585,7 @@ class TopicModel:
         has_outliers = -1 in {int(k) for k in cfg["topic_sizes"]}
         model.topic_embeddings_ = _normalise(emb[1:] if has_outliers else emb).astype(np.float32)
         model.outlier_threshold_ = float(cfg["outlier_threshold"])
+        model.cluster_selection_ = cfg.get("cluster_selection_used")  # None for models saved before it was recorded
         model.topic_sizes_ = {int(k): int(v) for k, v in cfg["topic_sizes"].items()}
         model.keywords_ = {int(k): list(v) for k, v in cfg["keywords"].items()}
         model.labels_ = {int(k): v for k, v in cfg["labels"].items()}

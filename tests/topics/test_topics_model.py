@@ -190,7 +190,7 @@ def test_make_label() -> None:
     assert make_label([]) == "(no keywords)"
 
 
-def test_giant_topic_falls_back_to_leaf_clusters() -> None:
+def test_giant_topic_falls_back_to_leaf_clusters(tmp_path) -> None:
     """eom can select one cluster for almost everything; "auto" then re-clusters with leaf clusters."""
     rng = np.random.default_rng(0)
     diffuse = rng.normal([1, 0, 0], 0.25, (200, 3))  # no stable sub-cluster: eom keeps it whole
@@ -205,5 +205,6 @@ def test_giant_topic_falls_back_to_leaf_clusters() -> None:
     sizes = {t: s for t, s in auto.topic_sizes_.items() if t != -1}
     assert len(sizes) >= 3 and max(sizes.values()) <= 0.5 * len(docs)
     assert auto.get_params()["cluster_selection"] == "auto"
+    assert TopicModel.load(auto.save(tmp_path / "m")).cluster_selection_ == "leaf"
     with pytest.raises(ValueError, match="cluster_selection"):
         TopicModel(FakeEmbedder(), cluster_selection="tree")
