@@ -214,9 +214,6 @@ class OnnxEncoder:
     def __deepcopy__(self, memo):  # an inference session is read-only: copies share it
         return self
 
-    def __call__(self, batch: dict) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        return next(self.map(iter([batch])))
-
     def map(self, batches):
         """``(pooled, {task: logits})`` for every batch (dicts of ids and mask), several batches at once, in order."""
         feeds = ({k: np.asarray(b[k], dtype=np.int64) for k in ("input_ids", "attention_mask")} for b in batches)  # numpy or torch

@@ -404,17 +404,11 @@ class OnnxSentenceEmbedder:
         ids = self.tokenizer([prompt + t for t in texts], truncation=True, max_length=self.max_seq_length)["input_ids"]
         order = np.argsort([len(x) for x in ids], kind="stable")
         out = np.zeros((len(texts), self._dim), dtype=np.float32)
-        pad = self.tokenizer.pad_token_id or 0
         groups = [order[start : start + batch_size] for start in range(0, len(texts), batch_size)]
 
         def feed(idx):
-            width = max(len(ids[i]) for i in idx)
-            input_ids = np.full((len(idx), width), pad, dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                input_ids[row, : len(ids[i])] = ids[i]
-                mask[row, : len(ids[i])] = 1
-            return {"input_ids": input_ids, "attention_mask": mask}
+            batch = self.tokenizer.pad({"input_ids": [ids[i] for i in idx]}, return_tensors="np")
+            return {k: batch[k].astype(np.int64) for k in ("input_ids", "attention_mask")}
 
         results = run_batches(self.session, (feed(idx) for idx in groups), self.workers)
         for idx, (pooled,) in tqdm(zip(groups, results), total=len(groups), disable=not show_progress_bar, desc="embed", mininterval=2):

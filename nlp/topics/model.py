@@ -334,9 +334,9 @@ class TopicModel:
         vectorizer.analyzer.prime(texts)
         min_samples = self.min_samples or max(2, min_size // 3)
         x = _normalise(emb)
-        if self.n_components is None:
-            from bertopic.dimensionality import BaseDimensionalityReduction
+        from bertopic.dimensionality import BaseDimensionalityReduction
 
+        if self.n_components is None:
             umap_model = BaseDimensionalityReduction()  # cluster the (unit-length) embeddings as they are
         else:
             try:
@@ -352,6 +352,8 @@ class TopicModel:
                 low_memory=False,
                 n_jobs=1,
             )
+            reduced = umap_model.fit_transform(x)  # once, even when the clustering runs twice (auto selection)
+            umap_model = _Reduced(umap_model, x, reduced)
         ctfidf = ClassTfidfTransformer(reduce_frequent_words=True)
         rep = self._representation_model()
         internal = [t + DOC_SEPARATOR for t in texts]
@@ -594,6 +596,23 @@ class TopicModel:
         model.representative_docs_ = {}
         model.probabilities_ = None
         return model
+
+
+class _Reduced:
+    """A reduction fitted once, handed to BERTopic: ``fit`` is a no-op and the training rows map to the stored result.
+
+    So the clustering can run twice (``cluster_selection="auto"``) without running UMAP twice.
+    """
+
+    def __init__(self, model, train: np.ndarray, reduced: np.ndarray) -> None:
+        self.model, self.train, self.reduced = model, train, reduced
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        same = X is self.train or (X.shape == self.train.shape and np.array_equal(X, self.train))
+        return self.reduced if same else self.model.transform(X)
 
 
 def _bertopic_backend(embedder: ProjectEmbedder):
