@@ -29,7 +29,7 @@ def main() -> None:
     ap.add_argument("--int8", action="store_true")
     ap.add_argument("--backend", default="auto", choices=["auto", "onnx", "torch"])
     ap.add_argument("--threads", type=int, default=None)
-    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--batch-size", type=int, default=None, help="default: the scorer's")
     ap.add_argument("--repeat", type=int, default=1, help="timed runs (Kiwi and scoring alternately); medians are reported")
     ap.add_argument("--sentiment-only", action="store_true", help="drop the intent head and its blend, to measure what intent costs")
     args = ap.parse_args()
@@ -37,7 +37,9 @@ def main() -> None:
 
     df = shared_reviews(args.rows, seed=2)
     kiwis = [kiwi_docs_per_s(df["text"].tolist()) for _ in range(max(1, args.repeat))]
-    scorer = Scorer.load(args.model, quantize=args.int8, threads=args.threads, batch_size=args.batch_size, backend=args.backend)
+    from nlp.scoring.scorer import DEFAULT_BATCH_SIZE
+
+    scorer = Scorer.load(args.model, quantize=args.int8, threads=args.threads, batch_size=args.batch_size or DEFAULT_BATCH_SIZE, backend=args.backend)
     if args.sentiment_only:
         del scorer.model.heads["intent"]
         for d in (scorer.tasks, scorer.sparse, scorer.blends, scorer.model.config.tasks):
@@ -53,7 +55,7 @@ def main() -> None:
             rates.append(stats.output_rows / (time.perf_counter() - t0))
     ratios = [r / k for r, k in zip(rates, kiwis)]
     report(
-        "score", rows=stats.output_rows, int8=args.int8, backend=scorer.backend, model=args.model or "default", batch_size=args.batch_size, tasks=list(scorer.tasks),
+        "score", rows=stats.output_rows, int8=args.int8, backend=scorer.backend, model=args.model or "default", batch_size=scorer.batch_size, tasks=list(scorer.tasks),
         docs_per_s=float(np.median(rates)), kiwi_docs_per_s=float(np.median(kiwis)), ratio_to_kiwi=float(np.median(ratios)),
         runs=[{"docs_per_s": round(r, 1), "kiwi_docs_per_s": round(k, 1)} for r, k in zip(rates, kiwis)], peak_rss_mb=peak_rss_mb(),
     )

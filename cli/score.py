@@ -25,7 +25,7 @@ def score_cmd(
     model: ModelOpt = None,
     resume: Annotated[bool, typer.Option("--resume", help="continue a killed run from its finished chunks")] = False,
     mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii", help="mask personal data in model input and output text")] = True,
-    batch_size: Annotated[int, typer.Option(min=1, help="texts per forward pass")] = 32,
+    batch_size: Annotated[int, typer.Option(min=1, help="texts per forward pass (token-sorted)")] = 8,
     chunk_size: Annotated[int, typer.Option(min=1, help="rows per chunk (resume granularity)")] = 5_000,
     threads: Annotated[int | None, typer.Option(min=1, help="CPU threads (default: all)")] = None,
     quantize: Annotated[bool, typer.Option("--int8/--fp32", help="int8 dynamic quantisation (faster; see model card for accuracy)")] = False,

