@@ -15,10 +15,32 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["CharTfidfClassifier"]
+__all__ = ["CharTfidfClassifier", "NgramBatch"]
 
 VOCAB_NAME = "sparse_vocab.json"
 WEIGHTS_NAME = "sparse.safetensors"
+
+
+class NgramBatch:
+    """The n-grams of a batch of texts, factorised: ``uniques[codes]`` in text order, ``rows`` the text of each.
+
+    Sentiment and intent models cut texts alike, so one batch serves both and each model only
+    looks up the distinct n-grams.
+    """
+
+    def __init__(self, ngrams: list[list[str]]) -> None:
+        import itertools
+
+        import pandas as pd
+
+        self.n = len(ngrams)
+        lengths = np.fromiter((len(g) for g in ngrams), dtype=np.int64, count=self.n)
+        self.rows = np.repeat(np.arange(self.n, dtype=np.int64), lengths)
+        flat = np.fromiter(itertools.chain.from_iterable(ngrams), dtype=object, count=int(lengths.sum()))
+        self.codes, self.uniques = pd.factorize(flat) if len(flat) else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
+
+    def __len__(self) -> int:
+        return self.n
 
 
 class CharTfidfClassifier:
@@ -78,13 +100,13 @@ class CharTfidfClassifier:
         v = self.vectorizer_
         return (v.analyzer, tuple(v.ngram_range), v.lowercase, v.strip_accents)
 
-    def analyse(self, texts: list[str]) -> list[list[str]]:
-        """The character n-grams of each text, as the vectoriser cuts them."""
+    def analyse(self, texts: list[str]) -> NgramBatch:
+        """The character n-grams of each text, as the vectoriser cuts them (hashed once for every model that shares them)."""
         self._check()
         analyzer = self.vectorizer_.build_analyzer()
-        return [analyzer(t) for t in texts]
+        return NgramBatch([analyzer(t) for t in texts])
 
-    def predict_proba(self, texts: list[str], ngrams: list[list[str]] | None = None) -> np.ndarray:
+    def predict_proba(self, texts: list[str], ngrams: NgramBatch | list[list[str]] | None = None) -> np.ndarray:
         """Class probabilities; ``ngrams`` (from :meth:`analyse` of a model with the same
         :meth:`analysis_key`) skips cutting the texts again: the sentiment and intent models share it."""
         self._check()
@@ -92,29 +114,31 @@ class CharTfidfClassifier:
             return self.lr_.predict_proba(self.vectorizer_.transform(texts))
         return self.lr_.predict_proba(self._tfidf(ngrams))
 
-    def _tfidf(self, ngrams: list[list[str]]):
-        """``vectorizer_.transform`` from n-grams: the same counting, then its own TF-IDF weighting."""
+    def _tfidf(self, ngrams: NgramBatch | list[list[str]]):
+        """``vectorizer_.transform`` from n-grams: the same counting, then its own TF-IDF weighting.
+
+        The batch's distinct n-grams are looked up in the vocabulary in one hash-table pass
+        (pandas' ``get_indexer``) and counted by scipy, rather than one Python dict lookup per
+        n-gram (12% of scoring time on 10k film reviews before; ``python bench/bench_score.py``).
+        """
+        import pandas as pd
         import scipy.sparse as sp
 
+        batch = ngrams if isinstance(ngrams, NgramBatch) else NgramBatch(ngrams)
         vec = self.vectorizer_
         if not hasattr(vec, "vocabulary_"):
             vec._validate_vocabulary()
-        vocab = vec.vocabulary_
-        indices: list[int] = []
-        values: list[int] = []
-        indptr = [0]
-        for grams in ngrams:
-            counts: dict[int, int] = {}
-            for g in grams:
-                j = vocab.get(g)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
-            indices.extend(counts)
-            values.extend(counts.values())
-            indptr.append(len(indices))
+        index = getattr(self, "_vocab_index", None)
+        if index is None:
+            keys = list(vec.vocabulary_)
+            index = self._vocab_index = (pd.Index(keys), np.fromiter(vec.vocabulary_.values(), dtype=np.int64, count=len(keys)))
+        terms, columns = index
+        pos = terms.get_indexer(batch.uniques)[batch.codes] if len(batch.codes) else np.zeros(0, dtype=np.int64)
+        hit = pos >= 0
         X = sp.csr_matrix(
-            (np.asarray(values, dtype=vec.dtype), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)), shape=(len(ngrams), len(vocab))
+            (np.ones(int(hit.sum()), dtype=vec.dtype), (batch.rows[hit], columns[pos[hit]])), shape=(batch.n, len(vec.vocabulary_))
         )
+        X.sum_duplicates()  # an n-gram seen twice in a text counts twice
         X.sort_indices()
         return vec._tfidf.transform(X, copy=False)
 

@@ -178,3 +178,18 @@ def test_sparse_shared_ngrams_give_the_same_probabilities(tmp_path):
     grams = a.analyse(new)
     for m in (a, b):
         assert np.allclose(m.predict_proba(new, ngrams=grams), m.predict_proba(new), atol=1e-6)
+
+
+def test_sparse_tfidf_from_shared_ngrams_equals_sklearn_transform():
+    """The vectorised n-gram lookup gives sklearn's matrix: repeated, unknown and empty inputs included."""
+    from nlp.modeling.sparse import CharTfidfClassifier, NgramBatch
+
+    train = ["좋아요 최고", "별로 최악", "좋아요 좋아요", "최악이에요 환불", "배송 빨라요", "배송 느려요"] * 3
+    clf = CharTfidfClassifier(max_features=50, min_df=1).fit(train, ["p", "n", "p", "n", "p", "n"] * 3)
+    texts = ["좋아요 좋아요 좋아요", "", "zzz 처음 보는 글자 뷁", "배송 최악 ㅠㅠ"]
+    batch = clf.analyse(texts)
+    assert isinstance(batch, NgramBatch) and len(batch) == 4
+    got = clf._tfidf(batch)
+    want = clf.vectorizer_.transform(texts)
+    assert got.shape == want.shape and abs(got - want).max() == 0
+    np.testing.assert_allclose(clf.predict_proba(texts, ngrams=batch), clf.predict_proba(texts))
