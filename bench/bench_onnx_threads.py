@@ -30,6 +30,7 @@ def main() -> None:
         return topics(args)
     import onnxruntime as ort
 
+    from nlp.scoring.onnx_backend import DISABLED_FUSIONS
     from nlp.scoring.scorer import Scorer
     from nlp.text.normalize import normalize
 
@@ -41,7 +42,7 @@ def main() -> None:
     so.inter_op_num_threads = 1
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     setups = {
-        "one_batch_all_threads": (ort.InferenceSession(str(scorer._onnx.path), so, providers=["CPUExecutionProvider"]), 1),
+        "one_batch_all_threads": (ort.InferenceSession(str(scorer._onnx.path), so, providers=["CPUExecutionProvider"], disabled_optimizers=DISABLED_FUSIONS), 1),
         "batches_in_parallel": (scorer._onnx.session, scorer._onnx.workers),
     }
     scorer.predict(texts[:200])
@@ -61,6 +62,7 @@ def main() -> None:
 def topics(args) -> None:
     import onnxruntime as ort
 
+    from nlp.scoring.onnx_backend import DISABLED_FUSIONS
     from nlp.topics.embedder import ProjectEmbedder
 
     texts = shared_reviews(args.rows, seed=3)["text"].tolist()
@@ -72,7 +74,7 @@ def topics(args) -> None:
     so.inter_op_num_threads = 1
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     setups = {
-        "one_batch_all_threads": (ort.InferenceSession(str(backend.path), so, providers=["CPUExecutionProvider"]), 1),
+        "one_batch_all_threads": (ort.InferenceSession(str(backend.path), so, providers=["CPUExecutionProvider"], disabled_optimizers=DISABLED_FUSIONS), 1),
         "batches_in_parallel": (backend.session, backend.workers),
     }
     rates: dict[str, list[float]] = {k: [] for k in setups}
