@@ -249,12 +249,12 @@ class OnnxEncoder:
     """
 
     def __init__(self, model, cache_dir: Path | None, key: str | None, int8: bool = False, threads: int | None = None, smooth: bool = True) -> None:
-        from nlp.scoring.smoothing import SMOOTH_VERSION, smoothed_copy
+        from nlp.scoring.smoothing import SMOOTH_VERSION, smooth_model
 
         self.tasks = list(model.heads)
         self.path = cached_graph(
             cache_dir, key, lambda out: self._export(model, out), int8,
-            export_for_int8=(lambda out: self._export(smoothed_copy(model), out)) if smooth else None, variant=f"sq{SMOOTH_VERSION}",
+            export_for_int8=(lambda out: self._export(smooth_model(model, inplace=True), out)) if smooth else None, variant=f"sq{SMOOTH_VERSION}",
         )
         self.session = _session(self.path, threads)
         self.workers = workers(threads)

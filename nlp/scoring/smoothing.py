@@ -25,7 +25,7 @@ from importlib import resources
 import torch
 from torch import nn
 
-__all__ = ["SmoothedLinear", "activation_max", "smooth_linears", "calibration_texts", "smoothed_copy", "SMOOTH_ALPHA", "SMOOTH_VERSION"]
+__all__ = ["SmoothedLinear", "activation_max", "smooth_linears", "calibration_texts", "smooth_model", "SMOOTH_ALPHA", "SMOOTH_VERSION"]
 
 SMOOTH_ALPHA = 0.8
 SMOOTH_VERSION = 1  # part of the int8 graph's file name: bump when α, the clamp or the calibration texts change
@@ -145,9 +145,14 @@ def smooth_linears(model, stats: dict[str, torch.Tensor], alpha: float = SMOOTH_
     return len(done)
 
 
-def smoothed_copy(model, texts: list[str] | None = None, alpha: float = SMOOTH_ALPHA):
-    """A smoothed deep copy of a merged :class:`~nlp.modeling.encoder.MultiTaskEncoder`, for int8 export."""
+def smooth_model(model, texts: list[str] | None = None, alpha: float = SMOOTH_ALPHA, inplace: bool = False):
+    """Smooth a merged :class:`~nlp.modeling.encoder.MultiTaskEncoder` for int8 export.
+
+    ``inplace=True`` changes ``model`` itself (the same fp32 function, so its torch outputs stay
+    within float rounding) and saves a copy of its weights: exporting from a copy pushed the
+    first, cold-cache ``nlp run`` past 4 GB peak RSS.
+    """
     stats = activation_max(model, texts if texts is not None else calibration_texts())
-    smoothed = copy.deepcopy(model)
-    smooth_linears(smoothed, stats, alpha)
-    return smoothed.eval()
+    target = model if inplace else copy.deepcopy(model)
+    smooth_linears(target, stats, alpha)
+    return target.eval()
