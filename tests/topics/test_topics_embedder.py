@@ -77,6 +77,7 @@ def test_scorer_model_as_sentence_transformer(tiny_model_dir, tmp_path, monkeypa
     from nlp.scoring.scorer import Scorer
 
     monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("NLP_ONNX_CACHE", str(tmp_path / "cache" / "onnx"))
     st_dir = resolve_sentence_transformer(tiny_model_dir)
     assert st_dir.is_relative_to(tmp_path / "cache") and (st_dir / MODULES_NAME).is_file()
     assert resolve_sentence_transformer(st_dir) == st_dir  # a sentence-transformers directory passes through
@@ -98,6 +99,7 @@ def test_onnx_embedder_matches_sentence_transformers(tiny_model_dir, tmp_path, m
     from nlp.topics.embedder import OnnxSentenceEmbedder
 
     monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("NLP_ONNX_CACHE", str(tmp_path / "cache" / "onnx"))
     st_dir = write_sentence_transformer(_base_dir(tiny_model_dir), tmp_path / "st", max_seq_length=12)
     texts = TEXTS + ["아주 긴 리뷰 " * 20, "ㅋ"]  # one text is cut at 12 tokens
     ref = SentenceTransformer(str(st_dir), device="cpu")
@@ -119,6 +121,7 @@ def test_embedder_backend_choice(tiny_model_dir, tmp_path, monkeypatch) -> None:
     from sentence_transformers import SentenceTransformer
 
     monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("NLP_ONNX_CACHE", str(tmp_path / "cache" / "onnx"))
     st_dir = write_sentence_transformer(_base_dir(tiny_model_dir), tmp_path / "st")
     with pytest.raises(ValueError, match="backend must be"):
         ProjectEmbedder(st_dir, backend="tensorrt")
