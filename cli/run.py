@@ -26,7 +26,7 @@ def run_cmd(
     min_topic_size: Annotated[int | None, typer.Option(help="smallest topic (default: from the corpus size)")] = None,
     seed: int = 42,
     resume: Annotated[bool, typer.Option("--resume", help="continue a killed run: finished stages and chunks are kept")] = False,
-    int8: Annotated[bool, typer.Option("--int8", help="int8 scoring (faster)")] = False,
+    int8: Annotated[bool, typer.Option("--int8", help="int8 scoring and topic encoder (faster; accuracy in the model card and docs/topics.md)")] = False,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch, for scoring and the topic encoder; onnx gives the same outputs faster")] = "auto",
     mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii")] = True,
     title: Annotated[str | None, typer.Option(help="report title")] = None,

@@ -101,7 +101,8 @@ def run(
 
     if not (resume and (topics_dir / "topics.parquet").exists()):
         topics_table(
-            scored, topics_dir, cmap, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed, model_dir=topics_model, freq=tf, backend=backend
+            scored, topics_dir, cmap, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed, model_dir=topics_model, freq=tf, backend=backend,
+            int8=quantize,
         )
     res.topics = topics_dir
     res.seconds["topics"] = time.perf_counter() - t0

@@ -351,19 +351,26 @@ class OnnxSentenceEmbedder:
             if f.is_file():
                 st = f.stat()
                 h.update(f"{f.name}:{st.st_size}:{int(st.st_mtime)}".encode())
-        self.path = cached_graph(onnx_cache_dir(), "st-" + h.hexdigest()[:20], lambda out: self._export(d, out), int8)
+        from nlp.scoring.smoothing import SMOOTH_VERSION
+
+        self.path = cached_graph(
+            onnx_cache_dir(), "st-" + h.hexdigest()[:20], lambda out: self._export(d, out), int8,
+            export_for_int8=lambda out: self._export(d, out, smooth=True), variant=f"sq{SMOOTH_VERSION}",
+        )
         self.session = _session(self.path, threads)
         self.workers = workers(threads)
 
-    def _export(self, d: Path, out: Path) -> None:
+    def _export(self, d: Path, out: Path, smooth: bool = False) -> None:
         import torch
         from transformers import AutoModel
 
         from nlp.scoring.onnx_backend import export_onnx
 
-        logger.info("exporting the topic encoder to ONNX (once per model): %s", out)
+        logger.info("exporting the topic encoder to ONNX (once per model%s): %s", ", smoothed for int8" if smooth else "", out)
         args = json.loads((d / SBERT_CONFIG_NAME).read_text(encoding="utf-8")).get("model_args", {})
         encoder = AutoModel.from_pretrained(str(d), local_files_only=True, **args).eval()
+        if smooth:
+            self._smooth(encoder)
 
         class Graph(torch.nn.Module):  # token ids + mask → mean over the unmasked tokens
             def __init__(self):
@@ -377,6 +384,28 @@ class OnnxSentenceEmbedder:
 
         sample = self.tokenizer(["배송 빨라요", "두 번 보세요 강추합니다"], padding=True, return_tensors="pt")
         export_onnx(Graph(), sample, out, ["embedding"])
+
+    def _smooth(self, encoder) -> None:
+        """SmoothQuant the encoder in place before the int8 export (as the scorer's, :mod:`nlp.scoring.smoothing`)."""
+        import torch
+
+        from nlp.scoring.smoothing import activation_max, calibration_texts, smooth_linears
+
+        tokenizer, prompt, limit = self.tokenizer, self.default_prompt, self.max_seq_length
+
+        class View:  # what the smoothing functions expect: .encoder, .tokenize(texts), a call on a batch
+            def __init__(self):
+                self.encoder = encoder
+
+            def tokenize(self, texts):
+                return tokenizer([prompt + t for t in texts], padding=True, truncation=True, max_length=limit, return_tensors="pt")
+
+            def __call__(self, batch):
+                with torch.inference_mode():
+                    return encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+
+        view = View()
+        smooth_linears(view, activation_max(view, calibration_texts()))
 
     def get_sentence_embedding_dimension(self) -> int:
         return self._dim

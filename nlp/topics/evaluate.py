@@ -222,6 +222,7 @@ def evaluate_topics(
     model_dir: str | os.PathLike | None = None,
     embedder=None,
     embeddings: Mapping[str, np.ndarray] | None = None,
+    int8: bool = False,
 ) -> dict[str, Any]:
     """Compare our topic set-up with BERTopic's defaults on the aspects and the mixed corpus.
 
@@ -233,6 +234,7 @@ def evaluate_topics(
         model_dir: encoder (default: the base e5; a fine-tuned scorer only when given).
         embedder: an object with ``encode`` instead of ``model_dir`` (tests).
         embeddings: precomputed ``{"aspects": ..., "film": ...}`` rows for the texts.
+        int8: embed with the int8 (smoothed) topic encoder on ONNX Runtime.
 
     Returns:
         A JSON-friendly dict: settings, and per corpus and set-up the measures and keywords.
@@ -249,7 +251,7 @@ def evaluate_topics(
     film_texts = _load_film(Path(film), n_film, seed)
     prep = lambda texts: [m for m, _ in mask_pii(normalize(list(texts)))]  # noqa: E731
     asp_docs, film_docs = prep(asp["text"].astype(str)), prep(film_texts)
-    emb_model = embedder if embedder is not None else ProjectEmbedder(str(model_dir) if model_dir else None)
+    emb_model = embedder if embedder is not None else ProjectEmbedder(str(model_dir) if model_dir else None, int8=int8)
     if embeddings is not None:
         e_asp, e_film = np.asarray(embeddings["aspects"], np.float32), np.asarray(embeddings["film"], np.float32)
     else:
@@ -303,6 +305,7 @@ def evaluate_topics(
             "seed": seed,
             "embedding_model": source,
             "embedding_seconds": round(t_embed, 1),
+            "int8": int8,
         },
         "results": results,
     }

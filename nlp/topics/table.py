@@ -189,6 +189,7 @@ def topics_table(
     freq: Freq = "W",
     model: TopicModel | None = None,
     backend: str | None = None,
+    int8: bool = False,
     **model_options,
 ) -> TopicsResult:
     """Fit topics on a scored table and write the topic outputs directory.
@@ -209,6 +210,8 @@ def topics_table(
         model: an unfitted :class:`TopicModel` to use instead of one built from the options.
         backend: how the encoder runs: ``auto`` (ONNX Runtime when installed; default, or
             ``$NLP_BACKEND``), ``onnx`` or ``torch`` (sentence-transformers). Same embeddings.
+        int8: embed with the int8 (smoothed) encoder on ONNX Runtime: 2.3x the speed, and
+            ``nlp evaluate topics`` within 0.01 of fp32 (docs/topics.md).
         **model_options: further :class:`TopicModel` options (``noise_domains``, ``stopwords`` ...).
 
     Returns:
@@ -250,7 +253,7 @@ def topics_table(
         from nlp.topics.embedder import ProjectEmbedder
 
         model = TopicModel(
-            ProjectEmbedder(str(model_dir) if model_dir else None, backend=backend),
+            ProjectEmbedder(str(model_dir) if model_dir else None, backend=backend, int8=int8),
             nr_topics=parse_nr_topics(nr_topics),
             min_topic_size=min_topic_size,
             seed=seed,

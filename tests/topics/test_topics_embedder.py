@@ -112,9 +112,35 @@ def test_onnx_embedder_matches_sentence_transformers(tiny_model_dir, tmp_path, m
     assert len(graphs) == 1
     ProjectEmbedder(st_dir, backend="onnx").encode(TEXTS)  # a second load reuses the exported graph
     assert sorted((tmp_path / "cache" / "onnx").glob("*.onnx")) == graphs
-    q = ProjectEmbedder(st_dir, backend="onnx", int8=True).encode(TEXTS)
+    q_emb = ProjectEmbedder(st_dir, backend="onnx", int8=True)
+    q = q_emb.encode(TEXTS)
+    assert q_emb._backend.path.name.endswith(".sq1.int8.onnx")  # quantised from the smoothed export
+    assert len(list((tmp_path / "cache" / "onnx").glob("*.onnx"))) == 2  # fp32 + int8, no intermediate left
     cos = (q * ref.encode(TEXTS)).sum(1) / np.linalg.norm(q, axis=1) / np.linalg.norm(ref.encode(TEXTS), axis=1)
     assert cos.min() > 0.9
+
+
+def test_topic_encoder_smoothing_keeps_the_fp32_embeddings(tiny_model_dir, tmp_path) -> None:
+    """The in-place smoothing before the int8 export changes no fp32 embedding."""
+    import torch
+    from transformers import AutoModel
+
+    from nlp.topics.embedder import OnnxSentenceEmbedder
+
+    st_dir = write_sentence_transformer(_base_dir(tiny_model_dir), tmp_path / "st", max_seq_length=12)
+    emb = OnnxSentenceEmbedder.__new__(OnnxSentenceEmbedder)
+    from transformers import AutoTokenizer
+
+    emb.tokenizer, emb.default_prompt, emb.max_seq_length = AutoTokenizer.from_pretrained(str(st_dir)), "passage: ", 12
+    enc = AutoModel.from_pretrained(str(st_dir)).eval()
+    batch = emb.tokenizer(TEXTS, padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        before = enc(**batch).last_hidden_state
+    emb._smooth(enc)
+    with torch.inference_mode():
+        after = enc(**batch).last_hidden_state
+    assert any(type(m).__name__ == "SmoothedLinear" for m in enc.modules())
+    torch.testing.assert_close(before, after, atol=1e-4, rtol=1e-4)
 
 
 def test_embedder_backend_choice(tiny_model_dir, tmp_path, monkeypatch) -> None:
