@@ -82,7 +82,7 @@ def topics(args) -> None:
         for name, (session, n_workers) in setups.items():
             backend.session, backend.workers = session, n_workers
             t0 = time.perf_counter()
-            backend.encode(texts, batch_size=64)
+            backend.encode(texts)
             rates[name].append(len(texts) / (time.perf_counter() - t0))
     report("onnx_threads_topics", rows=len(texts), **{f"{k}_docs_per_s": float(np.median(v)) for k, v in rates.items()}, runs={k: [round(x, 1) for x in v] for k, v in rates.items()})
 

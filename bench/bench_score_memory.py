@@ -22,7 +22,7 @@ def main() -> None:
     ap.add_argument("--score-rows", type=int, default=60_000)
     ap.add_argument("--int8", action="store_true")
     ap.add_argument("--model", default=None, help="scorer model directory (default: the shipped one)")
-    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--batch-size", type=int, default=None, help="default: the scorer's")
     args = ap.parse_args()
     import nlp.scoring.table as st
     from nlp.scoring import Scorer
@@ -38,7 +38,9 @@ def main() -> None:
                 part["id"] = range(n, n + len(part))
                 fh.write(part.to_csv(index=False, header=False))
                 n += len(part)
-        scorer = Scorer.load(args.model, quantize=args.int8, batch_size=args.batch_size)
+        from nlp.scoring.scorer import DEFAULT_BATCH_SIZE
+
+        scorer = Scorer.load(args.model, quantize=args.int8, batch_size=args.batch_size or DEFAULT_BATCH_SIZE)
         real = st.score_frame
         seen = {"rows": 0, "t0": time.perf_counter()}
 
