@@ -61,7 +61,7 @@ def main() -> None:
     sets = dev_sets()
     scorer = Scorer.load(args.model, backend="onnx")  # fp32: the reference labels
     ref = {k: scorer.predict(t)[task] for k, (t, _, task) in sets.items()}
-    stats = activation_max(scorer.model, calibration_texts())
+    stats = activation_max(scorer.model.encoder, scorer.model.tokenize, scorer.model, calibration_texts())
     enc = scorer._onnx
     sessions, quality = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,7 +73,7 @@ def main() -> None:
                 import copy
 
                 model = copy.deepcopy(scorer.model)
-                smooth_linears(model, stats, alpha)
+                smooth_linears(model.encoder, stats, alpha)
             path = cached_graph(Path(tmp), name, lambda out, m=model: OnnxEncoder._export(enc, m, out), int8=True)
             sessions[name] = _session(path, None)
             enc.session = sessions[name]

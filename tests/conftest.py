@@ -39,6 +39,14 @@ def _private_onnx_cache(tmp_path_factory):
 
 
 @pytest.fixture
+def onnx_cache(tmp_path, monkeypatch) -> Path:
+    """A per-test cache (``$NLP_CACHE``, and its ``onnx/`` for exported graphs); returns the graph directory."""
+    monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("NLP_ONNX_CACHE", str(tmp_path / "cache" / "onnx"))
+    return tmp_path / "cache" / "onnx"
+
+
+@pytest.fixture
 def korean_frame() -> pd.DataFrame:
     return pd.DataFrame(KOREAN_ROWS, columns=["id", "text", "product_id", "created_at", "rating"])
 

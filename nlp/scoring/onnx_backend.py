@@ -100,9 +100,9 @@ def _session(path: Path, threads: int | None):
     """An inference session that runs each call on one thread: :func:`run_batches` runs ``threads`` calls at once.
 
     Short reviews make small matrices, and splitting each one over the cores spends part of
-    the time synchronising threads: on 2 cores, scoring 10k reviews with two batches at once
-    ran at 974 docs/s (6-layer int8) and 1,663 (3-layer student) against 914 and 1,169 for one
-    batch at a time on both threads (``python bench/bench_onnx_threads.py``).
+    the time synchronising threads: on 2 cores, scoring 6k reviews (6-layer int8, batches of 8)
+    with two batches at once ran at 1,207 docs/s against 779 for one batch at a time on both
+    threads (``python bench/bench_onnx_threads.py --rows 6000``, medians of 3).
     """
     import onnxruntime as ort
 
@@ -254,25 +254,30 @@ class OnnxEncoder:
         key: cache key (see :func:`model_key`); ``None`` disables caching.
         int8: use the dynamically quantised graph.
         threads: intra-op threads (default: all cores).
-        smooth: quantise a smoothed export (:mod:`nlp.scoring.smoothing`; same fp32 function,
-            fewer int8 errors) rather than the plain one.
+
+    The int8 graph is quantised from a smoothed export (:mod:`nlp.scoring.smoothing`): the
+    same fp32 function with fewer int8 errors. Smoothing changes ``model`` in place.
     """
 
-    def __init__(self, model, cache_dir: Path | None, key: str | None, int8: bool = False, threads: int | None = None, smooth: bool = True) -> None:
-        from nlp.scoring.smoothing import SMOOTH_VERSION, smooth_model
+    def __init__(self, model, cache_dir: Path | None, key: str | None, int8: bool = False, threads: int | None = None) -> None:
+        from nlp.scoring.smoothing import SMOOTH_VERSION
 
         self.tasks = list(model.heads)
         self.path = cached_graph(
             cache_dir, key, lambda out: self._export(model, out), int8,
-            export_for_int8=(lambda out: self._export(smooth_model(model, inplace=True), out)) if smooth else None, variant=f"sq{SMOOTH_VERSION}",
+            export_for_int8=lambda out: self._export(model, out, smooth=True), variant=f"sq{SMOOTH_VERSION}",
         )
         self.session = _session(self.path, threads)
         self.workers = workers(threads)
 
-    def _export(self, model, out: Path, eager: bool = True) -> None:
+    def _export(self, model, out: Path, eager: bool = True, smooth: bool = False) -> None:
         import torch
 
-        logger.info("exporting the scorer to ONNX (once per model): %s", out)
+        logger.info("exporting the scorer to ONNX (once per model%s): %s", ", smoothed for int8" if smooth else "", out)
+        if smooth:
+            from nlp.scoring.smoothing import smooth_encoder
+
+            smooth_encoder(model.encoder, model.tokenize, model)
         tasks = self.tasks
 
         class Graph(torch.nn.Module):  # token ids + mask → pooled embedding and every head's logits

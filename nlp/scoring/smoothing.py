@@ -19,13 +19,12 @@ The activation maxima come from 256 team-written texts of many domains shipped i
 
 from __future__ import annotations
 
-import copy
 from importlib import resources
 
 import torch
 from torch import nn
 
-__all__ = ["SmoothedLinear", "activation_max", "smooth_linears", "calibration_texts", "smooth_model", "SMOOTH_ALPHA", "SMOOTH_VERSION"]
+__all__ = ["SmoothedLinear", "activation_max", "smooth_linears", "calibration_texts", "smooth_encoder", "SMOOTH_ALPHA", "SMOOTH_VERSION"]
 
 SMOOTH_ALPHA = 0.8
 SMOOTH_VERSION = 1  # part of the int8 graph's file name: bump when α, the clamp or the calibration texts change
@@ -57,8 +56,12 @@ def calibration_texts() -> list[str]:
     return normalize([line for line in lines if line.strip()])
 
 
-def activation_max(model, texts: list[str], batch_size: int = 32) -> dict[str, torch.Tensor]:
-    """Per input channel, the largest absolute input each ``nn.Linear`` of ``model.encoder`` saw (padding excluded)."""
+def activation_max(module: nn.Module, tokenize, forward, texts: list[str], batch_size: int = 32) -> dict[str, torch.Tensor]:
+    """Per input channel, the largest absolute input each ``nn.Linear`` inside ``module`` saw (padding excluded).
+
+    ``tokenize(texts)`` returns a batch with an ``attention_mask``; ``forward(batch)`` runs it
+    through ``module``. Keys are the linear layers' names relative to ``module``.
+    """
     stats: dict[str, torch.Tensor] = {}
     mask_holder: dict[str, torch.Tensor] = {}
     hooks = []
@@ -74,15 +77,15 @@ def activation_max(model, texts: list[str], batch_size: int = 32) -> dict[str, t
 
         return hook
 
-    for name, mod in model.encoder.named_modules():
+    for name, mod in module.named_modules():
         if isinstance(mod, nn.Linear):
             hooks.append(mod.register_forward_hook(hook_for(name)))
     try:
         with torch.inference_mode():
             for i in range(0, len(texts), batch_size):
-                batch = model.tokenize(texts[i : i + batch_size])
+                batch = tokenize(texts[i : i + batch_size])
                 mask_holder["mask"] = batch["attention_mask"]
-                model(batch)
+                forward(batch)
     finally:
         for h in hooks:
             h.remove()
@@ -95,8 +98,8 @@ def _scale(act: torch.Tensor, *linears: nn.Linear, alpha: float) -> torch.Tensor
     return (a.pow(alpha) / w.pow(1 - alpha)).clamp(*_CLAMP)
 
 
-def smooth_linears(model, stats: dict[str, torch.Tensor], alpha: float = SMOOTH_ALPHA) -> int:
-    """Smooth, in place, every ``nn.Linear`` of ``model.encoder`` that has statistics; returns how many.
+def smooth_linears(module: nn.Module, stats: dict[str, torch.Tensor], alpha: float = SMOOTH_ALPHA) -> int:
+    """Smooth, in place, every ``nn.Linear`` inside ``module`` that has statistics; returns how many.
 
     BERT-family attention (a module with ``query``/``key``/``value`` whose parent has
     ``output.dense``) is smoothed without extra work at run time where the algebra allows:
@@ -106,7 +109,7 @@ def smooth_linears(model, stats: dict[str, torch.Tensor], alpha: float = SMOOTH_
       into the value projection's output channels instead of a multiply.
     Every other linear layer gets its own multiply (:class:`SmoothedLinear`).
     """
-    enc = model.encoder
+    enc = module
     done: set[str] = set()
     modules = dict(enc.named_modules())
     for name, mod in modules.items():
@@ -145,14 +148,12 @@ def smooth_linears(model, stats: dict[str, torch.Tensor], alpha: float = SMOOTH_
     return len(done)
 
 
-def smooth_model(model, texts: list[str] | None = None, alpha: float = SMOOTH_ALPHA, inplace: bool = False):
-    """Smooth a merged :class:`~nlp.modeling.encoder.MultiTaskEncoder` for int8 export.
+def smooth_encoder(module: nn.Module, tokenize, forward, texts: list[str] | None = None, alpha: float = SMOOTH_ALPHA) -> int:
+    """Calibrate on ``texts`` (default: the shipped ones) and smooth ``module`` in place, for an int8 export.
 
-    ``inplace=True`` changes ``model`` itself (the same fp32 function, so its torch outputs stay
-    within float rounding) and saves a copy of its weights: exporting from a copy pushed the
-    first, cold-cache ``nlp run`` past 4 GB peak RSS.
+    In place because the fp32 function does not change (torch outputs stay within float
+    rounding), and a copy of the weights had pushed the first, cold-cache ``nlp run`` past 4 GB
+    peak RSS. Arguments as :func:`activation_max`; returns how many linear layers were smoothed.
     """
-    stats = activation_max(model, texts if texts is not None else calibration_texts())
-    target = model if inplace else copy.deepcopy(model)
-    smooth_linears(target, stats, alpha)
-    return target.eval()
+    stats = activation_max(module, tokenize, forward, texts if texts is not None else calibration_texts())
+    return smooth_linears(module, stats, alpha)

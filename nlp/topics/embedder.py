@@ -387,25 +387,12 @@ class OnnxSentenceEmbedder:
 
     def _smooth(self, encoder) -> None:
         """SmoothQuant the encoder in place before the int8 export (as the scorer's, :mod:`nlp.scoring.smoothing`)."""
-        import torch
+        from nlp.scoring.smoothing import smooth_encoder
 
-        from nlp.scoring.smoothing import activation_max, calibration_texts, smooth_linears
+        def tokenize(texts):
+            return self.tokenizer([self.default_prompt + t for t in texts], padding=True, truncation=True, max_length=self.max_seq_length, return_tensors="pt")
 
-        tokenizer, prompt, limit = self.tokenizer, self.default_prompt, self.max_seq_length
-
-        class View:  # what the smoothing functions expect: .encoder, .tokenize(texts), a call on a batch
-            def __init__(self):
-                self.encoder = encoder
-
-            def tokenize(self, texts):
-                return tokenizer([prompt + t for t in texts], padding=True, truncation=True, max_length=limit, return_tensors="pt")
-
-            def __call__(self, batch):
-                with torch.inference_mode():
-                    return encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
-
-        view = View()
-        smooth_linears(view, activation_max(view, calibration_texts()))
+        smooth_encoder(encoder, tokenize, lambda b: encoder(input_ids=b["input_ids"], attention_mask=b["attention_mask"]))
 
     def get_sentence_embedding_dimension(self) -> int:
         return self._dim

@@ -10,13 +10,6 @@ pytest.importorskip("onnxruntime")
 TEXTS = ["배송 빨라요 재구매할게요", "별로예요 환불했어요", "그냥 그래요", "ㅋㅋㅋ 완전 강추!!", ""]
 
 
-@pytest.fixture
-def onnx_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("NLP_ONNX_CACHE", str(tmp_path / "cache" / "onnx"))
-    return tmp_path / "cache" / "onnx"
-
-
 def test_onnx_matches_torch(tiny_model_dir, onnx_cache):
     from nlp.scoring.scorer import Scorer
 

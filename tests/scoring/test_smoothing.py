@@ -5,17 +5,9 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import pytest
 import torch
 
 TEXTS = ["배송 빨라요 재구매할게요", "별로예요 환불했어요", "그냥 그래요", "ㅋㅋㅋ 완전 강추!!", "사이즈 한 치수 크게 주문하세요"]
-
-
-@pytest.fixture
-def onnx_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("NLP_ONNX_CACHE", str(tmp_path / "cache" / "onnx"))
-    return tmp_path / "cache" / "onnx"
 
 
 def _model(tiny_model_dir):
@@ -28,11 +20,11 @@ def test_smoothing_keeps_the_fp32_function(tiny_model_dir):
     from nlp.scoring.smoothing import SmoothedLinear, activation_max, smooth_linears
 
     model = _model(tiny_model_dir)
-    stats = activation_max(model, TEXTS)
+    stats = activation_max(model.encoder, model.tokenize, model, TEXTS)
     n_linear = sum(isinstance(m, torch.nn.Linear) for m in model.encoder.modules())
     assert len(stats) == n_linear and all((v >= 0).all() for v in stats.values())
     smoothed = copy.deepcopy(model)
-    assert smooth_linears(smoothed, stats, alpha=0.9) == n_linear
+    assert smooth_linears(smoothed.encoder, stats, alpha=0.9) == n_linear
     # q/k/v share one scale tensor; the attention output projection is folded into value (no multiply of its own)
     att = smoothed.encoder.encoder.layer[0].attention
     assert isinstance(att.self.query, SmoothedLinear) and att.self.query.inv_scale is att.self.key.inv_scale is att.self.value.inv_scale
@@ -50,8 +42,8 @@ def test_activation_max_ignores_padding(tiny_model_dir):
     from nlp.scoring.smoothing import activation_max
 
     model = _model(tiny_model_dir)
-    alone = activation_max(model, TEXTS[1:3], batch_size=1)
-    padded = activation_max(model, TEXTS[1:3], batch_size=2)  # the shorter text is padded in this batch
+    alone = activation_max(model.encoder, model.tokenize, model, TEXTS[1:3], batch_size=1)
+    padded = activation_max(model.encoder, model.tokenize, model, TEXTS[1:3], batch_size=2)  # the shorter text is padded in this batch
     for k in alone:
         torch.testing.assert_close(alone[k], padded[k], atol=1e-5, rtol=1e-5)
 

@@ -70,14 +70,12 @@ def test_written_directory_layout(tiny_model_dir, tmp_path) -> None:
     assert (st / "model.safetensors").resolve() == (_base_dir(tiny_model_dir) / "model.safetensors").resolve()
 
 
-def test_scorer_model_as_sentence_transformer(tiny_model_dir, tmp_path, monkeypatch, no_network) -> None:
+def test_scorer_model_as_sentence_transformer(tiny_model_dir, tmp_path, onnx_cache, no_network) -> None:
     """What scoring hands over equals what SentenceTransformer(path) computes: same prefix, length, pooling."""
     from sentence_transformers import SentenceTransformer
 
     from nlp.scoring.scorer import Scorer
 
-    monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("NLP_ONNX_CACHE", str(tmp_path / "cache" / "onnx"))
     st_dir = resolve_sentence_transformer(tiny_model_dir)
     assert st_dir.is_relative_to(tmp_path / "cache") and (st_dir / MODULES_NAME).is_file()
     assert resolve_sentence_transformer(st_dir) == st_dir  # a sentence-transformers directory passes through
@@ -91,15 +89,13 @@ def test_scorer_model_as_sentence_transformer(tiny_model_dir, tmp_path, monkeypa
     assert emb.dimension == 32
 
 
-def test_onnx_embedder_matches_sentence_transformers(tiny_model_dir, tmp_path, monkeypatch, no_network) -> None:
+def test_onnx_embedder_matches_sentence_transformers(tiny_model_dir, tmp_path, onnx_cache, no_network) -> None:
     """The ONNX Runtime path gives SentenceTransformer's embeddings: prompts, truncation, batches of mixed length."""
     pytest.importorskip("onnxruntime")
     from sentence_transformers import SentenceTransformer
 
     from nlp.topics.embedder import OnnxSentenceEmbedder
 
-    monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("NLP_ONNX_CACHE", str(tmp_path / "cache" / "onnx"))
     st_dir = write_sentence_transformer(_base_dir(tiny_model_dir), tmp_path / "st", max_seq_length=12)
     texts = TEXTS + ["아주 긴 리뷰 " * 20, "ㅋ"]  # one text is cut at 12 tokens
     ref = SentenceTransformer(str(st_dir), device="cpu")
@@ -143,11 +139,9 @@ def test_topic_encoder_smoothing_keeps_the_fp32_embeddings(tiny_model_dir, tmp_p
     torch.testing.assert_close(before, after, atol=1e-4, rtol=1e-4)
 
 
-def test_embedder_backend_choice(tiny_model_dir, tmp_path, monkeypatch) -> None:
+def test_embedder_backend_choice(tiny_model_dir, tmp_path, onnx_cache) -> None:
     from sentence_transformers import SentenceTransformer
 
-    monkeypatch.setenv("NLP_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("NLP_ONNX_CACHE", str(tmp_path / "cache" / "onnx"))
     st_dir = write_sentence_transformer(_base_dir(tiny_model_dir), tmp_path / "st")
     with pytest.raises(ValueError, match="backend must be"):
         ProjectEmbedder(st_dir, backend="tensorrt")
