@@ -108,6 +108,8 @@ def detect_encoding(sample: bytes) -> str:
             return "utf-8"
     from charset_normalizer import from_bytes
 
+    if _reads_as_korean_cp949(sample):
+        return "cp949"
     best = from_bytes(sample).best()
     if best is None:
         raise InputError("the input is not text (no character encoding fits); expected a CSV/TSV/JSONL text file or Parquet")
@@ -115,6 +117,36 @@ def detect_encoding(sample: bytes) -> str:
     if enc in ("euc_kr", "cp949", "johab", "iso2022_kr", "uhc", "ks_c_5601_1987"):
         return "cp949"
     return best.encoding
+
+
+def _reads_as_korean_cp949(sample: bytes) -> bool:
+    """Whether the sample decodes strictly as CP949 (a character cut by its end allowed) into mostly common Hangul.
+
+    Checked before charset-normalizer, which guessed cp874 (Thai) for a CP949 sample made of one
+    long review and gave up on the same sample one byte longer. "Common Hangul" means the 2,350
+    syllables of KS X 1001 (what EUC-KR encodes): Shift-JIS or Latin-1 bytes that happen to
+    decode as CP949 give hanja and rare extension syllables instead.
+    """
+    try:
+        text = sample.decode("cp949")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 1:
+            return False
+        text = sample[: exc.start].decode("cp949")
+    wide = [c for c in text if ord(c) > 127]
+    if not wide:
+        return False
+
+    def common_hangul(c: str) -> bool:
+        if not "가" <= c <= "힣":
+            return False
+        try:
+            c.encode("euc_kr")
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    return sum(map(common_hangul, wide)) >= 0.5 * len(wide)
 
 
 def _open_binary(path: str | os.PathLike | None) -> IO[bytes]:

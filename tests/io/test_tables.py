@@ -120,3 +120,17 @@ def test_derived_ids_are_stable_and_fill_gaps():
     assert ids.iloc[0] == "a" and ids.iloc[1].startswith("r1-") and ids.iloc[2].startswith("r2-")
     assert derive_ids(df, ColumnMap()).tolist() == ids.tolist()
     assert json.dumps(ids.tolist())
+
+
+def test_cp949_file_dominated_by_one_long_review(tmp_path):
+    """charset-normalizer finds no encoding for a sample of one repeated syllable; the CP949 fallback reads it."""
+    from nlp.io.tables import detect_encoding
+
+    sample = ("id,text\n1," + "가" * 40_000).encode("cp949")
+    assert detect_encoding(sample) == "cp949"
+    assert detect_encoding(sample[:-1]) == "cp949"  # a character cut by the end of the sample
+    with pytest.raises(InputError, match="not text"):
+        detect_encoding(bytes(range(256)) * 50)
+    # other legacy encodings are not taken for Korean
+    assert detect_encoding("日本語のレビューです。とても良かったです。".encode("shift_jis") * 20) != "cp949"
+    assert detect_encoding("Très bon café, déçu par le prix élevé.".encode("latin-1") * 20) != "cp949"
