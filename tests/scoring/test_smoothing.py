@@ -61,7 +61,7 @@ def test_int8_uses_the_smoothed_export_and_caches_it(tiny_model_dir, onnx_cache)
 
     ref = Scorer.load(tiny_model_dir, backend="torch").predict(TEXTS)
     q = Scorer.load(tiny_model_dir, backend="onnx", quantize=True)
-    assert q._onnx.path.name.endswith(".sq1.int8.onnx")
+    assert q._onnx.path.name.endswith(".sq1h.int8.onnx")
     assert sorted(p.suffix for p in onnx_cache.iterdir()) == [".onnx"]  # no fp32 graph and no leftover intermediate
     out = q.predict(TEXTS)
     for task in ("sentiment", "intent"):
