@@ -1,6 +1,8 @@
 """`nlp run` end to end (score → topics → trends → report) on N shared reviews: docs/s per stage and peak RSS.
 
-    python bench/bench_run.py --rows 20000 [--int8] [--model models/sentiment-e5s3] [--backend torch]
+    python bench/bench_run.py --rows 20000 [--int8] [--fast] [--model DIR] [--backend torch]
+
+``--fast`` is ``nlp run --fast``: the 3-layer student on int8, without the fp32 re-check.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=20_000)
     ap.add_argument("--int8", action="store_true")
     ap.add_argument("--model", default=None)
+    ap.add_argument("--fast", action="store_true", help="nlp run --fast")
     ap.add_argument("--backend", default=None, help="auto (default), onnx or torch: scoring and the topic embedder")
     args = ap.parse_args()
     from nlp.pipeline import run
@@ -28,10 +31,13 @@ def main() -> None:
         src = Path(tmp) / "in.parquet"
         df.to_parquet(src)
         t0 = time.perf_counter()
-        res = run(src, Path(tmp) / "out", model_dir=args.model, quantize=args.int8, backend=args.backend, freq="M")
+        from nlp.scoring.scorer import resolve_fast
+
+        model, int8 = resolve_fast(args.fast, args.model, args.int8)
+        res = run(src, Path(tmp) / "out", model_dir=model, quantize=int8, recheck=0.0 if args.fast else None, backend=args.backend, freq="M")
         dt = time.perf_counter() - t0
     per_stage = {k: round(len(df) / v, 1) for k, v in res.seconds.items() if v > 0}
-    report("nlp_run", rows=len(df), int8=args.int8, backend=args.backend or "auto", seconds=dt, docs_per_s=len(df) / dt, stage_seconds=res.seconds,
+    report("nlp_run", rows=len(df), int8=int8, fast=args.fast, model=model or "default", backend=args.backend or "auto", seconds=dt, docs_per_s=len(df) / dt, stage_seconds=res.seconds,
            stage_docs_per_s=per_stage, kiwi_docs_per_s=kiwi, ratio_to_kiwi=len(df) / dt / kiwi, peak_rss_mb=peak_rss_mb())
 
 

@@ -3,7 +3,7 @@
 Prints docs/s for the fp32 and int8 paths and, as a machine-independent figure, the ratio
 to Kiwi's tokenisation docs/s measured in the same process on the same texts.
 
-    python bench/bench_score.py --rows 20000 [--model DIR] [--int8 [--recheck 0.05]] [--threads 2] [--repeat 3]
+    python bench/bench_score.py --rows 20000 [--model DIR] [--int8 [--recheck 0]] [--threads 2] [--repeat 3]
 
 With ``--repeat N`` Kiwi and then the scorer are timed N times each and the medians are
 printed (this machine's speed drifts by ±15% between runs) with every run's figures. Kiwi is
@@ -27,7 +27,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=20_000)
     ap.add_argument("--model", default=None)
     ap.add_argument("--int8", action="store_true")
-    ap.add_argument("--recheck", type=float, default=0.0, help="with --int8: re-score close calls in fp32 (nlp score --recheck)")
+    ap.add_argument("--recheck", type=float, default=None, help="with --int8: the fp32 re-check margin (default: the scorer's, 0.05 on intent; 0: plain int8)")
+    ap.add_argument("--recheck-tasks", default=None, help="comma-separated tasks whose margins trigger the re-check (default: the scorer's)")
     ap.add_argument("--backend", default="auto", choices=["auto", "onnx", "torch"])
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--batch-size", type=int, default=None, help="default: the scorer's")
@@ -40,7 +41,8 @@ def main() -> None:
     kiwis = [kiwi_docs_per_s(df["text"].tolist()) for _ in range(max(1, args.repeat))]
     from nlp.scoring.scorer import DEFAULT_BATCH_SIZE
 
-    scorer = Scorer.load(args.model, quantize=args.int8, threads=args.threads, batch_size=args.batch_size or DEFAULT_BATCH_SIZE, backend=args.backend, recheck_margin=args.recheck)
+    scorer = Scorer.load(args.model, quantize=args.int8, threads=args.threads, batch_size=args.batch_size or DEFAULT_BATCH_SIZE, backend=args.backend, recheck_margin=args.recheck,
+                         recheck_tasks=tuple(args.recheck_tasks.split(",")) if args.recheck_tasks else None)
     if args.sentiment_only:
         del scorer.model.heads["intent"]
         for d in (scorer.tasks, scorer.sparse, scorer.blends, scorer.model.config.tasks):
@@ -56,7 +58,7 @@ def main() -> None:
             rates.append(stats.output_rows / (time.perf_counter() - t0))
     ratios = [r / k for r, k in zip(rates, kiwis)]
     report(
-        "score", rows=stats.output_rows, int8=args.int8, recheck=args.recheck, backend=scorer.backend, model=args.model or "default", batch_size=scorer.batch_size, tasks=list(scorer.tasks),
+        "score", rows=stats.output_rows, int8=args.int8, recheck=scorer.recheck_margin, recheck_tasks=scorer.recheck_tasks, backend=scorer.backend, model=args.model or "default", batch_size=scorer.batch_size, tasks=list(scorer.tasks),
         docs_per_s=float(np.median(rates)), kiwi_docs_per_s=float(np.median(kiwis)), ratio_to_kiwi=float(np.median(ratios)),
         runs=[{"docs_per_s": round(r, 1), "kiwi_docs_per_s": round(k, 1)} for r, k in zip(rates, kiwis)], peak_rss_mb=peak_rss_mb(),
     )

@@ -103,7 +103,7 @@ def evaluate_sentiment_cmd(
     ood: Annotated[str | None, typer.Option(help="out-of-domain labelled set (text, label, domain)")] = OOD_SET,
     n_film: Annotated[int, typer.Option(help="balanced held-out film reviews to score")] = 4000,
     int8: Annotated[bool, typer.Option("--int8", help="evaluate the int8-quantised fast path")] = False,
-    recheck: Annotated[float, typer.Option(min=0.0, max=0.99, help="with --int8: re-score in fp32 the texts whose top-two probabilities are closer than this")] = 0.0,
+    recheck: Annotated[float | None, typer.Option(min=0.0, max=0.99, help="with --int8: the fp32 re-check margin (default: nlp score's, 0.05 on intent; 0: plain int8)")] = None,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
     json_out: Annotated[Path | None, typer.Option("--json", help="write the full results as JSON")] = None,
 ) -> None:
@@ -209,7 +209,7 @@ def evaluate_intent_cmd(
     gold: Annotated[Path, typer.Option(help="gold intent folder")] = Path(GOLD_DIR),
     split: Annotated[str, typer.Option(help="train, dev or test")] = "test",
     int8: Annotated[bool, typer.Option("--int8", help="evaluate the int8 fast path")] = False,
-    recheck: Annotated[float, typer.Option(min=0.0, max=0.99, help="with --int8: re-score in fp32 the texts whose top-two probabilities are closer than this")] = 0.0,
+    recheck: Annotated[float | None, typer.Option(min=0.0, max=0.99, help="with --int8: the fp32 re-check margin (default: nlp score's, 0.05 on intent; 0: plain int8)")] = None,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
     json_out: Annotated[Path | None, typer.Option("--json")] = None,
 ) -> None:

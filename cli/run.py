@@ -51,6 +51,7 @@ def run_cmd(
         seed=seed,
         resume=resume,
         quantize=int8,
+        recheck=0.0 if fast else None,  # --fast: speed first; --int8: nlp score's default re-check
         backend=backend,
         mask_pii=mask_pii,
         title=title,

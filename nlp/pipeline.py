@@ -59,6 +59,7 @@ def run(
     seed: int = 42,
     resume: bool = False,
     quantize: bool = False,
+    recheck: float | None = None,
     backend: str | None = None,
     mask_pii: bool = True,
     title: str | None = None,
@@ -88,7 +89,7 @@ def run(
         logger.info("scored table exists; not scoring again (resume)")
         res.scored_rows = len(read_table(scored))
     else:
-        stats = score_table(src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize, backend=backend)
+        stats = score_table(src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize, recheck=recheck, backend=backend)
         res.input_rows, res.scored_rows, res.rejected_rows = stats.input_rows, stats.output_rows, stats.rejected_rows
     res.seconds["score"] = time.perf_counter() - t0
     frame = read_table(scored)

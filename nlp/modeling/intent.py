@@ -233,7 +233,7 @@ def _log_loss(z: np.ndarray, y: np.ndarray) -> float:
 
 
 def evaluate_intent(
-    model_dir: str | Path | None, gold_dir: str | Path = GOLD_DIR, split: str = "test", quantize: bool = False, backend: str | None = None, recheck: float = 0.0
+    model_dir: str | Path | None, gold_dir: str | Path = GOLD_DIR, split: str = "test", quantize: bool = False, backend: str | None = None, recheck: float | None = None
 ) -> dict:
     """Macro-F1, per-class P/R/F1 and confusion on a gold split: encoder, char TF-IDF, blend, keyword rules."""
     from nlp.modeling.metrics import classification_report
@@ -254,9 +254,9 @@ def evaluate_intent(
         systems["char_tfidf"] = [INTENT_LABELS[i] for i in ps.argmax(axis=1)]
         if "intent" in scorer.blends:
             # with a re-check, the blend is what `nlp score` gives (re-checked on the blend's margin)
-            pb = scorer.predict(texts)["intent"] if recheck else scorer.blends["intent"](enc, ps)
+            pb = scorer.predict(texts)["intent"] if scorer.recheck_margin else scorer.blends["intent"](enc, ps)
             systems["blend"] = [INTENT_LABELS[i] for i in pb.argmax(axis=1)]
-    res = {"model": str(model_dir or "default"), "split": split, "n": len(y), "quantized": quantize, "recheck": recheck, "backend": scorer.backend, "systems": {}}
+    res = {"model": str(model_dir or "default"), "split": split, "n": len(y), "quantized": quantize, "recheck": scorer.recheck_margin, "recheck_tasks": scorer.recheck_tasks, "backend": scorer.backend, "systems": {}}
     for name, pred in systems.items():
         r = classification_report(y, pred, INTENT_LABELS)
         srcs = part["source"].tolist()

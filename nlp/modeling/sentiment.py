@@ -246,7 +246,7 @@ def evaluate_sentiment(
     seed: int = 13,
     quantize: bool = False,
     backend: str | None = None,
-    recheck: float = 0.0,
+    recheck: float | None = None,
 ) -> dict:
     """Accuracy / macro-F1 / ECE on held-out films (NSMC binary, balanced) and the out-of-domain set.
 
@@ -267,7 +267,7 @@ def evaluate_sentiment(
     if ood_path:
         o = _read(ood_path)
         sets["out_of_domain"] = (normalize(o["text"].astype(str)), o["label"].tolist(), o["domain"].tolist() if "domain" in o else None)
-    results: dict = {"model": str(model_dir or "default"), "quantized": quantize, "recheck": recheck, "backend": scorer.backend, "sets": {}}
+    results: dict = {"model": str(model_dir or "default"), "quantized": quantize, "recheck": scorer.recheck_margin, "recheck_tasks": scorer.recheck_tasks, "backend": scorer.backend, "sets": {}}
     for name, (texts, gold, groups) in sets.items():
         enc = scorer.predict(texts, use_sparse=False)["sentiment"]
         systems = {"encoder": enc}
@@ -275,7 +275,7 @@ def evaluate_sentiment(
             systems["char_tfidf_reference"] = sparse.predict_proba(texts)[:, [sparse.classes_.index(lab) for lab in SENTIMENT_LABELS]]
             if "sentiment" in scorer.blends:
                 # with a re-check, the blend is what `nlp score` gives (re-checked on the blend's margin)
-                systems["blend"] = scorer.predict(texts)["sentiment"] if recheck else scorer.blends["sentiment"](enc, systems["char_tfidf_reference"])
+                systems["blend"] = scorer.predict(texts)["sentiment"] if scorer.recheck_margin else scorer.blends["sentiment"](enc, systems["char_tfidf_reference"])
         y = np.array([SENTIMENT_LABELS.index(g) for g in gold])
         out = {}
         for sys_name, p in systems.items():

@@ -126,7 +126,7 @@ def score_table(
     batch_size: int = DEFAULT_BATCH_SIZE,
     threads: int | None = None,
     quantize: bool = False,
-    recheck: float = 0.0,
+    recheck: float | None = None,
     backend: str | None = None,
     embeddings: str | os.PathLike | None = None,
     show_progress_bar: bool | None = None,
@@ -142,8 +142,8 @@ def score_table(
         mask_pii: mask personal data before the model sees it (flag ``pii_masked``).
         chunk_size: rows per part (also the resume granularity).
         embeddings: also write the encoder's pooled embeddings (float16 ``.npy``, output row order), for topics.
-        recheck: with ``quantize``, re-score in fp32 the texts whose top-two probabilities are closer
-            than this (see :data:`nlp.scoring.scorer.RECHECK_MARGIN`).
+        recheck: with ``quantize``, re-score in fp32 the texts whose top-two intent probabilities are
+            closer than this (``None``: :data:`nlp.scoring.scorer.RECHECK_MARGIN`; 0: off).
 
     Returns:
         Row accounting; ``input_rows == output_rows + rejected_rows`` is checked.

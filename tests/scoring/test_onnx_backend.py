@@ -70,7 +70,7 @@ def test_recheck_rescores_close_calls_in_fp32(tiny_model_dir, onnx_cache):
     from nlp.scoring.scorer import Scorer
 
     fp32 = Scorer.load(tiny_model_dir, backend="onnx").predict(TEXTS, want_embeddings=True)
-    plain = Scorer.load(tiny_model_dir, backend="onnx", quantize=True).predict(TEXTS)
+    plain = Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.0).predict(TEXTS)
     every = Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.99)  # every text is a close call
     out = every.predict(TEXTS, want_embeddings=True)
     for key in ("sentiment", "intent", "embeddings"):
@@ -81,6 +81,28 @@ def test_recheck_rescores_close_calls_in_fp32(tiny_model_dir, onnx_cache):
         top2 = np.sort(plain[task], axis=1)[:, -2:]
         close = (top2[:, 1] - top2[:, 0]) < 0.05
         np.testing.assert_allclose(some[task][close], fp32[task][close], atol=1e-5)
+
+
+def test_recheck_can_watch_one_task(tiny_model_dir, onnx_cache):
+    from nlp.scoring.scorer import Scorer
+
+    fp32 = Scorer.load(tiny_model_dir, backend="onnx").predict(TEXTS)
+    plain = Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.0).predict(TEXTS)
+    out = Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.05, recheck_tasks=("intent",)).predict(TEXTS)
+    top2 = np.sort(plain["intent"], axis=1)[:, -2:]
+    close = (top2[:, 1] - top2[:, 0]) < 0.05
+    for task in ("sentiment", "intent"):  # a close intent call re-scores the whole text; the others keep their int8 scores
+        np.testing.assert_allclose(out[task][close], fp32[task][close], atol=1e-5)
+        np.testing.assert_allclose(out[task][~close], plain[task][~close], atol=1e-6)
+
+
+def test_int8_rechecks_intent_by_default(tiny_model_dir, onnx_cache):
+    from nlp.scoring.scorer import RECHECK_MARGIN, Scorer
+
+    q = Scorer.load(tiny_model_dir, backend="onnx", quantize=True)
+    assert (q.recheck_margin, q.recheck_tasks) == (RECHECK_MARGIN, ("intent",))
+    assert Scorer.load(tiny_model_dir, backend="onnx").recheck_margin == 0  # fp32 has nothing to re-check
+    assert Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.0)._onnx_fp32 is None
 
 
 def test_recheck_needs_int8_on_onnx(tiny_model_dir, onnx_cache):

@@ -211,3 +211,15 @@ def test_cli_fast_uses_the_fast_model_on_int8(tmp_path, korean_csv, tiny_model, 
     assert len(pd.read_parquet(out)) == 10 and "intent_avoid" in pd.read_parquet(out)
     res = runner.invoke(app, ["score", str(korean_csv), "-o", str(out), "--fast", "--model", str(tiny_model)])
     assert res.exit_code == 2 and "--int8" in res.output
+
+
+def test_cli_recheck_defaults(tmp_path, korean_csv, monkeypatch):
+    # --int8 keeps the scorer's default fp32 re-check (None), --fast turns it off, --recheck overrides both
+    import nlp.scoring.table as mod
+
+    seen = []
+    monkeypatch.setattr(mod, "score_table", lambda *a, **k: seen.append((k["quantize"], k["recheck"])) or mod.TableStats())
+    for args in (["--int8"], ["--fast"], ["--int8", "--recheck", "0"], ["--fast", "--recheck", "0.1"]):
+        res = runner.invoke(app, ["score", str(korean_csv), "-o", str(tmp_path / "o.parquet"), *args])
+        assert res.exit_code == 0, res.output
+    assert seen == [(True, None), (True, 0.0), (True, 0.0), (True, 0.1)]

@@ -60,17 +60,19 @@ def test_int8_uses_the_smoothed_export_and_caches_it(tiny_model_dir, onnx_cache)
     from nlp.scoring.scorer import Scorer
 
     ref = Scorer.load(tiny_model_dir, backend="torch").predict(TEXTS)
-    q = Scorer.load(tiny_model_dir, backend="onnx", quantize=True)
+    q = Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.0)
     assert q._onnx.path.name.endswith(".sq1h.int8.onnx")
     assert sorted(p.suffix for p in onnx_cache.iterdir()) == [".onnx"]  # no fp32 graph and no leftover intermediate
     out = q.predict(TEXTS)
     for task in ("sentiment", "intent"):
         assert np.abs(out[task] - ref[task]).max() < 0.1
     mtime = q._onnx.path.stat().st_mtime_ns
-    again = Scorer.load(tiny_model_dir, backend="onnx", quantize=True)
+    again = Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.0)
     assert again._onnx.path == q._onnx.path and len(list(onnx_cache.iterdir())) == 1
     np.testing.assert_array_equal(again.predict(TEXTS)["sentiment"], out["sentiment"])
     assert again._onnx.path.stat().st_mtime_ns >= mtime
+    rechecked = Scorer.load(tiny_model_dir, backend="onnx", quantize=True)  # the default re-check adds the fp32 graph
+    assert rechecked._onnx.path == q._onnx.path and sorted(p.name for p in onnx_cache.iterdir()) == sorted([q._onnx.path.name, rechecked._onnx_fp32.path.name])
 
 
 def test_export_restores_the_attention_implementation(tiny_model_dir):
