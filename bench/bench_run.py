@@ -37,7 +37,7 @@ def main() -> None:
         res = run(src, Path(tmp) / "out", model_dir=model, quantize=int8, recheck=0.0 if args.fast else None, backend=args.backend, freq="M")
         dt = time.perf_counter() - t0
     per_stage = {k: round(len(df) / v, 1) for k, v in res.seconds.items() if v > 0}
-    report("nlp_run", rows=len(df), int8=int8, fast=args.fast, model=model or "default", backend=args.backend or "auto", seconds=dt, docs_per_s=len(df) / dt, stage_seconds=res.seconds,
+    report("nlp_run", rows=len(df), int8=int8, fast=args.fast, model=str(model) if model else "default", backend=args.backend or "auto", seconds=dt, docs_per_s=len(df) / dt, stage_seconds=res.seconds,
            stage_docs_per_s=per_stage, kiwi_docs_per_s=kiwi, ratio_to_kiwi=len(df) / dt / kiwi, peak_rss_mb=peak_rss_mb())
 
 

@@ -22,6 +22,7 @@ def main() -> None:
     ap.add_argument("--score-rows", type=int, default=60_000)
     ap.add_argument("--int8", action="store_true")
     ap.add_argument("--model", default=None, help="scorer model directory (default: the shipped one)")
+    ap.add_argument("--recheck", type=float, default=None, help="with --int8: the fp32 re-check margin (default: the scorer's; 0: off, as --fast)")
     ap.add_argument("--batch-size", type=int, default=None, help="default: the scorer's")
     args = ap.parse_args()
     import nlp.scoring.table as st
@@ -40,7 +41,7 @@ def main() -> None:
                 n += len(part)
         from nlp.scoring.scorer import DEFAULT_BATCH_SIZE
 
-        scorer = Scorer.load(args.model, quantize=args.int8, batch_size=args.batch_size or DEFAULT_BATCH_SIZE)
+        scorer = Scorer.load(args.model, quantize=args.int8, batch_size=args.batch_size or DEFAULT_BATCH_SIZE, recheck_margin=args.recheck)
         real = st.score_frame
         seen = {"rows": 0, "t0": time.perf_counter()}
 

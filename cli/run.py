@@ -31,7 +31,7 @@ def run_cmd(
     mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii")] = True,
     title: Annotated[str | None, typer.Option(help="report title")] = None,
     topics_model: Annotated[Path | None, typer.Option(help="encoder for topic embeddings (default: base e5)")] = None,
-    fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8: ~1.6x the speed of --int8 (accuracy: models/sentiment-e5s3)")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8: ~1.5x the speed of --int8 (accuracy: models/sentiment-e5s3)")] = False,
 ) -> None:
     """Score, topics, trends and the CX report for a reviews table (the demo corpus by default), into one directory."""
     from nlp.pipeline import run

@@ -35,7 +35,7 @@ def score_cmd(
     ] = None,
     embeddings: Annotated[Path | None, typer.Option(help="also write pooled embeddings (.npy, output row order) for `nlp topics`")] = None,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
-    fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8: ~1.6x the speed of --int8 (accuracy: models/sentiment-e5s3)")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8: ~1.5x the speed of --int8 (accuracy: models/sentiment-e5s3)")] = False,
 ) -> None:
     """Score sentiment, purchase intent and quality flags: input + score columns, plus OUT.rejects.jsonl."""
     from nlp.scoring.scorer import resolve_fast
