@@ -34,7 +34,10 @@ def topics_cmd(
     min_topic_size: Annotated[
         int | None, typer.Option("--min-topic-size", min=2, help="smallest topic (default: about 0.4·√rows, 5..50)")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="random seed (UMAP)")] = 42,
+    seed: Annotated[int, typer.Option("--seed", help="random seed (UMAP, and the fit sample)")] = 42,
+    fit_sample: Annotated[
+        int, typer.Option("--fit-sample", min=0, help="fit on at most this many texts (seeded sample); the rest go to the nearest topic. 0: all")
+    ] = 50_000,
     model_dir: Annotated[
         Path | None,
         typer.Option(
@@ -87,6 +90,7 @@ def topics_cmd(
         nr_topics=nr_topics,
         min_topic_size=min_topic_size,
         seed=seed,
+        fit_sample=fit_sample,
         freq=freq.upper(),  # type: ignore[arg-type]
         representation=representation,
         backend=backend,

@@ -176,6 +176,13 @@ def _texts(frame: pd.DataFrame, text_col: str) -> list[str]:
     return [masked for masked, _ in mask_pii(normalize(raw))]
 
 
+FIT_SAMPLE = 50_000
+"""Texts the topic model is fitted on at most; larger tables are fitted on a seeded random sample
+of this size and the other texts go to their nearest topic centre (:meth:`TopicModel.transform`,
+with the same outlier threshold). UMAP and HDBSCAN grow faster than linearly: on 100k reviews
+the fit over every text took most of the topic stage and a 4.9 GB peak (README, Benchmarks)."""
+
+
 def topics_table(
     scored: str | os.PathLike | pd.DataFrame,
     output_dir: str | os.PathLike,
@@ -190,6 +197,7 @@ def topics_table(
     model: TopicModel | None = None,
     backend: str | None = None,
     int8: bool = False,
+    fit_sample: int | None = FIT_SAMPLE,
     **model_options,
 ) -> TopicsResult:
     """Fit topics on a scored table and write the topic outputs directory.
@@ -212,6 +220,8 @@ def topics_table(
             ``$NLP_BACKEND``), ``onnx`` or ``torch`` (sentence-transformers). Same embeddings.
         int8: embed with the int8 (smoothed) encoder on ONNX Runtime: 2.3x the speed, and
             ``nlp evaluate topics`` within 0.01 of fp32 (docs/topics.md).
+        fit_sample: fit on at most this many texts (a seeded sample) and assign the rest to the
+            nearest topic (:data:`FIT_SAMPLE`); ``None`` or 0 fits on every text.
         **model_options: further :class:`TopicModel` options (``noise_domains``, ``stopwords`` ...).
 
     Returns:
@@ -259,15 +269,35 @@ def topics_table(
             seed=seed,
             **model_options,
         )
+    if fit_sample and fit_sample < 0:
+        raise ValueError(f"--fit-sample must be positive (or 0 for every text), got {fit_sample}")
+    fit = np.arange(len(idx))
+    if fit_sample and len(idx) > fit_sample:
+        fit = np.sort(np.random.default_rng(seed).choice(len(idx), fit_sample, replace=False))
+        logger.info("fitting topics on a sample of %d of %d texts; the others go to their nearest topic", fit_sample, len(idx))
     live_texts = [texts[i] for i in idx]
-    topics_live, probs_live = model.fit_transform(live_texts, emb[idx] if emb is not None else None)
+    fit_texts = [live_texts[j] for j in fit]
+    fit_emb = emb[idx[fit]] if emb is not None else None
+    if fit_emb is None and len(fit) < len(idx):
+        # embed every text once: the sample for fitting, all of them for the assignment
+        emb_live = model._embeddings(model._check_docs(live_texts), None)
+        fit_emb = emb_live[fit]
+    else:
+        emb_live = emb[idx] if emb is not None else None
+    topics_fit, probs_fit = model.fit_transform(fit_texts, fit_emb)
+    topics_live = np.full(len(idx), -1, dtype=np.int64)
+    probs_live = np.zeros(len(idx), dtype=np.float32)
+    topics_live[fit], probs_live[fit] = topics_fit, probs_fit
+    rest = np.setdiff1d(np.arange(len(idx)), fit)
+    if len(rest):
+        topics_live[rest], probs_live[rest] = model.transform([live_texts[j] for j in rest], emb_live[rest])
 
     topic = np.full(len(frame), -1, dtype=np.int64)
     prob = np.zeros(len(frame), dtype=np.float32)
     topic[idx] = topics_live
     prob[idx] = probs_live
     doc_topics = pd.DataFrame({"id": ids.to_numpy(dtype=object), "topic": topic, "topic_prob": np.round(prob, 4)})
-    rep_ids = {t: [str(ids.iloc[idx[j]]) for j in js] for t, js in model.representative_docs_.items()}
+    rep_ids = {t: [str(ids.iloc[idx[fit[j]]]) for j in js] for t, js in model.representative_docs_.items()}
 
     rows = frame.drop(columns=[c for c in ("topic", "topic_prob") if c in frame.columns]).assign(topic=topic)
     rating = cmap.rating if cmap.rating in frame.columns else None

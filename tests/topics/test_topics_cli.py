@@ -102,6 +102,26 @@ def test_topic_texts_are_pii_masked(tmp_path, scored) -> None:
     assert res.n_topics == 3 and 0.0 <= res.outlier_share < 0.3
 
 
+def test_fit_on_a_sample_assigns_the_rest(tmp_path, scored) -> None:
+    path, frame = scored
+    emb = np.load(tmp_path / "emb.npy")
+    full = table_mod.topics_table(path, tmp_path / "all", embeddings=emb, min_topic_size=5, fit_sample=0)
+    live = int((frame["text"] != "").sum())
+    part = table_mod.topics_table(path, tmp_path / "part", embeddings=emb, min_topic_size=5, fit_sample=live * 2 // 3)
+    assert part.model.n_documents_ == live * 2 // 3 < full.model.n_documents_ == live
+    doc = part.doc_topics
+    assert doc["id"].tolist() == frame["id"].tolist() and doc.loc[5, "topic"] == -1
+    assert part.n_topics == 3 and (doc["topic"] >= 0).mean() > 0.7  # the unfitted third is assigned, not dropped
+    assert part.topics["size"].sum() == len(frame)
+    # the same topics: a fitted text and its assignment agree with the full fit up to topic numbering
+    pairs = pd.crosstab(full.doc_topics["topic"], doc["topic"])
+    assert (pairs.max(axis=1) / pairs.sum(axis=1)).loc[lambda s: s.index >= 0].min() > 0.8
+    reps = set(np.concatenate(part.topics.loc[part.topics["topic"] >= 0, "representative_ids"].to_list()))
+    assert reps <= set(frame["id"])
+    with pytest.raises(ValueError, match="fit-sample"):
+        table_mod.topics_table(path, tmp_path / "bad", embeddings=emb, min_topic_size=5, fit_sample=-1)
+
+
 def test_missing_text_column_is_a_clear_error(tmp_path, scored) -> None:
     path, _ = scored
     res = runner.invoke(app, ["topics", str(path), "-o", str(tmp_path / "o"), "--text-col", "body"])
