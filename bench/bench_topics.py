@@ -5,6 +5,7 @@ no embeddings, then clustered; each part is timed on its own.
 
     python bench/bench_topics.py --rows 20000 [--backend torch] [--int8]
     python bench/bench_topics.py --rows 4000 --batch-sizes 64,16,8 --repeat 3   # embedding only, batch sizes alternating
+    python bench/bench_topics.py --rows 20000 --int8 --fit-sample 10000 --compare-full   # a sampled fit against the full one
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ def main() -> None:
     ap.add_argument("--int8", action="store_true", help="the int8 topic encoder (ONNX only)")
     ap.add_argument("--batch-sizes", default=None, help="compare embedding speed at these batch sizes (no clustering)")
     ap.add_argument("--repeat", type=int, default=3, help="rounds for --batch-sizes")
+    ap.add_argument("--fit-sample", type=int, default=None, help="topics_table's fit_sample (default: its own, 50,000)")
+    ap.add_argument("--compare-full", action="store_true", help="also fit on every text (seeds 42 and 43) and report how the assignments agree (NMI)")
     args = ap.parse_args()
     if args.batch_sizes:
         return batch_sizes(args)
@@ -41,15 +44,30 @@ def main() -> None:
     t0 = time.perf_counter()
     vectors = emb.encode(texts)
     t_embed = time.perf_counter() - t0
+    from nlp.topics.table import FIT_SAMPLE
+
+    fit_sample = FIT_SAMPLE if args.fit_sample is None else args.fit_sample
+    extra = {}
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        res = topics_table(df, Path(tmp), ColumnMap(), embeddings=vectors, model=TopicModel(emb, seed=42), freq="M")
+        res = topics_table(df, Path(tmp) / "a", ColumnMap(), embeddings=vectors, model=TopicModel(emb, seed=42), freq="M", fit_sample=fit_sample)
         t_fit = time.perf_counter() - t0
+        if args.compare_full:
+            from sklearn.metrics import normalized_mutual_info_score
+
+            t0 = time.perf_counter()
+            full = topics_table(df, Path(tmp) / "b", ColumnMap(), embeddings=vectors, model=TopicModel(emb, seed=42), freq="M", fit_sample=0)
+            a, b = res.doc_topics["topic"].to_numpy(), full.doc_topics["topic"].to_numpy()
+            extra = {"full_fit_seconds": time.perf_counter() - t0, "full_n_topics": full.n_topics, "full_outlier_share": full.outlier_share,
+                     "nmi_sample_vs_full": float(normalized_mutual_info_score(b, a))}
+            # the yardstick: two full fits that differ only in their seed
+            other = topics_table(df, Path(tmp) / "c", ColumnMap(), embeddings=vectors, model=TopicModel(emb, seed=43), freq="M", fit_sample=0)
+            extra["nmi_full_vs_full_seed43"] = float(normalized_mutual_info_score(b, other.doc_topics["topic"].to_numpy()))
     n = len(df)
     report(
         "topics", rows=n, backend=type(emb._backend).__name__, int8=args.int8, embed_seconds=t_embed, embed_docs_per_s=n / t_embed,
         fit_seconds=t_fit, fit_docs_per_s=n / t_fit, docs_per_s=n / (t_embed + t_fit), n_topics=res.n_topics,
-        outlier_share=res.outlier_share, kiwi_docs_per_s=kiwi, ratio_to_kiwi=n / (t_embed + t_fit) / kiwi, peak_rss_mb=peak_rss_mb(),
+        outlier_share=res.outlier_share, fit_sample=fit_sample, **extra, kiwi_docs_per_s=kiwi, ratio_to_kiwi=n / (t_embed + t_fit) / kiwi, peak_rss_mb=peak_rss_mb(),
     )
 
 
