@@ -3,7 +3,7 @@
 Prints docs/s for the fp32 and int8 paths and, as a machine-independent figure, the ratio
 to Kiwi's tokenisation docs/s measured in the same process on the same texts.
 
-    python bench/bench_score.py --rows 20000 [--model DIR] [--int8 [--recheck 0]] [--threads 2] [--repeat 3]
+    python bench/bench_score.py --rows 20000 [--model DIR] [--int8 [--recheck 0]] [--threads 2] [--repeat 3] [--chunk-sizes 5000,2000,1000]
 
 With ``--repeat N`` Kiwi and then the scorer are timed N times each and the medians are
 printed (this machine's speed drifts by ±15% between runs) with every run's figures. Kiwi is
@@ -32,6 +32,7 @@ def main() -> None:
     ap.add_argument("--backend", default="auto", choices=["auto", "onnx", "torch"])
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--batch-size", type=int, default=None, help="default: the scorer's")
+    ap.add_argument("--chunk-sizes", default="5000", help="rows per score_table chunk; several (e.g. 5000,2000,1000) are timed alternately in one process")
     ap.add_argument("--repeat", type=int, default=1, help="timed runs (Kiwi and scoring alternately); medians are reported")
     ap.add_argument("--sentiment-only", action="store_true", help="drop the intent head and its blend, to measure what intent costs")
     args = ap.parse_args()
@@ -48,19 +49,23 @@ def main() -> None:
         for d in (scorer.tasks, scorer.sparse, scorer.blends, scorer.model.config.tasks):
             d.pop("intent", None)
     scorer.predict(["워밍업 한 줄"])  # graph export / load outside the timed runs
-    rates = []
+    chunk_sizes = [int(c) for c in args.chunk_sizes.split(",")]
+    by_chunk: dict[int, list[float]] = {c: [] for c in chunk_sizes}
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.parquet"
         df.to_parquet(src)
         for _ in range(max(1, args.repeat)):
-            t0 = time.perf_counter()
-            stats = score_table(src, Path(tmp) / "out.parquet", scorer=scorer, show_progress_bar=False)
-            rates.append(stats.output_rows / (time.perf_counter() - t0))
+            for c in chunk_sizes:
+                t0 = time.perf_counter()
+                stats = score_table(src, Path(tmp) / "out.parquet", scorer=scorer, show_progress_bar=False, chunk_size=c)
+                by_chunk[c].append(stats.output_rows / (time.perf_counter() - t0))
+    rates = by_chunk[chunk_sizes[0]]
     ratios = [r / k for r, k in zip(rates, kiwis)]
     report(
         "score", rows=stats.output_rows, int8=args.int8, recheck=scorer.recheck_margin, recheck_tasks=scorer.recheck_tasks, backend=scorer.backend, model=args.model or "default", batch_size=scorer.batch_size, tasks=list(scorer.tasks),
         docs_per_s=float(np.median(rates)), kiwi_docs_per_s=float(np.median(kiwis)), ratio_to_kiwi=float(np.median(ratios)),
         runs=[{"docs_per_s": round(r, 1), "kiwi_docs_per_s": round(k, 1)} for r, k in zip(rates, kiwis)], peak_rss_mb=peak_rss_mb(),
+        **({"docs_per_s_by_chunk_size": {str(c): [round(x, 1) for x in v] for c, v in by_chunk.items()}} if len(chunk_sizes) > 1 else {}),
     )
 
 if __name__ == "__main__":

@@ -45,7 +45,12 @@ def setup_logging(verbose: bool, quiet: bool) -> None:
 
 
 def friendly_errors(fn):
-    """Turn user errors into ``error: ...`` on stderr and exit code 2 (a traceback only with --debug)."""
+    """Turn user errors into ``error: ...`` on stderr and exit code 2 (a traceback only with --debug).
+
+    Messages are escaped: a text such as ``pip install 'nlp-insight[model]'`` is printed as
+    written, not read as Rich markup.
+    """
+    from rich.markup import escape
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -56,19 +61,19 @@ def friendly_errors(fn):
         except ImportError as exc:
             if STATE["debug"]:
                 raise
-            err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+            err_console.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
             raise typer.Exit(3) from None
         except _USER_ERRORS as exc:
             if STATE["debug"]:
                 raise
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            err_console.print(f"[red]error:[/red] {msg}", markup=True, highlight=False, soft_wrap=True)
+            err_console.print(f"[red]error:[/red] {escape(msg)}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except Exception as exc:  # a bug: still no traceback unless asked
             if STATE["debug"]:
                 raise
             err_console.print(
-                f"[red]error:[/red] {type(exc).__name__}: {exc} (re-run with --debug for the traceback)",
+                f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))} (re-run with --debug for the traceback)",
                 markup=True,
                 highlight=False,
                 soft_wrap=True,

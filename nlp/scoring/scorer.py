@@ -143,6 +143,7 @@ class Scorer:
             ``None``: :data:`RECHECK_MARGIN` for int8 on ONNX Runtime, else off; 0: off.
         recheck_tasks: the tasks whose margins trigger the re-check. ``None``: intent when the
             model has it (every task otherwise) for the default margin, every task for an explicit one.
+            Tasks the scorer does not have trigger nothing.
     """
 
     def __init__(
@@ -326,9 +327,9 @@ class Scorer:
             logits, emb = self.encode(texts, want_embeddings, show_progress_bar, token_ids)
             sparse = self._sparse_probs(texts, wanted)
         out = self._blend(logits, sparse)
-        if self.recheck_margin > 0 and texts:
+        watched = [p for t, p in out.items() if self.recheck_tasks is None or t in self.recheck_tasks]
+        if self.recheck_margin > 0 and texts and watched:
             # int8 noise flips labels only near a boundary: score those texts again in fp32
-            watched = [p for t, p in out.items() if self.recheck_tasks is None or t in self.recheck_tasks] or list(out.values())
             margin = np.min([np.diff(np.sort(p, axis=1)[:, -2:], axis=1)[:, 0] for p in watched], axis=0)
             again = np.flatnonzero(margin < self.recheck_margin)
             if len(again):

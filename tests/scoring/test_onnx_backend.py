@@ -105,6 +105,15 @@ def test_int8_rechecks_intent_by_default(tiny_model_dir, onnx_cache):
     assert Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.0)._onnx_fp32 is None
 
 
+def test_recheck_on_a_task_the_scorer_lacks_does_nothing(tiny_model_dir, onnx_cache):
+    from nlp.scoring.scorer import Scorer
+
+    plain = Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.0).predict(TEXTS)
+    s = Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.99, recheck_tasks=("intent",))
+    del s.model.heads["intent"], s.tasks["intent"]  # as bench_score.py --sentiment-only does
+    np.testing.assert_array_equal(s.predict(TEXTS)["sentiment"], plain["sentiment"])
+
+
 def test_recheck_needs_int8_on_onnx(tiny_model_dir, onnx_cache):
     from nlp.scoring.scorer import Scorer
 

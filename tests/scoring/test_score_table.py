@@ -213,6 +213,11 @@ def test_cli_fast_uses_the_fast_model_on_int8(tmp_path, korean_csv, tiny_model, 
     assert res.exit_code == 2 and "--int8" in res.output
 
 
+def test_cli_error_text_is_not_read_as_markup(tmp_path, korean_csv):
+    res = runner.invoke(app, ["score", str(korean_csv), "-o", str(tmp_path / "o.csv"), "--recheck", "0.05"])  # fp32: nothing to re-check
+    assert res.exit_code == 2 and "nlp-insight[model]" in res.output
+
+
 def test_cli_recheck_defaults(tmp_path, korean_csv, monkeypatch):
     # --int8 keeps the scorer's default fp32 re-check (None), --fast turns it off, --recheck overrides both
     import nlp.scoring.table as mod
