@@ -26,6 +26,7 @@ INTENT_LABELS = ["none", "consider", "intent", "repurchase", "recommend", "avoid
 GOLD_DIR = Path("corpora/intent_gold")
 GOLD_FILE = "gold.csv"
 EXTRA_FILE = "extra_train.csv"
+EXTRA_GLOB = "extra_train*.csv"  # extra_train.csv, extra_train_2.csv, ...
 
 
 def make_gold_splits(gold_dir: str | Path = GOLD_DIR, seed: int = 13, shares=(0.6, 0.2, 0.2)) -> pd.DataFrame:
@@ -54,14 +55,20 @@ def make_gold_splits(gold_dir: str | Path = GOLD_DIR, seed: int = 13, shares=(0.
 
 
 def load_gold(gold_dir: str | Path = GOLD_DIR) -> pd.DataFrame:
-    """``gold.csv`` with its splits, plus ``extra_train.csv`` (training rows only) when present."""
+    """``gold.csv`` with its splits, plus every ``extra_train*.csv`` (training rows only), in name order.
+
+    Extra rows whose id or text is already loaded are dropped, so a text never counts twice
+    and never leaks from dev or test into training.
+    """
     p = Path(gold_dir) / GOLD_FILE
     if not p.exists():
         raise FileNotFoundError(f"{p} not found; build it with make_gold_splits() (see corpora/intent_gold/DATASHEET.md)")
     gold = pd.read_csv(p, dtype=str)
-    extra = Path(gold_dir) / EXTRA_FILE
-    if extra.exists():  # labelled later, training only: dev and test stay as they were
+    for extra in sorted(Path(gold_dir).glob(EXTRA_GLOB)):  # labelled later, training only: dev and test stay as they were
         more = pd.read_csv(extra, dtype=str)
+        bad = sorted(set(more["label"]) - set(INTENT_LABELS))
+        if bad:
+            raise ValueError(f"{extra}: labels outside the guideline {bad}; expected one of {INTENT_LABELS}")
         more = more[~more["id"].isin(gold["id"]) & ~more["text"].isin(gold["text"])].assign(split="train")
         gold = pd.concat([gold, more[[c for c in gold.columns if c in more.columns]]], ignore_index=True)
     return gold

@@ -155,6 +155,24 @@ def test_extra_intent_rows_join_train_only(tmp_path):
     assert set(out[out["split"] == "train"]["id"]) == {"a", "e1"}
 
 
+def test_every_extra_intent_file_joins_and_bad_labels_are_refused(tmp_path):
+    import pandas as pd
+    import pytest
+
+    from nlp.modeling.intent import load_gold
+
+    cols = {"source": "x", "domain": "d", "channel": "review"}
+    pd.DataFrame({"id": ["a", "b"], **cols, "text": ["또 살게요", "별로"], "label": ["repurchase", "none"], "split": ["train", "test"]}).to_csv(tmp_path / "gold.csv", index=False)
+    pd.DataFrame({"id": ["e1"], **cols, "text": ["환불했어요"], "label": ["avoid"]}).to_csv(tmp_path / "extra_train.csv", index=False)
+    # a second file: its new row joins, the text already in the first extra file does not count twice
+    pd.DataFrame({"id": ["f1", "f2"], **cols, "text": ["보러 갈게요", "환불했어요"], "label": ["intent", "avoid"]}).to_csv(tmp_path / "extra_train_2.csv", index=False)
+    out = load_gold(tmp_path)
+    assert sorted(out[out["split"] == "train"]["id"]) == ["a", "e1", "f1"]
+    pd.DataFrame({"id": ["g1"], **cols, "text": ["음"], "label": ["maybe"]}).to_csv(tmp_path / "extra_train_3.csv", index=False)
+    with pytest.raises(ValueError, match="maybe"):
+        load_gold(tmp_path)
+
+
 def test_numpy_tokenizer_matches_the_hf_call(tiny_model_dir):
     m = _model(tiny_model_dir)
     texts = ["좋아요 최고", "", "배송 " * 40, "Great product 😊 ㅋㅋ", "재구매 할게요"]  # empty, truncated, mixed script
