@@ -1,0 +1,54 @@
+"""Merge two independent labellings of the same texts: agreement (Cohen's kappa) and the agreed rows.
+
+Rows where the two labellers agree become training rows; the rest are listed as disagreements
+and left out (nobody adjudicated them, so no label is claimed for them).
+
+    python scripts/merge_double_labels.py corpora/intent_gold/extra2_candidates.csv \\
+        corpora/intent_gold/extra2_labels_a.csv corpora/intent_gold/extra2_labels_b.csv \\
+        -o corpora/intent_gold/extra_train_2.csv --disagreements corpora/intent_gold/extra2_disagreements.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+from sklearn.metrics import cohen_kappa_score
+
+from nlp.modeling.intent import INTENT_LABELS
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("candidates", help="id, text, pick (and rating, movie_id)")
+    ap.add_argument("labels_a", help="id, label")
+    ap.add_argument("labels_b", help="id, label")
+    ap.add_argument("-o", "--out", required=True)
+    ap.add_argument("--disagreements", required=True)
+    a = ap.parse_args()
+
+    cand = pd.read_csv(a.candidates, dtype=str)
+    la = pd.read_csv(a.labels_a, dtype=str).rename(columns={"label": "label_a"})
+    lb = pd.read_csv(a.labels_b, dtype=str).rename(columns={"label": "label_b"})
+    for name, t in (("A", la), ("B", lb)):
+        missing = set(cand["id"]) - set(t["id"])
+        extra = set(t["id"]) - set(cand["id"])
+        bad = sorted(set(t.iloc[:, 1]) - set(INTENT_LABELS))
+        if missing or extra or bad or t["id"].duplicated().any():
+            raise SystemExit(f"labeller {name}: {len(missing)} ids missing, {len(extra)} unknown, duplicates={t['id'].duplicated().sum()}, bad labels {bad}")
+    m = cand.merge(la, on="id").merge(lb, on="id")
+    kappa = cohen_kappa_score(m["label_a"], m["label_b"])
+    agree = m["label_a"] == m["label_b"]
+    print(f"{len(m)} texts, raw agreement {agree.mean():.3f}, Cohen's kappa {kappa:.3f}")
+    for pick, g in m.groupby(m["pick"].str.split(":").str[0]):
+        print(f"  {pick}: n={len(g)}, agreement {(g['label_a'] == g['label_b']).mean():.3f}, kappa {cohen_kappa_score(g['label_a'], g['label_b']):.3f}")
+    print(pd.crosstab(m["label_a"], m["label_b"]).reindex(index=INTENT_LABELS, columns=INTENT_LABELS, fill_value=0).to_string())
+    ok = m[agree].assign(source="nsmc", domain="film", channel="review", label=lambda d: d["label_a"])
+    ok[["id", "source", "domain", "channel", "text", "label", "pick"]].to_csv(a.out, index=False)
+    m[~agree][["id", "rating", "text", "label_a", "label_b", "pick"]].to_csv(a.disagreements, index=False)
+    print(f"agreed rows -> {a.out}: {ok['label'].value_counts().reindex(INTENT_LABELS, fill_value=0).to_dict()}")
+    print(f"{int((~agree).sum())} disagreements -> {a.disagreements} (left out)")
+
+
+if __name__ == "__main__":
+    main()
