@@ -6,6 +6,8 @@ adds film reviews rich in the rare labels, from the films that sentiment trainin
 (the held-out films stay unseen), skipping every review already in the intent files.
 
     python scripts/draw_intent_candidates.py --seed 202 --per-group 200 --random 200 -o candidates.csv
+    # the draw behind extra_train_2.csv, repeated now that it exists:
+    python scripts/draw_intent_candidates.py --ignore extra_train_2.csv -o extra2_candidates.csv
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=202)
     ap.add_argument("--per-group", type=int, default=200)
     ap.add_argument("--random", type=int, default=200)
+    ap.add_argument("--ignore", nargs="*", default=[], help="labelled files not to exclude (to repeat a draw made before they existed)")
     ap.add_argument("-o", "--out", required=True)
     a = ap.parse_args()
 
@@ -48,6 +51,8 @@ def main() -> None:
     seen_ids, seen_norm = set(), set()
     d = Path(a.gold_dir)
     for f in ["gold.csv", "film_candidates.csv", *sorted(p.name for p in d.glob("extra_train*.csv"))]:
+        if f in a.ignore:
+            continue
         t = pd.read_csv(d / f, dtype=str)
         ids = t["id"] if "id" in t else "nsmc-" + t["review_id"]
         seen_ids |= set(ids.str.replace("nsmc-", "", regex=False))
