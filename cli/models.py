@@ -238,6 +238,7 @@ def train_blend_cmd(
     gold: Annotated[Path, typer.Option(help="gold intent folder (when the model has an intent head)")] = Path(GOLD_DIR),
     intent_method: Annotated[str, typer.Option(help="intent blend: product (one temperature) or stacker (logistic regression)")] = "product",
     skip_sentiment: Annotated[bool, typer.Option("--skip-sentiment", help="keep the sentiment sparse model and blend as they are")] = False,
+    keep_sparse: Annotated[bool, typer.Option("--keep-sparse", help="keep the char TF-IDF models and re-fit only the blends (always so for a model that shares a teacher's)")] = False,
     seed: int = 13,
 ) -> None:
     """Fit (or re-fit) the char TF-IDF models and the calibrated blends of an existing model directory."""
@@ -245,8 +246,10 @@ def train_blend_cmd(
 
     if not (model / CONFIG_NAME).exists():
         raise ValueError(f"{model} is not a model directory (no {CONFIG_NAME}); train one first with `nlp train sentiment`")
+    # a student shares its teacher's char models (sparse_from): refitting would write a private copy and end the sharing
+    shared = bool(json.loads((model / CONFIG_NAME).read_text()).get("sparse_from"))
     sources = [] if skip_sentiment else [parse_source(s) for s in (sparse_data or [])]
-    _fit_blends(model, sources, films, gold, intent_method=intent_method, seed=seed)
+    _fit_blends(model, sources, films, gold, intent_method=intent_method, seed=seed, refit_sparse=not (keep_sparse or shared))
     err_console.print(f"blends written to {model}")
 
 

@@ -79,3 +79,28 @@ def test_distil_trains_a_student_that_shares_the_teachers_sparse_model(tiny_mode
     shutil.copytree(out, moved)
     with pytest.raises(ModelError, match="sparse_from"):
         Scorer.load(moved, backend="torch")
+
+
+def test_refitting_a_students_blends_keeps_the_shared_char_models(tiny_model_dir, tmp_path):
+    from safetensors.numpy import load_file
+    from typer.testing import CliRunner
+
+    from nlp.cli.main import app
+
+    teacher = _teacher(tiny_model_dir, tmp_path)
+    CharTfidfClassifier(max_features=500).fit(["또 살게요", "환불했어요", "사야겠다", "별로", "살까 고민", "강추해요"] * 3, INTENT_LABELS[::-1] * 3).save(teacher, prefix="intent_")
+    student = tmp_path / "student"
+    student_from_teacher(teacher, 1).save(student)
+    cfg = json.loads((student / "config.json").read_text())
+    (student / "config.json").write_text(json.dumps({**cfg, "sparse_from": "../teacher"}))
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    pd.DataFrame(
+        {"id": list("abcdef"), "source": "x", "domain": "d", "channel": "review", "text": ["또 살게요", "환불했어요", "사야겠다", "별로", "살까 고민", "강추해요"], "label": INTENT_LABELS[::-1], "split": "dev"}
+    ).to_csv(gold / "gold.csv", index=False)
+    before = (teacher / "intent_sparse.safetensors").read_bytes()
+    r = CliRunner().invoke(app, ["train", "blend", "--model", str(student), "--skip-sentiment", "--gold", str(gold)])
+    assert r.exit_code == 0, r.output
+    assert not list(student.glob("intent_sparse*"))  # no private copy: the teacher's models stay the ones in use
+    assert (teacher / "intent_sparse.safetensors").read_bytes() == before
+    assert any(k.startswith("intent") for k in load_file(str(student / "blend.safetensors")))
