@@ -25,7 +25,6 @@ __all__ = ["INTENT_LABELS", "load_gold", "make_gold_splits", "silver_set", "inte
 INTENT_LABELS = ["none", "consider", "intent", "repurchase", "recommend", "avoid"]
 GOLD_DIR = Path("corpora/intent_gold")
 GOLD_FILE = "gold.csv"
-EXTRA_FILE = "extra_train.csv"
 EXTRA_GLOB = "extra_train*.csv"  # extra_train.csv, extra_train_2.csv, ...
 
 
@@ -66,7 +65,7 @@ def load_gold(gold_dir: str | Path = GOLD_DIR) -> pd.DataFrame:
     gold = pd.read_csv(p, dtype=str)
     for extra in sorted(Path(gold_dir).glob(EXTRA_GLOB)):  # labelled later, training only: dev and test stay as they were
         more = pd.read_csv(extra, dtype=str)
-        bad = sorted(set(more["label"]) - set(INTENT_LABELS))
+        bad = sorted(set(more["label"].fillna("<empty>")) - set(INTENT_LABELS))
         if bad:
             raise ValueError(f"{extra}: labels outside the guideline {bad}; expected one of {INTENT_LABELS}")
         more = more[~more["id"].isin(gold["id"]) & ~more["text"].isin(gold["text"])].assign(split="train")

@@ -171,6 +171,9 @@ def test_every_extra_intent_file_joins_and_bad_labels_are_refused(tmp_path):
     pd.DataFrame({"id": ["g1"], **cols, "text": ["음"], "label": ["maybe"]}).to_csv(tmp_path / "extra_train_3.csv", index=False)
     with pytest.raises(ValueError, match="maybe"):
         load_gold(tmp_path)
+    pd.DataFrame({"id": ["g1", "g2"], **cols, "text": ["음", "흠"], "label": ["none", None]}).to_csv(tmp_path / "extra_train_3.csv", index=False)
+    with pytest.raises(ValueError, match="<empty>"):  # an unlabelled row is named, not a TypeError
+        load_gold(tmp_path)
 
 
 def test_numpy_tokenizer_matches_the_hf_call(tiny_model_dir):
