@@ -33,8 +33,8 @@ def main() -> None:
         t0 = time.perf_counter()
         from nlp.scoring.scorer import resolve_fast
 
-        model, int8 = resolve_fast(args.fast, args.model, args.int8)
-        res = run(src, Path(tmp) / "out", model_dir=model, quantize=int8, recheck=0.0 if args.fast else None, backend=args.backend, freq="M")
+        model, int8, recheck = resolve_fast(args.fast, args.model, args.int8)
+        res = run(src, Path(tmp) / "out", model_dir=model, quantize=int8, recheck=recheck, backend=args.backend, freq="M")
         dt = time.perf_counter() - t0
     per_stage = {k: round(len(df) / v, 1) for k, v in res.seconds.items() if v > 0}
     report("nlp_run", rows=len(df), int8=int8, fast=args.fast, model=str(model) if model else "default", backend=args.backend or "auto", seconds=dt, docs_per_s=len(df) / dt, stage_seconds=res.seconds,

@@ -9,8 +9,8 @@ cross-validation of its stacker. The rule, written before the first run: adopt B
 blend's film-dev accuracy beats A by >= 0.5 points with domain-dev macro-F1 no more than 0.5 points
 lower; between B and C the higher film dev (ties under 0.2: B).
 
-Outcome: tried, not kept. On the stop-14 encoder (a scratch copy of this script): B +0.43 film,
--0.39 domain: not adopted. On the stop-15 encoder, this script: A 0.855 / 0.896, B 0.864 / 0.896,
+Outcome: tried, not kept. On the stop-14 encoder, a scratch run of the same logic (figures not
+kept) missed the rule for B. On the stop-15 encoder, this script: A 0.855 / 0.896, B 0.864 / 0.896,
 C 0.867 / 0.897. The rule picked C; a 500k vocabulary would take models/ from 13 MB to ~24 MB (the
 200k model's files, 7.1 MB, scaled linearly), over the 20 MB cap, so B was fitted into the default
 model and evaluated. Then it was reverted, for a reason the dev lines above already showed and the

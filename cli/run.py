@@ -37,7 +37,7 @@ def run_cmd(
     from nlp.pipeline import run
     from nlp.scoring.scorer import resolve_fast
 
-    model, int8 = resolve_fast(fast, model, int8)
+    model, int8, recheck = resolve_fast(fast, model, int8)
     if freq not in ("D", "W", "M", "auto"):
         raise ValueError(f"--freq must be D, W, M or auto, got {freq!r}")
     res = run(
@@ -51,7 +51,7 @@ def run_cmd(
         seed=seed,
         resume=resume,
         quantize=int8,
-        recheck=0.0 if fast else None,  # --fast: speed first; --int8: nlp score's default re-check
+        recheck=recheck,
         backend=backend,
         mask_pii=mask_pii,
         title=title,

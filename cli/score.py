@@ -41,9 +41,7 @@ def score_cmd(
     from nlp.scoring.scorer import resolve_fast
     from nlp.scoring.table import score_table
 
-    model, quantize = resolve_fast(fast, model, quantize)
-    if fast and recheck is None:
-        recheck = 0.0  # --fast is the speed-first path
+    model, quantize, recheck = resolve_fast(fast, model, quantize, recheck)
     stats = score_table(
         input,
         output,

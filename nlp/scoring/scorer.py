@@ -80,13 +80,17 @@ def fast_model_dir() -> Path:
     return Path(env) if env else _REPO_MODELS / FAST_MODEL_NAME
 
 
-def resolve_fast(fast: bool, model_dir, quantize: bool) -> tuple:
-    """``--fast`` = the shipped fast model on int8; it names its own model, so ``--model`` with it is an error."""
+def resolve_fast(fast: bool, model_dir, quantize: bool, recheck: float | None = None) -> tuple:
+    """(model, int8, re-check margin) for the CLI's flags.
+
+    ``--fast`` = the shipped fast model on int8 without the fp32 re-check (speed first; an
+    explicit ``recheck`` still applies). It names its own model, so ``--model`` with it is an error.
+    """
     if not fast:
-        return model_dir, quantize
+        return model_dir, quantize, recheck
     if model_dir:
         raise ValueError("--fast picks the shipped fast model (models/sentiment-e5s3); to speed up your own --model, pass --int8 instead")
-    return fast_model_dir(), True
+    return fast_model_dir(), True, 0.0 if recheck is None else recheck
 
 
 @dataclass

@@ -203,8 +203,9 @@ def test_cli_fast_uses_the_fast_model_on_int8(tmp_path, korean_csv, tiny_model, 
 
     monkeypatch.setenv("NLP_FAST_MODEL", str(tiny_model))
     assert fast_model_dir() == tiny_model
-    assert resolve_fast(True, None, False) == (tiny_model, True)
-    assert resolve_fast(False, None, False) == (None, False)
+    assert resolve_fast(True, None, False) == (tiny_model, True, 0.0)  # no fp32 re-check: speed first
+    assert resolve_fast(True, None, False, 0.05) == (tiny_model, True, 0.05)  # unless asked for
+    assert resolve_fast(False, None, False) == (None, False, None)
     out = tmp_path / "o.parquet"
     res = runner.invoke(app, ["score", str(korean_csv), "-o", str(out), "--fast"])
     assert res.exit_code == 0, res.output
