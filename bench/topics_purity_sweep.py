@@ -12,6 +12,17 @@ corpora/domain_sentiment_train, sampled to the evaluation mix's sizes (259 / 221
 other NSMC film reviews (seed 7, none of the evaluation sample). No aspect labels there, so no NMI.
 
     python bench/topics_purity_sweep.py --dev --cache dev_emb.npz --settings '[{}, {"n_components": 10}]'
+
+``--prompt query`` embeds with e5's ``query: `` prompt (its card's advice for clustering) instead
+of ``passage: `` (the cache file is per prompt: give each its own ``--cache``). Measured at
+stop 16 on the development mix, default settings, seeds 42 / 0 / 1 (a rule written before the
+run: adopt ``query: `` only if mean purity gains >= 1 point with outliers <= 30 %):
+
+    prompt    purity (seeds 42, 0, 1)   mean   topics      outliers
+    passage   0.893  0.880  0.868       0.880  14 13 12    0.031 0.013 0.028
+    query     0.750  0.741  0.922       0.804   3  2 18    0.005 0.000 0.107
+
+``query: `` collapsed the mix into 2-3 topics for two seeds, so ``passage: `` stays.
 """
 
 from __future__ import annotations
@@ -66,6 +77,7 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("topics_emb.npz"))
     ap.add_argument("--settings", default=None, help="JSON list of TopicModel keyword sets")
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--prompt", default="passage", choices=["passage", "query"], help="e5 prompt the texts are embedded with")
     ap.add_argument("--dev", action="store_true", help="purity on the development mix (see above), not the evaluation corpus")
     args = ap.parse_args()
     if args.dev:
@@ -81,7 +93,8 @@ def main() -> None:
         z = np.load(args.cache)
         ea, ef = z["a"], z["f"]
     else:
-        ea, ef = np.asarray(emb.encode(a_docs), np.float32), np.asarray(emb.encode(f_docs), np.float32)
+        ea = np.asarray(emb.encode(a_docs, prompt_name=args.prompt), np.float32)
+        ef = np.asarray(emb.encode(f_docs, prompt_name=args.prompt), np.float32)
         np.savez(args.cache, a=ea, f=ef)
     docs, e_all = a_docs + f_docs, np.vstack([ea, ef])
     domains = asp["domain"].astype(str).tolist() + ["film"] * len(f_docs)
