@@ -7,7 +7,9 @@ adds film reviews rich in the rare labels, from the films that sentiment trainin
 
     python scripts/draw_intent_candidates.py --seed 202 --per-group 200 --random 200 -o candidates.csv
     # the draw behind extra_train_2.csv, repeated now that it exists:
-    python scripts/draw_intent_candidates.py --ignore extra_train_2.csv -o extra2_candidates.csv
+    python scripts/draw_intent_candidates.py --ignore extra_train_2.csv extra_train_3.csv extra_train_4.csv -o extra2_candidates.csv
+    # only the scarcest labels' pools (round 4):
+    python scripts/draw_intent_candidates.py --seed 404 --random 0 --per-group 500 --groups consider,intent -o extra4_candidates.csv
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=202)
     ap.add_argument("--per-group", type=int, default=200)
     ap.add_argument("--random", type=int, default=200)
+    ap.add_argument("--groups", default=",".join(GROUPS), help="comma-separated keyword groups to draw from (default: all five)")
     ap.add_argument("--ignore", nargs="*", default=[], help="labelled files not to exclude (to repeat a draw made before they existed)")
     ap.add_argument("-o", "--out", required=True)
     a = ap.parse_args()
@@ -61,7 +64,10 @@ def main() -> None:
     print(f"pool after exclusions: {len(df):,} reviews of training films")
     picks = [df.sample(a.random, random_state=a.seed).assign(pick="random")]
     taken = set(picks[0]["review_id"])
-    for group, cues in GROUPS.items():
+    for group in a.groups.split(","):
+        if group not in GROUPS:
+            raise SystemExit(f"unknown keyword group {group!r}; expected some of {list(GROUPS)}")
+        cues = GROUPS[group]
         pool = df[df["text"].str.contains("|".join(map(re.escape, cues))) & ~df["review_id"].isin(taken)]
         if group in ("intent", "consider"):
             pool = pool[~pool["text"].str.contains(REWATCH)]
