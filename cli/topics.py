@@ -67,6 +67,14 @@ def topics_cmd(
             help="HDBSCAN selection: eom, leaf, or auto (eom; leaf when one topic would hold over half the texts)",
         ),
     ] = "auto",
+    keep_outliers: Annotated[
+        bool,
+        typer.Option(
+            "--keep-outliers",
+            help="leave HDBSCAN's outliers unassigned (topic -1) instead of joining them to a near topic: purer topics, more unassigned rows (docs/topics.md)",
+        ),
+    ] = False,
+    umap_dims: Annotated[int | None, typer.Option("--umap-dims", min=2, help="UMAP dimensions before clustering (default 5)")] = None,
     representation: Annotated[
         Literal["ctfidf", "mmr", "keybert"],
         typer.Option("--representation", help="keyword ranking: ctfidf, mmr (more diverse) or keybert"),
@@ -99,6 +107,8 @@ def topics_cmd(
         noise_domains=tuple(noise or ()),
         stopwords=tuple(load_stopwords(stopwords)) if stopwords else (),
         user_dict=str(user_dict) if user_dict else None,
+        reduce_outliers=not keep_outliers,
+        **({"n_components": umap_dims} if umap_dims is not None else {}),
     )
     err_console.print(
         f"{res.n_topics} topics over {len(res.doc_topics)} rows ({res.outlier_share:.0%} outliers) → {res.output_dir}: "

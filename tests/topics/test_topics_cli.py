@@ -153,3 +153,25 @@ def test_commands_are_registered() -> None:
     assert runner.invoke(app, ["topics", "--help"]).exit_code == 0
     res = runner.invoke(app, ["evaluate", "topics", "--help"])
     assert res.exit_code == 0 and "BERTopic" in res.output
+
+
+
+def test_topics_outlier_and_umap_options_reach_the_model(tmp_path, scored, monkeypatch) -> None:
+    path, _ = scored
+    seen: list[dict] = []
+
+    def recording(*args, **kwargs):
+        seen.append(dict(kwargs))
+        kwargs["n_components"] = None  # no UMAP in fast tests
+        return TopicModel(*args, **kwargs)
+
+    monkeypatch.setattr(table_mod, "TopicModel", recording)
+    emb = str(tmp_path / "emb.npy")
+    res = runner.invoke(app, ["topics", str(path), "-o", str(tmp_path / "a"), "--embeddings", emb])
+    assert res.exit_code == 0, res.output
+    assert seen[-1]["reduce_outliers"] is True
+    assert "n_components" not in seen[-1]  # the model's own default (5)
+    res = runner.invoke(app, ["topics", str(path), "-o", str(tmp_path / "b"), "--embeddings", emb, "--keep-outliers", "--umap-dims", "10"])
+    assert res.exit_code == 0, res.output
+    assert seen[-1]["reduce_outliers"] is False
+    assert seen[-1]["n_components"] == 10
