@@ -17,6 +17,7 @@ None adopted: the plain product stays.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 import numpy as np
 from scipy.optimize import minimize
@@ -52,27 +53,47 @@ def _fit_softmax(le: np.ndarray, ls: np.ndarray, yi: np.ndarray, tied: bool) -> 
     return np.r_[a, c, b]
 
 
+def cv_against_product(y: np.ndarray, base: np.ndarray, candidates: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]) -> dict[str, list[float]]:
+    """5-fold CV (seeds 0-4) on gold dev: each candidate, fitted on the training folds, against the plain product.
+
+    ``base`` is log p_enc + log p_char (the product, nothing fitted); a candidate maps
+    (training indices, held-out indices) to labels for the held-out rows. Prints one line each.
+    """
+    labs = np.array(INTENT_LABELS)
+    res: dict[str, list[float]] = {"product": [], **{name: [] for name in candidates}}
+    for seed in range(5):
+        pred = {name: np.empty(len(y), dtype=object) for name in res}
+        for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(base, y):
+            pred["product"][te] = labs[base[te].argmax(1)]
+            for name, fit_predict in candidates.items():
+                pred[name][te] = fit_predict(tr, te)
+        for name in res:
+            res[name].append(f1_score(y, pred[name].astype(str), average="macro"))
+    for name, v in res.items():
+        wins = sum(a > b for a, b in zip(v, res["product"])) if name != "product" else "-"
+        print(f"{name:8s} 5-fold CV macro-F1 {np.mean(v):.4f} ± {np.std(v):.4f}  per seed {' '.join(f'{x:.3f}' for x in v)}  wins over product: {wins}")
+    return res
+
+
 def _forms(p_enc: np.ndarray, p_sp: np.ndarray, y: np.ndarray) -> None:
     le, ls = _log(p_enc), _log(p_sp)
     yi = np.array([INTENT_LABELS.index(v) for v in y])
     labs = np.array(INTENT_LABELS)
-    res: dict[str, list[float]] = {"product": [], "W": [], "B": [], "WB": []}
-    for seed in range(5):
-        pred = {k: np.empty(len(y), dtype=object) for k in res}
-        for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(le, y):
-            pred["product"][te] = labs[(le[te] + ls[te]).argmax(1)]
-            grid = np.round(np.arange(0, 1.0001, 0.05), 2)
-            f = [f1_score(y[tr], labs[(w * le[tr] + (1 - w) * ls[tr]).argmax(1)], average="macro") for w in grid]
-            w = grid[int(np.argmax(f))]
-            pred["W"][te] = labs[(w * le[te] + (1 - w) * ls[te]).argmax(1)]
-            for name, tied in (("B", True), ("WB", False)):
-                a, c, *b = _fit_softmax(le[tr], ls[tr], yi[tr], tied)
-                pred[name][te] = labs[(a * le[te] + c * ls[te] + np.array(b)).argmax(1)]
-        for k in res:
-            res[k].append(f1_score(y, pred[k].astype(str), average="macro"))
-    for k, v in res.items():
-        wins = sum(a > b for a, b in zip(v, res["product"])) if k != "product" else "-"
-        print(f"{k:8s} 5-fold CV macro-F1 {np.mean(v):.4f} ± {np.std(v):.4f}  per seed {' '.join(f'{x:.3f}' for x in v)}  wins over product: {wins}")
+    grid = np.round(np.arange(0, 1.0001, 0.05), 2)
+
+    def weighted(tr, te):
+        f = [f1_score(y[tr], labs[(w * le[tr] + (1 - w) * ls[tr]).argmax(1)], average="macro") for w in grid]
+        w = grid[int(np.argmax(f))]
+        return labs[(w * le[te] + (1 - w) * ls[te]).argmax(1)]
+
+    def softmax_form(tied):
+        def fit_predict(tr, te):
+            a, c, *b = _fit_softmax(le[tr], ls[tr], yi[tr], tied)
+            return labs[(a * le[te] + c * ls[te] + np.array(b)).argmax(1)]
+
+        return fit_predict
+
+    cv_against_product(y, le + ls, {"W": weighted, "B": softmax_form(True), "WB": softmax_form(False)})
 
 
 def main() -> None:
