@@ -55,7 +55,13 @@ def main() -> None:
     layers: list[np.ndarray] = []
     with torch.inference_mode():
         for i in range(0, len(docs), args.batch_size):
-            batch = tok(["passage: " + t for t in docs[i : i + args.batch_size]], padding=True, truncation=True, max_length=128, return_tensors="pt")
+            batch = tok(
+                ["passage: " + t for t in docs[i : i + args.batch_size]],
+                padding=True,
+                truncation=True,
+                max_length=128,
+                return_tensors="pt",
+            )
             hidden = model(**batch, output_hidden_states=True).hidden_states
             mask = batch["attention_mask"].unsqueeze(-1).float()
             layers.append(torch.stack([(h * mask).sum(1) / mask.sum(1) for h in hidden]).numpy())

@@ -100,7 +100,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--prompt", default="passage", choices=["passage", "query"], help="e5 prompt the texts are embedded with")
     ap.add_argument("--dev", action="store_true", help="purity on the development mix (see above), not the evaluation corpus")
-    ap.add_argument("--whiten", type=float, default=None, help="cluster partially whitened embeddings (singular value^-P, see above)")
+    ap.add_argument(
+        "--whiten", type=float, default=None, help="cluster partially whitened embeddings (singular value^-P, see above)"
+    )
     args = ap.parse_args()
     if args.dev:
         asp = _dev_mix(args.seed)
