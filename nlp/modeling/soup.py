@@ -89,7 +89,8 @@ def soup(models: list[str | Path], output: str | Path, weights: list[float] | No
         r_new = sum(ranks)
         s_new = scales[0]
         out_cfg["lora_r"] = r_new
-        out_cfg["lora_alpha"] = s_new * r_new
+        alpha = s_new * r_new
+        out_cfg["lora_alpha"] = int(alpha) if float(alpha).is_integer() else alpha
         for key in states[0]:
             if key.endswith("lora_A.weight"):
                 out_state[key] = torch.cat([st[key].float() for st in states], dim=0)
