@@ -435,12 +435,15 @@ def train_soup_cmd(
     ],
     output: Annotated[Path, typer.Option("-o", "--output", help="directory for the averaged model")],
     weights: Annotated[str | None, typer.Option(help="comma-separated weight per model (default: uniform)")] = None,
+    half: Annotated[
+        bool, typer.Option("--half", help="store the LoRA factors as float16 (half the size; the rank is the sum of the runs')")
+    ] = False,
 ) -> None:
     """Average fine-tuned runs in weight space (a model soup): one model, one forward pass; then refit its blends with `nlp train blend`."""
     from nlp.modeling.soup import soup
 
     w = [float(x) for x in weights.split(",")] if weights else None
-    out = soup(models, output, w)
+    out = soup(models, output, w, half=half)
     err_console.print(f"soup of {len(models)} models written to {out}; fit its blends next: nlp train blend --model {out} ...")
 
 

@@ -35,7 +35,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def soup(models: list[str | Path], output: str | Path, weights: list[float] | None = None) -> Path:
+def soup(models: list[str | Path], output: str | Path, weights: list[float] | None = None, half: bool = False) -> Path:
     """Write the weight-space average of fine-tuned model directories to ``output``.
 
     Args:
@@ -44,6 +44,8 @@ def soup(models: list[str | Path], output: str | Path, weights: list[float] | No
         output: directory for the soup (``adapter.safetensors``, ``config.json``, averaged
             ``head_<task>.safetensors``); blends are not copied: refit them on the soup.
         weights: one weight per model (normalised to sum 1); default uniform.
+        half: store the LoRA factors as float16 (half the file; the rank grows with every run
+            added). Heads stay float32. Loading casts back to float32.
 
     Returns:
         The output directory.
@@ -106,6 +108,8 @@ def soup(models: list[str | Path], output: str | Path, weights: list[float] | No
 
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
+    if half:
+        out_state = {k: (v.half() if "lora_" in k else v) for k, v in out_state.items()}
     save_file({k: v.contiguous() for k, v in out_state.items()}, str(out / ADAPTER_NAME))
     for task in configs[0].get("extra_heads") or {}:
         heads = [load_file(str(d / f"head_{task}.safetensors")) for d in dirs]

@@ -95,3 +95,19 @@ def test_cli_train_soup(runs, tmp_path):
     res = CliRunner().invoke(app, ["train", "soup", str(runs[0]), str(runs[2]), "-o", str(tmp_path / "s")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "s" / "adapter.safetensors").exists() and (tmp_path / "s" / "head_intent.safetensors").exists()
+
+
+def test_soup_half_stores_float16_factors_close_to_the_exact_soup(runs, tmp_path):
+    from safetensors.torch import load_file
+
+    from nlp.modeling.soup import soup
+
+    exact = _merged(soup(runs, tmp_path / "exact"))
+    out = soup(runs, tmp_path / "half", half=True)
+    st = load_file(str(out / "adapter.safetensors"))
+    assert {v.dtype for k, v in st.items() if "lora_" in k} == {torch.float16}
+    assert {v.dtype for k, v in st.items() if k.startswith("heads.")} == {torch.float32}
+    got = _merged(out)
+    for k, v in got.items():
+        assert v.dtype == torch.float32
+        assert torch.allclose(v, exact[k], atol=1e-3), k
