@@ -69,7 +69,15 @@ def train_sentiment_cmd(
     blend: Annotated[
         bool, typer.Option("--blend/--no-blend", help="also fit the char TF-IDF model and the calibrated blend")
     ] = True,
-    seed: int = 13,
+    seed: Annotated[
+        int, typer.Option(help="training randomness: initialisation, batch order, dropout (the held-out rows stay put)")
+    ] = 13,
+    split_seed: Annotated[
+        int,
+        typer.Option(
+            help="which products/films are held out for dev, calibration and evaluation; keep 13 to compare with the shipped figures"
+        ),
+    ] = 13,
 ) -> None:
     """Fine-tune the sentiment scorer (LoRA on the encoder + head), then fit the sparse model and the calibrated blend."""
     from nlp.modeling.sentiment import train_sentiment
@@ -88,11 +96,11 @@ def train_sentiment_cmd(
         num_layers=layers,
         init_from=init_from,
         train_config=cfg,
-        seed=seed,
+        seed=split_seed,
         lora_r=lora_r,
     )
     if blend:  # an --init-from model with an intent head gets its intent blend re-fitted too (blend.safetensors is rewritten)
-        _fit_blends(out, sources, films, Path(GOLD_DIR), seed=seed)
+        _fit_blends(out, sources, films, Path(GOLD_DIR), seed=split_seed)
     err_console.print(f"model written to {out}")
 
 
@@ -194,7 +202,15 @@ def train_intent_cmd(
         ),
     ] = None,  # type: ignore[assignment]
     blend: Annotated[bool, typer.Option("--blend/--no-blend")] = True,
-    seed: int = 13,
+    seed: Annotated[
+        int, typer.Option(help="training randomness: initialisation, batch order, dropout (the held-out rows stay put)")
+    ] = 13,
+    split_seed: Annotated[
+        int,
+        typer.Option(
+            help="which products/films are held out for dev, calibration and evaluation; keep 13 to compare with the shipped figures"
+        ),
+    ] = 13,
 ) -> None:
     """Add the purchase-intent head to a sentiment model and train both jointly (one forward pass scores both)."""
     import pandas as pd
@@ -208,12 +224,12 @@ def train_intent_cmd(
         batch_size=batch_size, lr=lr, epochs=epochs, max_minutes=max_minutes, threads=threads, seed=seed, device=device
     )
     out = train_intent(
-        init_from, output, run, sources, gold, silver_from or None, silver_per_label, silver_none, gold_repeat, cfg, seed
+        init_from, output, run, sources, gold, silver_from or None, silver_per_label, silver_none, gold_repeat, cfg, split_seed
     )
     if blend:
         sparse_sources = [parse_source(s) for s in sparse_data] if sparse_data else sources
         silver = pd.read_parquet(run / "silver.parquet") if (run / "silver.parquet").exists() else None
-        _fit_blends(out, sparse_sources, films, gold, silver, seed=seed)
+        _fit_blends(out, sparse_sources, films, gold, silver, seed=split_seed)
     err_console.print(f"model written to {out}")
 
 
@@ -328,7 +344,10 @@ def train_blend_cmd(
             help="keep the char TF-IDF models and re-fit only the blends (always so for a model that shares a teacher's)",
         ),
     ] = False,
-    seed: int = 13,
+    split_seed: Annotated[
+        int,
+        typer.Option(help="which products/films are held out for calibration; keep 13 to compare with the shipped figures"),
+    ] = 13,
 ) -> None:
     """Fit (or re-fit) the char TF-IDF models and the calibrated blends of an existing model directory."""
     from nlp.modeling.encoder import CONFIG_NAME
@@ -338,7 +357,9 @@ def train_blend_cmd(
     # a student shares its teacher's char models (sparse_from): refitting would write a private copy and end the sharing
     shared = bool(json.loads((model / CONFIG_NAME).read_text()).get("sparse_from"))
     sources = [] if skip_sentiment else [parse_source(s) for s in (sparse_data or [])]
-    _fit_blends(model, sources, films, gold, intent_method=intent_method, seed=seed, refit_sparse=not (keep_sparse or shared))
+    _fit_blends(
+        model, sources, films, gold, intent_method=intent_method, seed=split_seed, refit_sparse=not (keep_sparse or shared)
+    )
     err_console.print(f"blends written to {model}")
 
 
@@ -395,7 +416,15 @@ def train_distil_cmd(
     blend: Annotated[
         bool, typer.Option("--blend/--no-blend", help="fit the student's blends with the teacher's char TF-IDF models")
     ] = True,
-    seed: int = 13,
+    seed: Annotated[
+        int, typer.Option(help="training randomness: initialisation, batch order, dropout (the held-out rows stay put)")
+    ] = 13,
+    split_seed: Annotated[
+        int,
+        typer.Option(
+            help="which products/films are held out for dev, calibration and evaluation; keep 13 to compare with the shipped figures"
+        ),
+    ] = 13,
 ) -> None:
     """Distil a model into fewer layers (the fast path): teacher probabilities + hard labels, then the student's own blends."""
     from nlp.modeling.distil import distil
@@ -415,13 +444,13 @@ def train_distil_cmd(
         gold_repeat,
         alpha,
         cfg,
-        seed,
+        split_seed,
         prefix,
         unlabelled,
         unlabelled_repeat,
     )
     if blend:
-        _fit_blends(out, sources, films, gold, seed=seed, refit_sparse=False)
+        _fit_blends(out, sources, films, gold, seed=split_seed, refit_sparse=False)
     err_console.print(f"student written to {out}")
 
 

@@ -75,6 +75,13 @@ def soup(models: list[str | Path], output: str | Path, weights: list[float] | No
                 raise ValueError(
                     f"{dirs[0]} and {d} differ in {key!r} ({configs[0].get(key)!r} vs {cfg.get(key)!r}): only runs of one set-up can be averaged"
                 )
+    data = [json.loads((d / "training_data.json").read_text()) if (d / "training_data.json").exists() else {} for d in dirs]
+    splits = {str(d): t.get("split_seed") for d, t in zip(dirs, data) if isinstance(t, dict) and t.get("split_seed") is not None}
+    if len(set(splits.values())) > 1:
+        raise ValueError(
+            f"the runs held out different rows (split seeds {splits}): each has trained on rows the others keep for dev and "
+            "calibration, so the soup's figures would leak; average runs trained with one --split-seed"
+        )
     ranks = [int(c.get("lora_r") or 0) for c in configs]
     if any(ranks) and not all(ranks):
         raise ValueError(f"cannot average LoRA runs with full fine-tunes (lora_r per model: {ranks})")
@@ -121,10 +128,10 @@ def soup(models: list[str | Path], output: str | Path, weights: list[float] | No
         {"model": str(d), "weight": round(wi, 6), "adapter_sha256": _sha256(d / ADAPTER_NAME)} for d, wi in zip(dirs, w)
     ]
     (out / CONFIG_NAME).write_text(json.dumps(out_cfg, ensure_ascii=False, indent=2))
-    data = []
-    for d in dirs:
-        f = d / "training_data.json"
-        data.append({"model": str(d), "training_data": json.loads(f.read_text()) if f.exists() else None})
-    (out / "training_data.json").write_text(json.dumps({"soup_of": data}, ensure_ascii=False, indent=2))
+    soup_of = [{"model": str(d), "training_data": t or None} for d, t in zip(dirs, data)]
+    record: dict = {"soup_of": soup_of}
+    if splits:
+        record["split_seed"] = next(iter(splits.values()))
+    (out / "training_data.json").write_text(json.dumps(record, ensure_ascii=False, indent=2))
     logger.info("soup of %d models written to %s (LoRA rank %s)", len(dirs), out, out_cfg.get("lora_r"))
     return out

@@ -123,4 +123,3 @@ def tokenize_table(
     stats.rejects = str(rejects.close())
     stats.check()
     return stats
-

@@ -111,3 +111,14 @@ def test_soup_half_stores_float16_factors_close_to_the_exact_soup(runs, tmp_path
     for k, v in got.items():
         assert v.dtype == torch.float32
         assert torch.allclose(v, exact[k], atol=1e-3), k
+
+
+def test_soup_refuses_runs_that_held_out_different_rows(runs, tmp_path):
+    from nlp.modeling.soup import soup
+
+    for d, split in zip(runs, (13, 14, 13)):
+        (d / "training_data.json").write_text(json.dumps({"split_seed": split, "train_seed": 1}))
+    with pytest.raises(ValueError, match="split seeds"):
+        soup(runs, tmp_path / "soup")
+    out = soup([runs[0], runs[2]], tmp_path / "ok")
+    assert json.loads((out / "training_data.json").read_text())["split_seed"] == 13

@@ -69,6 +69,8 @@ def test_train_your_own_base_intent_soup_blend_score(tiny_model_dir, tmp_path):
                 *common,
             ]
         )
+    run_b = json.loads((tmp_path / "s2b" / "training_data.json").read_text())
+    assert (run_b["split_seed"], run_b["train_seed"]) == (13, 14)  # --seed moves the training randomness, not the held-out rows
     _invoke(["train", "soup", tmp_path / "s2", tmp_path / "s2b", "-o", tmp_path / "soup"])
     _invoke(["train", "blend", "--model", tmp_path / "soup", "--sparse-data", spec, "--gold", gold, "--films", ""])
     cfg = json.loads((tmp_path / "soup" / "config.json").read_text())
