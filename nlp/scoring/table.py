@@ -180,8 +180,11 @@ def score_table(
         "embeddings": bool(embeddings),
     }
     if parts.exists():
-        old = json.loads((parts / "state.json").read_text()) if (parts / "state.json").exists() else None
-        if resume and old != state:
+        old = _read_state(parts / "state.json")
+        if resume and old is None and not any(parts.glob("part-*")):
+            # killed between creating the folder and writing its state: nothing was scored yet
+            logger.info("nothing finished to resume at %s; starting from the beginning", parts)
+        elif resume and old != state:
             raise InputError(
                 f"cannot resume: {parts} was made with other settings (input, chunk size, columns or model differ); re-run without --resume"
             )
@@ -190,7 +193,7 @@ def score_table(
     elif resume:
         logger.info("nothing to resume at %s; starting from the beginning", parts)
     parts.mkdir(parents=True, exist_ok=True)
-    (parts / "state.json").write_text(json.dumps(state))
+    _atomic_text(parts / "state.json", json.dumps(state))
 
     prep = TextPreparer(mask_pii=mask_pii)
     ids_seen = _IdTracker()
@@ -246,6 +249,14 @@ def score_table(
     stats.check()
     shutil.rmtree(parts)
     return stats
+
+
+def _read_state(path: Path) -> dict | None:
+    """The saved settings of a run, or ``None`` when missing or cut short (a kill while it was written)."""
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
 
 
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:

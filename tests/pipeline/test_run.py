@@ -105,6 +105,7 @@ def test_run_sigkill_then_resume(tmp_path, tiny_model):
         time.sleep(0.02)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    subprocess.run(base + ["-o", str(out), "--resume"], check=True, capture_output=True)
+    resumed = subprocess.run(base + ["-o", str(out), "--resume"], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
     pd.testing.assert_frame_equal(pd.read_parquet(out / "scored.parquet"), pd.read_parquet(full / "scored.parquet"))
     assert (out / "report.html").exists() and not list(out.glob("*.partial"))

@@ -91,6 +91,29 @@ def test_resume_after_interruption_gives_identical_rows(tmp_path, korean_csv, ti
     pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(full))
 
 
+@pytest.mark.parametrize("state", [None, "", '{"version": 1, "inp'])
+def test_resume_after_a_kill_before_any_part_starts_over(tmp_path, korean_csv, tiny_scorer, state):
+    """Killed after the parts folder was made but before its state was (fully) written: nothing to keep, so start over."""
+    out = tmp_path / "o.parquet"
+    parts = tmp_path / "o.parquet.parts"
+    parts.mkdir()
+    if state is not None:
+        (parts / "state.json").write_text(state)
+    stats = score_table(korean_csv, out, scorer=tiny_scorer, resume=True)
+    fresh = score_table(korean_csv, tmp_path / "fresh.parquet", scorer=tiny_scorer)
+    assert stats.output_rows == fresh.output_rows
+    pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(tmp_path / "fresh.parquet"))
+
+
+def test_resume_without_state_but_with_parts_refuses(tmp_path, korean_csv, tiny_scorer):
+    """Finished parts whose settings cannot be read are not silently mixed into a new run."""
+    parts = tmp_path / "o.parquet.parts"
+    parts.mkdir()
+    (parts / "part-00000.parquet").write_bytes(b"")
+    with pytest.raises(ValueError, match="cannot resume"):
+        score_table(korean_csv, tmp_path / "o.parquet", scorer=tiny_scorer, resume=True)
+
+
 def test_resume_refuses_other_settings(tmp_path, korean_csv, tiny_scorer):
     out = tmp_path / "o.parquet"
     parts = tmp_path / "o.parquet.parts"
