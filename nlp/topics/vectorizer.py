@@ -30,6 +30,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -109,6 +110,9 @@ _DERIVING = frozenset({"XSA", "XSV"})  # 하/되 turning a noun or root into a p
 # Particles that may stand between a noun and its predicate in a noun-predicate bigram.
 _ARGUMENT_PARTICLES = frozenset({"JKS", "JKO", "JX"})
 _ACRONYM_MAX = 4
+_EDGE_PUNCT = re.compile(
+    r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$"
+)  # "rtner." → "rtner": Kiwi sometimes leaves a full stop on a Latin word
 
 
 def load_stopwords(path: str | Path) -> set[str]:
@@ -245,9 +249,19 @@ class KiwiAnalyzer:
                 continue
             if tag == "SL":
                 form, end = m.form, i
+                # one Latin word Kiwi cut in two ("partner..." → pa + rtner.): rejoin letters with no gap between them
+                while (
+                    end + 1 < n
+                    and morphemes[end + 1].tag == "SL"
+                    and morphemes[end + 1].start == morphemes[end].start + morphemes[end].len
+                ):
+                    end += 1
+                    form += morphemes[end].form
+                form = _EDGE_PUNCT.sub("", form)
                 # A/S, Q&A: letters joined by one symbol with no space
                 if (
-                    i + 2 < n
+                    end == i
+                    and i + 2 < n
                     and morphemes[i + 1].form in ("/", "&")
                     and morphemes[i + 2].tag == "SL"
                     and morphemes[i + 1].start == m.start + m.len

@@ -27,6 +27,9 @@ GOLDEN = [
     ("조식 맛있어요", ["조식", "맛있다", "조식 맛있다"]),
     # acronyms and A/S stay whole
     ("A/S 문의했는데 CS 응답 느림", ["A/S", "문의", "CS", "응답", "느리다", "응답 느리다"]),
+    # a Latin word Kiwi cuts in two before trailing dots (partner... → pa + rtner.) is rejoined, the dot dropped
+    ("So long, partner... ㅠㅠ", ["SO", "LONG", "partner"]),
+    ("Good bye, Partner.", ["GOOD", "BYE", "partner"]),
     # honorific on a one-syllable noun kept (손님), elsewhere dropped (기사님 → 기사)
     ("손님이 많아요 기사님 친절", ["손님", "많다", "기사", "친절", "손님 많다"]),
     # slang Kiwi splits into one-syllable nouns glued to a verb (키작녀 → 키/작/녀) is not a keyword
