@@ -32,14 +32,8 @@ def _register() -> None:
     from nlp.cli import text
 
     app.command("tokenize")(text.tokenize_cmd)
-    for module, attr in (
-        ("score", "register"),
-        ("models", "register"),
-        ("topics", "register"),
-        ("trends", "register"),
-        ("report", "register"),
-        ("run", "register"),
-    ):
+    for module, attr in (("score", "register"), ("models", "register"), ("topics", "register"),
+                         ("trends", "register"), ("report", "register"), ("run", "register")):
         try:
             mod = __import__(f"nlp.cli.{module}", fromlist=[attr])
         except ModuleNotFoundError as exc:

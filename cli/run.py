@@ -26,26 +26,12 @@ def run_cmd(
     min_topic_size: Annotated[int | None, typer.Option(help="smallest topic (default: from the corpus size)")] = None,
     seed: int = 42,
     resume: Annotated[bool, typer.Option("--resume", help="continue a killed run: finished stages and chunks are kept")] = False,
-    int8: Annotated[
-        bool,
-        typer.Option("--int8", help="int8 scoring and topic encoder (faster; accuracy in the model card and docs/topics.md)"),
-    ] = False,
-    backend: Annotated[
-        str,
-        typer.Option(
-            help="auto (ONNX Runtime when installed), onnx or torch, for scoring and the topic encoder; onnx gives the same outputs faster"
-        ),
-    ] = "auto",
+    int8: Annotated[bool, typer.Option("--int8", help="int8 scoring and topic encoder (faster; accuracy in the model card and docs/topics.md)")] = False,
+    backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch, for scoring and the topic encoder; onnx gives the same outputs faster")] = "auto",
     mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii")] = True,
     title: Annotated[str | None, typer.Option(help="report title")] = None,
     topics_model: Annotated[Path | None, typer.Option(help="encoder for topic embeddings (default: base e5)")] = None,
-    fast: Annotated[
-        bool,
-        typer.Option(
-            "--fast",
-            help="the shipped 3-layer distilled model on int8: ~1.5x the speed of --int8 (accuracy: models/sentiment-e5s3)",
-        ),
-    ] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8: ~1.5x the speed of --int8 (accuracy: models/sentiment-e5s3)")] = False,
 ) -> None:
     """Score, topics, trends and the CX report for a reviews table (the demo corpus by default), into one directory."""
     from nlp.pipeline import run

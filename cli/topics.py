@@ -36,10 +36,7 @@ def topics_cmd(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="random seed (UMAP, and the fit sample)")] = 42,
     fit_sample: Annotated[
-        int,
-        typer.Option(
-            "--fit-sample", min=0, help="fit on at most this many texts (seeded sample); the rest go to the nearest topic. 0: all"
-        ),
+        int, typer.Option("--fit-sample", min=0, help="fit on at most this many texts (seeded sample); the rest go to the nearest topic. 0: all")
     ] = 50_000,
     model_dir: Annotated[
         Path | None,
@@ -60,15 +57,9 @@ def topics_cmd(
         typer.Option("--freq", help="period of topics_by_period: D, W (weeks from Monday) or M", case_sensitive=False),
     ] = "W",
     backend: Annotated[
-        str,
-        typer.Option(
-            help="auto (ONNX Runtime when installed), onnx or torch (sentence-transformers); same embeddings, onnx ~2.5x faster"
-        ),
+        str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch (sentence-transformers); same embeddings, onnx ~2.5x faster")
     ] = "auto",
-    int8: Annotated[
-        bool,
-        typer.Option("--int8", help="int8 topic encoder on ONNX Runtime: ~2.3x faster embedding (evaluation in docs/topics.md)"),
-    ] = False,
+    int8: Annotated[bool, typer.Option("--int8", help="int8 topic encoder on ONNX Runtime: ~2.3x faster embedding (evaluation in docs/topics.md)")] = False,
     cluster_selection: Annotated[
         Literal["auto", "eom", "leaf"],
         typer.Option(
@@ -83,9 +74,7 @@ def topics_cmd(
             help="leave HDBSCAN's outliers unassigned (topic -1) instead of joining them to a near topic: purer topics, more unassigned rows (docs/topics.md)",
         ),
     ] = False,
-    umap_dims: Annotated[
-        int | None, typer.Option("--umap-dims", min=2, help="UMAP dimensions before clustering (default 5)")
-    ] = None,
+    umap_dims: Annotated[int | None, typer.Option("--umap-dims", min=2, help="UMAP dimensions before clustering (default 5)")] = None,
     representation: Annotated[
         Literal["ctfidf", "mmr", "keybert"],
         typer.Option("--representation", help="keyword ranking: ctfidf, mmr (more diverse) or keybert"),
@@ -150,9 +139,7 @@ def evaluate_topics_cmd(
     """Our topics against BERTopic's defaults (same texts, same embeddings): NMI vs aspects, domain purity, keyword quality."""
     from nlp.topics.evaluate import DEFAULT_ASPECTS, DEFAULT_FILM, evaluate_topics, format_report
 
-    report = evaluate_topics(
-        aspects or DEFAULT_ASPECTS, film or DEFAULT_FILM, n_film=n_film, seed=seed, model_dir=model_dir, int8=int8
-    )
+    report = evaluate_topics(aspects or DEFAULT_ASPECTS, film or DEFAULT_FILM, n_film=n_film, seed=seed, model_dir=model_dir, int8=int8)
     typer.echo(format_report(report))
     s = report["settings"]
     err_console.print(

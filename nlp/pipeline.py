@@ -45,9 +45,7 @@ class RunResult:
     skipped: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps(
-            {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}, ensure_ascii=False, indent=2
-        )
+        return json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}, ensure_ascii=False, indent=2)
 
 
 def run(
@@ -91,17 +89,7 @@ def run(
         logger.info("scored table exists; not scoring again (resume)")
         res.scored_rows = len(read_table(scored))
     else:
-        stats = score_table(
-            src,
-            scored,
-            cmap,
-            model_dir=model_dir,
-            resume=resume,
-            mask_pii=mask_pii,
-            quantize=quantize,
-            recheck=recheck,
-            backend=backend,
-        )
+        stats = score_table(src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize, recheck=recheck, backend=backend)
         res.input_rows, res.scored_rows, res.rejected_rows = stats.input_rows, stats.output_rows, stats.rejected_rows
     res.seconds["score"] = time.perf_counter() - t0
     frame = read_table(scored)
@@ -114,15 +102,7 @@ def run(
 
     if not (resume and (topics_dir / "topics.parquet").exists()):
         topics_table(
-            scored,
-            topics_dir,
-            cmap,
-            nr_topics=nr_topics,
-            min_topic_size=min_topic_size,
-            seed=seed,
-            model_dir=topics_model,
-            freq=tf,
-            backend=backend,
+            scored, topics_dir, cmap, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed, model_dir=topics_model, freq=tf, backend=backend,
             int8=quantize,
         )
     res.topics = topics_dir

@@ -65,11 +65,7 @@ def _build_tiny_base(root: Path) -> Path:
     from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
     chars = sorted(set("".join(r[1] for r in KOREAN_ROWS) + "abcdefghijklmnopqrstuvwxyz0123456789:.!?#@ ㅋㅠ"))
-    pieces = (
-        [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
-        + [("▁" + c if c != " " else "▁", -5.0) for c in chars]
-        + [(c, -6.0) for c in chars if c != " "]
-    )
+    pieces = [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)] + [("▁" + c if c != " " else "▁", -5.0) for c in chars] + [(c, -6.0) for c in chars if c != " "]
     seen, uniq = set(), []
     for p in pieces:
         if p[0] not in seen:
@@ -80,26 +76,9 @@ def _build_tiny_base(root: Path) -> Path:
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
     tok.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
-    fast = PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        bos_token="<s>",
-        eos_token="</s>",
-        pad_token="<pad>",
-        unk_token="<unk>",
-        cls_token="<s>",
-        sep_token="</s>",
-    )
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", pad_token="<pad>", unk_token="<unk>", cls_token="<s>", sep_token="</s>")
     torch.manual_seed(0)
-    cfg = BertConfig(
-        vocab_size=len(uniq),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-        type_vocab_size=2,
-        pad_token_id=1,
-    )
+    cfg = BertConfig(vocab_size=len(uniq), hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, max_position_embeddings=128, type_vocab_size=2, pad_token_id=1)
     model = BertModel(cfg, add_pooling_layer=False)
     base = root / "tiny-base"
     model.save_pretrained(base)
@@ -119,9 +98,7 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("tiny")
     base = _build_tiny_base(root)
     torch.manual_seed(0)
-    model = MultiTaskEncoder(
-        EncoderConfig(base=str(base), num_layers=2, max_length=32, tasks={"sentiment": SENTIMENT_LABELS}, lora_r=4, lora_alpha=8)
-    )
+    model = MultiTaskEncoder(EncoderConfig(base=str(base), num_layers=2, max_length=32, tasks={"sentiment": SENTIMENT_LABELS}, lora_r=4, lora_alpha=8))
     model.add_lora()
     d = root / "model"
     model.save(d, extra_config={"extra_heads": {"intent": INTENT_LABELS}})

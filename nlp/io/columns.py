@@ -11,14 +11,7 @@ from nlp.io.tables import ROW_COL, InputError
 
 __all__ = ["ColumnMap", "derive_ids"]
 
-_OPTION = {
-    "text": "--text-col",
-    "id": "--id-col",
-    "product": "--product-col",
-    "time": "--time-col",
-    "rating": "--rating-col",
-    "channel": "--channel-col",
-}
+_OPTION = {"text": "--text-col", "id": "--id-col", "product": "--product-col", "time": "--time-col", "rating": "--rating-col", "channel": "--channel-col"}
 
 
 @dataclass(frozen=True)
@@ -61,9 +54,7 @@ def derive_ids(frame: pd.DataFrame, cmap: ColumnMap) -> pd.Series:
     Derived ids are stable: the same row of the same file always gets the same id.
     """
     texts = frame[cmap.text].astype("string").fillna("")
-    derived = [
-        f"r{int(r)}-{hashlib.blake2b(t.encode('utf-8'), digest_size=4).hexdigest()}" for r, t in zip(frame[ROW_COL], texts)
-    ]
+    derived = [f"r{int(r)}-{hashlib.blake2b(t.encode('utf-8'), digest_size=4).hexdigest()}" for r, t in zip(frame[ROW_COL], texts)]
     if cmap.id in frame.columns:
         given = frame[cmap.id].astype("string")
         return given.where(given.notna() & (given.str.strip() != ""), pd.Series(derived, index=frame.index, dtype="string"))

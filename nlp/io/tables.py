@@ -62,9 +62,7 @@ class Reject:
     id: str | None = None
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"id": self.id, "row": self.row, "reason": self.reason, "original": self.original}, ensure_ascii=False, default=str
-        )
+        return json.dumps({"id": self.id, "row": self.row, "reason": self.reason, "original": self.original}, ensure_ascii=False, default=str)
 
 
 @dataclass
@@ -80,17 +78,8 @@ def detect_format(path: str | os.PathLike) -> Format:
     name = str(path).lower()
     if name.endswith(".gz"):
         name = name[:-3]
-    for ext, fmt in (
-        (".parquet", "parquet"),
-        (".pq", "parquet"),
-        (".tsv", "tsv"),
-        (".tab", "tsv"),
-        (".csv", "csv"),
-        (".jsonl", "jsonl"),
-        (".ndjson", "jsonl"),
-        (".json", "jsonl"),
-        (".txt", "csv"),
-    ):
+    for ext, fmt in ((".parquet", "parquet"), (".pq", "parquet"), (".tsv", "tsv"), (".tab", "tsv"), (".csv", "csv"),
+                     (".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "jsonl"), (".txt", "csv")):
         if name.endswith(ext):
             return fmt  # type: ignore[return-value]
     raise InputError(
@@ -208,9 +197,7 @@ def iter_table(
     try:
         head = fh.read(_SNIFF_BYTES)
         if _looks_binary(head):
-            raise InputError(
-                f"{path!s} looks like a binary file, not a {fmt or 'text'} table; expected CSV, TSV, JSONL or Parquet"
-            )
+            raise InputError(f"{path!s} looks like a binary file, not a {fmt or 'text'} table; expected CSV, TSV, JSONL or Parquet")
         enc = encoding or detect_encoding(head)
         if fmt is None:
             fmt = "jsonl" if head.lstrip().startswith(b"{") else "csv"
@@ -251,9 +238,7 @@ def _iter_parquet(path, chunk_size: int) -> Iterator[Chunk]:
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:
-        raise InputError(
-            f"{path!s} is not a readable Parquet file ({exc}); expected Parquet written by pandas/pyarrow/Spark"
-        ) from exc
+        raise InputError(f"{path!s} is not a readable Parquet file ({exc}); expected Parquet written by pandas/pyarrow/Spark") from exc
     start = 0
     for batch in pf.iter_batches(batch_size=chunk_size):
         df = batch.to_pandas()
@@ -341,11 +326,7 @@ def _iter_delimited(stream: IO[str], chunk_size: int, sep: str) -> Iterator[Chun
 
 
 def _delimited_frame(header: list[str], rows: list[list[str]], pos: list[int]) -> pd.DataFrame:
-    df = (
-        pd.DataFrame(rows, columns=header, dtype="string")
-        if rows
-        else pd.DataFrame({h: pd.Series([], dtype="string") for h in header})
-    )
+    df = pd.DataFrame(rows, columns=header, dtype="string") if rows else pd.DataFrame({h: pd.Series([], dtype="string") for h in header})
     df = df.replace({"": pd.NA})
     df.insert(0, ROW_COL, pd.Series(pos, dtype="int64"))
     return df
@@ -419,9 +400,7 @@ class TableWriter:
             for c in out.columns:
                 if out[c].dtype == object:
                     # list cells (tokens, keywords) as JSON arrays, readable back by any JSON parser
-                    out[c] = out[c].map(
-                        lambda v: json.dumps(list(v), ensure_ascii=False) if isinstance(v, (list, tuple, np.ndarray)) else v
-                    )
+                    out[c] = out[c].map(lambda v: json.dumps(list(v), ensure_ascii=False) if isinstance(v, (list, tuple, np.ndarray)) else v)
             out.to_csv(self._fh, index=False, header=header, sep="\t" if self.fmt == "tsv" else ",")
         self.rows += len(df)
 

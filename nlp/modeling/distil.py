@@ -139,24 +139,16 @@ def distil(
         np.savez(cache, sentiment=t_sent, intent=t_int)
     ns, ni = len(s_texts), len(i_texts)
     if len(t_sent) != len(texts):
-        raise ValueError(
-            f"{cache} holds teacher probabilities for {len(t_sent)} texts, the data now has {len(texts)}: delete it or use a new --run-dir"
-        )
+        raise ValueError(f"{cache} holds teacher probabilities for {len(t_sent)} texts, the data now has {len(texts)}: delete it or use a new --run-dir")
     targets = {
         "sentiment": np.concatenate([_mix(t_sent[:ns], s_y, alpha), _mix(t_sent[ns:], None, alpha)]),
-        "intent": np.concatenate(
-            [_mix(t_int[:ns], None, alpha), _mix(t_int[ns : ns + ni], i_y, alpha), _mix(t_int[ns + ni :], None, alpha)]
-        ),
+        "intent": np.concatenate([_mix(t_int[:ns], None, alpha), _mix(t_int[ns : ns + ni], i_y, alpha), _mix(t_int[ns + ni :], None, alpha)]),
     }
     assert targets["sentiment"].shape == (len(texts), len(SENTIMENT_LABELS)) and targets["intent"].shape[1] == len(INTENT_LABELS)
     student = student_from_teacher(teacher_dir, layers, prefix)
-    logger.info(
-        "distilling into %d layers: %d texts (%d sentiment, %d intent, %d unlabelled)", layers, len(texts), ns, ni, len(u_texts)
-    )
+    logger.info("distilling into %d layers: %d texts (%d sentiment, %d intent, %d unlabelled)", layers, len(texts), ns, ni, len(u_texts))
     train(student, texts, targets, run, train_config or TrainConfig(seed=seed))
-    out = student.save(
-        out_dir, extra_config={"sparse_from": os.path.relpath(Path(teacher_dir).resolve(), Path(out_dir).resolve())}
-    )
+    out = student.save(out_dir, extra_config={"sparse_from": os.path.relpath(Path(teacher_dir).resolve(), Path(out_dir).resolve())})
     (Path(out) / "training_data.json").write_text(
         json.dumps(
             {
@@ -166,11 +158,7 @@ def distil(
                 "prefix": student.config.prefix,
                 "sentiment": [{"path": s.path, "max_rows": s.max_rows, "repeat": s.repeat} for s in sources],
                 "intent": {"gold_train": int((gold["split"] == "train").sum()), "gold_repeat": gold_repeat},
-                "unlabelled": {
-                    "paths": list(unlabelled or []),
-                    "texts": len(u_texts) // max(1, unlabelled_repeat),
-                    "repeat": unlabelled_repeat,
-                },
+                "unlabelled": {"paths": list(unlabelled or []), "texts": len(u_texts) // max(1, unlabelled_repeat), "repeat": unlabelled_repeat},
             },
             indent=2,
         )

@@ -136,9 +136,7 @@ class MultiTaskEncoder(nn.Module):
         enc = {k[len("encoder.") :]: v for k, v in state.items() if k.startswith("encoder.")}
         missing = set(self.heads.state_dict()) - set(heads)
         if missing:
-            raise ValueError(
-                f"model weights lack head tensors {sorted(missing)}: is this model trained for {list(self.config.tasks)}?"
-            )
+            raise ValueError(f"model weights lack head tensors {sorted(missing)}: is this model trained for {list(self.config.tasks)}?")
         self.heads.load_state_dict(heads, strict=False)
         if enc:
             if not self._lora:
@@ -180,9 +178,7 @@ class MultiTaskEncoder(nn.Module):
         if backend is None:
             from tokenizers import Tokenizer
 
-            backend = Tokenizer.from_str(
-                self.tokenizer.backend_tokenizer.to_str()
-            )  # a copy: the HF wrapper resets its own per call
+            backend = Tokenizer.from_str(self.tokenizer.backend_tokenizer.to_str())  # a copy: the HF wrapper resets its own per call
             backend.enable_truncation(self.config.max_length, strategy="longest_first", direction=self.tokenizer.truncation_side)
             backend.no_padding()
             self._np_tokenizer = backend

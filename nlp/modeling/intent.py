@@ -20,16 +20,7 @@ from nlp.text.normalize import normalize
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "INTENT_LABELS",
-    "load_gold",
-    "make_gold_splits",
-    "silver_set",
-    "intent_training_data",
-    "train_intent",
-    "fit_intent_blend",
-    "evaluate_intent",
-]
+__all__ = ["INTENT_LABELS", "load_gold", "make_gold_splits", "silver_set", "intent_training_data", "train_intent", "fit_intent_blend", "evaluate_intent"]
 
 INTENT_LABELS = ["none", "consider", "intent", "repurchase", "recommend", "avoid"]
 GOLD_DIR = Path("corpora/intent_gold")
@@ -171,11 +162,7 @@ def train_intent(
         json.dumps(
             {
                 "sentiment": [{"path": s.path, "max_rows": s.max_rows, "repeat": s.repeat} for s in sentiment_sources],
-                "intent": {
-                    "gold_train": int((gold["split"] == "train").sum()),
-                    "gold_repeat": gold_repeat,
-                    "silver": len(silver) if silver is not None else 0,
-                },
+                "intent": {"gold_train": int((gold["split"] == "train").sum()), "gold_repeat": gold_repeat, "silver": len(silver) if silver is not None else 0},
                 "init_from": str(init_from),
                 "split_seed": seed,
                 "train_seed": cfg.seed,
@@ -189,11 +176,7 @@ def train_intent(
 
 
 def fit_intent_blend(
-    model_dir: str | Path,
-    gold_dir: str | Path = GOLD_DIR,
-    silver: pd.DataFrame | None = None,
-    method: str = "product",
-    refit_sparse: bool = True,
+    model_dir: str | Path, gold_dir: str | Path = GOLD_DIR, silver: pd.DataFrame | None = None, method: str = "product", refit_sparse: bool = True
 ) -> dict:
     """Char TF-IDF intent model (gold train + silver) and its blend with the encoder, fitted on gold dev.
 
@@ -259,12 +242,7 @@ def _log_loss(z: np.ndarray, y: np.ndarray) -> float:
 
 
 def evaluate_intent(
-    model_dir: str | Path | None,
-    gold_dir: str | Path = GOLD_DIR,
-    split: str = "test",
-    quantize: bool = False,
-    backend: str | None = None,
-    recheck: float | None = None,
+    model_dir: str | Path | None, gold_dir: str | Path = GOLD_DIR, split: str = "test", quantize: bool = False, backend: str | None = None, recheck: float | None = None
 ) -> dict:
     """Macro-F1, per-class P/R/F1 and confusion on a gold split: encoder, char TF-IDF, blend, keyword rules."""
     from nlp.modeling.metrics import classification_report
@@ -287,23 +265,12 @@ def evaluate_intent(
             # with a re-check, the blend is what `nlp score` gives (re-checked on the blend's margin)
             pb = scorer.predict(texts)["intent"] if scorer.recheck_margin else scorer.blends["intent"](enc, ps)
             systems["blend"] = [INTENT_LABELS[i] for i in pb.argmax(axis=1)]
-    res = {
-        "model": str(model_dir or "default"),
-        "split": split,
-        "n": len(y),
-        "quantized": quantize,
-        "recheck": scorer.recheck_margin,
-        "recheck_tasks": scorer.recheck_tasks,
-        "backend": scorer.backend,
-        "systems": {},
-    }
+    res = {"model": str(model_dir or "default"), "split": split, "n": len(y), "quantized": quantize, "recheck": scorer.recheck_margin, "recheck_tasks": scorer.recheck_tasks, "backend": scorer.backend, "systems": {}}
     for name, pred in systems.items():
         r = classification_report(y, pred, INTENT_LABELS)
         srcs = part["source"].tolist()
         r["macro_f1_by_source"] = {
-            src: classification_report(
-                [y[i] for i in range(len(y)) if srcs[i] == src], [pred[i] for i in range(len(y)) if srcs[i] == src], INTENT_LABELS
-            )["macro_f1"]
+            src: classification_report([y[i] for i in range(len(y)) if srcs[i] == src], [pred[i] for i in range(len(y)) if srcs[i] == src], INTENT_LABELS)["macro_f1"]
             for src in sorted(set(srcs))
         }
         res["systems"][name] = r

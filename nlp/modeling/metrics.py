@@ -36,9 +36,6 @@ def classification_report(y_true: list[str], y_pred: list[str], labels: list[str
         "n": len(y_true),
         "accuracy": float(np.mean(np.asarray(y_true) == np.asarray(y_pred))) if y_true else float("nan"),
         "macro_f1": float(f1_score(y_true, y_pred, labels=present, average="macro", zero_division=0)) if y_true else float("nan"),
-        "per_class": {
-            lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
-            for i, lab in enumerate(present)
-        },
+        "per_class": {lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])} for i, lab in enumerate(present)},
         "confusion": {"labels": labels, "matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist()},
     }

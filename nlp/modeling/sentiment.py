@@ -133,13 +133,7 @@ def train_sentiment(
         model, _ = MultiTaskEncoder.load(init_from, base=base, merge=False)
         model.train()
     else:
-        cfg = EncoderConfig(
-            base=base or DEFAULT_BASE,
-            num_layers=num_layers,
-            tasks={"sentiment": SENTIMENT_LABELS},
-            lora_r=lora_r,
-            lora_alpha=2 * lora_r,
-        )
+        cfg = EncoderConfig(base=base or DEFAULT_BASE, num_layers=num_layers, tasks={"sentiment": SENTIMENT_LABELS}, lora_r=lora_r, lora_alpha=2 * lora_r)
         model = MultiTaskEncoder(cfg)
     logger.info("training on %d texts", len(texts))
     train(model, texts, {"sentiment": y}, run_dir, train_config or TrainConfig(seed=seed))
@@ -162,9 +156,7 @@ def film_heldout(path: str, seed: int = 13, dev_share: float = 0.1) -> tuple[pd.
     """
     df = _read(path)
     cols = NSMC_COLUMNS if "review" in df.columns else {"text": "text", "rating": "rating", "product": "product_id"}
-    df = df.rename(columns={cols["text"]: "text", cols["rating"]: "rating", cols["product"]: "product"})[
-        ["text", "rating", "product"]
-    ]
+    df = df.rename(columns={cols["text"]: "text", cols["rating"]: "rating", cols["product"]: "product"})[["text", "rating", "product"]]
     df = df.dropna(subset=["text"])
     df = df[film_split(df["product"], dev_share, seed)]
     df = df.assign(text=normalize(df["text"].astype(str)))
@@ -173,9 +165,7 @@ def film_heldout(path: str, seed: int = 13, dev_share: float = 0.1) -> tuple[pd.
     return df[~test].reset_index(drop=True), df[test].reset_index(drop=True)
 
 
-def _calibration_set(
-    sources: list[SentimentSource], film_calib: pd.DataFrame | None, seed: int, n_film: int = 3000
-) -> tuple[list[str], list[str], np.ndarray]:
+def _calibration_set(sources: list[SentimentSource], film_calib: pd.DataFrame | None, seed: int, n_film: int = 3000) -> tuple[list[str], list[str], np.ndarray]:
     """Texts, 3-way labels and weights for fitting the blend: held-out films (binary NSMC labels) + held-out labelled rows."""
     from nlp.modeling.sentiment_data import nsmc_binary
 
@@ -262,11 +252,7 @@ def fit_sparse_and_blend(
         {"sentiment.coef": lr.coef_[order].astype(np.float32), "sentiment.intercept": lr.intercept_[order].astype(np.float32)},
         str(d / "blend.safetensors"),
     )
-    info = {
-        "sparse_train_rows": n_sparse,
-        "calibration_rows": len(c_texts),
-        "calibration_labels": {lab: c_labels.count(lab) for lab in SENTIMENT_LABELS},
-    }
+    info = {"sparse_train_rows": n_sparse, "calibration_rows": len(c_texts), "calibration_labels": {lab: c_labels.count(lab) for lab in SENTIMENT_LABELS}}
     logger.info("blend fitted: %s", info)
     return info
 
@@ -299,33 +285,16 @@ def evaluate_sentiment(
         sets["films_heldout"] = (b["text"].tolist(), b["label"].tolist(), None)
     if ood_path:
         o = _read(ood_path)
-        sets["out_of_domain"] = (
-            normalize(o["text"].astype(str)),
-            o["label"].tolist(),
-            o["domain"].tolist() if "domain" in o else None,
-        )
-    results: dict = {
-        "model": str(model_dir or "default"),
-        "quantized": quantize,
-        "recheck": scorer.recheck_margin,
-        "recheck_tasks": scorer.recheck_tasks,
-        "backend": scorer.backend,
-        "sets": {},
-    }
+        sets["out_of_domain"] = (normalize(o["text"].astype(str)), o["label"].tolist(), o["domain"].tolist() if "domain" in o else None)
+    results: dict = {"model": str(model_dir or "default"), "quantized": quantize, "recheck": scorer.recheck_margin, "recheck_tasks": scorer.recheck_tasks, "backend": scorer.backend, "sets": {}}
     for name, (texts, gold, groups) in sets.items():
         enc = scorer.predict(texts, use_sparse=False)["sentiment"]
         systems = {"encoder": enc}
         if sparse is not None:
-            systems["char_tfidf_reference"] = sparse.predict_proba(texts)[
-                :, [sparse.classes_.index(lab) for lab in SENTIMENT_LABELS]
-            ]
+            systems["char_tfidf_reference"] = sparse.predict_proba(texts)[:, [sparse.classes_.index(lab) for lab in SENTIMENT_LABELS]]
             if "sentiment" in scorer.blends:
                 # with a re-check, the blend is what `nlp score` gives (re-checked on the blend's margin)
-                systems["blend"] = (
-                    scorer.predict(texts)["sentiment"]
-                    if scorer.recheck_margin
-                    else scorer.blends["sentiment"](enc, systems["char_tfidf_reference"])
-                )
+                systems["blend"] = scorer.predict(texts)["sentiment"] if scorer.recheck_margin else scorer.blends["sentiment"](enc, systems["char_tfidf_reference"])
         y = np.array([SENTIMENT_LABELS.index(g) for g in gold])
         out = {}
         for sys_name, p in systems.items():
@@ -341,19 +310,11 @@ def evaluate_sentiment(
                 rep["ece"] = expected_calibration_error(p, y)
                 if groups is not None:
                     rep["macro_f1_by_domain"] = {
-                        g: classification_report(
-                            [gold[i] for i in range(len(gold)) if groups[i] == g],
-                            [pred[i] for i in range(len(gold)) if groups[i] == g],
-                            SENTIMENT_LABELS,
-                        )["macro_f1"]
+                        g: classification_report([gold[i] for i in range(len(gold)) if groups[i] == g], [pred[i] for i in range(len(gold)) if groups[i] == g], SENTIMENT_LABELS)["macro_f1"]
                         for g in sorted(set(groups))
                     }
                 pn = [i for i, g in enumerate(gold) if g != "neutral"]
-                rep["polar_accuracy"] = (
-                    float(np.mean([("positive" if p[i, 2] >= p[i, 0] else "negative") == gold[i] for i in pn]))
-                    if pn
-                    else float("nan")
-                )
+                rep["polar_accuracy"] = float(np.mean([("positive" if p[i, 2] >= p[i, 0] else "negative") == gold[i] for i in pn])) if pn else float("nan")
             out[sys_name] = rep
         results["sets"][name] = out
     return results

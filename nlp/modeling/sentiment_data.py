@@ -88,7 +88,5 @@ def nsmc_binary(df: pd.DataFrame, rating_col: str = "rating", n: int | None = No
     pos = df[r >= 9]
     neg = df[r <= 4]
     k = min(len(pos), len(neg)) if n is None else min(len(pos), len(neg), n // 2)
-    out = pd.concat(
-        [pos.sample(k, random_state=seed).assign(label="positive"), neg.sample(k, random_state=seed).assign(label="negative")]
-    )
+    out = pd.concat([pos.sample(k, random_state=seed).assign(label="positive"), neg.sample(k, random_state=seed).assign(label="negative")])
     return out.sample(frac=1.0, random_state=seed).reset_index(drop=True)

@@ -52,9 +52,7 @@ class CharTfidfClassifier:
         ngram_range: character n-gram lengths.
     """
 
-    def __init__(
-        self, max_features: int = 200_000, C: float = 2.0, ngram_range: tuple[int, int] = (1, 4), min_df: int = 3
-    ) -> None:
+    def __init__(self, max_features: int = 200_000, C: float = 2.0, ngram_range: tuple[int, int] = (1, 4), min_df: int = 3) -> None:
         self.max_features = max_features
         self.C = C
         self.ngram_range = ngram_range
@@ -64,21 +62,14 @@ class CharTfidfClassifier:
         if not hasattr(self, "classes_"):
             raise RuntimeError("CharTfidfClassifier is not fitted: call fit() or load() first")
 
-    def fit(
-        self, texts: list[str], labels=None, targets: np.ndarray | None = None, classes: list[str] | None = None
-    ) -> CharTfidfClassifier:
+    def fit(self, texts: list[str], labels=None, targets: np.ndarray | None = None, classes: list[str] | None = None) -> CharTfidfClassifier:
         """Fit on hard ``labels``, or on soft ``targets`` (n, k) with ``classes`` (sampled to hard labels by weight)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
         min_df = self.min_df if len(texts) > 50 * self.min_df else 1
         self.vectorizer_ = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=self.ngram_range,
-            min_df=min_df,
-            max_features=self.max_features,
-            sublinear_tf=True,
-            dtype=np.float32,
+            analyzer="char_wb", ngram_range=self.ngram_range, min_df=min_df, max_features=self.max_features, sublinear_tf=True, dtype=np.float32
         )
         X = self.vectorizer_.fit_transform(texts)
         weights = None
@@ -145,8 +136,7 @@ class CharTfidfClassifier:
         pos = terms.get_indexer(batch.uniques)[batch.codes] if len(batch.codes) else np.zeros(0, dtype=np.int64)
         hit = pos >= 0
         X = sp.csr_matrix(
-            (np.ones(int(hit.sum()), dtype=vec.dtype), (batch.rows[hit], columns[pos[hit]])),
-            shape=(batch.n, len(vec.vocabulary_)),
+            (np.ones(int(hit.sum()), dtype=vec.dtype), (batch.rows[hit], columns[pos[hit]])), shape=(batch.n, len(vec.vocabulary_))
         )
         X.sum_duplicates()  # an n-gram seen twice in a text counts twice
         X.sort_indices()
@@ -186,9 +176,7 @@ class CharTfidfClassifier:
         meta = json.loads((d / (prefix + VOCAB_NAME)).read_text())
         w = load_file(str(d / (prefix + WEIGHTS_NAME)))
         self = cls(ngram_range=tuple(meta["ngram_range"]))
-        vec = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=self.ngram_range, sublinear_tf=True, vocabulary=meta["vocabulary"], dtype=np.float32
-        )
+        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=self.ngram_range, sublinear_tf=True, vocabulary=meta["vocabulary"], dtype=np.float32)
         vec.idf_ = w["idf"]
         self.vectorizer_ = vec
         lr = LogisticRegression()

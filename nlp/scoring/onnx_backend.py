@@ -27,17 +27,7 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "OnnxEncoder",
-    "onnx_available",
-    "onnx_cache_dir",
-    "model_key",
-    "prune_cache",
-    "cached_graph",
-    "export_onnx",
-    "run_batches",
-    "workers",
-]
+__all__ = ["OnnxEncoder", "onnx_available", "onnx_cache_dir", "model_key", "prune_cache", "cached_graph", "export_onnx", "run_batches", "workers"]
 
 EXPORT_VERSION = 2  # 2: graphs exported with eager attention (see export_onnx)
 
@@ -148,13 +138,7 @@ def run_batches(session, feeds, n_workers: int):
 
 
 def cached_graph(
-    cache_dir: Path | None,
-    key: str | None,
-    export,
-    int8: bool = False,
-    export_for_int8=None,
-    variant: str = "",
-    keep_fp32: tuple[str, ...] = (),
+    cache_dir: Path | None, key: str | None, export, int8: bool = False, export_for_int8=None, variant: str = "", keep_fp32: tuple[str, ...] = ()
 ) -> Path:
     """The ONNX graph for ``key`` under ``cache_dir``: exported by ``export(path)`` when missing, int8 on request.
 
@@ -222,14 +206,7 @@ def _quantize(src: Path, dst: Path, keep_fp32: tuple[str, ...] = ()) -> None:
     level = root_logger.level
     root_logger.setLevel(max(level, logging.ERROR))  # the quantiser logs every tensor (and advice) on the root logger
     try:
-        quantize_dynamic(
-            str(src),
-            str(tmp),
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            op_types_to_quantize=["MatMul"],
-            nodes_to_exclude=exclude,
-        )
+        quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"], nodes_to_exclude=exclude)
     finally:
         root_logger.setLevel(level)
     tmp.rename(dst)
@@ -304,15 +281,9 @@ class OnnxEncoder:
 
         self.tasks = list(model.heads)
         self.path = cached_graph(
-            cache_dir,
-            key,
-            lambda out: self._export(model, out),
-            int8,
-            export_for_int8=lambda out: self._export(model, out, smooth=True),
-            variant=f"sq{SMOOTH_VERSION}h",
-            keep_fp32=tuple(
-                f"/{t}/" for t in self.tasks
-            ),  # the heads: no speed to gain, and int8 there changed dev labels (bench_int8_smoothing)
+            cache_dir, key, lambda out: self._export(model, out), int8,
+            export_for_int8=lambda out: self._export(model, out, smooth=True), variant=f"sq{SMOOTH_VERSION}h",
+            keep_fp32=tuple(f"/{t}/" for t in self.tasks),  # the heads: no speed to gain, and int8 there changed dev labels (bench_int8_smoothing)
         )
         self.session = _session(self.path, threads)
         self.workers = workers(threads)
@@ -343,8 +314,6 @@ class OnnxEncoder:
 
     def map(self, batches):
         """``(pooled, {task: logits})`` for every batch (dicts of ids and mask), several batches at once, in order."""
-        feeds = (
-            {k: np.asarray(b[k], dtype=np.int64) for k in ("input_ids", "attention_mask")} for b in batches
-        )  # numpy or torch
+        feeds = ({k: np.asarray(b[k], dtype=np.int64) for k in ("input_ids", "attention_mask")} for b in batches)  # numpy or torch
         for pooled, *logits in run_batches(self.session, feeds, self.workers):
             yield pooled, dict(zip(self.tasks, logits))

@@ -29,17 +29,7 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "Scorer",
-    "RECHECK_MARGIN",
-    "DEFAULT_MODEL_DIR",
-    "default_model_dir",
-    "fast_model_dir",
-    "resolve_fast",
-    "ModelError",
-    "INTENT_LABELS",
-    "SENTIMENT_LABELS",
-]
+__all__ = ["Scorer", "RECHECK_MARGIN", "DEFAULT_MODEL_DIR", "default_model_dir", "fast_model_dir", "resolve_fast", "ModelError", "INTENT_LABELS", "SENTIMENT_LABELS"]
 
 SENTIMENT_LABELS = ["negative", "neutral", "positive"]
 INTENT_LABELS = ["none", "consider", "intent", "repurchase", "recommend", "avoid"]
@@ -99,9 +89,7 @@ def resolve_fast(fast: bool, model_dir, quantize: bool, recheck: float | None = 
     if not fast:
         return model_dir, quantize, recheck
     if model_dir:
-        raise ValueError(
-            "--fast picks the shipped fast model (models/sentiment-e5s3); to speed up your own --model, pass --int8 instead"
-        )
+        raise ValueError("--fast picks the shipped fast model (models/sentiment-e5s3); to speed up your own --model, pass --int8 instead")
     return fast_model_dir(), True, 0.0 if recheck is None else recheck
 
 
@@ -131,9 +119,7 @@ def sparse_dir(model_dir: Path, cfg: dict) -> Path:
         return model_dir
     shared = (model_dir / rel).resolve()
     if not shared.is_dir():
-        raise ModelError(
-            f"{model_dir} shares the char TF-IDF models of {rel} (sparse_from in config.json), but {shared} is not there; keep the two model directories side by side"
-        )
+        raise ModelError(f"{model_dir} shares the char TF-IDF models of {rel} (sparse_from in config.json), but {shared} is not there; keep the two model directories side by side")
     return shared
 
 
@@ -203,13 +189,9 @@ class Scorer:
             if recheck_tasks is None and "intent" in model.config.tasks:
                 recheck_tasks = ("intent",)
         if not 0 <= recheck_margin < 1:
-            raise ValueError(
-                f"--recheck is a probability margin in [0, 1), got {recheck_margin}; {RECHECK_MARGIN} is the tested value"
-            )
+            raise ValueError(f"--recheck is a probability margin in [0, 1), got {recheck_margin}; {RECHECK_MARGIN} is the tested value")
         if explicit and recheck_margin and not (quantize and self.backend == "onnx"):
-            raise ValueError(
-                "--recheck re-scores int8 results in fp32: it needs --int8 and the ONNX Runtime backend (pip install 'nlp-insight[model]')"
-            )
+            raise ValueError("--recheck re-scores int8 results in fp32: it needs --int8 and the ONNX Runtime backend (pip install 'nlp-insight[model]')")
         self.recheck_margin = recheck_margin
         self.recheck_tasks = tuple(recheck_tasks) if recheck_tasks else None
         if self.backend == "onnx":
@@ -245,9 +227,7 @@ class Scorer:
             raise ModelError(f"model directory {d} not found; pass --model DIR with a directory made by `nlp train sentiment`")
         for name in (CONFIG_NAME, ADAPTER_NAME):
             if not (d / name).exists():
-                raise ModelError(
-                    f"model directory {d} lacks {name}; expected a directory made by `nlp train sentiment` (config.json + adapter.safetensors)"
-                )
+                raise ModelError(f"model directory {d} lacks {name}; expected a directory made by `nlp train sentiment` (config.json + adapter.safetensors)")
         try:
             cfg = json.loads((d / CONFIG_NAME).read_text())
         except json.JSONDecodeError as exc:
@@ -257,9 +237,7 @@ class Scorer:
         except Exception as exc:
             if isinstance(exc, (ModelError, ImportError)):
                 raise
-            raise ModelError(
-                f"cannot load model weights from {d}: {type(exc).__name__}: {exc}; the directory is corrupt or from another version"
-            ) from exc
+            raise ModelError(f"cannot load model weights from {d}: {type(exc).__name__}: {exc}; the directory is corrupt or from another version") from exc
         try:
             model.load_extra_heads(d, cfg.get("extra_heads", {}))
         except FileNotFoundError as exc:
@@ -276,9 +254,7 @@ class Scorer:
             bw = load_file(str(d / "blend.safetensors"))
             for task in sparse:
                 if f"{task}.coef" in bw:
-                    blends[task] = _Blend(
-                        bw[f"{task}.coef"].numpy().astype(np.float64), bw[f"{task}.intercept"].numpy().astype(np.float64)
-                    )
+                    blends[task] = _Blend(bw[f"{task}.coef"].numpy().astype(np.float64), bw[f"{task}.intercept"].numpy().astype(np.float64))
         from nlp.scoring.onnx_backend import model_key
 
         if _wants_onnx(kw["backend"]):
@@ -289,12 +265,7 @@ class Scorer:
         return cls(model, sparse=sparse, blends=blends, meta=raw, **kw)
 
     def encode(
-        self,
-        texts: list[str],
-        want_embeddings: bool = False,
-        show_progress_bar: bool | None = None,
-        token_ids: list[list[int]] | None = None,
-        fp32: bool = False,
+        self, texts: list[str], want_embeddings: bool = False, show_progress_bar: bool | None = None, token_ids: list[list[int]] | None = None, fp32: bool = False
     ):
         """Encoder logits per task (and pooled embeddings), batched by length.
 
@@ -326,9 +297,7 @@ class Scorer:
 
         onnx = self._onnx_fp32 if fp32 and self._onnx_fp32 is not None else self._onnx
         results = onnx.map(padded) if onnx is not None else torch_batches()
-        for idx, (pooled, out) in tqdm(
-            zip(groups, results), total=len(groups), disable=not show_progress_bar, desc="score", mininterval=2
-        ):
+        for idx, (pooled, out) in tqdm(zip(groups, results), total=len(groups), disable=not show_progress_bar, desc="score", mininterval=2):
             for t, v in out.items():
                 if t in logits:  # a head dropped after loading is not scored
                     logits[t][idx] = v
@@ -337,12 +306,7 @@ class Scorer:
         return logits, emb
 
     def predict(
-        self,
-        texts: list[str],
-        want_embeddings: bool = False,
-        use_sparse: bool = True,
-        show_progress_bar: bool | None = None,
-        token_ids: list[list[int]] | None = None,
+        self, texts: list[str], want_embeddings: bool = False, use_sparse: bool = True, show_progress_bar: bool | None = None, token_ids: list[list[int]] | None = None
     ) -> dict[str, np.ndarray]:
         """Probabilities per task (``{task: (n, k)}``), plus ``"embeddings"`` when asked.
 

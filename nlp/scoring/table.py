@@ -70,15 +70,7 @@ def prepare_frame(df: pd.DataFrame, scorer: Scorer, cmap: ColumnMap, prep: TextP
     return PreparedChunk(ids, prepared, live, scorer.model.encode_ids([texts[i] for i in live]))
 
 
-def score_frame(
-    df: pd.DataFrame,
-    scorer: Scorer,
-    cmap: ColumnMap,
-    prep: TextPreparer,
-    ids_seen=None,
-    want_embeddings: bool = False,
-    ready: PreparedChunk | None = None,
-):
+def score_frame(df: pd.DataFrame, scorer: Scorer, cmap: ColumnMap, prep: TextPreparer, ids_seen=None, want_embeddings: bool = False, ready: PreparedChunk | None = None):
     """Score one chunk (rows with ``_row``); returns (output frame, embeddings or None).
 
     ``ready`` is the chunk's :func:`prepare_frame` result when it was computed ahead.
@@ -163,9 +155,7 @@ def score_table(
         raise InputError("the output path is the input file; choose another -o")
     if resume and (input is None or str(input) == "-"):
         raise InputError("--resume needs an input file (stdin cannot be re-read)")
-    scorer = scorer or Scorer.load(
-        model_dir, batch_size=batch_size, threads=threads, quantize=quantize, backend=backend, recheck_margin=recheck
-    )
+    scorer = scorer or Scorer.load(model_dir, batch_size=batch_size, threads=threads, quantize=quantize, backend=backend, recheck_margin=recheck)
     state = {
         "version": 1,
         "input": _input_signature(input),
@@ -173,10 +163,7 @@ def score_table(
         "columns": cmap.__dict__,
         "mask_pii": mask_pii,
         "model": hashlib.sha1(json.dumps(scorer.meta, sort_keys=True, default=str).encode()).hexdigest(),
-        "precision": {
-            "int8": scorer.quantized,
-            "recheck": scorer.recheck_margin,
-        },  # a resumed run must not mix fp32 and int8 scores
+        "precision": {"int8": scorer.quantized, "recheck": scorer.recheck_margin},  # a resumed run must not mix fp32 and int8 scores
         "embeddings": bool(embeddings),
     }
     if parts.exists():
@@ -296,3 +283,4 @@ def _join_parts(parts: Path, out_path: Path, n_parts: int, embeddings) -> tuple[
         np.save(etmp, arr)
         os.replace(etmp, embeddings)
     return str(out_path), str(rpath), n_out, n_rej
+

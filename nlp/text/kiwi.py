@@ -125,9 +125,7 @@ class KiwiTokenizer:
         max_chars: longer texts are analysed up to this many characters (the caller flags them ``truncated``).
     """
 
-    def __init__(
-        self, user_dict: str | Path | None = None, space: bool = False, typos: bool = False, max_chars: int = 5_000
-    ) -> None:
+    def __init__(self, user_dict: str | Path | None = None, space: bool = False, typos: bool = False, max_chars: int = 5_000) -> None:
         self.user_dict = user_dict
         self.space = space
         self.typos = typos

@@ -123,3 +123,4 @@ def tokenize_table(
     stats.rejects = str(rejects.close())
     stats.check()
     return stats
+

@@ -354,12 +354,8 @@ class OnnxSentenceEmbedder:
         from nlp.scoring.smoothing import SMOOTH_VERSION
 
         self.path = cached_graph(
-            onnx_cache_dir(),
-            "st-" + h.hexdigest()[:20],
-            lambda out: self._export(d, out),
-            int8,
-            export_for_int8=lambda out: self._export(d, out, smooth=True),
-            variant=f"sq{SMOOTH_VERSION}",
+            onnx_cache_dir(), "st-" + h.hexdigest()[:20], lambda out: self._export(d, out), int8,
+            export_for_int8=lambda out: self._export(d, out, smooth=True), variant=f"sq{SMOOTH_VERSION}",
         )
         self.session = _session(self.path, threads)
         self.workers = workers(threads)
@@ -394,13 +390,7 @@ class OnnxSentenceEmbedder:
         from nlp.scoring.smoothing import smooth_encoder
 
         def tokenize(texts):
-            return self.tokenizer(
-                [self.default_prompt + t for t in texts],
-                padding=True,
-                truncation=True,
-                max_length=self.max_seq_length,
-                return_tensors="pt",
-            )
+            return self.tokenizer([self.default_prompt + t for t in texts], padding=True, truncation=True, max_length=self.max_seq_length, return_tensors="pt")
 
         smooth_encoder(encoder, tokenize, lambda b: encoder(input_ids=b["input_ids"], attention_mask=b["attention_mask"]))
 
@@ -440,9 +430,7 @@ class OnnxSentenceEmbedder:
             return {k: batch[k].astype(np.int64) for k in ("input_ids", "attention_mask")}
 
         results = run_batches(self.session, (feed(idx) for idx in groups), self.workers)
-        for idx, (pooled,) in tqdm(
-            zip(groups, results), total=len(groups), disable=not show_progress_bar, desc="embed", mininterval=2
-        ):
+        for idx, (pooled,) in tqdm(zip(groups, results), total=len(groups), disable=not show_progress_bar, desc="embed", mininterval=2):
             out[idx] = pooled
         if self.normalize or normalize_embeddings:
             out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)

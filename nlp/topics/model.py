@@ -378,13 +378,7 @@ class TopicModel:
                 nr_topics=None,  # merging, when asked for, happens below once the topic count is known
                 calculate_probabilities=False,
             )
-            logger.info(
-                "fitting topics on %d documents (min topic size %d, min samples %d, %s clusters)",
-                n,
-                min_size,
-                min_samples,
-                method,
-            )
+            logger.info("fitting topics on %d documents (min topic size %d, min samples %d, %s clusters)", n, min_size, min_samples, method)
             topics, _ = self.bertopic_.fit_transform(internal, embeddings=x)
             topics = np.asarray(topics, dtype=int)
             sizes = np.bincount(topics[topics >= 0]) if (topics >= 0).any() else np.zeros(1, dtype=int)

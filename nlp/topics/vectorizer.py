@@ -110,9 +110,8 @@ _DERIVING = frozenset({"XSA", "XSV"})  # 하/되 turning a noun or root into a p
 # Particles that may stand between a noun and its predicate in a noun-predicate bigram.
 _ARGUMENT_PARTICLES = frozenset({"JKS", "JKO", "JX"})
 _ACRONYM_MAX = 4
-_EDGE_PUNCT = re.compile(
-    r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$"
-)  # "rtner." → "rtner": Kiwi sometimes leaves a full stop on a Latin word
+# "rtner." → "rtner": Kiwi sometimes leaves a full stop on a Latin word
+_EDGE_PUNCT = re.compile(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$")
 
 
 def load_stopwords(path: str | Path) -> set[str]:

@@ -11,7 +11,7 @@ import pytest
 from nlp.io.columns import ColumnMap, derive_ids
 from nlp.io.tables import ROW_COL, InputError, detect_encoding, iter_table, read_table, write_table
 
-ROWS = [("1", "배송이 빨라서 좋아요"), ("2", '별로예요, "진짜" 별로'), ("3", "줄바꿈이\n있는 리뷰"), ("4", "")]
+ROWS = [("1", "배송이 빨라서 좋아요"), ("2", "별로예요, \"진짜\" 별로"), ("3", "줄바꿈이\n있는 리뷰"), ("4", "")]
 
 
 def _csv_bytes(encoding: str) -> bytes:
@@ -52,9 +52,7 @@ def test_mixed_newlines(tmp_path):
 
 def test_broken_jsonl_line_is_rejected_with_reason(tmp_path):
     p = tmp_path / "in.jsonl"
-    p.write_text(
-        '{"id": 1, "text": "좋아요"}\n{"id": 2, "text": "깨진 줄\n{"id": 3, "text": "괜찮아요"}\n[1, 2]\n', encoding="utf-8"
-    )
+    p.write_text('{"id": 1, "text": "좋아요"}\n{"id": 2, "text": "깨진 줄\n{"id": 3, "text": "괜찮아요"}\n[1, 2]\n', encoding="utf-8")
     frame, rejects = _all(p)
     assert frame["id"].tolist() == [1, 3]
     assert [r.row for r in rejects] == [1, 3]

@@ -20,9 +20,7 @@ def _teacher(tiny_model_dir, root):
     """The tiny model, beside a fitted sentiment char TF-IDF model."""
     t = root / "teacher"
     shutil.copytree(tiny_model_dir, t)
-    CharTfidfClassifier(max_features=500).fit(
-        ["좋아요 최고", "별로예요", "그냥 그래요"] * 3, ["positive", "negative", "neutral"] * 3
-    ).save(t, prefix="sentiment_")
+    CharTfidfClassifier(max_features=500).fit(["좋아요 최고", "별로예요", "그냥 그래요"] * 3, ["positive", "negative", "neutral"] * 3).save(t, prefix="sentiment_")
     return t
 
 
@@ -49,40 +47,17 @@ def test_student_needs_fewer_layers(tiny_model_dir):
 def test_distil_trains_a_student_that_shares_the_teachers_sparse_model(tiny_model_dir, tmp_path):
     teacher = _teacher(tiny_model_dir, tmp_path)
     data = tmp_path / "sent.csv"
-    pd.DataFrame(
-        {
-            "id": [f"r{i}" for i in range(12)],
-            "text": ["좋아요 최고", "별로예요 최악", "그냥 그래요"] * 4,
-            "label": ["positive", "negative", "neutral"] * 4,
-        }
-    ).to_csv(data, index=False)
+    pd.DataFrame({"id": [f"r{i}" for i in range(12)], "text": ["좋아요 최고", "별로예요 최악", "그냥 그래요"] * 4, "label": ["positive", "negative", "neutral"] * 4}).to_csv(data, index=False)
     gold = tmp_path / "gold"
     gold.mkdir()
     pd.DataFrame(
-        {
-            "id": ["a", "b", "c", "d"],
-            "source": "x",
-            "domain": "d",
-            "channel": "review",
-            "text": ["또 살게요", "환불했어요", "사야겠다", "별로"],
-            "label": ["repurchase", "avoid", "intent", "none"],
-            "split": ["train", "train", "dev", "test"],
-        }
+        {"id": ["a", "b", "c", "d"], "source": "x", "domain": "d", "channel": "review", "text": ["또 살게요", "환불했어요", "사야겠다", "별로"], "label": ["repurchase", "avoid", "intent", "none"], "split": ["train", "train", "dev", "test"]}
     ).to_csv(gold / "gold.csv", index=False)
     src = SentimentSource(path=str(data), label_col="label", rating_col=None, product_col=None)
     extra = tmp_path / "unlabelled.csv"
-    pd.DataFrame({"text": ["장바구니 담았어요", "좋아요 최고", None, "반품 요청합니다"]}).to_csv(
-        extra, index=False
-    )  # one already labelled, one empty
+    pd.DataFrame({"text": ["장바구니 담았어요", "좋아요 최고", None, "반품 요청합니다"]}).to_csv(extra, index=False)  # one already labelled, one empty
     out = distil(
-        teacher,
-        tmp_path / "student",
-        tmp_path / "run",
-        [src],
-        layers=1,
-        gold_dir=gold,
-        train_config=TrainConfig(batch_size=4, epochs=1.0, threads=1),
-        unlabelled=[str(extra)],
+        teacher, tmp_path / "student", tmp_path / "run", [src], layers=1, gold_dir=gold, train_config=TrainConfig(batch_size=4, epochs=1.0, threads=1), unlabelled=[str(extra)]
     )
     assert json.loads((out / "training_data.json").read_text())["unlabelled"]["texts"] == 2
     cfg = json.loads((out / "config.json").read_text())
@@ -113,9 +88,7 @@ def test_refitting_a_students_blends_keeps_the_shared_char_models(tiny_model_dir
     from nlp.cli.main import app
 
     teacher = _teacher(tiny_model_dir, tmp_path)
-    CharTfidfClassifier(max_features=500).fit(
-        ["또 살게요", "환불했어요", "사야겠다", "별로", "살까 고민", "강추해요"] * 3, INTENT_LABELS[::-1] * 3
-    ).save(teacher, prefix="intent_")
+    CharTfidfClassifier(max_features=500).fit(["또 살게요", "환불했어요", "사야겠다", "별로", "살까 고민", "강추해요"] * 3, INTENT_LABELS[::-1] * 3).save(teacher, prefix="intent_")
     student = tmp_path / "student"
     student_from_teacher(teacher, 1).save(student)
     cfg = json.loads((student / "config.json").read_text())
@@ -123,15 +96,7 @@ def test_refitting_a_students_blends_keeps_the_shared_char_models(tiny_model_dir
     gold = tmp_path / "gold"
     gold.mkdir()
     pd.DataFrame(
-        {
-            "id": list("abcdef"),
-            "source": "x",
-            "domain": "d",
-            "channel": "review",
-            "text": ["또 살게요", "환불했어요", "사야겠다", "별로", "살까 고민", "강추해요"],
-            "label": INTENT_LABELS[::-1],
-            "split": "dev",
-        }
+        {"id": list("abcdef"), "source": "x", "domain": "d", "channel": "review", "text": ["또 살게요", "환불했어요", "사야겠다", "별로", "살까 고민", "강추해요"], "label": INTENT_LABELS[::-1], "split": "dev"}
     ).to_csv(gold / "gold.csv", index=False)
     before = (teacher / "intent_sparse.safetensors").read_bytes()
     r = CliRunner().invoke(app, ["train", "blend", "--model", str(student), "--skip-sentiment", "--gold", str(gold)])

@@ -19,16 +19,7 @@ def _model(tiny_model_dir):
     import json
 
     base = json.loads((tiny_model_dir / "config.json").read_text())["base"]
-    return MultiTaskEncoder(
-        EncoderConfig(
-            base=base,
-            num_layers=2,
-            max_length=32,
-            tasks={"sentiment": ["negative", "neutral", "positive"], "intent": ["none", "repurchase", "avoid"]},
-            lora_r=4,
-            lora_alpha=8,
-        )
-    )
+    return MultiTaskEncoder(EncoderConfig(base=base, num_layers=2, max_length=32, tasks={"sentiment": ["negative", "neutral", "positive"], "intent": ["none", "repurchase", "avoid"]}, lora_r=4, lora_alpha=8))
 
 
 def test_multitask_training_resumes_identically(tiny_model_dir, tmp_path):
@@ -107,9 +98,7 @@ def test_sparse_multiclass_save_load_keeps_columns(tmp_path):
 
 
 def test_sparse_model_save_load(tmp_path):
-    clf = CharTfidfClassifier(max_features=500).fit(
-        ["좋아요", "별로", "최고예요", "최악"], ["positive", "negative", "positive", "negative"]
-    )
+    clf = CharTfidfClassifier(max_features=500).fit(["좋아요", "별로", "최고예요", "최악"], ["positive", "negative", "positive", "negative"])
     clf.save(tmp_path, prefix="s_")
     back = CharTfidfClassifier.load(tmp_path, prefix="s_")
     assert np.allclose(clf.predict_proba(["좋아요"]), back.predict_proba(["좋아요"]))
@@ -153,27 +142,11 @@ def test_extra_intent_rows_join_train_only(tmp_path):
     from nlp.modeling.intent import load_gold
 
     gold = pd.DataFrame(
-        {
-            "id": ["a", "b", "c"],
-            "source": "x",
-            "domain": "d",
-            "channel": "review",
-            "text": ["또 살게요", "사야겠다", "별로"],
-            "label": ["repurchase", "intent", "none"],
-            "split": ["train", "dev", "test"],
-        }
+        {"id": ["a", "b", "c"], "source": "x", "domain": "d", "channel": "review", "text": ["또 살게요", "사야겠다", "별로"], "label": ["repurchase", "intent", "none"], "split": ["train", "dev", "test"]}
     )
     gold.to_csv(tmp_path / "gold.csv", index=False)
     extra = pd.DataFrame(
-        {
-            "id": ["e1", "b", "e3"],
-            "source": "x",
-            "domain": "d",
-            "channel": "review",
-            "text": ["환불했어요", "dup id", "별로"],
-            "label": ["avoid", "none", "none"],
-            "pick": "written",
-        }
+        {"id": ["e1", "b", "e3"], "source": "x", "domain": "d", "channel": "review", "text": ["환불했어요", "dup id", "별로"], "label": ["avoid", "none", "none"], "pick": "written"}
     )
     extra.to_csv(tmp_path / "extra_train.csv", index=False)
     out = load_gold(tmp_path)
@@ -189,24 +162,16 @@ def test_every_extra_intent_file_joins_and_bad_labels_are_refused(tmp_path):
     from nlp.modeling.intent import load_gold
 
     cols = {"source": "x", "domain": "d", "channel": "review"}
-    pd.DataFrame(
-        {"id": ["a", "b"], **cols, "text": ["또 살게요", "별로"], "label": ["repurchase", "none"], "split": ["train", "test"]}
-    ).to_csv(tmp_path / "gold.csv", index=False)
-    pd.DataFrame({"id": ["e1"], **cols, "text": ["환불했어요"], "label": ["avoid"]}).to_csv(
-        tmp_path / "extra_train.csv", index=False
-    )
+    pd.DataFrame({"id": ["a", "b"], **cols, "text": ["또 살게요", "별로"], "label": ["repurchase", "none"], "split": ["train", "test"]}).to_csv(tmp_path / "gold.csv", index=False)
+    pd.DataFrame({"id": ["e1"], **cols, "text": ["환불했어요"], "label": ["avoid"]}).to_csv(tmp_path / "extra_train.csv", index=False)
     # a second file: its new row joins, the text already in the first extra file does not count twice
-    pd.DataFrame({"id": ["f1", "f2"], **cols, "text": ["보러 갈게요", "환불했어요"], "label": ["intent", "avoid"]}).to_csv(
-        tmp_path / "extra_train_2.csv", index=False
-    )
+    pd.DataFrame({"id": ["f1", "f2"], **cols, "text": ["보러 갈게요", "환불했어요"], "label": ["intent", "avoid"]}).to_csv(tmp_path / "extra_train_2.csv", index=False)
     out = load_gold(tmp_path)
     assert sorted(out[out["split"] == "train"]["id"]) == ["a", "e1", "f1"]
     pd.DataFrame({"id": ["g1"], **cols, "text": ["음"], "label": ["maybe"]}).to_csv(tmp_path / "extra_train_3.csv", index=False)
     with pytest.raises(ValueError, match="maybe"):
         load_gold(tmp_path)
-    pd.DataFrame({"id": ["g1", "g2"], **cols, "text": ["음", "흠"], "label": ["none", None]}).to_csv(
-        tmp_path / "extra_train_3.csv", index=False
-    )
+    pd.DataFrame({"id": ["g1", "g2"], **cols, "text": ["음", "흠"], "label": ["none", None]}).to_csv(tmp_path / "extra_train_3.csv", index=False)
     with pytest.raises(ValueError, match="<empty>"):  # an unlabelled row is named, not a TypeError
         load_gold(tmp_path)
 

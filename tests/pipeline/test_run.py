@@ -18,21 +18,7 @@ def test_run_writes_every_stage(tmp_path, tiny_model, no_network):
     demo = pd.read_csv(DEMO_CORPUS, dtype=str)
     demo[demo["product_id"].isin(demo["product_id"].unique()[:4])].to_csv(src, index=False)
     out = tmp_path / "out"
-    res = runner.invoke(
-        app,
-        [
-            "run",
-            str(src),
-            "-o",
-            str(out),
-            "--model",
-            str(tiny_model),
-            "--topics-model",
-            str(tiny_model),
-            "--min-topic-size",
-            "10",
-        ],
-    )
+    res = runner.invoke(app, ["run", str(src), "-o", str(out), "--model", str(tiny_model), "--topics-model", str(tiny_model), "--min-topic-size", "10"])
     assert res.exit_code == 0, res.output
     scored = pd.read_parquet(out / "scored.parquet")
     assert len(scored) == 400
@@ -51,21 +37,7 @@ def test_run_without_dates_skips_trends(tmp_path, tiny_model):
     demo = pd.read_csv(DEMO_CORPUS, dtype=str).head(150)
     demo[["id", "text"]].to_csv(src, index=False)
     out = tmp_path / "out"
-    res = runner.invoke(
-        app,
-        [
-            "run",
-            str(src),
-            "-o",
-            str(out),
-            "--model",
-            str(tiny_model),
-            "--topics-model",
-            str(tiny_model),
-            "--min-topic-size",
-            "10",
-        ],
-    )
+    res = runner.invoke(app, ["run", str(src), "-o", str(out), "--model", str(tiny_model), "--topics-model", str(tiny_model), "--min-topic-size", "10"])
     assert res.exit_code == 0, res.output
     assert not (out / "trends.parquet").exists()
     assert "skipped" in res.output
@@ -83,19 +55,7 @@ def test_run_sigkill_then_resume(tmp_path, tiny_model):
     src = tmp_path / "in.csv"
     demo = pd.read_csv(DEMO_CORPUS, dtype=str)
     demo[demo["product_id"].isin(demo["product_id"].unique()[:4])].to_csv(src, index=False)
-    base = [
-        sys.executable,
-        "-m",
-        "nlp.cli.main",
-        "run",
-        str(src),
-        "--model",
-        str(tiny_model),
-        "--topics-model",
-        str(tiny_model),
-        "--min-topic-size",
-        "10",
-    ]
+    base = [sys.executable, "-m", "nlp.cli.main", "run", str(src), "--model", str(tiny_model), "--topics-model", str(tiny_model), "--min-topic-size", "10"]
     full = tmp_path / "full"
     subprocess.run(base + ["-o", str(full)], check=True, capture_output=True)
     out = tmp_path / "out"

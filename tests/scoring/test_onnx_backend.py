@@ -88,9 +88,7 @@ def test_recheck_can_watch_one_task(tiny_model_dir, onnx_cache):
 
     fp32 = Scorer.load(tiny_model_dir, backend="onnx").predict(TEXTS)
     plain = Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.0).predict(TEXTS)
-    out = Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.05, recheck_tasks=("intent",)).predict(
-        TEXTS
-    )
+    out = Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.05, recheck_tasks=("intent",)).predict(TEXTS)
     top2 = np.sort(plain["intent"], axis=1)[:, -2:]
     close = (top2[:, 1] - top2[:, 0]) < 0.05
     for task in ("sentiment", "intent"):  # a close intent call re-scores the whole text; the others keep their int8 scores
@@ -154,14 +152,7 @@ def test_prune_cache_keeps_the_most_recent_models(tmp_path):
     os.utime(tmp_path / "cur.int8.onnx", (1, 1))
     gone = prune_cache(tmp_path, keep=2, current="cur")
     assert sorted(p.name for p in gone) == ["old.int8.onnx", "old.onnx"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "cur.int8.onnx",
-        "cur.onnx",
-        "mid.int8.onnx",
-        "mid.onnx",
-        "new.int8.onnx",
-        "new.onnx",
-    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cur.int8.onnx", "cur.onnx", "mid.int8.onnx", "mid.onnx", "new.int8.onnx", "new.onnx"]
 
 
 def test_run_batches_keeps_order_with_several_workers():

@@ -61,9 +61,7 @@ def test_token_ids_must_match_texts(tiny_scorer):
     ids = tiny_scorer.model.encode_ids(["좋아요"])
     with pytest.raises(ValueError, match="token_ids has 1 rows for 2 texts"):
         tiny_scorer.predict(["좋아요", "별로"], token_ids=ids)
-    np.testing.assert_allclose(
-        tiny_scorer.predict(["좋아요"], token_ids=ids)["sentiment"], tiny_scorer.predict(["좋아요"])["sentiment"]
-    )
+    np.testing.assert_allclose(tiny_scorer.predict(["좋아요"], token_ids=ids)["sentiment"], tiny_scorer.predict(["좋아요"])["sentiment"])
 
 
 def test_resume_after_interruption_gives_identical_rows(tmp_path, korean_csv, tiny_scorer, monkeypatch):
@@ -135,12 +133,7 @@ def test_bad_rows_rejected_or_flagged(tmp_path, tiny_scorer):
         {"id": "e", "text": "가나다 " * 10_000},
         {"id": "f", "text": "This is English only"},
     ]
-    body = (
-        "\n".join(json.dumps(x, ensure_ascii=False) for x in lines[:4])
-        + '\n{"id": "broken", "text": \n'
-        + "\n".join(json.dumps(x, ensure_ascii=False) for x in lines[4:])
-        + "\n"
-    )
+    body = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines[:4]) + '\n{"id": "broken", "text": \n' + "\n".join(json.dumps(x, ensure_ascii=False) for x in lines[4:]) + "\n"
     src.write_text(body, encoding="utf-8")
     out = tmp_path / "o.csv"
     stats = score_table(src, out, scorer=tiny_scorer)
@@ -190,19 +183,7 @@ def test_sigkill_then_resume(tmp_path, tiny_model):
     src = tmp_path / "in.csv"
     pd.DataFrame({"id": range(400), "text": [f"리뷰 번호 {i} 배송 빨라요" for i in range(400)]}).to_csv(src, index=False)
     full = tmp_path / "full.csv"
-    base = [
-        sys.executable,
-        "-m",
-        "nlp.cli.main",
-        "score",
-        str(src),
-        "--model",
-        str(tiny_model),
-        "--chunk-size",
-        "20",
-        "--threads",
-        "1",
-    ]
+    base = [sys.executable, "-m", "nlp.cli.main", "score", str(src), "--model", str(tiny_model), "--chunk-size", "20", "--threads", "1"]
     subprocess.run(base + ["-o", str(full)], check=True, capture_output=True)
     out = tmp_path / "out.csv"
     proc = subprocess.Popen(base + ["-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -257,9 +238,7 @@ def test_cli_fast_uses_the_fast_model_on_int8(tmp_path, korean_csv, tiny_model, 
 
 
 def test_cli_error_text_is_not_read_as_markup(tmp_path, korean_csv):
-    res = runner.invoke(
-        app, ["score", str(korean_csv), "-o", str(tmp_path / "o.csv"), "--recheck", "0.05"]
-    )  # fp32: nothing to re-check
+    res = runner.invoke(app, ["score", str(korean_csv), "-o", str(tmp_path / "o.csv"), "--recheck", "0.05"])  # fp32: nothing to re-check
     assert res.exit_code == 2 and "nlp-insight[model]" in res.output
 
 

@@ -27,10 +27,7 @@ def test_smoothing_keeps_the_fp32_function(tiny_model_dir):
     assert smooth_linears(smoothed.encoder, stats, alpha=0.9) == n_linear
     # q/k/v share one scale tensor; the attention output projection is folded into value (no multiply of its own)
     att = smoothed.encoder.encoder.layer[0].attention
-    assert (
-        isinstance(att.self.query, SmoothedLinear)
-        and att.self.query.inv_scale is att.self.key.inv_scale is att.self.value.inv_scale
-    )
+    assert isinstance(att.self.query, SmoothedLinear) and att.self.query.inv_scale is att.self.key.inv_scale is att.self.value.inv_scale
     assert isinstance(att.output.dense, torch.nn.Linear) and not isinstance(att.output.dense, SmoothedLinear)
     assert not torch.equal(att.output.dense.weight, model.encoder.encoder.layer[0].attention.output.dense.weight)
     with torch.inference_mode():
@@ -46,9 +43,7 @@ def test_activation_max_ignores_padding(tiny_model_dir):
 
     model = _model(tiny_model_dir)
     alone = activation_max(model.encoder, model.tokenize, model, TEXTS[1:3], batch_size=1)
-    padded = activation_max(
-        model.encoder, model.tokenize, model, TEXTS[1:3], batch_size=2
-    )  # the shorter text is padded in this batch
+    padded = activation_max(model.encoder, model.tokenize, model, TEXTS[1:3], batch_size=2)  # the shorter text is padded in this batch
     for k in alone:
         torch.testing.assert_close(alone[k], padded[k], atol=1e-5, rtol=1e-5)
 
@@ -77,9 +72,7 @@ def test_int8_uses_the_smoothed_export_and_caches_it(tiny_model_dir, onnx_cache)
     np.testing.assert_array_equal(again.predict(TEXTS)["sentiment"], out["sentiment"])
     assert again._onnx.path.stat().st_mtime_ns >= mtime
     rechecked = Scorer.load(tiny_model_dir, backend="onnx", quantize=True)  # the default re-check adds the fp32 graph
-    assert rechecked._onnx.path == q._onnx.path and sorted(p.name for p in onnx_cache.iterdir()) == sorted(
-        [q._onnx.path.name, rechecked._onnx_fp32.path.name]
-    )
+    assert rechecked._onnx.path == q._onnx.path and sorted(p.name for p in onnx_cache.iterdir()) == sorted([q._onnx.path.name, rechecked._onnx_fp32.path.name])
 
 
 def test_export_restores_the_attention_implementation(tiny_model_dir):

@@ -155,6 +155,7 @@ def test_commands_are_registered() -> None:
     assert res.exit_code == 0 and "BERTopic" in res.output
 
 
+
 def test_topics_outlier_and_umap_options_reach_the_model(tmp_path, scored, monkeypatch) -> None:
     path, _ = scored
     seen: list[dict] = []
@@ -170,9 +171,7 @@ def test_topics_outlier_and_umap_options_reach_the_model(tmp_path, scored, monke
     assert res.exit_code == 0, res.output
     assert seen[-1]["reduce_outliers"] is True
     assert "n_components" not in seen[-1]  # the model's own default (5)
-    res = runner.invoke(
-        app, ["topics", str(path), "-o", str(tmp_path / "b"), "--embeddings", emb, "--keep-outliers", "--umap-dims", "10"]
-    )
+    res = runner.invoke(app, ["topics", str(path), "-o", str(tmp_path / "b"), "--embeddings", emb, "--keep-outliers", "--umap-dims", "10"])
     assert res.exit_code == 0, res.output
     assert seen[-1]["reduce_outliers"] is False
     assert seen[-1]["n_components"] == 10

@@ -102,9 +102,7 @@ def test_onnx_embedder_matches_sentence_transformers(tiny_model_dir, tmp_path, o
     onnx = ProjectEmbedder(st_dir, backend="onnx", batch_size=2)
     np.testing.assert_allclose(onnx.encode(texts), ref.encode(texts), atol=1e-5)
     assert isinstance(onnx._backend, OnnxSentenceEmbedder)
-    np.testing.assert_allclose(
-        onnx._backend.encode(texts, prompt_name="query"), ref.encode(texts, prompt_name="query"), atol=1e-5
-    )
+    np.testing.assert_allclose(onnx._backend.encode(texts, prompt_name="query"), ref.encode(texts, prompt_name="query"), atol=1e-5)
     assert onnx._backend.encode(TEXTS[0]).shape == (32,) and onnx.dimension == 32
     graphs = sorted((tmp_path / "cache" / "onnx").glob("*.onnx"))
     assert len(graphs) == 1
