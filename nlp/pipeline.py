@@ -21,12 +21,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from nlp.io.columns import ColumnMap
+from nlp.resources import demo_corpus
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["run", "RunResult", "DEMO_CORPUS"]
 
-DEMO_CORPUS = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "demo_reviews.csv"
+DEMO_CORPUS = demo_corpus()
 
 
 @dataclass

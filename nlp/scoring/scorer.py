@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.resources import shipped_models_dir
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["Scorer", "RECHECK_MARGIN", "DEFAULT_MODEL_DIR", "default_model_dir", "fast_model_dir", "resolve_fast", "ModelError", "INTENT_LABELS", "SENTIMENT_LABELS"]
@@ -34,7 +36,6 @@ __all__ = ["Scorer", "RECHECK_MARGIN", "DEFAULT_MODEL_DIR", "default_model_dir",
 SENTIMENT_LABELS = ["negative", "neutral", "positive"]
 INTENT_LABELS = ["none", "consider", "intent", "repurchase", "recommend", "avoid"]
 DEFAULT_MODEL_NAME = "sentiment-e5s6"
-_REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 class ModelError(ValueError):
@@ -65,9 +66,9 @@ the library (``recheck_tasks=None``)."""
 
 
 def default_model_dir() -> Path:
-    """``$NLP_MODEL``, else ``models/sentiment-e5s6`` shipped with the project."""
+    """``$NLP_MODEL``, else ``sentiment-e5s6`` shipped with the package (``models/`` in a checkout)."""
     env = os.environ.get("NLP_MODEL")
-    return Path(env) if env else _REPO_MODELS / DEFAULT_MODEL_NAME
+    return Path(env) if env else shipped_models_dir() / DEFAULT_MODEL_NAME
 
 
 DEFAULT_MODEL_DIR = default_model_dir()
@@ -77,7 +78,7 @@ FAST_MODEL_NAME = "sentiment-e5s3"
 def fast_model_dir() -> Path:
     """``$NLP_FAST_MODEL``, else ``models/sentiment-e5s3``: the 3-layer student of the default model (``--fast``)."""
     env = os.environ.get("NLP_FAST_MODEL")
-    return Path(env) if env else _REPO_MODELS / FAST_MODEL_NAME
+    return Path(env) if env else shipped_models_dir() / FAST_MODEL_NAME
 
 
 def resolve_fast(fast: bool, model_dir, quantize: bool, recheck: float | None = None) -> tuple:
