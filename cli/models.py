@@ -104,6 +104,26 @@ def _print_sentiment(res: dict) -> None:
     Console().print(t)
 
 
+def _print_rated(res: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"sentiment against stars — {res['data']} ({res['model']}{', int8' if res.get('quantized') else ''})")
+    for c in ("domain", "n", "neg", "binary F1", "3-way F1", "neg P", "neg R", "pred neg %", "ECE"):
+        t.add_column(c, justify="right" if c != "domain" else "left")
+
+    def row(name: str, r: dict) -> None:
+        t.add_row(
+            name, f"{r['n']:,}", f"{r['n_negative']:,}", f"{r['binary_macro_f1']:.3f}", f"{r['macro_f1_3way']:.3f}",
+            f"{r['negative_precision']:.3f}", f"{r['negative_recall']:.3f}", f"{100 * r['predicted_negative_share']:.1f}", f"{r['ece']:.3f}",
+        )
+
+    for name, r in res["by_group"].items():
+        row(name, r)
+    row("all", res["pooled"])
+    Console().print(t)
+
+
 @friendly_errors
 def evaluate_sentiment_cmd(
     model: Annotated[Path | None, typer.Option("--model", help="model directory (default: the shipped one)")] = None,
@@ -114,8 +134,29 @@ def evaluate_sentiment_cmd(
     recheck: Annotated[float | None, typer.Option(min=0.0, max=0.99, help="with --int8: the fp32 re-check margin (default: nlp score's, 0.05 on intent; 0: plain int8)")] = None,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
     json_out: Annotated[Path | None, typer.Option("--json", help="write the full results as JSON")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="a rated table (e.g. ../shared/corpora/real_reviews/real_reviews.parquet): score it as `nlp score` does and compare with its stars, per domain and pooled"),
+    ] = None,
+    use: Annotated[str, typer.Option(help="with --data: keep rows whose `use` column equals this ('' keeps all)")] = "evaluation-only",
+    group_col: Annotated[str, typer.Option(help="with --data: the column to report per group")] = "domain",
+    keep_scored: Annotated[Path | None, typer.Option(help="with --data: also write the scored rows here")] = None,
 ) -> None:
-    """Accuracy, macro-F1 and ECE: encoder, char TF-IDF reference and blend, on held-out films and out-of-domain reviews."""
+    """Measure the sentiment scorer.
+
+    With --data: against customers' stars on a real rated table (binary and 3-way macro-F1, negative precision and
+    recall, calibration), per domain and pooled. Without it: encoder, char TF-IDF reference and blend on held-out films
+    and the team-written out-of-domain set.
+    """
+    if data is not None:
+        from nlp.modeling.rated_eval import evaluate_rated
+
+        res = evaluate_rated(data, model, group_col=group_col, use=use or None, quantize=int8, recheck=recheck, backend=backend, keep_scored=keep_scored)
+        _print_rated(res)
+        if json_out:
+            json_out.parent.mkdir(parents=True, exist_ok=True)
+            json_out.write_text(json.dumps(res, ensure_ascii=False, indent=2))
+        return
     from nlp.modeling.sentiment import evaluate_sentiment
 
     res = evaluate_sentiment(model, films if films and Path(films).exists() else None, ood if ood and Path(ood).exists() else None, n_film=n_film, quantize=int8, backend=backend, recheck=recheck)
@@ -191,6 +232,27 @@ def _fit_blends(
         err_console.print(f"intent blend: {fit_intent_blend(model, gold, silver, method=intent_method, refit_sparse=refit_sparse)}")
 
 
+def _print_labelled_intent(res: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from nlp.modeling.intent import INTENT_LABELS
+
+    t = Table(title=f"intent against labels — {res['data']} ({res['model']}{', int8' if res.get('quantized') else ''})")
+    for c in ("group", "n", f"macro-F1 (labels ≥ {res['min_support']})", "macro-F1 (all)", *[f"F1 {lab} (n)" for lab in INTENT_LABELS]):
+        t.add_column(c)
+
+    def row(name: str, r: dict) -> None:
+        pc = r["per_class"]
+        cells = [f"{pc[lab]['f1']:.2f} ({pc[lab]['support']})" if lab in pc else "–" for lab in INTENT_LABELS]
+        t.add_row(name, str(r["n"]), f"{r['macro_f1_frequent']:.3f}", f"{r['macro_f1']:.3f}", *cells)
+
+    for name, r in res["by_group"].items():
+        row(name, r)
+    row("all", res["pooled"])
+    Console().print(t)
+
+
 def _print_intent(res: dict) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -221,8 +283,25 @@ def evaluate_intent_cmd(
     recheck: Annotated[float | None, typer.Option(min=0.0, max=0.99, help="with --int8: the fp32 re-check margin (default: nlp score's, 0.05 on intent; 0: plain int8)")] = None,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
     json_out: Annotated[Path | None, typer.Option("--json")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="a labelled table (text, intent[, domain]), e.g. the real-review set built by corpora/real_aspects/draw.py --materialise"),
+    ] = None,
 ) -> None:
-    """Macro-F1, per-class P/R/F1 and confusion matrix on the gold split, beside the keyword-rules baseline."""
+    """Macro-F1, per-class P/R/F1 and confusion matrix on the gold split, beside the keyword-rules baseline.
+
+    With --data: scored as `nlp score` does, against the table's `intent` labels, pooled and per domain; the macro-F1
+    over labels with at least 30 gold examples is given beside the one over all labels.
+    """
+    if data is not None:
+        from nlp.modeling.rated_eval import evaluate_labelled_intent
+
+        res = evaluate_labelled_intent(data, model, quantize=int8, recheck=recheck, backend=backend)
+        _print_labelled_intent(res)
+        if json_out:
+            json_out.parent.mkdir(parents=True, exist_ok=True)
+            json_out.write_text(json.dumps(res, ensure_ascii=False, indent=2))
+        return
     from nlp.modeling.intent import evaluate_intent
 
     if split not in ("train", "dev", "test"):

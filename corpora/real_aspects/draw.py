@@ -5,7 +5,7 @@ deterministic, so re-running it on the same parquet gives the same ids (and `mat
 texts locally for labelling or evaluation).
 
     python corpora/real_aspects/draw.py                 # writes corpora/real_aspects/ids.csv
-    python corpora/real_aspects/draw.py --materialise OUT.csv   # ids + texts, for labelling (keep outside the repo)
+    python corpora/real_aspects/draw.py --materialise OUT.csv   # ids + texts (+ labels.csv when present); keep OUT outside the repo
 """
 
 from __future__ import annotations
@@ -57,7 +57,13 @@ def main() -> None:
     out = draw(args.source)
     out[["id", "domain", "taxonomy", "chunk"]].to_csv(HERE / "ids.csv", index=False)
     if args.materialise:
-        out[["id", "domain", "taxonomy", "chunk", "rating", "rating_scale", "text"]].to_csv(args.materialise, index=False)
+        cols = ["id", "domain", "taxonomy", "chunk", "rating", "rating_scale", "product", "date", "text"]
+        table = out[cols]
+        labels = HERE / "labels.csv"
+        if labels.exists():  # the adjudicated labels, joined by id: the evaluation table for `nlp evaluate aspects|intent --data`
+            lab = pd.read_csv(labels, keep_default_na=False, dtype=str)[["id", "aspects", "intent", "status"]]
+            table = table.merge(lab, on="id", how="left", validate="1:1")
+        table.to_csv(args.materialise, index=False)
     print(out.groupby(["taxonomy", "domain"]).size().to_string())
 
 
