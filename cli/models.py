@@ -141,6 +141,7 @@ def evaluate_sentiment_cmd(
     use: Annotated[str, typer.Option(help="with --data: keep rows whose `use` column equals this ('' keeps all)")] = "evaluation-only",
     group_col: Annotated[str, typer.Option(help="with --data: the column to report per group")] = "domain",
     keep_scored: Annotated[Path | None, typer.Option(help="with --data: also write the scored rows here")] = None,
+    split: Annotated[str, typer.Option(help="with --data: all, or the dev / test half by id (choose on dev, report test)")] = "all",
 ) -> None:
     """Measure the sentiment scorer.
 
@@ -151,7 +152,7 @@ def evaluate_sentiment_cmd(
     if data is not None:
         from nlp.modeling.rated_eval import evaluate_rated
 
-        res = evaluate_rated(data, model, group_col=group_col, use=use or None, quantize=int8, recheck=recheck, backend=backend, keep_scored=keep_scored)
+        res = evaluate_rated(data, model, group_col=group_col, use=use or None, quantize=int8, recheck=recheck, backend=backend, keep_scored=keep_scored, split=split)
         _print_rated(res)
         if json_out:
             json_out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ positive if r >= 0.8, negative if r <= 0.4, neutral otherwise.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import tempfile
 from pathlib import Path
@@ -22,11 +23,21 @@ from nlp.modeling.metrics import expected_calibration_error
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["labels_from_ratings", "rated_report", "evaluate_rated", "evaluate_labelled_intent", "score_like_cli", "MIN_NEGATIVES_PER_DOMAIN"]
+__all__ = ["labels_from_ratings", "rated_report", "evaluate_rated", "evaluate_labelled_intent", "score_like_cli", "id_half", "MIN_NEGATIVES_PER_DOMAIN"]
 
 SENTIMENT = ["negative", "neutral", "positive"]
 #: domains with fewer negatives than this get figures but no per-domain target (their negative class is noise)
 MIN_NEGATIVES_PER_DOMAIN = 100
+
+
+def id_half(row_id: str) -> str:
+    """``dev`` or ``test``: a fixed half of a rated set by the parity of md5(id), for model selection on real data.
+
+    Example:
+        >>> id_half("ygy-000000-1") in ("dev", "test")
+        True
+    """
+    return "dev" if int(hashlib.md5(row_id.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "test"
 
 
 def labels_from_ratings(rating: pd.Series, scale: pd.Series | float = 5.0) -> pd.Series:
@@ -184,6 +195,7 @@ def evaluate_rated(
     recheck: float | None = None,
     backend: str | None = None,
     keep_scored: str | Path | None = None,
+    split: str = "all",
 ) -> dict:
     """Score a rated table the way ``nlp score`` does and compare with its star-derived labels.
 
@@ -193,12 +205,18 @@ def evaluate_rated(
         use: keep only rows whose ``use`` column equals this (the real-reviews set marks its held-out rows
             ``evaluation-only``); ``None`` keeps all rows.
         keep_scored: also write the scored rows here (to re-read them or inspect errors).
+        split: ``dev`` or ``test`` keep the rows whose id falls in that half (:func:`id_half`), so choices made on
+            dev are reported on test; ``all`` keeps every row.
     """
     from nlp.io.tables import read_table
 
     df = read_table(data)
     if use is not None and "use" in df.columns:
         df = df[df["use"] == use]
+    if split != "all":
+        if split not in ("dev", "test") or "id" not in df.columns:
+            raise ValueError(f"split must be all, dev or test (dev/test need an 'id' column); got {split!r}")
+        df = df[df["id"].astype(str).map(id_half) == split]
     if text_col not in df.columns:
         raise ValueError(f"data: no column {text_col!r} (columns: {list(df.columns)}); pass text_col")
     if label_col and label_col in df.columns:
@@ -214,5 +232,5 @@ def evaluate_rated(
     gold = gold.reset_index(drop=True)
     scored = score_like_cli(df[text_col], model_dir, quantize=quantize, recheck=recheck, backend=backend, keep_scored=keep_scored)
     res = rated_report(scored, gold, df[group_col] if group_col and group_col in df.columns else None)
-    res.update({"data": str(data), "model": str(model_dir or "default"), "quantized": quantize, "rows": int(len(df)), "use": use})
+    res.update({"data": str(data), "model": str(model_dir or "default"), "quantized": quantize, "rows": int(len(df)), "use": use, "split": split})
     return res
