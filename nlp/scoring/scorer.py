@@ -27,12 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.schema import INTENT_LABELS, SENTIMENT_LABELS
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["Scorer", "RECHECK_MARGIN", "DEFAULT_MODEL_DIR", "default_model_dir", "fast_model_dir", "resolve_fast", "ModelError", "INTENT_LABELS", "SENTIMENT_LABELS"]
 
-SENTIMENT_LABELS = ["negative", "neutral", "positive"]
-INTENT_LABELS = ["none", "consider", "intent", "repurchase", "recommend", "avoid"]
 DEFAULT_MODEL_NAME = "sentiment-e5s6"
 _REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 
