@@ -271,10 +271,28 @@ def test_parse_times_forms():
     assert got.iloc[4:].isna().all()
 
 
-def test_intent_labels_match_the_scorer():
+def test_intent_labels_are_the_scorers():
     from nlp.scoring.scorer import INTENT_LABELS as scorer_labels
 
-    assert list(INTENT_LABELS) == list(scorer_labels)
+    assert INTENT_LABELS is scorer_labels  # both nlp.schema's
+
+
+def test_period_complete_follows_the_data_not_the_series():
+    df = make_scored(n=4, products=("A",))
+    df["product_id"] = ["A", "A", "B", "B"]
+    df["created_at"] = ["2024-01-05", "2024-02-10", "2024-01-20", "2024-03-17"]  # the data stop on 17 March
+    f = build_features(df, "M", extend_to="2024-04-30")
+    got = f.set_index(["unique_id", "ds"])["period_complete"]
+    # A's last review is in February, but the data run on into March: February is complete for A too
+    assert got["A"].to_dict() == {ds: ds < pd.Timestamp("2024-03-01") for ds in got["A"].index}
+    assert got["B"].to_dict() == {ds: ds < pd.Timestamp("2024-03-01") for ds in got["B"].index}
+    # told that the crawl ran to the end of March, March is complete
+    g = build_features(df, "M", data_end="2024-03-31")
+    assert g.groupby("unique_id")["period_complete"].all().all()
+    # metadata, not a signal: not a default forecasting covariate
+    from nlp.trends.export import covariate_columns
+
+    assert "period_complete" not in covariate_columns(f)
 
 
 def test_bad_settings_fail_early(scored):
