@@ -35,8 +35,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from nlp.schema import INTENT_LABELS
+
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "nsmc_reviews.parquet"
-INTENT_LABELS = ("none", "consider", "intent", "repurchase", "recommend", "avoid")
 STANDIN_FLAG = "standin_scores"
 
 

@@ -10,6 +10,7 @@ import typer
 
 from nlp.cli._apps import evaluate_app
 from nlp.cli._common import IdCol, ProductCol, RatingCol, TimeCol, column_map, err_console, friendly_errors
+from nlp.periods import DEFAULT_TZ
 
 FreqOpt = Annotated[
     Literal["D", "W", "M"], typer.Option("--freq", help="period: D (day), W (ISO week), M (calendar month)", case_sensitive=False)
@@ -48,7 +49,9 @@ def trends_cmd(
     exclude_flags: Annotated[
         str, typer.Option("--exclude-flags", help="leave out rows with any of these flags, comma-separated (e.g. duplicate)")
     ] = "",
-    tz: Annotated[str, typer.Option("--tz", help="time zone for timestamps that carry one")] = "Asia/Seoul",
+    tz: Annotated[
+        str, typer.Option("--tz", help="time zone periods are counted in: offsets are converted to it, naive times taken as its")
+    ] = DEFAULT_TZ,
     id_col: IdCol = "id",
     product_col: ProductCol = "product_id",
     time_col: TimeCol = "created_at",

@@ -135,10 +135,7 @@ def run(
 
 
 def _auto_freq(times) -> str:
-    import pandas as pd
+    """Weekly or monthly from the span of the dates: the one threshold of :func:`nlp.periods.auto_freq`."""
+    from nlp.periods import auto_freq
 
-    t = pd.to_datetime(times, errors="coerce", utc=True).dropna()
-    if t.empty:
-        return "W"
-    span = (t.max() - t.min()).days
-    return "W" if span <= 200 else "M"
+    return auto_freq(times)

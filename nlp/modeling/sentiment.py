@@ -133,7 +133,7 @@ def train_sentiment(
         model, _ = MultiTaskEncoder.load(init_from, base=base, merge=False)
         model.train()
     else:
-        cfg = EncoderConfig(base=base or DEFAULT_BASE, num_layers=num_layers, tasks={"sentiment": SENTIMENT_LABELS}, lora_r=lora_r, lora_alpha=2 * lora_r)
+        cfg = EncoderConfig(base=base or DEFAULT_BASE, num_layers=num_layers, tasks={"sentiment": list(SENTIMENT_LABELS)}, lora_r=lora_r, lora_alpha=2 * lora_r)
         model = MultiTaskEncoder(cfg)
     logger.info("training on %d texts", len(texts))
     train(model, texts, {"sentiment": y}, run_dir, train_config or TrainConfig(seed=seed))

@@ -21,9 +21,10 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from nlp.schema import SENTIMENT_LABELS
+
 __all__ = ["SENTIMENT_LABELS", "RATING_TARGETS", "rating_targets", "label_targets", "film_split", "nsmc_binary"]
 
-SENTIMENT_LABELS = ["negative", "neutral", "positive"]
 
 # P(negative), P(neutral), P(positive) for each 10-point rating.
 RATING_TARGETS: dict[int, tuple[float, float, float]] = {

@@ -8,6 +8,6 @@ Example:
 
 from __future__ import annotations
 
-from nlp.report.build import DOC_TOPICS_FILE, TOPICS_FILE, ReportOptions, build_report, find_spikes, load_topics, write_report
+from nlp.report.build import ReportOptions, build_report, write_report
 
-__all__ = ["DOC_TOPICS_FILE", "TOPICS_FILE", "ReportOptions", "build_report", "find_spikes", "load_topics", "write_report"]
+__all__ = ["ReportOptions", "build_report", "write_report"]

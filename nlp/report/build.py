@@ -2,9 +2,11 @@
 
 The report reads only the *outputs* of the earlier stages (the scored table, the topics
 directory's ``doc_topics.parquet`` / ``topics.parquet``, and optionally the trends table),
-never their internals. When no trends table is given, the few per-period aggregates it
-needs are computed here with a plain groupby, and spikes are found with a simple robust
-rule (see :func:`find_spikes`).
+never their internals. Rows are put in periods by :mod:`nlp.periods`, as in topics and
+trends. Alerts come from the trends table's ``anomaly_*`` flags; when no trends table is
+given, the trend features of the report's own rows are computed with
+:func:`nlp.trends.build_features`, so the alerts follow the same rule
+(:mod:`nlp.trends.anomaly`) either way.
 
 Everything a reader sees is escaped (Jinja2 autoescaping; the SVG helpers escape their
 own text), review texts are PII-masked with :func:`nlp.text.pii.mask_pii` before they are
@@ -33,27 +35,22 @@ import pandas as pd
 
 from nlp.io.columns import ColumnMap
 from nlp.io.tables import InputError, read_table
+from nlp.periods import DEFAULT_TZ, START_FREQ, auto_freq, parse_times, period_complete, period_end, period_start
 from nlp.report import svg
+from nlp.schema import DOC_TOPICS_FILE, INTENT_LABELS, SENTIMENT_LABELS, TOPICS_FILE, load_topic_tables
 from nlp.text.pii import mask_pii
+from nlp.trends.anomaly import AnomalyRule
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "DOC_TOPICS_FILE",
-    "TOPICS_FILE",
-    "INTENT_LABELS",
     "ReportOptions",
     "build_report",
     "write_report",
-    "load_topics",
-    "find_spikes",
 ]
 
-DOC_TOPICS_FILE = "doc_topics.parquet"
-TOPICS_FILE = "topics.parquet"
 TEMPLATE = "report.html.j2"
 
-INTENT_LABELS = ("none", "consider", "intent", "repurchase", "recommend", "avoid")
 INTENT_KO = {
     "none": "없음",
     "consider": "고려",
@@ -78,7 +75,8 @@ ANOMALY_KO = {
     "sentiment_drop": "감성 하락",
 }
 ALL_PRODUCTS = "전체"
-_TOTAL_IDS = {"__all__", "_all", "all", "total", "*", "전체", "__total__"}
+_ALL_SERIES = "__all__"  # unique_id of the all-products series the report builds when no trends table is given
+_TOTAL_IDS = {_ALL_SERIES, "_all", "all", "total", "*", "전체", "__total__"}
 _MAX_TEXT = 280  # characters of a review shown; the rest is cut (after masking, so no PII is split)
 
 Freq = Literal["auto", "W", "M"]
@@ -90,16 +88,18 @@ class ReportOptions:
 
     Attributes:
         freq: period of the time charts: ``W`` weekly, ``M`` monthly, ``auto`` from the span
-            (weekly up to ~6 months) or from the trends table's ``ds`` spacing.
+            (:func:`nlp.periods.auto_freq`: weekly up to about six months) or from the trends
+            table's ``ds`` spacing.
         max_topics: topics that get a detail card (largest first).
         n_examples: reviews shown per topic card and per spike.
-        min_volume: reviews a period needs before it can be called a spike (fallback rule).
+        min_volume: reviews a period needs before it can be called a spike, when the alerts
+            are computed from the rows (no trends table; the anomaly rule's ``min_volume``).
         max_products: rows in the product comparison (largest first).
         title: the report title.
         model: a note on the model that scored the rows, shown in the footer.
         generated_at: timestamp in the footer (default: now); fixed in tests.
-        tz: time zone that timezone-aware timestamps are converted to before bucketing
-            (naive ones are taken as local), as in ``nlp trends``.
+        tz: time zone periods are counted in (:mod:`nlp.periods`): timestamps with an offset
+            are converted to it, naive ones taken as its wall-clock time, as in ``nlp trends``.
         source: input paths shown in the footer.
     """
 
@@ -112,7 +112,7 @@ class ReportOptions:
     model: str | None = None
     generated_at: _dt.datetime | None = None
     source: dict[str, str] = field(default_factory=dict)
-    tz: str = "Asia/Seoul"
+    tz: str = DEFAULT_TZ
 
     def __post_init__(self) -> None:
         if self.freq not in ("auto", "W", "M"):
@@ -124,29 +124,6 @@ class ReportOptions:
 
 
 # --------------------------------------------------------------------------- inputs
-
-
-def load_topics(directory: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read ``doc_topics.parquet`` and ``topics.parquet`` from the output directory of ``nlp topics``.
-
-    Raises:
-        InputError: the directory or one of the files is missing, naming what was found.
-
-    Example:
-        >>> doc_topics, topics = load_topics("out/topics")  # doctest: +SKIP
-    """
-    d = Path(directory)
-    if not d.is_dir():
-        what = "is a file, not a directory" if d.exists() else "does not exist"
-        raise InputError(f"topics directory {d} {what}; pass the output directory of `nlp topics SCORED -o DIR` with --topics")
-    missing = [name for name in (DOC_TOPICS_FILE, TOPICS_FILE) if not (d / name).is_file()]
-    if missing:
-        found = sorted(p.name for p in d.iterdir())[:10]
-        raise InputError(
-            f"topics directory {d} has no {' or '.join(missing)} (found: {found or 'nothing'}); "
-            f"expected {DOC_TOPICS_FILE} and {TOPICS_FILE} as written by `nlp topics SCORED -o {d}`"
-        )
-    return read_table(d / DOC_TOPICS_FILE), read_table(d / TOPICS_FILE)
 
 
 def _as_list(value: Any) -> list:
@@ -166,29 +143,6 @@ def _as_list(value: Any) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def _to_datetime(s: pd.Series, tz: str) -> pd.Series:
-    """Naive local datetimes: aware values converted to ``tz``, naive ones taken as local; unparseable → NaT.
-
-    The same convention as ``nlp trends``, so a review lands in the same period in both.
-    """
-    if pd.api.types.is_datetime64_any_dtype(s):
-        out = s
-    else:
-        text = s.astype("string")
-        aware = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True, na=False)
-        out = pd.to_datetime(text.where(~aware), errors="coerce", format="mixed")
-        if aware.any():
-            local = (
-                pd.to_datetime(text.where(aware), errors="coerce", format="mixed", utc=True)
-                .dt.tz_convert(tz)
-                .dt.tz_localize(None)
-            )
-            out = out.astype("datetime64[ns]").where(~aware, local.astype("datetime64[ns]"))
-    if getattr(out.dt, "tz", None) is not None:
-        out = out.dt.tz_convert(tz).dt.tz_localize(None)
-    return out.astype("datetime64[ns]")
-
-
 def _prepare(scored: pd.DataFrame, columns: ColumnMap, doc_topics: pd.DataFrame, tz: str) -> tuple[pd.DataFrame, list[str]]:
     """The scored rows under canonical names, with indicator columns and topics joined."""
     columns.validate(list(scored.columns), source="the scored table", need=("text", "id"))
@@ -206,20 +160,20 @@ def _prepare(scored: pd.DataFrame, columns: ColumnMap, doc_topics: pd.DataFrame,
     d["id"] = scored[columns.id].astype("string").fillna("")
     d["text"] = scored[columns.text].astype("string").fillna("")
     d["product_id"] = scored[columns.product].astype("string").fillna("(미지정)") if columns.product in scored.columns else pd.NA
-    d["created_at"] = _to_datetime(scored[columns.time], tz) if columns.time in scored.columns else pd.NaT
+    d["created_at"] = parse_times(scored[columns.time], tz) if columns.time in scored.columns else pd.NaT
     d["rating"] = pd.to_numeric(scored[columns.rating], errors="coerce") if columns.rating in scored.columns else np.nan
     sent = (
         scored["sentiment"].astype("string").str.strip().str.lower()
         if "sentiment" in scored.columns
         else pd.Series(pd.NA, index=d.index, dtype="string")
     )
-    d["sentiment"] = sent.where(sent.isin(list(SENTIMENT_KO)))
+    d["sentiment"] = sent.where(sent.isin(SENTIMENT_LABELS))
     if "sentiment_score" in scored.columns:
         d["sentiment_score"] = pd.to_numeric(scored["sentiment_score"], errors="coerce").astype(float)
     else:
         d["sentiment_score"] = d["sentiment"].map({"negative": -1.0, "neutral": 0.0, "positive": 1.0}).astype(float)
     scored_mask = d["sentiment"].notna()
-    for label in SENTIMENT_KO:
+    for label in SENTIMENT_LABELS:
         d[f"_s_{label}"] = (d["sentiment"] == label).astype(float).where(scored_mask)
     labels = list(INTENT_LABELS)
     extra = sorted({c[len("intent_") :] for c in scored.columns if c.startswith("intent_")} - set(labels) - {""})
@@ -259,7 +213,7 @@ def _prepare_trends(trends: pd.DataFrame, tz: str) -> pd.DataFrame:
             )
     t = trends.copy()
     t["unique_id"] = t["unique_id"].astype("string")
-    t["ds"] = _to_datetime(t["ds"], tz)
+    t["ds"] = parse_times(t["ds"], tz)
     for col in t.columns:
         if col.startswith("anomaly_"):
             t[col] = t[col].map(_truthy).astype(bool)
@@ -285,11 +239,6 @@ def _truthy(v: Any) -> bool:
 
 
 PeriodFreq = Literal["D", "W", "M"]
-
-
-def _period_end(start: pd.Timestamp, f: PeriodFreq) -> pd.Timestamp:
-    """The first instant after the period that begins at ``start``."""
-    return start + (pd.DateOffset(months=1) if f == "M" else pd.Timedelta(days=7 if f == "W" else 1))
 
 
 def _long_label(ts: pd.Timestamp, f: PeriodFreq) -> str:
@@ -337,8 +286,8 @@ def _choose_periods(dates: pd.Series, freq: Freq, trends: pd.DataFrame | None) -
             if len(valid):
                 # rows before the first trend period (or after the last) still belong to a period of their own;
                 # inside the range, the trends' periods rule (their weeks may start on another weekday)
-                after = _period_end(starts[-1], trend_freq)
-                own = [pd.Timestamp(x) for x in _period_start(valid, trend_freq).unique()]
+                after = period_end(starts[-1], trend_freq)
+                own = [pd.Timestamp(x) for x in period_start(valid, trend_freq).unique()]
                 starts = sorted(set(starts) | {x for x in own if x < starts[0] or x >= after})
             grid = np.array(starts, dtype="datetime64[ns]")
             idx = np.searchsorted(grid, dates.to_numpy(dtype="datetime64[ns]"), side="right") - 1
@@ -349,25 +298,17 @@ def _choose_periods(dates: pd.Series, freq: Freq, trends: pd.DataFrame | None) -
         logger.info("the trends table is by %s but freq=%s was asked: periods computed from the rows", trend_freq, freq)
     if not len(valid):
         return None, pd.Series(pd.NaT, index=dates.index)
-    span = (valid.max() - valid.min()).days
-    f: PeriodFreq = freq if freq in ("W", "M") else ("W" if span <= 183 else "M")
-    per = _period_start(dates, f)
-    starts = list(pd.date_range(per.min(), per.max(), freq="W-MON" if f == "W" else "MS"))
+    f: PeriodFreq = freq if freq in ("W", "M") else auto_freq(valid)
+    per = period_start(dates, f)
+    starts = list(pd.date_range(per.min(), per.max(), freq=START_FREQ[f]))
     return _Periods(f, starts, _is_partial(valid, starts, f)), per
 
 
-def _period_start(dates: pd.Series, f: PeriodFreq) -> pd.Series:
-    if f == "D":
-        return dates.dt.normalize().astype("datetime64[ns]")
-    if f == "W":
-        return (dates.dt.normalize() - pd.to_timedelta(dates.dt.weekday, unit="D")).astype("datetime64[ns]")
-    return dates.dt.to_period("M").dt.start_time.astype("datetime64[ns]")
-
-
 def _is_partial(valid: pd.Series, starts: list[pd.Timestamp], f: PeriodFreq) -> bool:
-    if not starts or not len(valid) or f == "D":
+    """Whether the data stop before the end of the last period (:func:`nlp.periods.period_complete`)."""
+    if not starts or not len(valid):
         return False
-    return bool(valid.max().normalize() < _period_end(starts[-1], f) - pd.Timedelta(days=1))
+    return not period_complete(starts[-1], f, valid.max())
 
 
 def _summarise(d: pd.DataFrame, by: str | list[str] | None, intents: Sequence[str]) -> pd.DataFrame:
@@ -402,68 +343,6 @@ def _top_intent(row: pd.Series, intents: Sequence[str]) -> tuple[str, float] | N
         return None
     best = max(rates, key=lambda k: rates[k])
     return best, float(rates[best])
-
-
-# --------------------------------------------------------------------------- spikes
-
-
-def find_spikes(
-    counts: pd.Series,
-    negatives: pd.Series,
-    *,
-    min_volume: int = 5,
-    z: float = 3.0,
-    min_delta: float = 0.2,
-) -> list[tuple[Any, str, float]]:
-    """Periods whose negative share (or volume) jumps well above the series' own typical level.
-
-    A robust rule for when no trends table is given: a period is a *negative spike* when it
-    has at least ``min_volume`` reviews and its negative share exceeds the median of the
-    other periods by more than ``max(z × 1.4826 × MAD, min_delta)``; a *volume spike* when
-    its count exceeds the median count by more than ``max(z × 1.4826 × MAD, z × √median)``
-    (a Poisson floor, so a flat series does not flag every small bump).
-
-    Args:
-        counts: reviews per period (index = period).
-        negatives: negative reviews per period (same index).
-        min_volume: fewest reviews a flagged period may have.
-        z: robust z threshold.
-        min_delta: smallest jump in negative share worth an alert.
-
-    Returns:
-        ``(period, kind, score)`` with kind ``negative_spike`` or ``volume_spike`` and the
-        robust z (or the share jump when the other periods are all alike).
-
-    Example:
-        >>> c = pd.Series([10, 11, 9, 10, 12])
-        >>> neg = pd.Series([1, 1, 2, 1, 9])
-        >>> [(p, k) for p, k, _ in find_spikes(c, neg)]
-        [(4, 'negative_spike')]
-    """
-    out: list[tuple[Any, str, float]] = []
-    n_all = counts.to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share_all = np.where(n_all > 0, negatives.to_numpy(dtype=float) / n_all, np.nan)
-    for i, period in enumerate(counts.index):
-        n = n_all[i]
-        if n < min_volume:
-            continue
-        rest = np.arange(len(n_all)) != i
-        others = share_all[rest & (n_all >= min(3, min_volume)) & ~np.isnan(share_all)]
-        if len(others) >= 2:
-            med = float(np.median(others))
-            mad = float(np.median(np.abs(others - med))) * 1.4826
-            jump = float(share_all[i]) - med
-            if jump > max(z * mad, min_delta):
-                out.append((period, "negative_spike", jump / mad if mad > 0 else jump))
-        other_counts = n_all[rest]
-        if len(other_counts) >= 3:
-            med_n = float(np.median(other_counts))
-            mad_n = float(np.median(np.abs(other_counts - med_n))) * 1.4826
-            floor = math.sqrt(max(med_n, 1.0))
-            if n - med_n > max(z * mad_n, z * floor):
-                out.append((period, "volume_spike", (n - med_n) / max(mad_n, floor)))
-    return out
 
 
 # --------------------------------------------------------------------------- presentation helpers
@@ -638,18 +517,6 @@ def _topic_table(
     return rows
 
 
-def _emerging_topics(topic_rows: list[dict], min_volume: int) -> list[dict]:
-    """Topics whose share of the last period at least doubled and rose by 10 points or more."""
-    out = []
-    for r in topic_rows:
-        ch = r.get("change")
-        if r["outlier"] or not ch or ch["n_last"] < min_volume:
-            continue
-        if ch["share_last"] - ch["share_prev"] >= 0.10 and ch["share_last"] >= 2 * ch["share_prev"]:
-            out.append(r)
-    return out
-
-
 def _topic_ids(value: Any) -> list[int]:
     """Topic ids from trends' ``emerging_topics`` cell (``"3|7"``; empty, NA or a list also accepted)."""
     if not isinstance(value, (list, tuple, np.ndarray)):
@@ -664,99 +531,97 @@ def _topic_series(uid: str) -> int | None:
     return int(k) if head == "topic" and k.lstrip("-").isdigit() else None
 
 
+def _rule_features(d: pd.DataFrame, freq: PeriodFreq, opts: ReportOptions) -> pd.DataFrame:
+    """Trend features of the report's own rows, for the alerts when no trends table is given.
+
+    One series for all products together and, when there are several, one per product,
+    built by :func:`nlp.trends.build_features`: the flags follow the anomaly rule of
+    ``nlp trends`` exactly (:mod:`nlp.trends.anomaly`), partial periods included.
+    """
+    from nlp.trends.features import build_features
+
+    dated = d[d["created_at"].notna()]
+    rows = pd.DataFrame(
+        {
+            "id": dated["id"].to_numpy(),
+            "product_id": _ALL_SERIES,
+            "created_at": dated["created_at"].to_numpy(),
+            "sentiment": dated["sentiment"].to_numpy(),
+            "sentiment_score": dated["sentiment_score"].to_numpy(),
+            "intent": dated["intent"].where(dated["intent"].isin(INTENT_LABELS)).to_numpy(),  # labels beyond the set: unscored
+        }
+    )
+    if dated["product_id"].notna().any() and dated["product_id"].nunique() > 1:
+        rows = pd.concat([rows, rows.assign(product_id=dated["product_id"].astype(str).to_numpy())], ignore_index=True)
+    topics = d.loc[d["topic"].notna(), ["id", "topic"]]
+    return build_features(
+        rows,
+        freq,
+        doc_topics=topics if len(topics) else None,
+        min_volume=opts.min_volume,
+        tz=opts.tz,
+        data_end=dated["created_at"].max(),
+    )
+
+
 def _anomalies(
     d: pd.DataFrame,
     per: pd.Series,
     periods: _Periods | None,
     trends: pd.DataFrame | None,
-    topic_rows: list[dict],
     opts: ReportOptions,
     topic_labels: dict[int, str],
 ) -> tuple[list[dict], str]:
-    """Spikes with the reviews behind them, from the trends flags or the fallback rule."""
+    """Spikes with the reviews behind them: the trends table's flags, or the same rule run on the rows."""
     if periods is None:
         return [], "none"
     dd = d.assign(_period=per)[per.notna()]
     products = set(dd["product_id"].dropna().astype(str)) if d["product_id"].notna().any() else set()
     found: list[dict] = []
     if trends is not None and any(c.startswith("anomaly_") for c in trends.columns):
-        source = "trends"
-        flag_cols = [c for c in trends.columns if c.startswith("anomaly_")]
-        hits = trends[trends[flag_cols].any(axis=1)]
+        source, flagged = "trends", trends
         trend_freq: PeriodFreq = trends.attrs.get("freq", periods.freq)
-        dated = d[d["created_at"].notna()]
-        for _, tr in hits.iterrows():
-            uid = str(tr["unique_id"])
-            kinds = [c[len("anomaly_") :] for c in flag_cols if tr[c]]
-            begin = pd.Timestamp(tr["ds"])
-            rows = dated[(dated["created_at"] >= begin) & (dated["created_at"] < _period_end(begin, trend_freq))]
-            topic_id = _topic_series(uid)
-            if uid in products:
-                scope, rows = uid, rows[rows["product_id"] == uid]
-            elif topic_id is not None:  # trends built per topic (unique_id "topic_<k>")
-                scope, rows = f"토픽 {topic_labels.get(topic_id, topic_id)}", rows[rows["topic"] == topic_id]
-            elif uid.lower() in _TOTAL_IDS:
-                scope = ALL_PRODUCTS
-            else:  # a series these rows do not have: no reviews to show rather than the wrong ones
-                scope, rows = uid, rows.iloc[0:0]
-            rising = _topic_ids(tr.get("emerging_topics"))
-            if rising and kinds == ["emerging_topic"]:
-                rows = rows[rows["topic"].isin(rising)]
-            n = tr.get("n_reviews")
-            share_negative = tr.get("share_negative", np.nan)
-            found.append(
-                {
-                    "scope": scope,
-                    "period": begin,
-                    "period_label": _long_label(begin, trend_freq),
-                    "kinds": kinds,
-                    "n": int(n) if n is not None and not pd.isna(n) else len(rows),
-                    "share_negative": rows["_s_negative"].mean() if pd.isna(share_negative) else share_negative,
-                    "metrics": [
-                        f"{name} {_signed(tr.get(k), 1)}"
-                        for k, name in (("volume_z", "리뷰량 z"), ("negative_z", "부정 z"), ("sentiment_z", "감성 z"))
-                        if not pd.isna(tr.get(k, np.nan))
-                    ],
-                    "topics": [{"label": topic_labels.get(k, f"토픽 {k}"), "anchor": f"topic-{k}"} for k in rising],
-                    "rows": rows,
-                }
-            )
     else:
-        source = "rule"
-        series = [(ALL_PRODUCTS, dd)] + ([(p, g) for p, g in dd.groupby("product_id")] if len(products) > 1 else [])
-        for scope, g in series:
-            counts = g.groupby("_period").size().reindex(periods.starts, fill_value=0)
-            negs = g.groupby("_period")["_s_negative"].sum().reindex(periods.starts, fill_value=0)
-            share = negs / counts.where(counts > 0)
-            for period, kind, _score in find_spikes(counts, negs, min_volume=opts.min_volume):
-                rows = g[g["_period"] == period]
-                usual = counts.drop(period) >= min(3, opts.min_volume)
-                if kind == "negative_spike":
-                    metric = f"평소 부정 {_pct(share.drop(period)[usual].median())}"
-                else:
-                    metric = f"평소 리뷰 {counts.drop(period).median():g}건"
-                found.append(
-                    {
-                        "scope": str(scope),
-                        "period": period,
-                        "kinds": [kind],
-                        "n": int(counts[period]),
-                        "share_negative": rows["_s_negative"].mean(),
-                        "metrics": [metric],
-                        "topics": [],
-                        "rows": rows,
-                    }
-                )
-        # merge the kinds found for the same scope and period
-        merged: dict[tuple[str, Any], dict] = {}
-        for a in found:
-            key = (a["scope"], a["period"])
-            if key in merged:
-                merged[key]["kinds"] += [k for k in a["kinds"] if k not in merged[key]["kinds"]]
-                merged[key]["metrics"] += a["metrics"]
-            else:
-                merged[key] = a
-        found = list(merged.values())
+        source, flagged, trend_freq = "rule", _rule_features(d, periods.freq, opts), periods.freq
+    flag_cols = [c for c in flagged.columns if c.startswith("anomaly_")]
+    hits = flagged[flagged[flag_cols].any(axis=1)] if flag_cols else flagged.iloc[0:0]
+    dated = d[d["created_at"].notna()]
+    for _, tr in hits.iterrows():
+        uid = str(tr["unique_id"])
+        kinds = [c[len("anomaly_") :] for c in flag_cols if tr[c]]
+        begin = pd.Timestamp(tr["ds"])
+        rows = dated[(dated["created_at"] >= begin) & (dated["created_at"] < period_end(begin, trend_freq))]
+        topic_id = _topic_series(uid)
+        if uid in products:
+            scope, rows = uid, rows[rows["product_id"] == uid]
+        elif topic_id is not None:  # trends built per topic (unique_id "topic_<k>")
+            scope, rows = f"토픽 {topic_labels.get(topic_id, topic_id)}", rows[rows["topic"] == topic_id]
+        elif uid.lower() in _TOTAL_IDS:
+            scope = ALL_PRODUCTS
+        else:  # a series these rows do not have: no reviews to show rather than the wrong ones
+            scope, rows = uid, rows.iloc[0:0]
+        rising = _topic_ids(tr.get("emerging_topics"))
+        if rising and kinds == ["emerging_topic"]:
+            rows = rows[rows["topic"].isin(rising)]
+        n = tr.get("n_reviews")
+        share_negative = tr.get("share_negative", np.nan)
+        found.append(
+            {
+                "scope": scope,
+                "period": begin,
+                "period_label": _long_label(begin, trend_freq),
+                "kinds": kinds,
+                "n": int(n) if n is not None and not pd.isna(n) else len(rows),
+                "share_negative": rows["_s_negative"].mean() if pd.isna(share_negative) else share_negative,
+                "metrics": [
+                    f"{name} {_signed(tr.get(k), 1)}"
+                    for k, name in (("volume_z", "리뷰량 z"), ("negative_z", "부정 z"), ("sentiment_z", "감성 z"))
+                    if not pd.isna(tr.get(k, np.nan))
+                ],
+                "topics": [{"label": topic_labels.get(k, f"토픽 {k}"), "anchor": f"topic-{k}"} for k in rising],
+                "rows": rows,
+            }
+        )
     out = []
     for a in found:
         negative = "negative_spike" in a["kinds"] or "sentiment_drop" in a["kinds"]
@@ -781,31 +646,6 @@ def _anomalies(
         a["topic_rise"] = None
         a["share_negative_text"] = _pct(a["share_negative"])
         out.append(a)
-    for r in _emerging_topics(topic_rows, opts.min_volume) if source == "rule" else []:
-        ch = r["change"]
-        rows = dd[(dd["_period"] == periods.starts[-1]) & (dd["topic"] == r["topic"])]
-        out.append(
-            {
-                "scope": ALL_PRODUCTS,
-                "period": periods.starts[-1],
-                "period_label": periods.long_label(periods.starts[-1]),
-                "kinds": ["emerging_topic"],
-                "kinds_ko": [ANOMALY_KO["emerging_topic"]],
-                "negative": False,
-                "n": ch["n_last"],
-                "share_negative_text": _pct(rows["_s_negative"].mean()),
-                "metrics": [],
-                "topics": [],
-                "topic_rise": {
-                    "label": r["label"],
-                    "anchor": r["anchor"],
-                    "from": _pct(ch["share_prev"]),
-                    "to": _pct(ch["share_last"]),
-                },
-                "top_topic": None,
-                "reviews": _sample_reviews(rows, opts.n_examples, "recent", topic_labels),
-            }
-        )
     # newest first; within a period, product alerts (more specific) before the overall one
     out.sort(key=lambda a: (pd.Timestamp(a["period"]), a["scope"] != ALL_PRODUCTS, a["negative"]), reverse=True)
     return out, source
@@ -1091,7 +931,7 @@ def build_report(
         charts = _time_charts(series, d, per, periods, intents, products_order)
 
     headline = _headline(d, head_row, series, intents, periods)
-    anomalies, anomaly_source = _anomalies(d, per, periods, tr, topic_rows, opts, topic_labels)
+    anomalies, anomaly_source = _anomalies(d, per, periods, tr, opts, topic_labels)
     products = _products(d, per, periods, intents, topic_labels, opts)
     cards = _topic_cards(d, per, periods, topic_rows, opts, topic_labels)
     flags = d["flags"].astype("string").fillna("").str.split("|").explode()
@@ -1114,6 +954,7 @@ def build_report(
         "n_anomalies": len(anomalies),
         "anomaly_source": anomaly_source,
         "min_volume": opts.min_volume,
+        "rule": AnomalyRule(min_volume=opts.min_volume),
         "products": products,
         "n_products": len(products_order),
         "footer": {
@@ -1236,7 +1077,7 @@ def write_report(
     out = Path(output)
     if out.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"the report is an HTML file: name the output *.html (got {out.name})")
-    doc_topics, topic_table = topics if isinstance(topics, tuple) else load_topics(topics)
+    doc_topics, topic_table = topics if isinstance(topics, tuple) else load_topic_tables(topics)
     frame = _read(scored, "scored")
     trend_frame = _read(trends, "trends") if trends is not None else None
     source = {"scored": str(scored) if not isinstance(scored, pd.DataFrame) else "(frame)"}

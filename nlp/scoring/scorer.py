@@ -28,13 +28,12 @@ from pathlib import Path
 import numpy as np
 
 from nlp.resources import shipped_models_dir
+from nlp.schema import INTENT_LABELS, SENTIMENT_LABELS
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["Scorer", "RECHECK_MARGIN", "DEFAULT_MODEL_DIR", "default_model_dir", "fast_model_dir", "resolve_fast", "ModelError", "INTENT_LABELS", "SENTIMENT_LABELS"]
 
-SENTIMENT_LABELS = ["negative", "neutral", "positive"]
-INTENT_LABELS = ["none", "consider", "intent", "repurchase", "recommend", "avoid"]
 DEFAULT_MODEL_NAME = "sentiment-e5s6"
 
 

@@ -5,7 +5,8 @@
 * :class:`ProjectEmbedder` and :func:`resolve_sentence_transformer` — the project's
   encoder as a sentence-transformers model, reusing precomputed embeddings.
 * :func:`kiwi_vectorizer` / :class:`KiwiAnalyzer` — keywords as Korean morphemes.
-* :func:`topic_summary` / :func:`topics_by_group` — per-topic sentiment and intent.
+* :func:`topic_summary` / :func:`topics_by_group` / :func:`topics_by_period` — per-topic
+  sentiment and intent, overall, per product and per period.
 * :func:`evaluate_topics` — ``nlp evaluate topics``: ours against BERTopic's defaults.
 
 Heavy libraries (BERTopic, UMAP, HDBSCAN, torch) load only when a model is fitted or
@@ -17,7 +18,7 @@ from __future__ import annotations
 from nlp.topics.embedder import ProjectEmbedder, resolve_sentence_transformer, write_sentence_transformer
 from nlp.topics.evaluate import evaluate_topics, keyword_validity, topic_diversity
 from nlp.topics.model import NotFittedError, TopicModel, make_label
-from nlp.topics.summary import period_start, topic_summary, topics_by_group
+from nlp.topics.summary import period_start, topic_summary, topics_by_group, topics_by_period
 from nlp.topics.table import TopicsResult, load_embeddings, topics_table
 from nlp.topics.vectorizer import DOMAIN_NOISE, REVIEW_STOPWORDS, KiwiAnalyzer, kiwi_vectorizer
 
@@ -37,6 +38,7 @@ __all__ = [
     "DOMAIN_NOISE",
     "topic_summary",
     "topics_by_group",
+    "topics_by_period",
     "period_start",
     "evaluate_topics",
     "keyword_validity",

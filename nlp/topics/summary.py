@@ -7,9 +7,11 @@ and representative documents:
   ``size``, ``share``, ``label``, ``keywords`` (best first), ``representative_ids``, and,
   where the scored columns exist, ``sentiment_mean`` (mean ``sentiment_score``),
   ``n_``/``share_`` per sentiment label, ``intent_<label>`` rates and ``rating_mean``;
-* :func:`topics_by_group` → ``topics_by_product.parquet`` / ``topics_by_period.parquet``:
-  the same measures per product or per period and topic, with the topic's share of the
-  group's rows.
+* :func:`topics_by_group` → ``topics_by_product.parquet``: the same measures per product
+  and topic, with the topic's share of the product's rows;
+* :func:`topics_by_period` → ``topics_by_period.parquet``: the same per period and topic,
+  periods counted as everywhere else (:mod:`nlp.periods`: Asia/Seoul calendar, weeks from
+  Monday), with ``period_complete``.
 
 Shares are over the rows that have the value (a row without a sentiment does not count
 as neutral). An intent rate is the share of rows whose ``intent`` is that label; a table
@@ -28,17 +30,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Literal
 
 import pandas as pd
 
+from nlp.periods import DEFAULT_TZ, PeriodFreq, parse_times, period_complete, period_start
+from nlp.schema import INTENT_LABELS, SENTIMENT_LABELS
+
 logger = logging.getLogger(__name__)
 
-__all__ = ["topic_summary", "topics_by_group", "period_start", "SENTIMENT_LABELS", "INTENT_LABELS"]
+__all__ = ["topic_summary", "topics_by_group", "topics_by_period", "period_start", "SENTIMENT_LABELS", "INTENT_LABELS"]
 
-SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
-INTENT_LABELS: tuple[str, ...] = ("none", "consider", "intent", "repurchase", "recommend", "avoid")
-Freq = Literal["D", "W", "M", "Q"]
+Freq = PeriodFreq
 
 
 def _intent_labels(rows: pd.DataFrame) -> list[str]:
@@ -132,23 +134,6 @@ def topic_summary(
     return frame
 
 
-def period_start(times: pd.Series, freq: Freq = "W") -> pd.Series:
-    """The start of each value's period (``W`` = weeks from Monday, ``M`` = calendar months), as dates.
-
-    Unparseable values give ``NaT``. Time-zone-aware values keep their local wall time.
-
-    Example:
-        >>> period_start(pd.Series(["2026-01-07", "2026-01-12"]), "W").astype(str).tolist()
-        ['2026-01-05', '2026-01-12']
-    """
-    if freq not in ("D", "W", "M", "Q"):
-        raise ValueError(f"freq must be one of D, W, M, Q, got {freq!r}")
-    t = pd.to_datetime(times, errors="coerce", format="mixed")
-    if getattr(t.dt, "tz", None) is not None:
-        t = t.dt.tz_localize(None)
-    return t.dt.to_period(freq).dt.start_time.dt.normalize()
-
-
 def topics_by_group(
     rows: pd.DataFrame,
     by: str,
@@ -190,3 +175,46 @@ def topics_by_group(
         frame["topic"] = frame["topic"].astype("int64")
         frame["n"] = frame["n"].astype("int64")
     return frame
+
+
+def topics_by_period(
+    rows: pd.DataFrame,
+    time_col: str,
+    freq: Freq = "W",
+    labels: Mapping[int, str] | None = None,
+    rating_col: str | None = "rating",
+    *,
+    tz: str = DEFAULT_TZ,
+    data_end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Per period and topic: ``n``, ``share`` of the period's rows, the measures, and ``period_complete``.
+
+    Rows are put in periods by :func:`nlp.periods.period_start` (the same rule as trends
+    and the report); rows whose date cannot be read are left out (and counted in the log).
+
+    Args:
+        rows: documents with ``topic``, the ``time_col`` column and optional scored columns.
+        time_col: the date column.
+        freq: ``D``, ``W`` (weeks from Monday), ``M`` or ``Q``.
+        labels: topic → label, added as ``label``.
+        rating_col: the star-rating column, when present.
+        tz: the zone periods are counted in.
+        data_end: the latest date the data cover (default: the latest date in ``rows``),
+            which decides ``period_complete``.
+
+    Returns:
+        A frame with ``period`` (the period start), ``topic``, ``label``, ``n``, ``share``,
+        the measures, and ``period_complete``.
+
+    Example:
+        >>> rows = pd.DataFrame({"topic": [0, 1, 0], "created_at": ["2026-01-07", "2026-01-12T20:00:00Z", "2026-01-14"]})
+        >>> t = topics_by_period(rows, "created_at", "W")  # 20:00Z on Monday 12th is Tuesday 05:00 in Seoul
+        >>> t["period"].dt.strftime("%m-%d").tolist(), t["topic"].tolist(), t["period_complete"].tolist()
+        (['01-05', '01-12', '01-12'], [0, 0, 1], [True, False, False])
+    """
+    _check(rows, ["topic", time_col])
+    times = parse_times(rows[time_col], tz)
+    grouped = topics_by_group(rows.assign(period=period_start(times, freq)), "period", labels, rating_col=rating_col)
+    end = times.max() if data_end is None else data_end
+    grouped["period_complete"] = period_complete(grouped["period"], freq, None if pd.isna(end) else end) if len(grouped) else []
+    return grouped

@@ -34,8 +34,10 @@ import pandas as pd
 
 from nlp.io.columns import ColumnMap, derive_ids
 from nlp.io.tables import ROW_COL, InputError, read_table, write_table
+from nlp.periods import DEFAULT_TZ
+from nlp.schema import DOC_TOPICS_FILE, TOPIC_MODEL_DIR, TOPICS_BY_PERIOD_FILE, TOPICS_BY_PRODUCT_FILE, TOPICS_FILE
 from nlp.topics.model import TopicModel
-from nlp.topics.summary import Freq, period_start, topic_summary, topics_by_group
+from nlp.topics.summary import Freq, topic_summary, topics_by_group, topics_by_period
 
 logger = logging.getLogger(__name__)
 
@@ -45,18 +47,8 @@ __all__ = [
     "load_embeddings",
     "parse_nr_topics",
     "EMBEDDING_COL",
-    "DOC_TOPICS_FILE",
-    "TOPICS_FILE",
-    "BY_PRODUCT_FILE",
-    "BY_PERIOD_FILE",
-    "MODEL_DIR",
 ]
 
-DOC_TOPICS_FILE = "doc_topics.parquet"
-TOPICS_FILE = "topics.parquet"
-BY_PRODUCT_FILE = "topics_by_product.parquet"
-BY_PERIOD_FILE = "topics_by_period.parquet"
-MODEL_DIR = "model"
 EMBEDDING_COL = "embedding"
 
 
@@ -198,6 +190,7 @@ def topics_table(
     backend: str | None = None,
     int8: bool = False,
     fit_sample: int | None = FIT_SAMPLE,
+    tz: str = DEFAULT_TZ,
     **model_options,
 ) -> TopicsResult:
     """Fit topics on a scored table and write the topic outputs directory.
@@ -222,6 +215,7 @@ def topics_table(
             ``nlp evaluate topics`` within 0.01 of fp32 (docs/topics.md).
         fit_sample: fit on at most this many texts (a seeded sample) and assign the rest to the
             nearest topic (:data:`FIT_SAMPLE`); ``None`` or 0 fits on every text.
+        tz: the zone ``topics_by_period`` counts periods in (:mod:`nlp.periods`).
         **model_options: further :class:`TopicModel` options (``noise_domains``, ``stopwords`` ...).
 
     Returns:
@@ -306,8 +300,7 @@ def topics_table(
     if cmap.product in frame.columns:
         by_product = topics_by_group(rows, cmap.product, model.labels_, rating_col=rating)
     if cmap.time in frame.columns:
-        periods = rows.assign(period=period_start(rows[cmap.time], freq))
-        by_period = topics_by_group(periods, "period", model.labels_, rating_col=rating)
+        by_period = topics_by_period(rows, cmap.time, freq, model.labels_, rating_col=rating, tz=tz)
 
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -316,10 +309,10 @@ def topics_table(
         "topics": write_table(topics, out / TOPICS_FILE),
     }
     if by_product is not None:
-        files["by_product"] = write_table(by_product, out / BY_PRODUCT_FILE)
+        files["by_product"] = write_table(by_product, out / TOPICS_BY_PRODUCT_FILE)
     if by_period is not None:
-        files["by_period"] = write_table(by_period, out / BY_PERIOD_FILE)
-    files["model"] = model.save(out / MODEL_DIR)
+        files["by_period"] = write_table(by_period, out / TOPICS_BY_PERIOD_FILE)
+    files["model"] = model.save(out / TOPIC_MODEL_DIR)
     logger.info(
         "%d topics over %d rows (%.0f%% outliers) → %s",
         int((topics["topic"] >= 0).sum()),

@@ -8,7 +8,7 @@ Example:
     >>> features = build_features(scored, freq="M")  # doctest: +SKIP
 """
 
-from nlp.trends.anomaly import robust_zscore, trailing_window
+from nlp.trends.anomaly import AnomalyRule, emerging_topics, robust_zscore, spike_flags, trailing_window
 from nlp.trends.backtest import backtest, backtest_forecasts, last_complete_period, score_forecasts, select_series
 from nlp.trends.export import PANDAS_FREQ, to_forecast_frame, to_prophet
 from nlp.trends.features import (
@@ -25,6 +25,7 @@ from nlp.trends.features import (
 from nlp.trends.table import TrendsRun, trends_table
 
 __all__ = [
+    "AnomalyRule",
     "FEATURE_DOCS",
     "INTENT_LABELS",
     "PANDAS_FREQ",
@@ -35,6 +36,7 @@ __all__ = [
     "backtest",
     "backtest_forecasts",
     "build_features",
+    "emerging_topics",
     "last_complete_period",
     "parse_times",
     "prepare_rows",
@@ -42,6 +44,7 @@ __all__ = [
     "score_forecasts",
     "select_series",
     "shift_features",
+    "spike_flags",
     "to_forecast_frame",
     "to_prophet",
     "trailing_window",

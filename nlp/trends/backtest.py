@@ -38,6 +38,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from nlp.periods import last_complete_period
 from nlp.trends.features import _PERIOD_ALIAS, Freq, period_starts
 
 logger = logging.getLogger(__name__)
@@ -146,22 +147,6 @@ def select_series(
     if max_reviews is not None:
         parts.insert(0, f"< {max_reviews} reviews (complete history)")
     return SeriesSelection(ids=keep, rule="series with " + ", ".join(parts), n_candidates=len(per), excluded=reasons)
-
-
-def last_complete_period(times: pd.Series, freq: Freq) -> pd.Timestamp:
-    """Start of the last period that the data covers to its end (a partly crawled last period is dropped).
-
-    A period counts as complete when the latest timestamp falls on its last day.
-
-    Example:
-        >>> last_complete_period(pd.Series(pd.to_datetime(["2015-07-03", "2015-08-27"])), "M")
-        Timestamp('2015-07-01 00:00:00')
-    """
-    last = pd.Timestamp(pd.to_datetime(times).max())
-    period = pd.Period(last, freq=_PERIOD_ALIAS[freq])
-    if last.normalize() < period.end_time.normalize():
-        period = period - 1
-    return period.start_time
 
 
 def _design(features: pd.DataFrame, freq: Freq, n_lags: int, text_features: Sequence[str], active_window: int) -> pd.DataFrame:

@@ -31,14 +31,17 @@ from typing import Literal
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
+from nlp.periods import START_FREQ
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["PANDAS_FREQ", "to_forecast_frame", "to_prophet", "covariate_columns"]
 
 # ``ds`` holds period starts: days, Mondays (ISO weeks), first days of months.
-PANDAS_FREQ: dict[str, str] = {"D": "D", "W": "W-MON", "M": "MS"}
+PANDAS_FREQ: dict[str, str] = {f: START_FREQ[f] for f in ("D", "W", "M")}
 _KEYS = ("unique_id", "ds")
-_NOT_COVARIATES = ("topic", "topic_label", "emerging_topics")
+# period_complete says how far the data reach, not what customers did: not a covariate
+_NOT_COVARIATES = ("topic", "topic_label", "emerging_topics", "period_complete")
 
 
 def covariate_columns(features: pd.DataFrame, target: str = "n_reviews") -> list[str]:

@@ -26,18 +26,19 @@ Example:
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from nlp.io.columns import ColumnMap
 from nlp.io.tables import ROW_COL, InputError, Reject
-from nlp.trends.anomaly import robust_zscore
+from nlp.periods import DEFAULT_TZ, PERIOD_ALIAS, parse_times, period_complete
+from nlp.schema import INTENT_LABELS, SENTIMENT_LABELS
+from nlp.trends.anomaly import AnomalyRule, emerging_topics, spike_flags
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +57,8 @@ __all__ = [
 ]
 
 Freq = Literal["D", "W", "M"]
-# Mirrors nlp.scoring.scorer (kept here so trends import pandas only; a test checks they agree).
-SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
-INTENT_LABELS: tuple[str, ...] = ("none", "consider", "intent", "repurchase", "recommend", "avoid")
-# Weeks run Monday..Sunday (ISO); months are calendar months; days are calendar days.
-_PERIOD_ALIAS: dict[str, str] = {"D": "D", "W": "W-SUN", "M": "M"}
+# Weeks run Monday..Sunday (ISO); months are calendar months; days are calendar days (nlp.periods).
+_PERIOD_ALIAS: dict[str, str] = {f: PERIOD_ALIAS[f] for f in ("D", "W", "M")}
 
 FEATURE_DOCS: dict[str, str] = {
     "unique_id": "the product (or topic_<k> with by_topic), as a string",
@@ -81,11 +79,13 @@ FEATURE_DOCS: dict[str, str] = {
     "sentiment_z": "robust z of sentiment_mean against the trailing window; periods with n_scored < min_volume "
     "are neither scored nor part of any baseline (floor sentiment_floor)",
     "negative_z": "robust z of share_negative, with the same volume guard (floor share_floor)",
-    "anomaly_negative_spike": "negative_z >= z_threshold (so n_scored >= min_volume)",
-    "anomaly_volume_spike": "volume_z >= z_threshold and n_reviews >= min_volume",
+    "anomaly_negative_spike": "negative_z >= z_threshold (so n_scored >= min_volume) and period_complete",
+    "anomaly_volume_spike": "volume_z >= z_threshold and n_reviews >= min_volume and period_complete",
     "anomaly_emerging_topic": "some topic k (not -1) has >= min_volume rows in the period and a robust z of its share "
-    ">= z_threshold against the trailing window (floor share_floor); False without topics",
+    ">= z_threshold against the trailing window (floor share_floor), and period_complete; False without topics",
     "emerging_topics": "the emerging topics' ids joined with '|' ('' when none)",
+    "period_complete": "the data cover the period to its end (the latest date in the data falls on or after its last day); "
+    "False for the last period of data that stop mid-period and for periods after the data end",
 }
 
 
@@ -106,8 +106,8 @@ class TrendConfig:
         volume_floor: smallest scale of ``volume_z`` (reviews).
         sentiment_floor: smallest scale of ``sentiment_z`` (sentiment_score units).
         share_floor: smallest scale of share z-scores (negative share, topic share).
-        tz: time zone that tz-aware timestamps are converted to before bucketing; naive
-            timestamps are taken as already local.
+        tz: time zone periods are counted in: timestamps with an offset are converted to
+            it, naive ones are taken as its wall-clock time (:mod:`nlp.periods`).
         exclude_flags: rows whose ``flags`` contain any of these are left out (counted and logged).
 
     Example:
@@ -126,22 +126,33 @@ class TrendConfig:
     volume_floor: float = 1.0
     sentiment_floor: float = 0.1
     share_floor: float = 0.05
-    tz: str = "Asia/Seoul"
+    tz: str = DEFAULT_TZ
     exclude_flags: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.freq not in _PERIOD_ALIAS:
             raise ValueError(f"freq must be one of {sorted(_PERIOD_ALIAS)} (day, ISO week, calendar month), got {self.freq!r}")
-        for name in ("lag", "top_topics", "min_volume"):
+        for name in ("lag", "top_topics"):
             v = getattr(self, name)
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
                 raise ValueError(f"{name} must be an integer >= 0, got {v!r}")
-        if not (1 <= self.min_periods <= self.window):
-            raise ValueError(f"need 1 <= min_periods <= window, got window={self.window}, min_periods={self.min_periods}")
-        for name in ("ewm_halflife", "z_threshold", "volume_floor", "sentiment_floor", "share_floor"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        if not self.ewm_halflife > 0:
+            raise ValueError(f"ewm_halflife must be > 0, got {self.ewm_halflife!r}")
+        self.rule  # noqa: B018 - validates the anomaly settings
         object.__setattr__(self, "exclude_flags", tuple(self.exclude_flags))
+
+    @property
+    def rule(self) -> AnomalyRule:
+        """The anomaly settings of this configuration (:class:`~nlp.trends.anomaly.AnomalyRule`)."""
+        return AnomalyRule(
+            min_volume=self.min_volume,
+            window=self.window,
+            min_periods=self.min_periods,
+            z_threshold=self.z_threshold,
+            volume_floor=self.volume_floor,
+            sentiment_floor=self.sentiment_floor,
+            share_floor=self.share_floor,
+        )
 
     @property
     def period_alias(self) -> str:
@@ -158,56 +169,14 @@ class PreparedRows:
             ordinal), ``time`` and the score columns.
         rejects: rows without a product or a parseable date, with the reason.
         n_excluded: rows left out on purpose (``exclude_flags``).
+        data_end: the latest date in the table (rows without a product or left out
+            included): how far the data cover, for ``period_complete``; ``None`` without dates.
     """
 
     frame: pd.DataFrame
     rejects: list[Reject] = field(default_factory=list)
     n_excluded: int = 0
-
-
-def parse_times(values: pd.Series, tz: str = "Asia/Seoul") -> pd.Series:
-    """Parse dates/datetimes of any common form into naive local timestamps (``NaT`` where unparseable).
-
-    Strings in mixed formats, ``datetime.date`` objects, ``YYYYMMDD`` integers and
-    timestamps with offsets are accepted. Timestamps with a time zone are converted to
-    ``tz`` and made naive; naive ones are taken as local already.
-
-    Example:
-        >>> parse_times(pd.Series(["2015-08-27", "2015-08-26T20:00:00Z", 20150801, "nope"])).tolist()
-        [Timestamp('2015-08-27 00:00:00'), Timestamp('2015-08-27 05:00:00'), Timestamp('2015-08-01 00:00:00'), NaT]
-    """
-    s = values
-    if is_datetime64_any_dtype(s):
-        out = s
-    else:
-        if is_numeric_dtype(s) and not is_bool_dtype(s):
-            s = s.map(lambda v: str(int(v)) if pd.notna(v) and float(v).is_integer() else None)
-        elif s.dtype == object:
-            s = s.map(lambda v: str(int(v)) if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else v)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:  # ISO 8601 is by far the most common and parses fast; other forms one by one
-                out = pd.to_datetime(s, errors="raise", format="ISO8601")
-            except (TypeError, ValueError):
-                try:
-                    out = pd.to_datetime(s, errors="coerce", format="mixed")
-                except (TypeError, ValueError):
-                    out = s.map(lambda v: pd.to_datetime(v, errors="coerce"))
-    if out.dtype == object:  # a mix of naive and tz-aware (or several offsets): one by one
-
-        def _one(v):
-            if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
-                return pd.NaT
-            try:
-                t = pd.Timestamp(v)
-            except (TypeError, ValueError):
-                return pd.NaT
-            return t.tz_convert(tz).tz_localize(None) if t.tzinfo is not None else t
-
-        out = pd.to_datetime(out.map(_one), errors="coerce")
-    elif getattr(out.dt, "tz", None) is not None:
-        out = out.dt.tz_convert(tz).dt.tz_localize(None)
-    return out.astype("datetime64[ns]")
+    data_end: pd.Timestamp | None = None
 
 
 def _product_keys(values: pd.Series) -> pd.Series:
@@ -266,6 +235,7 @@ def prepare_rows(
     ids = scored[cmap.id].astype("string").to_numpy() if cmap.id in scored.columns else np.full(n, None, dtype=object)
     frame["id"] = pd.array(ids, dtype="string")
     frame["time"] = parse_times(scored[cmap.time].reset_index(drop=True), tz=cfg.tz).to_numpy()
+    data_end = frame["time"].max() if frame["time"].notna().any() else None
     if need_product:
         frame["unique_id"] = _product_keys(scored[cmap.product].reset_index(drop=True)).to_numpy()
     frame["sentiment_score"] = (
@@ -324,7 +294,7 @@ def prepare_rows(
     frame["period"] = frame["time"].dt.to_period(cfg.period_alias).array.asi8 if len(frame) else np.array([], dtype="int64")
     if rejects:
         logger.warning("%d of %d rows have no product or no parseable date and are left out (see the rejects)", len(rejects), n)
-    return PreparedRows(frame=frame, rejects=rejects, n_excluded=n_excluded)
+    return PreparedRows(frame=frame, rejects=rejects, n_excluded=n_excluded, data_end=data_end)
 
 
 def period_starts(ordinals: np.ndarray, freq: Freq) -> pd.DatetimeIndex:
@@ -360,6 +330,7 @@ def build_features(
     topic_labels: Mapping[int, str] | None = None,
     by_topic: bool = False,
     extend_to: str | pd.Timestamp | None = None,
+    data_end: str | pd.Timestamp | None = None,
     lag: int = 0,
     top_topics: int = 10,
     min_volume: int = 5,
@@ -370,7 +341,7 @@ def build_features(
     volume_floor: float = 1.0,
     sentiment_floor: float = 0.1,
     share_floor: float = 0.05,
-    tz: str = "Asia/Seoul",
+    tz: str = DEFAULT_TZ,
     exclude_flags: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Per product × period features from scored rows (long format: ``unique_id``, ``ds``, features).
@@ -388,6 +359,8 @@ def build_features(
         by_topic: one series per topic (``unique_id = topic_<k>``, all products together) instead of per product.
         extend_to: extend every series with empty periods up to the period containing this date
             (e.g. the end of the data, for forecasting); series are never cut.
+        data_end: the latest date the data cover, for ``period_complete`` (default: the
+            latest date in ``scored``). Pass the end of the crawl when it is later.
         lag: shift all features ``lag`` periods later (series extended by ``lag`` periods).
         top_topics, min_volume, window, min_periods, ewm_halflife, z_threshold, volume_floor,
             sentiment_floor, share_floor, tz, exclude_flags: see :class:`TrendConfig`.
@@ -419,7 +392,14 @@ def build_features(
     cmap = columns or ColumnMap()
     prepared = prepare_rows(scored, cmap, config=cfg, need_product=not by_topic)
     return _features_from_rows(
-        prepared.frame, cfg, cmap, doc_topics=doc_topics, topic_labels=topic_labels, by_topic=by_topic, extend_to=extend_to
+        prepared.frame,
+        cfg,
+        cmap,
+        doc_topics=doc_topics,
+        topic_labels=topic_labels,
+        by_topic=by_topic,
+        extend_to=extend_to,
+        data_end=prepared.data_end if data_end is None else data_end,
     )
 
 
@@ -432,8 +412,13 @@ def _features_from_rows(
     topic_labels: Mapping[int, str] | None,
     by_topic: bool,
     extend_to: str | pd.Timestamp | None,
+    data_end: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
-    """:func:`build_features` after :func:`prepare_rows` (``rows`` = ``PreparedRows.frame``)."""
+    """:func:`build_features` after :func:`prepare_rows` (``rows`` = ``PreparedRows.frame``).
+
+    ``data_end`` (usually ``PreparedRows.data_end``) decides ``period_complete``; without
+    it, the latest date in ``rows``.
+    """
     has_rating = "rating" in rows.columns
     if doc_topics is not None:
         rows = _join_topics(rows, doc_topics, cmap)
@@ -473,14 +458,18 @@ def _features_from_rows(
     grid = _grid(bounds)
     g = counts.reindex(grid, fill_value=0).reset_index()
 
-    out = _derive(g, cfg, main_topics, has_rating)
+    if data_end is None and len(rows):
+        data_end = rows["time"].max()
+    complete = period_complete(period_starts(g["period"].to_numpy(), cfg.freq), cfg.freq, data_end)
+    out = _derive(g, cfg, main_topics, has_rating, complete)
     if doc_topics is not None and not by_topic:
-        emerging = _emerging_topics(rows, g, cfg)
+        emerging = emerging_topics(rows, g, cfg.rule, complete=complete)
         out["anomaly_emerging_topic"] = (emerging != "").to_numpy(dtype=bool)
         out["emerging_topics"] = emerging.to_numpy()
     elif not by_topic:
         out["anomaly_emerging_topic"] = False
         out["emerging_topics"] = ""
+    out["period_complete"] = complete
     if by_topic:
         tid = out["unique_id"].str.removeprefix("topic_").astype(int)
         out.insert(2, "topic", tid)
@@ -541,7 +530,7 @@ def _period_counts(rows: pd.DataFrame, main_topics: list[int], has_rating: bool)
     return ind.groupby(["unique_id", "period"], sort=True).sum()
 
 
-def _derive(g: pd.DataFrame, cfg: TrendConfig, main_topics: list[int], has_rating: bool) -> pd.DataFrame:
+def _derive(g: pd.DataFrame, cfg: TrendConfig, main_topics: list[int], has_rating: bool, complete: np.ndarray) -> pd.DataFrame:
     out = pd.DataFrame({"unique_id": g["unique_id"].to_numpy(), "ds": period_starts(g["period"].to_numpy(), cfg.freq)})
     out["n_reviews"] = g["n_reviews"].astype("int64").to_numpy()
     out["n_scored"] = g["n_scored"].astype("int64").to_numpy()
@@ -565,68 +554,21 @@ def _derive(g: pd.DataFrame, cfg: TrendConfig, main_topics: list[int], has_ratin
     else:
         out["sentiment_ewm"] = pd.Series([], dtype=float)
 
-    guard = out["n_scored"] >= cfg.min_volume
-    out["volume_z"] = robust_zscore(
-        out["n_reviews"].astype(float), by, window=cfg.window, min_periods=cfg.min_periods, floor=cfg.volume_floor
+    counts = pd.DataFrame(
+        {
+            "unique_id": by.to_numpy(),
+            "n_reviews": out["n_reviews"].to_numpy(),
+            "n_scored": out["n_scored"].to_numpy(),
+            "n_sentiment": g["n_sentiment"].to_numpy(),
+            "sentiment_mean": out["sentiment_mean"].to_numpy(),
+            "share_negative": out["share_negative"].to_numpy(),
+        },
+        index=out.index,
     )
-    out["sentiment_z"] = robust_zscore(
-        out["sentiment_mean"].where(guard), by, window=cfg.window, min_periods=cfg.min_periods, floor=cfg.sentiment_floor
-    )
-    guard_neg = g["n_sentiment"] >= cfg.min_volume
-    out["negative_z"] = robust_zscore(
-        out["share_negative"].where(guard_neg), by, window=cfg.window, min_periods=cfg.min_periods, floor=cfg.share_floor
-    )
-    out["anomaly_negative_spike"] = (out["negative_z"] >= cfg.z_threshold).fillna(False).astype(bool)
-    out["anomaly_volume_spike"] = (
-        ((out["volume_z"] >= cfg.z_threshold) & (out["n_reviews"] >= cfg.min_volume)).fillna(False).astype(bool)
-    )
+    flags = spike_flags(counts, cfg.rule, complete=complete)
+    for col in flags.columns:
+        out[col] = flags[col].to_numpy()
     return out
-
-
-def _emerging_topics(rows: pd.DataFrame, g: pd.DataFrame, cfg: TrendConfig) -> pd.Series:
-    """For each grid row, the '|'-joined ids of topics whose share spikes (see FEATURE_DOCS)."""
-    result = pd.Series("", index=g.index, dtype=object)
-    t = rows[rows["topic"].notna() & (rows["topic"] >= 0)]
-    if t.empty or g.empty:
-        return result
-    tc = (
-        pd.DataFrame(
-            {
-                "unique_id": t["unique_id"].astype(str).to_numpy(),
-                "topic": t["topic"].astype(int).to_numpy(),
-                "period": t["period"].to_numpy(),
-            }
-        )
-        .groupby(["unique_id", "topic", "period"])
-        .size()
-        .rename("n")
-    )
-    # only (product, topic) pairs that ever reach min_volume in a period can be flagged
-    peak = tc.groupby(level=["unique_id", "topic"]).max()
-    pairs = peak[peak >= max(cfg.min_volume, 1)].index
-    if len(pairs) == 0:
-        return result
-    gi = g[["unique_id", "period", "n_topic"]].reset_index().rename(columns={"index": "grid_row"})
-    pair_df = pairs.to_frame(index=False)
-    long = pair_df.merge(gi, on="unique_id", how="left").sort_values(["unique_id", "topic", "period"], kind="stable")
-    long = long.merge(tc.reset_index(), on=["unique_id", "topic", "period"], how="left")
-    long["n"] = long["n"].fillna(0)
-    share = (long["n"] / long["n_topic"].where(long["n_topic"] >= max(cfg.min_volume, 1))).astype(float)
-    key = long["unique_id"].astype(str) + "\x00" + long["topic"].astype(str)
-    z = robust_zscore(
-        share.reset_index(drop=True),
-        key.reset_index(drop=True),
-        window=cfg.window,
-        min_periods=cfg.min_periods,
-        floor=cfg.share_floor,
-    )
-    hit = (z.to_numpy() >= cfg.z_threshold) & (long["n"].to_numpy() >= cfg.min_volume)
-    if not hit.any():
-        return result
-    hits = long.loc[hit, ["grid_row", "topic"]].sort_values(["grid_row", "topic"])
-    joined = hits.groupby("grid_row")["topic"].agg(lambda ks: "|".join(str(k) for k in ks))
-    result.loc[joined.index] = joined.to_numpy()
-    return result
 
 
 _KEYS = ("unique_id", "ds", "topic", "topic_label")
@@ -636,7 +578,8 @@ def shift_features(features: pd.DataFrame, lag: int) -> pd.DataFrame:
     """Shift every feature column ``lag`` periods later within each series.
 
     The value at ``ds`` becomes the one computed for ``ds - lag`` periods (``NaN``, or
-    ``False`` for anomaly flags and ``''`` for ``emerging_topics``, where there is none).
+    ``False`` for anomaly flags and ``period_complete``, and ``''`` for ``emerging_topics``,
+    where there is none).
     Rows must be one per period per series, sorted (as :func:`build_features` returns).
 
     Args:
@@ -659,7 +602,7 @@ def shift_features(features: pd.DataFrame, lag: int) -> pd.DataFrame:
     cols = [c for c in out.columns if c not in _KEYS]
     shifted = out.groupby(out["unique_id"].to_numpy(), sort=False)[cols].shift(lag)
     for c in cols:
-        if c.startswith("anomaly_"):
+        if c.startswith("anomaly_") or c == "period_complete":
             out[c] = shifted[c].eq(True).to_numpy(dtype=bool)
         elif c == "emerging_topics":
             out[c] = shifted[c].fillna("")

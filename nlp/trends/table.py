@@ -19,14 +19,12 @@ import pandas as pd
 from nlp.io.columns import ColumnMap
 from nlp.io.rejects import RejectsWriter
 from nlp.io.tables import InputError, iter_table, write_table
+from nlp.schema import load_doc_topics
 from nlp.trends.features import TrendConfig, _features_from_rows, prepare_rows
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DOC_TOPICS_FILE", "TOPICS_FILE", "TrendsRun", "load_topics", "read_scored", "trends_table"]
-
-DOC_TOPICS_FILE = "doc_topics.parquet"
-TOPICS_FILE = "topics.parquet"
+__all__ = ["TrendsRun", "read_scored", "trends_table"]
 
 
 @dataclass
@@ -61,28 +59,6 @@ class TrendsRun:
         return {c: int(self.features[c].sum()) for c in self.features.columns if c.startswith("anomaly_")}
 
 
-def load_topics(topics_dir: str | os.PathLike) -> tuple[pd.DataFrame, dict[int, str]]:
-    """``doc_topics.parquet`` (required) and the labels from ``topics.parquet`` (optional) of an ``nlp topics`` directory.
-
-    Example:
-        >>> doc_topics, labels = load_topics("out/topics")  # doctest: +SKIP
-    """
-    d = Path(topics_dir)
-    if not d.is_dir():
-        raise InputError(f"--topics {d!s} is not a directory; pass the output directory of `nlp topics`")
-    path = d / DOC_TOPICS_FILE
-    if not path.exists():
-        raise InputError(f"{path!s} not found; --topics expects the directory written by `nlp topics` (with {DOC_TOPICS_FILE})")
-    doc_topics = pd.read_parquet(path)
-    labels: dict[int, str] = {}
-    tpath = d / TOPICS_FILE
-    if tpath.exists():
-        topics = pd.read_parquet(tpath)
-        if {"topic", "label"} <= set(topics.columns):
-            labels = {int(k): str(v) for k, v in zip(topics["topic"], topics["label"], strict=True) if pd.notna(k)}
-    return doc_topics, labels
-
-
 def read_scored(path: str | os.PathLike | None) -> tuple[pd.DataFrame, list]:
     """Read a whole scored table, keeping its input positions (``_row``) and the rows that could not be parsed."""
     frames, rejects = [], []
@@ -101,6 +77,7 @@ def trends_table(
     topics_dir: str | os.PathLike | None = None,
     by_topic: bool = False,
     extend_to: str | pd.Timestamp | None = None,
+    data_end: str | pd.Timestamp | None = None,
     **options: Any,
 ) -> TrendsRun:
     """Read a scored table, build the features, write them (format from ``output``'s extension) and the rejects.
@@ -112,6 +89,7 @@ def trends_table(
         topics_dir: an ``nlp topics`` output directory, for topic shares and emerging topics.
         by_topic: one series per topic instead of per product.
         extend_to: extend every series to the period of this date.
+        data_end: the latest date the data cover, for ``period_complete`` (default: the latest date in the table).
         **options: :class:`~nlp.trends.features.TrendConfig` fields (``freq``, ``lag``, ``min_volume`` ...).
 
     Returns:
@@ -123,12 +101,19 @@ def trends_table(
     cfg = TrendConfig(**options)
     cmap = columns or ColumnMap()
     scored, parse_rejects = read_scored(input)
-    doc_topics, labels = load_topics(topics_dir) if topics_dir is not None else (None, {})
+    doc_topics, labels = load_doc_topics(topics_dir) if topics_dir is not None else (None, {})
     if by_topic and doc_topics is None:
         raise InputError("--by-topic needs --topics DIR (the output directory of `nlp topics`)")
     prepared = prepare_rows(scored, cmap, config=cfg, need_product=not by_topic)
     features = _features_from_rows(
-        prepared.frame, cfg, cmap, doc_topics=doc_topics, topic_labels=labels, by_topic=by_topic, extend_to=extend_to
+        prepared.frame,
+        cfg,
+        cmap,
+        doc_topics=doc_topics,
+        topic_labels=labels,
+        by_topic=by_topic,
+        extend_to=extend_to,
+        data_end=prepared.data_end if data_end is None else data_end,
     )
     all_rejects = parse_rejects + prepared.rejects
     rejects_file = None

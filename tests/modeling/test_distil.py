@@ -61,7 +61,7 @@ def test_distil_trains_a_student_that_shares_the_teachers_sparse_model(tiny_mode
     )
     assert json.loads((out / "training_data.json").read_text())["unlabelled"]["texts"] == 2
     cfg = json.loads((out / "config.json").read_text())
-    assert cfg["num_layers"] == 1 and cfg["tasks"]["intent"] == INTENT_LABELS
+    assert cfg["num_layers"] == 1 and cfg["tasks"]["intent"] == list(INTENT_LABELS)
     assert (out / cfg["sparse_from"]).resolve() == teacher.resolve()
     assert (tmp_path / "run" / "teacher_probs.npz").exists()
     s = Scorer.load(out, backend="torch")

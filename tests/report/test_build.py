@@ -11,7 +11,8 @@ import pytest
 
 from nlp.io.columns import ColumnMap
 from nlp.io.tables import InputError
-from nlp.report import ReportOptions, build_report, find_spikes, load_topics, write_report
+from nlp.report import ReportOptions, build_report, write_report
+from nlp.schema import load_topic_tables
 
 LABELS = {0: "배송·포장", 1: "품질·성능", 2: "가격·가성비"}  # as in conftest.py
 
@@ -114,13 +115,23 @@ def test_no_external_resources(report_html):
     assert not re.search(r"(?:src|href)\s*=\s*[\"']?(?:https?:)?//", report_html, flags=re.I)
 
 
-def test_negative_spike_found_by_fallback_rule(report_html):
+def test_spike_found_by_the_trends_rule_without_a_trends_table(report_html, frames):
     alerts = report_html[report_html.index('id="alerts"') : report_html.index('id="products"')]
     text = _text(alerts)
-    assert "부정 급증 AP-200" in text.replace("리뷰량 급증 ", "")
-    assert "2024-04-15~04-21 주" in text
+    # all products together: negative share, volume and the delivery topic all jump in week 7
+    assert "부정 급증 리뷰량 급증 토픽 급부상 전체 · 2024-04-15~04-21 주" in text
+    # AP-200 alone: its volume jumps, but its earlier weeks have 3-4 labelled reviews, under the
+    # minimum volume (5) a negative-share baseline needs, so its share is not judged
+    assert "리뷰량 급증 AP-200 · 2024-04-15~04-21 주" in text
+    assert "부정 급증 리뷰량 급증 AP-200" not in text
     assert "[전화번호]" in alerts  # the reviews behind the spike are shown, masked
     assert 'href="#topic-0"' in alerts  # and the topic behind it
+    # with a lower minimum volume, AP-200's own negative share is judged and flagged
+    low = build_report(*frames, min_volume=3)
+    low_text = _text(low[low.index('id="alerts"') : low.index('id="products"')])
+    assert "부정 급증 리뷰량 급증 토픽 급부상 AP-200 · 2024-04-15~04-21 주" in low_text
+    # the last week (data end on Friday 2024-04-26) is partial: never an alert
+    assert "2024-04-22~04-28" not in low_text
 
 
 def test_topic_change_last_vs_previous(report_html, frames):
@@ -223,12 +234,12 @@ def test_options_are_validated(frames):
         build_report(*frames, colour="red")
 
 
-def test_load_topics_errors(tmp_path):
+def test_load_topic_tables_errors(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
-        load_topics(tmp_path / "nope")
+        load_topic_tables(tmp_path / "nope")
     (tmp_path / "doc_topics.parquet").write_bytes(b"")
     with pytest.raises(InputError, match=r"has no topics\.parquet .*found: \['doc_topics\.parquet'\]"):
-        load_topics(tmp_path)
+        load_topic_tables(tmp_path)
 
 
 def test_write_report_from_files(files):
@@ -238,20 +249,6 @@ def test_write_report_from_files(files):
     assert not (out.parent / "report.html.partial").exists()
     with pytest.raises(InputError, match=r"\*\.html"):
         write_report(files["dir"] / "report.pdf", files["scored"], files["topics"])
-
-
-@pytest.mark.parametrize(
-    ("counts", "negatives", "expected"),
-    [
-        ([10, 11, 9, 10, 12], [1, 1, 2, 1, 9], [(4, "negative_spike")]),
-        ([10, 11, 9, 10, 12], [1, 1, 2, 1, 2], []),  # no jump
-        ([3, 3, 3, 3, 4], [0, 0, 0, 0, 4], []),  # too few reviews to call it
-        ([10, 10, 10, 10, 40], [1, 1, 1, 1, 4], [(4, "volume_spike")]),
-    ],
-)
-def test_find_spikes(counts, negatives, expected):
-    found = find_spikes(pd.Series(counts), pd.Series(negatives), min_volume=5)
-    assert [(p, k) for p, k, _ in found] == expected
 
 
 def _weekly_trends(scored: pd.DataFrame) -> pd.DataFrame:

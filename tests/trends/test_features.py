@@ -178,9 +178,16 @@ def test_flat_history_uses_the_floor_and_flags_a_volume_spike():
         for i in range(n):
             rows.append({"created_at": pd.Timestamp("2024-01-01") + pd.Timedelta(weeks=week), "id": f"{week}-{i}"})
     df = pd.DataFrame(rows).assign(product_id="A", sentiment="neutral", sentiment_score=0.0, intent="none")
-    f = build_features(df, "W", min_volume=5, window=6, min_periods=3)
+    # the data cover the last week to its Sunday: a complete period, so it can be flagged
+    f = build_features(df, "W", min_volume=5, window=6, min_periods=3, data_end="2024-02-18")
     assert f["volume_z"].iloc[-1] == 10.0  # (12 - 2) / floor 1
     assert f["anomaly_volume_spike"].tolist() == [False] * 6 + [True]
+    assert f["period_complete"].all()
+    # data that stop on the last week's Monday leave it partial: same z, never flagged
+    partial = build_features(df, "W", min_volume=5, window=6, min_periods=3)
+    assert partial["volume_z"].iloc[-1] == 10.0
+    assert partial["period_complete"].tolist() == [True] * 6 + [False]
+    assert not partial["anomaly_volume_spike"].any()
 
 
 def test_min_volume_guard_keeps_small_periods_out_of_sentiment_z():
@@ -194,7 +201,7 @@ def test_min_volume_guard_keeps_small_periods_out_of_sentiment_z():
             )
     df = pd.DataFrame(rows).assign(product_id="A", intent="none")
     df["sentiment"] = np.where(df["sentiment_score"] < 0, "negative", "neutral")
-    f = build_features(df, "W", min_volume=5, window=4, min_periods=2)
+    f = build_features(df, "W", min_volume=5, window=4, min_periods=2, data_end="2024-02-18")  # last week complete
     assert f["sentiment_z"].iloc[3:5].isna().all()  # 1 review: below the guard, no score
     assert not f["anomaly_negative_spike"].iloc[3:5].any()
     assert f["sentiment_z"].iloc[5] == 0.0  # baseline = the two normal periods only, not pulled down by the tiny ones
@@ -226,9 +233,13 @@ def test_topic_shares_and_emerging_topic(scored, doc_topics):
             topic = 7 if (month == 5 and i < 8) else i % 2
             rows.append({"id": f"{month}-{i}", "created_at": f"2024-{month + 1:02d}-10", "topic": topic})
     df = pd.DataFrame(rows).assign(product_id="A", sentiment="neutral", sentiment_score=0.0, intent="none")
-    g = build_features(df.drop(columns="topic"), "M", doc_topics=df[["id", "topic"]], min_volume=5, window=4, min_periods=3)
+    kw = dict(doc_topics=df[["id", "topic"]], min_volume=5, window=4, min_periods=3)
+    g = build_features(df.drop(columns="topic"), "M", data_end="2024-06-30", **kw)
     assert g["anomaly_emerging_topic"].tolist() == [False] * 5 + [True]
     assert g["emerging_topics"].iloc[-1] == "7"
+    # data that stop on 10 June: June is partial and nothing is flagged in it
+    cut = build_features(df.drop(columns="topic"), "M", **kw)
+    assert not cut["anomaly_emerging_topic"].any() and cut["emerging_topics"].iloc[-1] == ""
 
 
 def test_without_topics_the_emerging_flag_is_false(scored):
@@ -260,10 +271,28 @@ def test_parse_times_forms():
     assert got.iloc[4:].isna().all()
 
 
-def test_intent_labels_match_the_scorer():
+def test_intent_labels_are_the_scorers():
     from nlp.scoring.scorer import INTENT_LABELS as scorer_labels
 
-    assert list(INTENT_LABELS) == list(scorer_labels)
+    assert INTENT_LABELS is scorer_labels  # both nlp.schema's
+
+
+def test_period_complete_follows_the_data_not_the_series():
+    df = make_scored(n=4, products=("A",))
+    df["product_id"] = ["A", "A", "B", "B"]
+    df["created_at"] = ["2024-01-05", "2024-02-10", "2024-01-20", "2024-03-17"]  # the data stop on 17 March
+    f = build_features(df, "M", extend_to="2024-04-30")
+    got = f.set_index(["unique_id", "ds"])["period_complete"]
+    # A's last review is in February, but the data run on into March: February is complete for A too
+    assert got["A"].to_dict() == {ds: ds < pd.Timestamp("2024-03-01") for ds in got["A"].index}
+    assert got["B"].to_dict() == {ds: ds < pd.Timestamp("2024-03-01") for ds in got["B"].index}
+    # told that the crawl ran to the end of March, March is complete
+    g = build_features(df, "M", data_end="2024-03-31")
+    assert g.groupby("unique_id")["period_complete"].all().all()
+    # metadata, not a signal: not a default forecasting covariate
+    from nlp.trends.export import covariate_columns
+
+    assert "period_complete" not in covariate_columns(f)
 
 
 def test_bad_settings_fail_early(scored):
