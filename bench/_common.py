@@ -1,4 +1,4 @@
-"""Shared bench helpers: shared reviews, peak RSS, and a Kiwi reference timing in the same process."""
+"""Shared bench helpers: shared reviews, the development sets, peak RSS, and a Kiwi reference timing in the same process."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "nsmc_reviews.parquet"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "corpora" / "nsmc_reviews.parquet"
 
 
 def shared_reviews(n: int, seed: int = 0) -> pd.DataFrame:
@@ -20,6 +21,28 @@ def shared_reviews(n: int, seed: int = 0) -> pd.DataFrame:
         {"id": df["review_id"].astype(str).values, "text": df["review"].values, "product_id": df["movie_id"].astype(str).values,
          "created_at": pd.to_datetime(df["date"]).dt.strftime("%Y-%m-%d").values, "rating": df["rating"].values}
     )
+
+
+def dev_sets() -> dict[str, tuple[list[str], list[str], str]]:
+    """The development sets, as ``name: (normalised texts, gold labels, task)``; never an evaluation set.
+
+    ``domain_dev``: the 25% of ``corpora/domain_sentiment_train`` held out of training (the rows
+    ``corpora/domain_sentiment_train/domain_dev.py`` writes); ``intent_dev``: the gold intent dev split.
+    """
+    from nlp.modeling.sentiment_data import film_split
+    from nlp.text.normalize import normalize
+
+    parts = []
+    for p in sorted((ROOT / "corpora" / "domain_sentiment_train").glob("*.csv")):
+        df = pd.read_csv(p).dropna(subset=["text"])
+        parts.append(df[film_split(df["id"], 0.25, 13)])
+    dd = pd.concat(parts, ignore_index=True)
+    gold = pd.read_csv(ROOT / "corpora" / "intent_gold" / "gold.csv")
+    gd = gold[gold["split"] == "dev"]
+    return {
+        "domain_dev": (normalize(dd["text"].astype(str).tolist()), dd["label"].tolist(), "sentiment"),
+        "intent_dev": (normalize(gd["text"].astype(str).tolist()), gd["label"].tolist(), "intent"),
+    }
 
 
 def peak_rss_mb() -> float:

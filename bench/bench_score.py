@@ -6,9 +6,8 @@ to Kiwi's tokenisation docs/s measured in the same process on the same texts.
     python bench/bench_score.py --rows 20000 [--model DIR] [--int8 [--recheck 0]] [--threads 2] [--repeat 3] [--chunk-sizes 5000,2000,1000]
 
 With ``--repeat N`` Kiwi and then the scorer are timed N times each and the medians are
-printed (this machine's speed drifts by ±15% between runs) with every run's figures. Kiwi is
-timed before the scorer is loaded: with ONNX Runtime's session in the process Kiwi ran ~20%
-slower (4,611–4,754 → 3,673–4,010 docs/s), which would flatter the ratio.
+printed with every run's figures. Kiwi is timed before the scorer is loaded, since an ONNX
+Runtime session in the process slows Kiwi and would flatter the ratio (docs/benchmarks.md).
 """
 
 from __future__ import annotations

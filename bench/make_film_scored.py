@@ -3,7 +3,7 @@
 Films are products; the rows get the project's input column names (``id``, ``text``,
 ``product_id``, ``created_at``, ``rating``). Only films with their WHOLE review history are
 chosen: the crawl kept each film's 100 latest reviews, so films with 100 are cut at the
-start (see ``corpora/README.md``); films with 30-99 reviews are complete.
+start (see ``../shared/corpora/README.md``); films with 30-99 reviews are complete.
 
 Two uses:
 

@@ -13,29 +13,12 @@ other NSMC film reviews (seed 7, none of the evaluation sample). No aspect label
 
     python bench/topics_purity_sweep.py --dev --cache dev_emb.npz --settings '[{}, {"n_components": 10}]'
 
-``--prompt query`` embeds with e5's ``query: `` prompt (its card's advice for clustering) instead
-of ``passage: `` (the cache file is per prompt: give each its own ``--cache``). Measured at
-stop 16 on the development mix, default settings, seeds 42 / 0 / 1 (a rule written before the
-run: adopt ``query: `` only if mean purity gains >= 1 point with outliers <= 30 %):
-
-    prompt    purity (seeds 42, 0, 1)   mean   topics      outliers
-    passage   0.893  0.880  0.868       0.880  14 13 12    0.031 0.013 0.028
-    query     0.750  0.741  0.922       0.804   3  2 18    0.005 0.000 0.107
-
-``query: `` collapsed the mix into 2-3 topics for two seeds, so ``passage: `` stays.
-
-``--whiten P`` clusters partially whitened embeddings instead: unit-normalised, centred, rotated
-onto their principal axes and scaled by singular value^-P, fitted on the corpus itself (no labels).
-P = 0.25 raised the dev 10-NN domain vote from 0.919 to 0.931 (``bench/topics_knn_domain.py``).
-Measured at stop 17 on the development mix, default settings (a rule written before the run:
-adopt only if mean purity gains >= 2 points with outliers <= 30 % and purity_all does not fall):
-
-    embeddings     purity (seeds 42, 0, 1)   mean   purity_all (42, 0, 1)   mean   outliers
-    e5             0.893  0.880  0.868       0.880  0.891  0.877  0.859     0.876  0.031 0.013 0.028
-    whitened .25   0.936  0.902  0.867       0.902  0.854  0.902  0.849     0.868  0.230 0.000 0.082
-
-Purity rose where more documents were left unassigned (seed 42) and purity counting them fell,
-so whitening is not used.
+``--prompt query`` embeds with e5's ``query: `` prompt instead of ``passage: `` (the cache file
+is per prompt: give each its own ``--cache``). ``--whiten P`` clusters partially whitened
+embeddings instead: unit-normalised, centred, rotated onto their principal axes and scaled by
+singular value^-P, fitted on the corpus itself (no labels). Both were measured and not adopted;
+the figures and the rules behind them are in docs/decisions.md. The ``--keep-outliers`` trade
+in docs/topics.md comes from this script.
 """
 
 from __future__ import annotations

@@ -119,7 +119,7 @@ class CharTfidfClassifier:
 
         The batch's distinct n-grams are looked up in the vocabulary in one hash-table pass
         (pandas' ``get_indexer``) and counted by scipy, rather than one Python dict lookup per
-        n-gram (12% of scoring time on 10k film reviews before; ``python bench/bench_score.py``).
+        n-gram, which was a noticeable share of scoring time (docs/decisions.md).
         """
         import pandas as pd
         import scipy.sparse as sp

@@ -8,11 +8,8 @@ per-channel int8 weights of the matrix multiplications, as ONNX Runtime's
 ``quantize_dynamic`` makes them; the embedding table stays fp32. The key hashes the model
 directory's files and the base checkpoint, so a retrained model gets a new file.
 
-Why ONNX Runtime: on this 2-core CPU its fused kernels scored 393 docs/s against eager
-PyTorch's 206 with the same outputs, and its per-channel int8 of the smoothed graph stays
-within about 0.5 points of fp32 on every evaluation, where ``torch.ao`` dynamic quantisation
-lost 2.6 intent points (``bench/bench_score.py``, ``nlp evaluate ... --int8``; figures in the
-model card).
+Why ONNX Runtime: the same outputs as eager PyTorch, about twice as fast on CPU, and an int8
+path that stays close to fp32 (figures: docs/decisions.md and the model card).
 """
 
 from __future__ import annotations
@@ -90,19 +87,15 @@ def prune_cache(root: Path, keep: int, current: str | None = None) -> list[Path]
 
 
 DISABLED_FUSIONS = ["SkipLayerNormFusion"]
-"""ONNX Runtime fusions the sessions turn off. With SkipLayerNormFusion on, int8 scoring ran at
-1,215 docs/s against 1,403 without it (3-layer student: 2,474 vs 2,965); fp32 was unchanged
-(614 vs 626) and so were fp32 outputs. int8 outputs move at the level of int8's own noise
-(largest logit change 0.19 on 6,000 reviews). ``python bench/bench_ort_fusions.py [--fp32]``."""
+"""ONNX Runtime fusions the sessions turn off: SkipLayerNormFusion slowed int8 scoring and left fp32
+unchanged (measurements: docs/decisions.md)."""
 
 
 def _session(path: Path, threads: int | None):
     """An inference session that runs each call on one thread: :func:`run_batches` runs ``threads`` calls at once.
 
     Short reviews make small matrices, and splitting each one over the cores spends part of
-    the time synchronising threads: on 2 cores, scoring 6k reviews (6-layer int8, batches of 8)
-    with two batches at once ran at 1,207 docs/s against 779 for one batch at a time on both
-    threads (``python bench/bench_onnx_threads.py --rows 6000``, medians of 3).
+    the time synchronising threads (measurements: docs/decisions.md).
     """
     import onnxruntime as ort
 
@@ -218,7 +211,7 @@ def eager_attention(module):
 
     Traced SDPA attention exports a mask built from ``Where``/``IsNaN`` nodes; eager attention
     exports a plain additive mask and a softmax: the same outputs, with fewer nodes to run per
-    batch (``python bench/bench_onnx_export.py`` compares both graphs' speed and outputs).
+    batch (measurements: docs/decisions.md).
     """
     switched = []
     for m in module.modules():
@@ -237,7 +230,7 @@ def export_onnx(module, sample: dict, out: Path, output_names: list[str], eager:
     """Export ``module(input_ids, attention_mask)`` to ONNX with dynamic batch and token axes.
 
     ``eager`` exports with eager attention (:func:`eager_attention`); ``False`` keeps the
-    model's own implementation (for the A/B in ``bench/bench_onnx_export.py``).
+    model's own implementation.
     """
     import warnings
 
@@ -272,8 +265,7 @@ class OnnxEncoder:
     The int8 graph is quantised from a smoothed export (:mod:`nlp.scoring.smoothing`): the
     same fp32 function with fewer int8 errors. Smoothing changes ``model`` in place. The task
     heads stay fp32: they are a tiny share of the work, and int8 there changed labels on the dev
-    sets (14 instead of 15 changed against fp32; ``python bench/bench_int8_smoothing.py --alphas 0.8
-    --no-plain --rows 0 --keep-fp32 heads``).
+    sets (docs/decisions.md).
     """
 
     def __init__(self, model, cache_dir: Path | None, key: str | None, int8: bool = False, threads: int | None = None) -> None:

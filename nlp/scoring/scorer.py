@@ -42,11 +42,8 @@ class ModelError(ValueError):
 
 
 DEFAULT_BATCH_SIZE = 8
-"""Texts per forward pass. Batches are token-sorted, so they carry little padding. On ONNX
-Runtime with one batch per core, int8 scoring of 6k film reviews ran at 1,312 / 1,343 / 1,283
-docs/s with 8 / 16 / 32 per batch (``python bench/bench_onnx_export.py --rows 6000 --repeat 2``):
-small batches are no slower, and with SkipLayerNormFusion still on, 8 had been clearly faster
-than 32 (1,215 vs 1,111)."""
+"""Texts per forward pass. Batches are token-sorted, so they carry little padding; small batches
+were no slower than larger ones (measurements: docs/decisions.md)."""
 
 
 RECHECK_MARGIN = 0.05
@@ -54,14 +51,9 @@ RECHECK_MARGIN = 0.05
 their top two closer than this (the default of ``--int8``; ``--recheck 0`` turns it off).
 
 int8 noise flips labels only near a decision boundary, and intent, with its small classes, is
-where a flip costs most. On the dev sets plain int8 changed 14 labels of the fp32 graph's
-(domain dev 8, intent dev 6; intent-dev macro-F1 0.841 vs 0.852); with this re-check 10 (8 + 2;
-0.848), while 0.7% of film reviews are scored twice (``python bench/bench_int8_recheck.py``).
-Chosen by rules written before the runs: first the setting with the fewest labels changed
-within 4% of film reviews re-scored (margin 0.05 on every task: 5 changed), which cost 13% of
-int8 speed and fell under a quarter of Kiwi's speed; then, among settings re-scoring at most 1%
-(about 4% of the time), the fewest changed: this one. Every-task triggering stays available in
-the library (``recheck_tasks=None``)."""
+where a flip costs most. Every-task triggering stays available in the library
+(``recheck_tasks=None``). How the margin and trigger were chosen: docs/decisions.md;
+``python bench/bench_int8_recheck.py`` measures them on new weights."""
 
 
 def default_model_dir() -> Path:
@@ -277,7 +269,7 @@ class Scorer:
         n = len(texts)
         logits = {t: np.zeros((n, len(lab)), dtype=np.float32) for t, lab in self.tasks.items()}
         emb = np.zeros((n, self.model.encoder.config.hidden_size), dtype=np.float32) if want_embeddings else None
-        # batches of equal token counts: sorted by characters, a quarter of each batch was padding (bench/padding.py)
+        # batches of equal token counts: sorted by characters, a quarter of each batch was padding (docs/decisions.md)
         ids = self.model.encode_ids(texts) if token_ids is None else token_ids
         if len(ids) != n:
             raise ValueError(f"token_ids has {len(ids)} rows for {n} texts")

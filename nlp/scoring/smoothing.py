@@ -1,20 +1,15 @@
 """Activation smoothing before int8 (SmoothQuant, Xiao et al. 2023): fewer int8 errors, same fp32 function.
 
 Dynamic int8 quantises each activation tensor with one scale. A few input channels of the
-encoder's linear layers carry values tens of times larger than the median channel (the bench
-below prints the FFN output projections' maxima and medians), so that one scale leaves the
-other channels few int8 steps. Smoothing
-divides each input channel ``j`` by ``s_j = max|X_j|^α / max|W_{:,j}|^(1-α)`` and multiplies
-the weight's column ``j`` by ``s_j``. In fp32 the layer computes the same function; after
-int8 the outliers sit in the weights, which are quantised per output channel.
+encoder's linear layers carry values tens of times larger than the median channel, so that
+one scale leaves the other channels few int8 steps. Smoothing divides each input channel
+``j`` by ``s_j = max|X_j|^α / max|W_{:,j}|^(1-α)`` and multiplies the weight's column ``j``
+by ``s_j``. In fp32 the layer computes the same function; after int8 the outliers sit in the
+weights, which are quantised per output channel.
 
-``α = 0.8`` was chosen on the development sets, by a rule written down before the runs (fewest
-labels changed against fp32, at most ~5% slower). Plain int8 changed 17 domain-dev and 11
-intent-dev labels of the fp32 graph's (28); smoothed, 17 at α 0.8, 18 at 0.7, 19 at 0.9 and 28
-at 0.5: anything from 0.7 to 0.9 is about as good. The three added multiplies per layer
-cost 0-5% speed (``python bench/bench_int8_smoothing.py``).
-The activation maxima come from 256 team-written texts of many domains shipped in
-``resources/int8_calibration.txt``, never from an evaluation set.
+``α = 0.8`` was chosen on the development sets (how, and what the other values gave:
+docs/decisions.md). The activation maxima come from 256 team-written texts of many domains
+shipped in ``resources/int8_calibration.txt``, never from an evaluation set.
 """
 
 from __future__ import annotations

@@ -241,9 +241,8 @@ def export_encoder(model_dir: str | Path, out_dir: str | Path) -> tuple[Path, di
 def default_embedding_model() -> Path | None:
     """``None``: topics use the base e5 encoder by default, not the fine-tuned scorer.
 
-    Measured with ``nlp evaluate topics`` (480 aspect reviews, seed 42): base e5 embeddings
-    gave NMI 0.54 against the aspect labels; the fine-tuned scorer's pooled embeddings,
-    trained to separate sentiment and intent, collapsed the reviews into 4 topics (NMI 0.06).
+    The fine-tuned scorer's pooled embeddings, trained to separate sentiment and intent, lose
+    the topical structure (``nlp evaluate topics``; figures in docs/decisions.md).
     Pass ``model_dir`` to use another encoder.
     """
     return None
@@ -409,8 +408,7 @@ class OnnxSentenceEmbedder:
     ) -> np.ndarray:
         """Embeddings as ``SentenceTransformer.encode`` returns them (numpy; 1-D for one string).
 
-        Batches of 16 token-sorted texts: 315 docs/s against 258 with 64 on this 2-core CPU
-        (``python bench/bench_topics.py --rows 3000 --batch-sizes 64,16,8 --repeat 2``; 8: 294).
+        Batches of 16 token-sorted texts by default (why: docs/benchmarks.md, topic encoder).
         """
         from tqdm.auto import tqdm
 

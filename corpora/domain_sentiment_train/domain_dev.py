@@ -2,7 +2,7 @@
 
 Model selection for the domain stage reads these (never the out-of-domain test set):
 
-    python scripts/domain_dev.py corpora/domain_sentiment_train/*.csv --dev-share 0.25 -o runs/domain_dev.csv
+    python corpora/domain_sentiment_train/domain_dev.py corpora/domain_sentiment_train/*.csv --dev-share 0.25 -o runs/domain_dev.csv
     nlp evaluate sentiment --model M --films '' --ood runs/domain_dev.csv
 """
 

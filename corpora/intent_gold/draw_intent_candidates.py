@@ -5,11 +5,11 @@ set's test split is mostly lost on film reviews (rare labels read as `none`), so
 adds film reviews rich in the rare labels, from the films that sentiment training uses
 (the held-out films stay unseen), skipping every review already in the intent files.
 
-    python scripts/draw_intent_candidates.py --seed 202 --per-group 200 --random 200 -o candidates.csv
+    python corpora/intent_gold/draw_intent_candidates.py --seed 202 --per-group 200 --random 200 -o candidates.csv
     # the draw behind extra_train_2.csv, repeated now that it exists:
-    python scripts/draw_intent_candidates.py --ignore extra_train_2.csv extra_train_3.csv extra_train_4.csv -o extra2_candidates.csv
+    python corpora/intent_gold/draw_intent_candidates.py --ignore extra_train_2.csv extra_train_3.csv extra_train_4.csv -o extra2_candidates.csv
     # only the scarcest labels' pools (round 4):
-    python scripts/draw_intent_candidates.py --seed 404 --random 0 --per-group 500 --groups consider,intent -o extra4_candidates.csv
+    python corpora/intent_gold/draw_intent_candidates.py --seed 404 --random 0 --per-group 500 --groups consider,intent -o extra4_candidates.csv
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ REWATCH = "다시|또 |또봐|또보|한번 더|한 번 더|한번더|재관람"
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--nsmc", default=str(Path(__file__).resolve().parents[2] / "shared" / "corpora" / "nsmc_reviews.parquet"))
+    ap.add_argument("--nsmc", default=str(Path(__file__).resolve().parents[3] / "shared" / "corpora" / "nsmc_reviews.parquet"))
     ap.add_argument("--gold-dir", default="corpora/intent_gold")
     ap.add_argument("--seed", type=int, default=202)
     ap.add_argument("--per-group", type=int, default=200)

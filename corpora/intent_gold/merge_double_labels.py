@@ -3,7 +3,7 @@
 Rows where the two labellers agree become training rows; the rest are listed as disagreements
 and left out (nobody adjudicated them, so no label is claimed for them).
 
-    python scripts/merge_double_labels.py corpora/intent_gold/extra2_candidates.csv \\
+    python corpora/intent_gold/merge_double_labels.py corpora/intent_gold/extra2_candidates.csv \\
         corpora/intent_gold/extra2_labels_a.csv corpora/intent_gold/extra2_labels_b.csv \\
         -o corpora/intent_gold/extra_train_2.csv --disagreements corpora/intent_gold/extra2_disagreements.csv
 """
