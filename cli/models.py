@@ -222,7 +222,7 @@ def _fit_blends(
     model: Path, sparse_sources: list, films: str | None, gold: Path, silver=None, intent_method: str = "product", seed: int = 13, refit_sparse: bool = True
 ) -> None:
     """The char TF-IDF models (unless ``refit_sparse`` is off) and blends: sentiment when sources are given, intent when the model has the head."""
-    from nlp.modeling.encoder import CONFIG_NAME
+    from nlp.artifacts.encoder import CONFIG_NAME
     from nlp.modeling.intent import fit_intent_blend
     from nlp.modeling.sentiment import fit_sparse_and_blend
 
@@ -331,7 +331,7 @@ def train_blend_cmd(
     split_seed: SplitSeed = 13,
 ) -> None:
     """Fit (or re-fit) the char TF-IDF models and the calibrated blends of an existing model directory."""
-    from nlp.modeling.encoder import CONFIG_NAME
+    from nlp.artifacts.encoder import CONFIG_NAME
 
     if not (model / CONFIG_NAME).exists():
         raise ValueError(f"{model} is not a model directory (no {CONFIG_NAME}); train one first with `nlp train sentiment`")

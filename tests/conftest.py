@@ -92,7 +92,7 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     import torch
     from safetensors.torch import save_file
 
-    from nlp.modeling.encoder import EncoderConfig, MultiTaskEncoder
+    from nlp.artifacts.encoder import EncoderConfig, MultiTaskEncoder
     from nlp.scoring.scorer import INTENT_LABELS, SENTIMENT_LABELS
 
     root = tmp_path_factory.mktemp("tiny")

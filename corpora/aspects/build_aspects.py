@@ -1,5 +1,8 @@
 """Build aspects.csv from reviews_src.txt (deterministic, seed 20260101)."""
-import csv, datetime, os, random
+import csv
+import datetime
+import os
+import random
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PRODUCTS = {

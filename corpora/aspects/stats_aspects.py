@@ -1,5 +1,8 @@
 """Parse aspects.csv with the csv module and print counts (used for DATASHEET.md)."""
-import csv, collections, os
+import collections
+import csv
+import os
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "aspects.csv")
 with open(path, encoding="utf-8", newline="") as f:
     rows = list(csv.DictReader(f))
@@ -17,5 +20,6 @@ print("products", dict(sorted(collections.Counter(r["product_id"] for r in rows)
 print("ratings", dict(sorted(collections.Counter(r["rating"] for r in rows).items())))
 L = sorted(len(r["text"]) for r in rows)
 print("len min/median/max/mean", L[0], L[len(L)//2], L[-1], round(sum(L)/len(L), 1))
-ds = sorted(r["created_at"] for r in rows); print("dates", ds[0], ds[-1])
+ds = sorted(r["created_at"] for r in rows)
+print("dates", ds[0], ds[-1])
 print("months", dict(sorted(collections.Counter(d[:7] for d in ds).items())))

@@ -44,7 +44,7 @@ def student_from_teacher(teacher_dir: str | Path, layers: int, prefix: str | Non
     """
     from safetensors.torch import load_file
 
-    from nlp.modeling.encoder import ADAPTER_NAME, CONFIG_NAME, EncoderConfig, MultiTaskEncoder
+    from nlp.artifacts.encoder import ADAPTER_NAME, CONFIG_NAME, EncoderConfig, MultiTaskEncoder
 
     d = Path(teacher_dir)
     raw = json.loads((d / CONFIG_NAME).read_text())

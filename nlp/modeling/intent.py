@@ -137,7 +137,7 @@ def train_intent(
     """Second stage: add the intent head and train it jointly with sentiment from a sentiment model."""
     import torch
 
-    from nlp.modeling.encoder import MultiTaskEncoder
+    from nlp.artifacts.encoder import MultiTaskEncoder
     from nlp.modeling.sentiment_data import SENTIMENT_LABELS
     from nlp.modeling.train import TrainConfig, train
 
@@ -185,7 +185,7 @@ def fit_intent_blend(
     """
     from safetensors.numpy import load_file, save_file
 
-    from nlp.modeling.sparse import CharTfidfClassifier
+    from nlp.artifacts.sparse import CharTfidfClassifier
     from nlp.scoring.scorer import Scorer
 
     if method not in ("product", "stacker"):

@@ -12,7 +12,7 @@ def expected_calibration_error(probs: np.ndarray, y_true: np.ndarray, n_bins: in
 
     Example:
         >>> round(expected_calibration_error(np.array([[0.9, 0.1], [0.8, 0.2]]), np.array([0, 1])), 3)
-        0.35
+        0.45
     """
     conf = probs.max(axis=1)
     pred = probs.argmax(axis=1)

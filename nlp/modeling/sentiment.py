@@ -125,7 +125,7 @@ def train_sentiment(
         num_layers: encoder layers kept.
         init_from: a model directory whose adapter and heads start this run (second stage).
     """
-    from nlp.modeling.encoder import DEFAULT_BASE, EncoderConfig, MultiTaskEncoder
+    from nlp.artifacts.encoder import DEFAULT_BASE, EncoderConfig, MultiTaskEncoder
     from nlp.modeling.train import TrainConfig, train
 
     texts, y, _ = assemble_sentiment_data(sources, seed=seed)
@@ -224,7 +224,7 @@ def fit_sparse_and_blend(
     from safetensors.numpy import save_file
     from sklearn.linear_model import LogisticRegression
 
-    from nlp.modeling.sparse import CharTfidfClassifier
+    from nlp.artifacts.sparse import CharTfidfClassifier
     from nlp.scoring.scorer import Scorer
 
     d = Path(model_dir)

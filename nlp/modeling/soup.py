@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from nlp.modeling.encoder import ADAPTER_NAME, CONFIG_NAME
+from nlp.artifacts.encoder import ADAPTER_NAME, CONFIG_NAME
 
 logger = logging.getLogger(__name__)
 

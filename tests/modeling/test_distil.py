@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 import torch
 
+from nlp.artifacts.sparse import CharTfidfClassifier
 from nlp.modeling.distil import distil, student_from_teacher
 from nlp.modeling.sentiment import SentimentSource
-from nlp.modeling.sparse import CharTfidfClassifier
 from nlp.modeling.train import TrainConfig
 from nlp.scoring.scorer import INTENT_LABELS, ModelError, Scorer
 

