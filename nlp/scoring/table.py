@@ -25,7 +25,7 @@ from nlp.io.columns import ColumnMap, derive_ids
 from nlp.io.rejects import rejects_path
 from nlp.io.tables import ROW_COL, InputError, TableWriter, iter_table
 from nlp.scoring.scorer import DEFAULT_BATCH_SIZE, Scorer
-from nlp.text.pipeline import TextPreparer
+from nlp.text.pipeline import TextPreparer, mask_output
 from nlp.text.quality import join_flags
 from nlp.text.table import TableStats, _IdTracker, mark_duplicate_ids
 
@@ -97,14 +97,9 @@ def score_frame(df: pd.DataFrame, scorer: Scorer, cmap: ColumnMap, prep: TextPre
         for j, name in enumerate(lab):
             out[f"{task}_{name}"] = np.round(p[:, j], 4)
     if prep.mask_pii:
-        # the output shows masked text too (on the raw text, so nothing else changes)
-        from nlp.text.pii import mask_pii as _mask
-
-        hit = [i for i, f in enumerate(prepared.flags) if "pii_masked" in f]
-        if hit:
-            col = out[cmap.text].astype("string")
-            col.iloc[hit] = [_mask(str(col.iloc[i]))[0] for i in hit]
-            out[cmap.text] = col
+        # the written row carries no personal data either: the raw text, the id, the product and
+        # the pass-through columns (a date column is left alone: a false hit would break its parsing)
+        mask_output(out, prepared, cmap.text, [c for c in dict.fromkeys([cmap.id, *df.columns]) if c not in (ROW_COL, cmap.time)])
     out["flags"] = [join_flags(f) for f in prepared.flags]
     emb = None
     if want_embeddings:
