@@ -28,11 +28,12 @@ def main() -> None:
     args = ap.parse_args()
     if args.topics:
         return topics(args)
-    import onnxruntime as ort
-
+    from nlp._offline import import_onnxruntime
     from nlp.scoring.onnx_backend import DISABLED_FUSIONS
     from nlp.scoring.scorer import Scorer
     from nlp.text.normalize import normalize
+
+    ort = import_onnxruntime()
 
     texts = normalize(shared_reviews(args.rows, seed=0)["text"].tolist())
     scorer = Scorer.load(args.model, quantize=not args.fp32, backend="onnx")
@@ -60,10 +61,11 @@ def main() -> None:
 
 
 def topics(args) -> None:
-    import onnxruntime as ort
-
+    from nlp._offline import import_onnxruntime
     from nlp.scoring.onnx_backend import DISABLED_FUSIONS
     from nlp.topics.embedder import ProjectEmbedder
+
+    ort = import_onnxruntime()
 
     texts = shared_reviews(args.rows, seed=3)["text"].tolist()
     emb = ProjectEmbedder(None, backend="onnx")

@@ -25,11 +25,12 @@ def main() -> None:
     ap.add_argument("--model", default=None)
     ap.add_argument("--fp32", action="store_true")
     args = ap.parse_args()
-    import onnxruntime as ort
-
+    from nlp._offline import import_onnxruntime
     from nlp.scoring.onnx_backend import run_batches
     from nlp.scoring.scorer import DEFAULT_BATCH_SIZE, Scorer
     from nlp.text.normalize import normalize
+
+    ort = import_onnxruntime()
 
     scorer = Scorer.load(args.model, quantize=not args.fp32, backend="onnx")
     path = str(scorer._onnx.path)
