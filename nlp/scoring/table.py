@@ -134,7 +134,8 @@ def score_table(
         columns: column mapping.
         model_dir / scorer: the model (default: the shipped one).
         resume: continue a killed run from its finished parts.
-        mask_pii: mask personal data before the model sees it (flag ``pii_masked``).
+        mask_pii: mask personal data before the model sees it and in every column written (the text
+            with tags, id / product / pass-through columns with keyed tokens); flag ``pii_masked``.
         chunk_size: rows per part (also the resume granularity).
         embeddings: also write the encoder's pooled embeddings (float16 ``.npy``, output row order), for topics.
         recheck: with ``quantize``, re-score in fp32 the texts whose top-two intent probabilities are

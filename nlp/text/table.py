@@ -68,7 +68,8 @@ def tokenize_table(
     """Normalise and tokenise every row; writes ``output`` (+ ``output.rejects.jsonl``).
 
     Added columns: ``id`` (when derived), ``text_normalized``, ``tokens`` (``form/TAG``),
-    ``sentences``, ``content_words`` (when asked) and ``flags``.
+    ``sentences``, ``content_words`` (when asked) and ``flags``. With ``mask_pii`` every column
+    written is masked (see :func:`nlp.text.pipeline.mask_output`).
     """
     cmap = columns or ColumnMap()
     tok = KiwiTokenizer(user_dict=user_dict, space=space, typos=typos)
