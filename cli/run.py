@@ -28,7 +28,7 @@ def run_cmd(
     resume: Annotated[bool, typer.Option("--resume", help="continue a killed run: finished stages and chunks are kept")] = False,
     int8: Annotated[bool, typer.Option("--int8", help="int8 scoring and topic encoder (faster; accuracy in the model card and docs/topics.md)")] = False,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch, for scoring and the topic encoder; onnx gives the same outputs faster")] = "auto",
-    mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii")] = True,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii", help="mask personal data in every column written, before any stage sees it (docs/privacy.md)")] = True,
     title: Annotated[str | None, typer.Option(help="report title")] = None,
     topics_model: Annotated[Path | None, typer.Option(help="encoder for topic embeddings (default: base e5)")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8: ~1.5x the speed of --int8 (accuracy: models/sentiment-e5s3)")] = False,

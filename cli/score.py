@@ -24,7 +24,7 @@ def score_cmd(
     channel_col: ChannelCol = "channel",
     model: ModelOpt = None,
     resume: Annotated[bool, typer.Option("--resume", help="continue a killed run from its finished chunks")] = False,
-    mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii", help="mask personal data in model input and output text")] = True,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii", help="mask phones, resident numbers, cards, e-mails and URLs in the text (tags), id, product and other text columns (keyed tokens); such rows are flagged pii_masked (docs/privacy.md)")] = True,
     batch_size: Annotated[int, typer.Option(min=1, help="texts per forward pass (token-sorted)")] = 8,
     chunk_size: Annotated[int, typer.Option(min=1, help="rows per chunk (resume granularity)")] = 5_000,
     threads: Annotated[int | None, typer.Option(min=1, help="CPU threads (default: all)")] = None,

@@ -23,7 +23,7 @@ def tokenize_cmd(
     user_dict: Annotated[Path | None, typer.Option(help="extra Kiwi user dictionary: word<TAB>POS[<TAB>score] per line")] = None,
     space: Annotated[bool, typer.Option(help="correct spacing before analysis")] = False,
     typos: Annotated[bool, typer.Option(help="correct common typos (slower)")] = False,
-    mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii", help="mask phone numbers, e-mails, ids, cards, URLs")] = False,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii", help="mask phones, resident numbers, cards, e-mails and URLs in the text and text_normalized (tags) and in the id, product and other text columns (keyed tokens); flag pii_masked (docs/privacy.md)")] = False,
     chunk_size: Annotated[int, typer.Option(min=1, help="rows per streamed chunk")] = 20_000,
 ) -> None:
     """Normalise and tokenise with Kiwi: input + text_normalized, tokens, sentences, content_words, flags."""

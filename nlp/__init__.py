@@ -9,6 +9,9 @@ The public API mirrors the commands; heavy stacks load only when a function that
 * :func:`nlp.trends.build_features` — per product × period features (``nlp trends``).
 * :func:`nlp.report.write_report` — the CX report (``nlp report``).
 
+Importing the package first turns off the network switches of the stacks it uses (ONNX Runtime telemetry, the
+Hugging Face hub), before anything can import them: see :mod:`nlp._offline`.
+
 Example:
     >>> import nlp
     >>> isinstance(nlp.__version__, str)
@@ -20,6 +23,10 @@ from __future__ import annotations
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
+
+from nlp._offline import apply_offline_env as _apply_offline_env
+
+_apply_offline_env()
 
 try:
     __version__ = version("nlp-insight")

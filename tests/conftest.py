@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import nlp  # noqa: F401  (first: its offline switches must be in place before a test module imports onnxruntime)
+
 KOREAN_ROWS = [
     ("1", "배송이 빨라서 좋아요. 재구매 의사 있습니다!", "p1", "2026-01-05", 5),
     ("2", "사이즈가 작아서 반품했어요 ㅠㅠ 비추", "p1", "2026-01-06", 1),

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp._offline import import_onnxruntime
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["OnnxEncoder", "onnx_available", "onnx_cache_dir", "model_key", "prune_cache", "cached_graph", "export_onnx", "run_batches", "workers"]
@@ -32,7 +34,8 @@ EXPORT_VERSION = 2  # 2: graphs exported with eager attention (see export_onnx)
 def onnx_available() -> bool:
     try:
         import onnx  # noqa: F401
-        import onnxruntime  # noqa: F401
+
+        import_onnxruntime()
     except ImportError:
         return False
     return True
@@ -97,8 +100,7 @@ def _session(path: Path, threads: int | None):
     Short reviews make small matrices, and splitting each one over the cores spends part of
     the time synchronising threads (measurements: docs/decisions.md).
     """
-    import onnxruntime as ort
-
+    ort = import_onnxruntime()
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1
@@ -185,6 +187,8 @@ def _quantize(src: Path, dst: Path, keep_fp32: tuple[str, ...] = ()) -> None:
     MatMuls whose node name contains one of ``keep_fp32`` stay fp32.
     """
     import onnx
+
+    import_onnxruntime()
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     exclude = []

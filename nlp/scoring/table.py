@@ -25,7 +25,7 @@ from nlp.io.columns import ColumnMap, derive_ids
 from nlp.io.rejects import rejects_path
 from nlp.io.tables import ROW_COL, InputError, TableWriter, iter_table
 from nlp.scoring.scorer import DEFAULT_BATCH_SIZE, Scorer
-from nlp.text.pipeline import TextPreparer
+from nlp.text.pipeline import TextPreparer, mask_output
 from nlp.text.quality import join_flags
 from nlp.text.table import TableStats, _IdTracker, mark_duplicate_ids
 
@@ -97,14 +97,9 @@ def score_frame(df: pd.DataFrame, scorer: Scorer, cmap: ColumnMap, prep: TextPre
         for j, name in enumerate(lab):
             out[f"{task}_{name}"] = np.round(p[:, j], 4)
     if prep.mask_pii:
-        # the output shows masked text too (on the raw text, so nothing else changes)
-        from nlp.text.pii import mask_pii as _mask
-
-        hit = [i for i, f in enumerate(prepared.flags) if "pii_masked" in f]
-        if hit:
-            col = out[cmap.text].astype("string")
-            col.iloc[hit] = [_mask(str(col.iloc[i]))[0] for i in hit]
-            out[cmap.text] = col
+        # the written row carries no personal data either: the raw text, the id, the product and
+        # the pass-through columns (a date column is left alone: a false hit would break its parsing)
+        mask_output(out, prepared, cmap.text, [c for c in dict.fromkeys([cmap.id, *df.columns]) if c not in (ROW_COL, cmap.time)])
     out["flags"] = [join_flags(f) for f in prepared.flags]
     emb = None
     if want_embeddings:
@@ -139,7 +134,8 @@ def score_table(
         columns: column mapping.
         model_dir / scorer: the model (default: the shipped one).
         resume: continue a killed run from its finished parts.
-        mask_pii: mask personal data before the model sees it (flag ``pii_masked``).
+        mask_pii: mask personal data before the model sees it and in every column written (the text
+            with tags, id / product / pass-through columns with keyed tokens); flag ``pii_masked``.
         chunk_size: rows per part (also the resume granularity).
         embeddings: also write the encoder's pooled embeddings (float16 ``.npy``, output row order), for topics.
         recheck: with ``quantize``, re-score in fp32 the texts whose top-two intent probabilities are

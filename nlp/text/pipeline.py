@@ -1,7 +1,11 @@
-"""The text stage as one call: normalise → mask PII → quality flags.
+"""The text stage as one call: mask PII → normalise → quality flags.
 
 Both ``nlp tokenize`` and ``nlp score`` run rows through :class:`TextPreparer`, so a text
-means the same thing to the tokenizer, the models and the reports.
+means the same thing to the tokenizer, the models and the reports. Personal data is masked
+in the raw text first (the spans are found through full-width forms and zero-width characters,
+see :mod:`nlp.text.pii`), so the text written to the output and the text the models read are
+masked alike; :func:`mask_output` then masks the rest of an output row (id, product and
+pass-through columns).
 
 Example:
     >>> prep = TextPreparer()
@@ -12,22 +16,27 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from nlp.text.normalize import normalize
-from nlp.text.pii import mask_pii
+from nlp.text.pii import mask_pii, pseudonymize_pii
 from nlp.text.quality import DuplicateDetector, is_empty, is_non_korean
 
-__all__ = ["TextPreparer", "PreparedTexts"]
+__all__ = ["TextPreparer", "PreparedTexts", "mask_output"]
 
 
 @dataclass
 class PreparedTexts:
-    """Normalised (and, if asked, PII-masked) texts with their flags, in input order."""
+    """Normalised (and, if asked, PII-masked) texts with their flags, in input order.
+
+    ``masked_raw[i]`` is the input text as given with its personal data masked, where some
+    was found (``None`` elsewhere): what the output's text column shows.
+    """
 
     texts: list[str]
     flags: list[list[str]]
+    masked_raw: list[str | None] = field(default_factory=list)
 
 
 class TextPreparer:
@@ -44,15 +53,16 @@ class TextPreparer:
         self.duplicates = DuplicateDetector()
 
     def __call__(self, raw: Sequence[object]) -> PreparedTexts:
-        texts = normalize([r if isinstance(r, str) else "" for r in raw])
-        flags: list[list[str]] = [[] for _ in texts]
+        given = [r if isinstance(r, str) else "" for r in raw]
+        masked_raw: list[str | None] = [None] * len(given)
+        if self.mask_pii:
+            for i, (masked, found) in enumerate(mask_pii(given)):
+                if found:
+                    given[i] = masked_raw[i] = masked
+        texts = normalize(given)
+        flags: list[list[str]] = [["pii_masked"] if m is not None else [] for m in masked_raw]
         for i, t in enumerate(texts):
             f = flags[i]
-            if self.mask_pii:
-                masked, found = mask_pii(t)
-                if found:
-                    t = masked
-                    f.append("pii_masked")
             if len(t) > self.max_chars:
                 t = t[: self.max_chars]
                 f.append("truncated")
@@ -64,4 +74,48 @@ class TextPreparer:
                 if is_non_korean(t):
                     f.append("non_korean")
             texts[i] = t
-        return PreparedTexts(texts, flags)
+        return PreparedTexts(texts, flags, masked_raw)
+
+
+def mask_output(frame, prepared: PreparedTexts, text_col: str, columns: Iterable[str]) -> None:
+    """Mask personal data in an output table, in place, and flag the rows (``pii_masked``).
+
+    The text column gets the masked raw text (readable tags, ``[전화번호]``); every other
+    string column in ``columns`` (ids, products, pass-through) gets keyed pseudonym tokens
+    (:func:`nlp.text.pii.pseudonymize_pii`), which keep ids unique and deterministic.
+
+    Args:
+        frame: the output rows, in the order of ``prepared``.
+        prepared: the text stage of the same rows (:class:`TextPreparer` with ``mask_pii=True``).
+        text_col: the review text column.
+        columns: the other columns to mask; non-string values are left as they are.
+    """
+    import pandas as pd
+
+    hit = [i for i, m in enumerate(prepared.masked_raw) if m is not None]
+    if hit and text_col in frame.columns:
+        col = frame[text_col].astype("string")
+        col.iloc[hit] = [prepared.masked_raw[i] for i in hit]
+        frame[text_col] = col
+    for name in columns:
+        if name == text_col or name not in frame.columns:
+            continue
+        col = frame[name]
+        if not (pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype)):
+            continue
+        seen: dict[str, tuple[str, bool]] = {}
+        values = col.tolist()
+        changed = False
+        for i, v in enumerate(values):
+            if not isinstance(v, str):
+                continue
+            res = seen.get(v)
+            if res is None:
+                res = seen[v] = pseudonymize_pii(v)
+            if res[1]:
+                values[i] = res[0]
+                changed = True
+                if "pii_masked" not in prepared.flags[i]:
+                    prepared.flags[i].append("pii_masked")
+        if changed:
+            frame[name] = pd.Series(values, index=frame.index, dtype=col.dtype)

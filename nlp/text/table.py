@@ -12,7 +12,7 @@ from nlp.io.columns import ColumnMap, derive_ids
 from nlp.io.rejects import RejectsWriter
 from nlp.io.tables import ROW_COL, TableWriter, iter_table
 from nlp.text.kiwi import KiwiTokenizer
-from nlp.text.pipeline import TextPreparer
+from nlp.text.pipeline import TextPreparer, mask_output
 from nlp.text.quality import join_flags
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,8 @@ def tokenize_table(
     """Normalise and tokenise every row; writes ``output`` (+ ``output.rejects.jsonl``).
 
     Added columns: ``id`` (when derived), ``text_normalized``, ``tokens`` (``form/TAG``),
-    ``sentences``, ``content_words`` (when asked) and ``flags``.
+    ``sentences``, ``content_words`` (when asked) and ``flags``. With ``mask_pii`` every column
+    written is masked (see :func:`nlp.text.pipeline.mask_output`).
     """
     cmap = columns or ColumnMap()
     tok = KiwiTokenizer(user_dict=user_dict, space=space, typos=typos)
@@ -108,6 +109,8 @@ def tokenize_table(
             out["sentences"] = [a.sentences for a in analyses]
             if content_words:
                 out["content_words"] = [a.content_words for a in analyses]
+            if prep.mask_pii:
+                mask_output(out, prepared, cmap.text, [c for c in dict.fromkeys([cmap.id, *df.columns]) if c not in (ROW_COL, cmap.time)])
             out["flags"] = [join_flags(f) for f in prepared.flags]
             writer.write(out)
             stats.output_rows += len(out)
