@@ -145,8 +145,8 @@ def detect_encoding(sample: bytes | Sequence[bytes], complete: bool = False) -> 
     """Encoding of a byte sample (or of :func:`sample_file`'s segments).
 
     ``utf-8-sig`` for a BOM; ``utf-8`` when it decodes (or when valid UTF-8 characters
-    outnumber the bad bytes: those rows are flagged when read); ``cp949`` for mostly common
-    Hangul in CP949; else ``charset-normalizer``'s guess.
+    outnumber the bad bytes, or the bad bytes are a handful: those rows are flagged when
+    read); ``cp949`` for mostly common Hangul in CP949; else ``charset-normalizer``'s guess.
 
     Args:
         sample: bytes, or segments (the first is the head of the file).
@@ -184,16 +184,18 @@ def detect_encoding(sample: bytes | Sequence[bytes], complete: bool = False) -> 
     k_wide = sum(1 for c in k_joined if ord(c) > 127) - k_bad
     if k_wide and _common_hangul_share(k_joined) >= 0.5 and k_bad * 20 <= k_wide and k_bad <= u_bad:
         return "cp949"
-    if u_wide > u_bad:
-        return "utf-8"  # UTF-8 with a few bad bytes: those rows are flagged decode_error
+    joined = b"\n".join(segs)
+    if u_wide > u_bad or u_bad <= max(3, 0.001 * len(joined)):
+        # UTF-8 (or plain ASCII) with a few bad bytes: those rows are flagged decode_error,
+        # rather than the whole file read in a legacy encoding that turns them into other letters
+        return "utf-8"
     from charset_normalizer import from_bytes
 
-    joined = b"\n".join(segs)
     best = from_bytes(joined).best()
     if best is not None:
         enc = best.encoding.lower().replace("-", "_")
         return "cp949" if enc in _KOREAN else best.encoding
-    if u_bad <= max(3, 0.01 * len(joined)):
+    if u_bad <= 0.01 * len(joined):
         return "utf-8"
     raise NotText("the input is not text (no character encoding fits); expected a CSV/TSV/JSONL text file or Parquet")
 

@@ -30,7 +30,7 @@ from nlp.io.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OutputLock", "OutputInUse", "lock_path"]
+__all__ = ["OutputLock", "OutputInUse", "lock_path", "locks_output"]
 
 LOCK_SUFFIX = ".lock"
 _HELD: set[str] = set()  # tokens of the locks this process holds now
@@ -108,7 +108,10 @@ class OutputLock:
         self._held = False
         _HELD.discard(self.token)
         if self._token_ctx is not None:
-            self._token_ctx.__exit__(None, None, None)
+            try:
+                self._token_ctx.__exit__(None, None, None)
+            except ValueError:
+                pass  # released from another thread than the one that took it: its context is not ours to reset
             self._token_ctx = None
         holder = _read(self.path)
         if holder is not None and holder.get("token") == self.token:
@@ -247,3 +250,29 @@ def _busy_message(output: Path, path: Path, holder: dict) -> str:
         "" if here else f"; if no run is going on that host, delete {path}"
     )
     return f"another run is writing {output} ({who}); {fix}"
+
+
+def locks_output(argument: str):
+    """Decorator: hold the lock of the output named by the function's ``argument`` while it runs.
+
+    Example:
+        >>> @locks_output("output")  # doctest: +SKIP
+        ... def write_thing(data, output): ...
+    """
+    import functools
+    import inspect
+
+    def decorate(fn):
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            output = signature.bind_partial(*args, **kwargs).arguments.get(argument)
+            if output is None:
+                return fn(*args, **kwargs)
+            with OutputLock(output):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

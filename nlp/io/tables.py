@@ -547,7 +547,11 @@ class TableWriter:
                 if out[c].dtype == object:
                     # list cells (tokens, keywords) as JSON arrays, readable back by any JSON parser
                     out[c] = out[c].map(lambda v: json.dumps(list(v), ensure_ascii=False) if isinstance(v, (list, tuple, np.ndarray)) else v)
-            csv_safe(out).to_csv(self._fh, index=False, header=not self._header_done, sep="\t" if self.fmt == "tsv" else ",")
+            # CRLF row ends (RFC 4180): the csv module then quotes every cell holding a line break,
+            # a lone CR included, which with LF row ends went out bare and split the row for readers
+            csv_safe(out).to_csv(
+                self._fh, index=False, header=not self._header_done, sep="\t" if self.fmt == "tsv" else ",", lineterminator="\r\n"
+            )
             self._header_done = True
         self.rows += len(df)
 
