@@ -4,8 +4,9 @@ Each stage hands the next a file on disk, so any stage can be re-run on its own.
 holds ``DIR.lock`` while it works (a second run on the same directory refuses at once), and
 records in ``DIR/run.json`` (written atomically after every stage) which stages finished,
 with what they wrote. A stage counts as finished only once all its outputs are in place.
-With ``resume=True`` finished stages whose outputs are still there are kept, scoring
-continues from its finished chunks, and every stage after the first one redone is redone.
+With ``resume=True`` a finished stage is kept when its outputs are still there and the
+settings it depends on are the same; scoring continues from its finished chunks; every stage
+after the first one redone is redone too.
 
 Example:
     >>> from nlp.pipeline import run
@@ -25,7 +26,6 @@ from pathlib import Path
 
 from nlp.io.atomic import atomic_write_text
 from nlp.io.columns import ColumnMap
-from nlp.io.errors import InputError
 from nlp.io.interrupt import RunInterrupted
 from nlp.io.lock import OutputLock
 
@@ -92,7 +92,6 @@ def run(
 
     Raises:
         OutputInUse: another run is writing ``output_dir``.
-        InputError: ``resume`` with settings other than those of the run being resumed.
         RunInterrupted: on Ctrl-C, with the stages kept and how to resume.
     """
     out = Path(output_dir)
@@ -114,28 +113,42 @@ def _run_locked(
     out.mkdir(parents=True, exist_ok=True)
     scored = out / "scored.parquet"
     res = RunResult(scored=scored, rejects=Path(str(scored) + ".rejects.jsonl"), topics=None, trends=None, report=None)
+    # what each stage's outputs depend on (the backend is left out: every backend gives the same outputs)
     res.settings = {
-        "input": _input_signature(src),
-        "columns": dict(cmap.__dict__),
-        "model": str(model_dir) if model_dir else None,
-        "freq": freq,
-        "nr_topics": str(nr_topics),
-        "min_topic_size": min_topic_size,
-        "seed": seed,
-        "int8": quantize,
-        "recheck": recheck,
-        "backend": backend,
-        "mask_pii": mask_pii,
-        "title": title,
-        "topics_model": str(topics_model) if topics_model else None,
+        "score": {
+            "input": _input_signature(src),
+            "columns": dict(cmap.__dict__),
+            "model": str(model_dir) if model_dir else None,
+            "int8": quantize,
+            "recheck": recheck,
+            "mask_pii": mask_pii,
+        },
+        "topics": {
+            "nr_topics": str(nr_topics),
+            "min_topic_size": min_topic_size,
+            "seed": seed,
+            "topics_model": str(topics_model) if topics_model else None,
+            "int8": quantize,
+            "freq": freq,
+        },
+        "trends": {"freq": freq},
+        "report": {"title": title},
     }
-    done = _finished_stages(out, res.settings) if resume else {}
+    done = _finished_stages(out) if resume else {}
     redo = False  # once a stage is redone, every later stage is redone too
 
     def keep(stage: str) -> bool:
         nonlocal redo
         record = done.get(stage)
-        if redo or record is None or not all(Path(p).exists() for p in record.get("outputs", [])):
+        if redo or record is None:
+            redo = True
+            return False
+        if record.get("settings") != json.loads(json.dumps(res.settings[stage])):
+            logger.info("%s: run with other settings before; done again", stage)
+            redo = True
+            return False
+        if not all(Path(p).exists() for p in record.get("outputs", [])):
+            logger.info("%s: outputs of the earlier run are missing; done again", stage)
             redo = True
             return False
         logger.info("%s: finished in an earlier run; kept (resume)", stage)
@@ -145,7 +158,7 @@ def _run_locked(
 
     def finish(stage: str, t0: float, outputs: list, **figures) -> None:
         res.seconds[stage] = time.perf_counter() - t0
-        res.stages[stage] = {"outputs": [str(p) for p in outputs], "seconds": res.seconds[stage], **figures}
+        res.stages[stage] = {"outputs": [str(p) for p in outputs], "seconds": res.seconds[stage], "settings": res.settings[stage], **figures}
         atomic_write_text(out / RUN_FILE, res.to_json())
 
     try:
@@ -212,21 +225,14 @@ def _run_locked(
     return res
 
 
-def _finished_stages(out: Path, settings: dict) -> dict[str, dict]:
-    """The stages an earlier run into ``out`` finished, from its ``run.json``; refuses other settings."""
+def _finished_stages(out: Path) -> dict[str, dict]:
+    """The stages an earlier run into ``out`` finished, from its ``run.json`` (none when it has no stage records)."""
     try:
         previous = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(previous, dict) or "settings" not in previous:
-        return {}  # written before stages were recorded: nothing is known to be finished
-    if previous["settings"] != settings:
-        diff = sorted(k for k in set(settings) | set(previous["settings"]) if settings.get(k) != previous["settings"].get(k))
-        raise InputError(
-            f"cannot resume: {out / RUN_FILE} was made with other settings ({', '.join(diff)} differ); "
-            "re-run with the same input and options, or without --resume"
-        )
-    return previous.get("stages") or {}
+    stages = previous.get("stages") if isinstance(previous, dict) else None
+    return stages if isinstance(stages, dict) else {}
 
 
 def _auto_freq(times) -> str:
