@@ -24,7 +24,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from nlp.io.atomic import atomic_write_text
+from nlp.io.atomic import atomic_write_text, sweep_partials
 from nlp.io.columns import ColumnMap
 from nlp.io.interrupt import RunInterrupted
 from nlp.io.lock import OutputLock
@@ -111,6 +111,7 @@ def _run_locked(
 
     src = Path(input) if input not in (None, "") and str(input) != "-" else (None if str(input) == "-" else DEMO_CORPUS)
     out.mkdir(parents=True, exist_ok=True)
+    sweep_partials(out / RUN_FILE)  # left by a run that was killed while writing it
     scored = out / "scored.parquet"
     res = RunResult(scored=scored, rejects=Path(str(scored) + ".rejects.jsonl"), topics=None, trends=None, report=None)
     # what each stage's outputs depend on (the backend is left out: every backend gives the same outputs)

@@ -284,36 +284,38 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     cols = [ROW_COL] + [c for c in df.columns if c != ROW_COL]
     df = df[cols]
     for c in cols[1:]:
-        df[c] = _settle_json_column(df[c], [r.get(c) for r in rows])
+        settled = _settle_json_column(df[c], rows, c)
+        if settled is not None:
+            df[c] = settled
     return df
 
 
-def _settle_json_column(col: pd.Series, values: list) -> pd.Series:
-    """One type per JSONL column: whole numbers with gaps stay ``Int64``; text mixed with numbers or booleans becomes text."""
-    kinds = set()
-    for v in values:
-        if v is None:
-            continue
-        if isinstance(v, str):
-            kinds.add("str")
-        elif isinstance(v, bool):
-            kinds.add("bool")
-        elif isinstance(v, int):
-            kinds.add("int")
-        elif isinstance(v, float):
-            kinds.add("float")
-        else:
-            kinds.add("container")
-        if len(kinds) > 1 and "str" in kinds:
-            break
-    if kinds == {"int"} and col.dtype != np.int64:
-        try:
-            return pd.array(values, dtype="Int64")  # type: ignore[return-value]
-        except (TypeError, ValueError, OverflowError):
-            return col
-    if len(kinds) > 1 and ("str" in kinds or "container" in kinds):
-        return pd.Series([scalar_text(v) for v in values], index=col.index, dtype=object)
-    return col
+def _settle_json_column(col: pd.Series, rows: list[dict], name: str) -> pd.Series | None:
+    """One type per JSONL column, or ``None`` to keep it as parsed.
+
+    Whole numbers with gaps (parsed as floats with NaN) become ``Int64``; a column that mixes
+    text with numbers, booleans or nested values becomes text (:func:`scalar_text`).
+    """
+    if col.dtype == np.float64:
+        finite = col.dropna()
+        if len(finite) == len(col) or not len(finite) or not np.all(np.mod(finite.to_numpy(), 1) == 0):
+            return None
+        values = [r.get(name) for r in rows]
+        if all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values):
+            try:
+                return pd.Series(pd.array(values, dtype="Int64"), index=col.index)
+            except (TypeError, ValueError, OverflowError):
+                return None
+        return None
+    if col.dtype != object:
+        return None
+    kind = pd.api.types.infer_dtype(col, skipna=True)
+    if kind in ("string", "empty", "boolean", "integer", "floating"):
+        return None
+    if kind == "mixed":  # nested values only (lists, dicts) are kept as they are
+        if not any(isinstance(v, (str, bool, int, float)) for v in col if v is not None):
+            return None
+    return pd.Series([scalar_text(v) for v in col], index=col.index, dtype=object)
 
 
 def _iter_delimited(lines: DecodedLines, chunk_size: int, sep: str) -> Iterator[Chunk]:
