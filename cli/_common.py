@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
 import os
@@ -58,6 +59,15 @@ def friendly_errors(fn):
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except KeyboardInterrupt as exc:
+            # Ctrl-C: say what was kept and how to go on; 130 is the shell's code for SIGINT
+            if STATE["debug"]:
+                raise
+            from nlp.io.interrupt import RunInterrupted
+
+            msg = str(exc) if isinstance(exc, RunInterrupted) else "interrupted; outputs not finished were not written (run the command again)"
+            err_console.print(f"[yellow]interrupted:[/yellow] {escape(_one_line(msg))}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(INTERRUPTED) from None
         except ImportError as exc:
             if STATE["debug"]:
                 raise
@@ -66,14 +76,16 @@ def friendly_errors(fn):
         except _USER_ERRORS as exc:
             if STATE["debug"]:
                 raise
-            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            msg = _one_line(str(exc)) or type(exc).__name__
+            if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+                msg += " (no space left: free some and run the command again; finished chunks of `nlp score`/`nlp run` are kept for --resume)"
             err_console.print(f"[red]error:[/red] {escape(msg)}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except Exception as exc:  # a bug: still no traceback unless asked
             if STATE["debug"]:
                 raise
             err_console.print(
-                f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))} (re-run with --debug for the traceback)",
+                f"[red]error:[/red] {type(exc).__name__}: {escape(_one_line(str(exc)))} (re-run with --debug for the traceback)",
                 markup=True,
                 highlight=False,
                 soft_wrap=True,
@@ -81,3 +93,16 @@ def friendly_errors(fn):
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+INTERRUPTED = 130
+_MAX_MESSAGE = 1_000
+
+
+def _one_line(text: str) -> str:
+    """The first line of a message, at most ~1,000 characters (the middle cut): input echoed into it can be huge."""
+    text = text.strip()
+    line = text.splitlines()[0] if text else ""
+    if len(line) > _MAX_MESSAGE:
+        line = f"{line[:700]} … {line[-250:]}"
+    return line

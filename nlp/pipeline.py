@@ -1,8 +1,12 @@
 """``nlp run``: score → topics → trends → report, everything into one output directory.
 
-Each stage hands the next a file on disk, so any stage can be re-run on its own. With
-``resume=True`` a stage whose output already exists is not repeated, and scoring
-continues from its finished chunks.
+Each stage hands the next a file on disk, so any stage can be re-run on its own. The run
+holds ``DIR.lock`` while it works (a second run on the same directory refuses at once), and
+records in ``DIR/run.json`` (written atomically after every stage) which stages finished,
+with what they wrote. A stage counts as finished only once all its outputs are in place.
+With ``resume=True`` a finished stage is kept when its outputs are still there and the
+settings it depends on are the same; scoring continues from its finished chunks; every stage
+after the first one redone is redone too.
 
 Example:
     >>> from nlp.pipeline import run
@@ -20,19 +24,28 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from nlp.io.atomic import atomic_write_text, sweep_partials
 from nlp.io.columns import ColumnMap
+from nlp.io.interrupt import RunInterrupted
+from nlp.io.lock import OutputLock
 from nlp.resources import demo_corpus
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["run", "RunResult", "DEMO_CORPUS"]
+__all__ = ["run", "RunResult", "DEMO_CORPUS", "RUN_FILE", "STAGES"]
 
 DEMO_CORPUS = demo_corpus()
+RUN_FILE = "run.json"
+STAGES = ("score", "topics", "trends", "report")
 
 
 @dataclass
 class RunResult:
-    """Where everything went, with row accounting and stage timings."""
+    """Where everything went, with row accounting, stage timings and which stages finished.
+
+    ``stages`` maps each finished stage to what it wrote (``outputs``) and its figures;
+    ``complete`` is true once every stage has finished.
+    """
 
     scored: Path
     rejects: Path
@@ -44,6 +57,9 @@ class RunResult:
     rejected_rows: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    stages: dict[str, dict] = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+    complete: bool = False
 
     def to_json(self) -> str:
         return json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}, ensure_ascii=False, indent=2)
@@ -74,64 +90,151 @@ def run(
     Topics are embedded with ``topics_model`` (default: the base e5 encoder). The scorer's
     own pooled embeddings are not reused: fine-tuned for sentiment and intent, they lose
     the topical structure (docs/decisions.md).
-    """
-    from nlp.io.tables import read_table
-    from nlp.scoring.table import score_table
 
-    cmap = columns or ColumnMap()
-    src = Path(input) if input not in (None, "") and str(input) != "-" else (None if str(input) == "-" else DEMO_CORPUS)
+    Raises:
+        OutputInUse: another run is writing ``output_dir``.
+        RunInterrupted: on Ctrl-C, with the stages kept and how to resume.
+    """
     out = Path(output_dir)
+    with OutputLock(out):
+        return _run_locked(
+            input, out, columns or ColumnMap(), model_dir, freq, nr_topics, min_topic_size, seed, resume, quantize, recheck, backend,
+            mask_pii, title, topics_model,
+        )
+
+
+def _run_locked(
+    input, out: Path, cmap: ColumnMap, model_dir, freq, nr_topics, min_topic_size, seed, resume, quantize, recheck, backend, mask_pii, title,
+    topics_model,
+) -> RunResult:
+    from nlp.io.tables import read_table
+    from nlp.scoring.table import _input_signature, score_table
+
+    src = Path(input) if input not in (None, "") and str(input) != "-" else (None if str(input) == "-" else DEMO_CORPUS)
     out.mkdir(parents=True, exist_ok=True)
+    sweep_partials(out / RUN_FILE)  # left by a run that was killed while writing it
     scored = out / "scored.parquet"
     res = RunResult(scored=scored, rejects=Path(str(scored) + ".rejects.jsonl"), topics=None, trends=None, report=None)
+    # what each stage's outputs depend on (the backend is left out: every backend gives the same outputs)
+    res.settings = {
+        "score": {
+            "input": _input_signature(src),
+            "columns": dict(cmap.__dict__),
+            "model": str(model_dir) if model_dir else None,
+            "int8": quantize,
+            "recheck": recheck,
+            "mask_pii": mask_pii,
+        },
+        "topics": {
+            "nr_topics": str(nr_topics),
+            "min_topic_size": min_topic_size,
+            "seed": seed,
+            "topics_model": str(topics_model) if topics_model else None,
+            "int8": quantize,
+            "freq": freq,
+        },
+        "trends": {"freq": freq},
+        "report": {"title": title},
+    }
+    done = _finished_stages(out) if resume else {}
+    redo = False  # once a stage is redone, every later stage is redone too
 
-    t0 = time.perf_counter()
-    if resume and scored.exists():
-        logger.info("scored table exists; not scoring again (resume)")
-        res.scored_rows = len(read_table(scored))
-    else:
-        stats = score_table(src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize, recheck=recheck, backend=backend)
-        res.input_rows, res.scored_rows, res.rejected_rows = stats.input_rows, stats.output_rows, stats.rejected_rows
-    res.seconds["score"] = time.perf_counter() - t0
-    frame = read_table(scored)
-    has_time = cmap.time in frame.columns and cmap.product in frame.columns
-    tf = freq if freq in ("D", "W", "M") else (_auto_freq(frame[cmap.time]) if cmap.time in frame.columns else "W")
+    def keep(stage: str) -> bool:
+        nonlocal redo
+        record = done.get(stage)
+        if redo or record is None:
+            redo = True
+            return False
+        if record.get("settings") != json.loads(json.dumps(res.settings[stage])):
+            logger.info("%s: run with other settings before; done again", stage)
+            redo = True
+            return False
+        if not all(Path(p).exists() for p in record.get("outputs", [])):
+            logger.info("%s: outputs of the earlier run are missing; done again", stage)
+            redo = True
+            return False
+        logger.info("%s: finished in an earlier run; kept (resume)", stage)
+        res.stages[stage] = record
+        res.seconds[stage] = record.get("seconds", 0.0)
+        return True
 
-    t0 = time.perf_counter()
-    topics_dir = out / "topics"
-    from nlp.topics import topics_table
+    def finish(stage: str, t0: float, outputs: list, **figures) -> None:
+        res.seconds[stage] = time.perf_counter() - t0
+        res.stages[stage] = {"outputs": [str(p) for p in outputs], "seconds": res.seconds[stage], "settings": res.settings[stage], **figures}
+        atomic_write_text(out / RUN_FILE, res.to_json())
 
-    if not (resume and (topics_dir / "topics.parquet").exists()):
-        topics_table(
-            scored, topics_dir, cmap, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed, model_dir=topics_model, freq=tf, backend=backend,
-            int8=quantize,
-        )
-    res.topics = topics_dir
-    res.seconds["topics"] = time.perf_counter() - t0
+    try:
+        t0 = time.perf_counter()
+        if keep("score"):
+            rec = res.stages["score"]
+            res.input_rows, res.scored_rows, res.rejected_rows = rec["input_rows"], rec["scored_rows"], rec["rejected_rows"]
+        else:
+            stats = score_table(src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize, recheck=recheck, backend=backend)
+            res.input_rows, res.scored_rows, res.rejected_rows = stats.input_rows, stats.output_rows, stats.rejected_rows
+            finish("score", t0, [scored, res.rejects], input_rows=res.input_rows, scored_rows=res.scored_rows, rejected_rows=res.rejected_rows)
+        frame = read_table(scored)
+        has_time = cmap.time in frame.columns and cmap.product in frame.columns
+        tf = freq if freq in ("D", "W", "M") else (_auto_freq(frame[cmap.time]) if cmap.time in frame.columns else "W")
 
-    trends_path = None
-    t0 = time.perf_counter()
-    if has_time:
-        from nlp.trends.table import trends_table
+        t0 = time.perf_counter()
+        topics_dir = out / "topics"
+        res.topics = topics_dir
+        if not keep("topics"):
+            from nlp.topics import topics_table
 
-        trends_path = out / "trends.parquet"
-        trends_table(scored, trends_path, cmap, topics_dir=topics_dir, freq=tf)
-        res.trends = trends_path
-    else:
-        res.skipped["trends"] = f"no {cmap.product!r} and {cmap.time!r} columns (map them with --product-col / --time-col)"
-    res.seconds["trends"] = time.perf_counter() - t0
+            topics = topics_table(
+                scored, topics_dir, cmap, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed, model_dir=topics_model, freq=tf,
+                backend=backend, int8=quantize,
+            )
+            finish("topics", t0, list(topics.files.values()), n_topics=topics.n_topics)
 
-    t0 = time.perf_counter()
-    from nlp.report.build import write_report
+        trends_path = None
+        t0 = time.perf_counter()
+        if has_time:
+            trends_path = out / "trends.parquet"
+            res.trends = trends_path
+            if not keep("trends"):
+                from nlp.trends.table import trends_table
 
-    model_note = str(model_dir) if model_dir else "models/sentiment-e5s6 (default)"
-    kw = {"model": model_note}
-    if title:
-        kw["title"] = title
-    res.report = write_report(out / "report.html", frame, topics_dir, trends_path, columns=cmap, **kw)
-    res.seconds["report"] = time.perf_counter() - t0
-    (out / "run.json").write_text(res.to_json())
+                trends = trends_table(scored, trends_path, cmap, topics_dir=topics_dir, freq=tf)
+                finish("trends", t0, [trends_path] + ([trends.rejects] if trends.rejects else []), rows=trends.rows)
+        else:
+            res.skipped["trends"] = f"no {cmap.product!r} and {cmap.time!r} columns (map them with --product-col / --time-col)"
+            if not keep("trends"):
+                finish("trends", t0, [], skipped=res.skipped["trends"])
+
+        t0 = time.perf_counter()
+        if keep("report"):
+            res.report = out / "report.html"
+        else:
+            from nlp.report.build import write_report
+
+            model_note = str(model_dir) if model_dir else "models/sentiment-e5s6 (default)"
+            kw = {"model": model_note}
+            if title:
+                kw["title"] = title
+            res.report = write_report(out / "report.html", frame, topics_dir, trends_path, columns=cmap, **kw)
+            finish("report", t0, [res.report])
+    except KeyboardInterrupt as exc:
+        finished = [s for s in STAGES if s in res.stages]
+        inner = f"; {exc.kept}" if isinstance(exc, RunInterrupted) else ""
+        raise RunInterrupted(
+            f"the run was interrupted; finished stages kept in {out}: {', '.join(finished) or 'none'}{inner}",
+            "run the same command again with --resume to continue",
+        ) from exc
+    res.complete = True
+    atomic_write_text(out / RUN_FILE, res.to_json())
     return res
+
+
+def _finished_stages(out: Path) -> dict[str, dict]:
+    """The stages an earlier run into ``out`` finished, from its ``run.json`` (none when it has no stage records)."""
+    try:
+        previous = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    stages = previous.get("stages") if isinstance(previous, dict) else None
+    return stages if isinstance(stages, dict) else {}
 
 
 def _auto_freq(times) -> str:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from nlp.io.tables import ROW_COL, InputError
+from nlp.io.errors import InputError, echo
+from nlp.io.tables import ROW_COL
 
 __all__ = ["ColumnMap", "derive_ids"]
 
@@ -31,18 +32,19 @@ class ColumnMap:
     def validate(self, columns: list[str], source: str = "the input", need: tuple[str, ...] = ("text",)) -> None:
         """Fail early, naming the missing column, the option that maps it, and the columns found."""
         cols = [c for c in columns if c != ROW_COL]
+        shown = echo(cols)  # a malformed header can be one huge "column"
         for role in need:
             name = getattr(self, role)
             if name not in cols:
                 raise InputError(
-                    f"column {name!r} not found in {source}; it has columns {cols}. "
+                    f"column {echo(name)!r} not found in {echo(source)}; it has columns {shown}. "
                     f"Pass {_OPTION[role]} NAME to say which column holds the {role}."
                 )
         for role in ("id", "product", "time", "rating", "channel"):
             name = getattr(self, role)
             default = ColumnMap.__dataclass_fields__[role].default
             if name != default and name not in cols:
-                raise InputError(f"column {name!r} given with {_OPTION[role]} is not in {source}; it has columns {cols}.")
+                raise InputError(f"column {echo(name)!r} given with {_OPTION[role]} is not in {echo(source)}; it has columns {shown}.")
 
     def has(self, frame: pd.DataFrame, role: str) -> bool:
         return getattr(self, role) in frame.columns

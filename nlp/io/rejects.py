@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from nlp.io.atomic import temp_path
 from nlp.io.tables import Reject
 
 __all__ = ["RejectsWriter", "rejects_path"]
@@ -17,13 +18,13 @@ def rejects_path(out: str | os.PathLike) -> Path:
 
 
 class RejectsWriter:
-    """Writes rejects atomically next to the output (``.partial`` until closed)."""
+    """Writes rejects atomically next to the output (a temporary name unique to the run until closed)."""
 
-    def __init__(self, out: str | os.PathLike, append: bool = False) -> None:
+    def __init__(self, out: str | os.PathLike) -> None:
         self.path = rejects_path(out)
-        self.tmp = self.path.with_name(self.path.name + ".partial")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.tmp, "a" if append else "w", encoding="utf-8")
+        self.tmp = temp_path(self.path)
+        self._fh = open(self.tmp, "w", encoding="utf-8")
         self.count = 0
 
     def write(self, rejects: list[Reject]) -> None:
@@ -33,9 +34,18 @@ class RejectsWriter:
         self._fh.flush()
 
     def close(self) -> Path:
-        self._fh.close()
-        os.replace(self.tmp, self.path)
+        try:
+            self._fh.close()
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.abort()
+            raise
         return self.path
 
     def abort(self) -> None:
-        self._fh.close()
+        """Close and remove the temporary file."""
+        try:
+            self._fh.close()
+        except OSError:
+            pass
+        self.tmp.unlink(missing_ok=True)

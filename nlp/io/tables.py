@@ -1,9 +1,14 @@
 """Reading and writing tables: CSV, TSV, JSONL, Parquet and stdin, streamed in chunks.
 
-Encodings: a UTF-8 BOM is honoured, valid UTF-8 is taken as such, and anything else is
-identified by ``charset-normalizer`` (Korean exports are usually CP949/EUC-KR; EUC-KR is
-read as CP949, its superset). Rows that cannot be parsed (a broken JSONL line, a CSV
-line with too many fields) are not lost: they come back as :class:`Reject` records.
+Encodings are detected on a sample of the whole file and decoded line by line
+(:mod:`nlp.io.encoding`). One bad row never sinks the file: a row that cannot be parsed (a
+broken JSONL line, a CSV line with too many fields, an unterminated quote, a NUL byte) comes
+back as a :class:`Reject` with its line number, and a row with bytes that fit no encoding is
+kept with U+FFFD in their place and flagged ``decode_error`` (:attr:`Chunk.row_flags`).
+
+Types: in JSONL, a column that mixes text with numbers or true/false is read as text (a
+number becomes its JSON text: ``5`` → ``"5"``, ``true`` → ``"true"``), and whole numbers with
+gaps stay whole (nullable ``Int64``), in Parquet too, instead of turning into floats.
 
 Example:
     >>> from nlp.io.tables import iter_table
@@ -13,20 +18,23 @@ Example:
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import json
 import logging
 import os
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
 import numpy as np
 import pandas as pd
+
+from nlp.io.atomic import temp_path
+from nlp.io.encoding import DecodedLines, NotText, detect_encoding, file_size, looks_binary, sample_file
+from nlp.io.errors import InputError, echo
 
 logger = logging.getLogger(__name__)
 
@@ -40,16 +48,19 @@ __all__ = [
     "read_table",
     "write_table",
     "TableWriter",
+    "csv_safe",
+    "scalar_text",
+    "as_text",
+    "add_row_flags",
     "ROW_COL",
+    "DECODE_ERROR",
 ]
 
 Format = Literal["csv", "tsv", "jsonl", "parquet"]
 ROW_COL = "_row"  # 0-based position of the row in the input, kept through the pipeline
-_SNIFF_BYTES = 1 << 16
-
-
-class InputError(ValueError):
-    """A problem with the user's input, with what was expected and how to fix it."""
+DECODE_ERROR = "decode_error"  # row flag: some bytes fit no encoding and show as U+FFFD
+MAX_RECORD_LINES = 10_000  # a quoted CSV field longer than this many lines is taken for an unterminated quote
+_ORIGINAL_CHARS = 10_000  # how much of a rejected line the rejects file keeps
 
 
 @dataclass
@@ -67,10 +78,15 @@ class Reject:
 
 @dataclass
 class Chunk:
-    """A block of parsed rows (with their input positions in ``_row``) and the rows rejected while parsing."""
+    """A block of parsed rows (with their input positions in ``_row``) and the rows rejected while parsing.
+
+    ``row_flags`` maps a row's input position to quality flags found while reading it
+    (``decode_error``); the scoring and tokenizing stages add them to the row's ``flags``.
+    """
 
     frame: pd.DataFrame
     rejects: list[Reject] = field(default_factory=list)
+    row_flags: dict[int, list[str]] = field(default_factory=dict)
 
 
 def detect_format(path: str | os.PathLike) -> Format:
@@ -83,70 +99,46 @@ def detect_format(path: str | os.PathLike) -> Format:
         if name.endswith(ext):
             return fmt  # type: ignore[return-value]
     raise InputError(
-        f"cannot tell the format of {path!s}: expected a file ending in .csv, .tsv, .jsonl or .parquet; "
+        f"cannot tell the format of {echo(str(path))}: expected a file ending in .csv, .tsv, .jsonl or .parquet; "
         "rename the file or pass --format"
     )
 
 
-def detect_encoding(sample: bytes) -> str:
-    """Encoding of a byte sample: ``utf-8-sig`` for a BOM, ``utf-8`` when it decodes, else charset-normalizer's guess.
+def scalar_text(value: object) -> str | None:
+    """A cell as text: strings as they are, numbers and booleans as JSON writes them, missing as ``None``.
 
     Example:
-        >>> detect_encoding("배송 빨라요".encode("cp949"))
-        'cp949'
+        >>> scalar_text(5), scalar_text(2.5), scalar_text(True), scalar_text("좋아요"), scalar_text(None)
+        ('5', '2.5', 'true', '좋아요', None)
     """
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        sample.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        # a multi-byte character cut by the end of the sample is still UTF-8
-        if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
-            return "utf-8"
-    from charset_normalizer import from_bytes
-
-    if _reads_as_korean_cp949(sample):
-        return "cp949"
-    best = from_bytes(sample).best()
-    if best is None:
-        raise InputError("the input is not text (no character encoding fits); expected a CSV/TSV/JSONL text file or Parquet")
-    enc = best.encoding.lower().replace("-", "_")
-    if enc in ("euc_kr", "cp949", "johab", "iso2022_kr", "uhc", "ks_c_5601_1987"):
-        return "cp949"
-    return best.encoding
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (bool, int, float, list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
-def _reads_as_korean_cp949(sample: bytes) -> bool:
-    """Whether the sample decodes strictly as CP949 (a character cut by its end allowed) into mostly common Hangul.
+def as_text(col: pd.Series) -> pd.Series:
+    """A text column as text: numbers and booleans in it become their JSON text (see :func:`scalar_text`)."""
+    if isinstance(col.dtype, pd.StringDtype) or pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
+        return col
+    return pd.Series([scalar_text(v) for v in col], index=col.index, dtype=object)
 
-    Checked before charset-normalizer, which guessed cp874 (Thai) for a CP949 sample made of one
-    long review and gave up on the same sample one byte longer. "Common Hangul" means the 2,350
-    syllables of KS X 1001 (what EUC-KR encodes): Shift-JIS or Latin-1 bytes that happen to
-    decode as CP949 give hanja and rare extension syllables instead.
-    """
-    try:
-        text = sample.decode("cp949")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(sample) - 1:
-            return False
-        text = sample[: exc.start].decode("cp949")
-    wide = [c for c in text if ord(c) > 127]
-    if not wide:
-        return False
 
-    def common_hangul(c: str) -> bool:
-        if not "가" <= c <= "힣":
-            return False
-        try:
-            c.encode("euc_kr")
-        except UnicodeEncodeError:
-            return False
-        return True
-
-    return sum(map(common_hangul, wide)) >= 0.5 * len(wide)
+def add_row_flags(flags: list[list[str]], frame: pd.DataFrame, row_flags: Mapping[int, list[str]]) -> None:
+    """Add the flags the reader found (:attr:`Chunk.row_flags`, keyed by ``_row``) to per-row flag lists in ``frame``'s order."""
+    if not row_flags:
+        return
+    for i, r in enumerate(frame[ROW_COL].tolist()):
+        for f in row_flags.get(int(r), ()):
+            if f not in flags[i]:
+                flags[i].append(f)
 
 
 def _open_binary(path: str | os.PathLike | None) -> IO[bytes]:
@@ -157,14 +149,6 @@ def _open_binary(path: str | os.PathLike | None) -> IO[bytes]:
 
         return gzip.open(path, "rb")
     return open(path, "rb")
-
-
-def _looks_binary(sample: bytes) -> bool:
-    if not sample:
-        return False
-    if b"\x00" in sample[:4096] and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return True
-    return False
 
 
 def iter_table(
@@ -187,7 +171,7 @@ def iter_table(
     """
     stdin = path is None or str(path) == "-"
     if not stdin and not Path(path).exists():
-        raise InputError(f"input file {path!s} does not exist; check the path")
+        raise InputError(f"input file {echo(str(path))} does not exist; check the path")
     if fmt is None and not stdin:
         fmt = detect_format(path)
     if fmt == "parquet":
@@ -195,41 +179,54 @@ def iter_table(
         return
     fh = _open_binary(path)
     try:
-        head = fh.read(_SNIFF_BYTES)
-        if _looks_binary(head):
-            raise InputError(f"{path!s} looks like a binary file, not a {fmt or 'text'} table; expected CSV, TSV, JSONL or Parquet")
-        enc = encoding or detect_encoding(head)
-        if fmt is None:
-            fmt = "jsonl" if head.lstrip().startswith(b"{") else "csv"
-        stream = io.TextIOWrapper(_Prepend(head, fh), encoding=enc, errors="replace", newline="")
-        if fmt == "jsonl":
-            yield from _iter_jsonl(stream, chunk_size)
+        size = None if stdin else file_size(path)
+        if size is not None and fh.seekable():
+            segments = sample_file(fh, size)
+            head = b""  # the sample was read by seeking; reading starts again at 0
         else:
-            yield from _iter_delimited(stream, chunk_size, "\t" if fmt == "tsv" else ",")
+            segments = sample_file(fh, None)
+            head = segments[0]
+        first = segments[0] if segments else b""
+        what = looks_binary(first)
+        if what:
+            raise InputError(f"{path or 'stdin'!s} looks like {what}, not a {fmt or 'text'} table; expected CSV, TSV, JSONL or Parquet")
+        try:
+            enc = encoding or detect_encoding(segments, complete=size is not None)
+        except NotText as exc:
+            raise InputError(f"{path or 'stdin'!s}: {exc}") from None
+        if fmt is None:
+            fmt = "jsonl" if first.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{") else "csv"
+        lines = DecodedLines(fh, enc, head)
+        if fmt == "jsonl":
+            yield from _iter_jsonl(lines, chunk_size)
+        else:
+            yield from _iter_delimited(lines, chunk_size, "\t" if fmt == "tsv" else ",")
+        if lines.bad_lines:
+            logger.warning(
+                "%s: bytes that are not valid %s on %d line(s); those rows are kept with U+FFFD in place and flagged %s",
+                path or "stdin", enc, lines.bad_lines, DECODE_ERROR,
+            )
+        if lines.fallback_lines:
+            logger.info("%s: %d line(s) were not %s and were read as %s", path or "stdin", lines.fallback_lines, enc, lines._alt)
     finally:
         if not stdin:
             fh.close()
 
 
-class _Prepend(io.RawIOBase):
-    """A binary stream that replays already-read bytes before the rest of ``fh``."""
+_INT_TYPES = None
 
-    def __init__(self, head: bytes, fh: IO[bytes]) -> None:
-        self._head = memoryview(head)
-        self._fh = fh
 
-    def readable(self) -> bool:
-        return True
+def _nullable_ints(arrow_type):
+    """Arrow integer types map to pandas' nullable integers, so ids and counts with gaps stay whole numbers."""
+    global _INT_TYPES
+    if _INT_TYPES is None:
+        import pyarrow as pa
 
-    def readinto(self, b) -> int:  # type: ignore[override]
-        if self._head.nbytes:
-            n = min(len(b), self._head.nbytes)
-            b[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._fh.read(len(b))
-        b[: len(data)] = data
-        return len(data)
+        _INT_TYPES = {
+            pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
+            pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype(),
+        }
+    return _INT_TYPES.get(arrow_type)
 
 
 def _iter_parquet(path, chunk_size: int) -> Iterator[Chunk]:
@@ -238,24 +235,31 @@ def _iter_parquet(path, chunk_size: int) -> Iterator[Chunk]:
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:
-        raise InputError(f"{path!s} is not a readable Parquet file ({exc}); expected Parquet written by pandas/pyarrow/Spark") from exc
+        raise InputError(
+            f"{path!s} is not a readable Parquet file ({echo(str(exc))}); expected Parquet written by pandas/pyarrow/Spark"
+        ) from exc
     start = 0
     for batch in pf.iter_batches(batch_size=chunk_size):
-        df = batch.to_pandas()
+        df = batch.to_pandas(types_mapper=_nullable_ints)
         df.insert(0, ROW_COL, range(start, start + len(df)))
         start += len(df)
         yield Chunk(df)
     if start == 0:
-        df = pf.schema_arrow.empty_table().to_pandas()
+        df = pf.schema_arrow.empty_table().to_pandas(types_mapper=_nullable_ints)
         df.insert(0, ROW_COL, pd.Series([], dtype="int64"))
         yield Chunk(df)
 
 
-def _iter_jsonl(stream: IO[str], chunk_size: int) -> Iterator[Chunk]:
+def _iter_jsonl(lines: DecodedLines, chunk_size: int) -> Iterator[Chunk]:
     rows: list[dict] = []
     rejects: list[Reject] = []
+    row_flags: dict[int, list[str]] = {}
     n = 0
-    for line_no, line in enumerate(stream, start=1):
+    bad_seen = 0
+    for line in lines:
+        line_no = lines.line_no
+        bad = lines.bad_lines > bad_seen
+        bad_seen = lines.bad_lines
         if not line.strip():
             continue  # blank lines are not rows
         try:
@@ -264,65 +268,155 @@ def _iter_jsonl(stream: IO[str], chunk_size: int) -> Iterator[Chunk]:
                 raise ValueError(f"a JSON {type(obj).__name__}, not an object")
             obj[ROW_COL] = n
             rows.append(obj)
+            if bad:
+                row_flags[n] = [DECODE_ERROR]
         except ValueError as exc:
-            rejects.append(Reject(row=n, reason=f"invalid JSON on line {line_no}: {exc}", original=line.rstrip("\r\n")[:10_000]))
+            rejects.append(Reject(row=n, reason=f"invalid JSON on line {line_no}: {echo(str(exc))}", original=line.rstrip("\r\n")[:_ORIGINAL_CHARS]))
         n += 1
         if len(rows) + len(rejects) >= chunk_size:
-            yield Chunk(_frame(rows), rejects)
-            rows, rejects = [], []
-    yield Chunk(_frame(rows), rejects)
+            yield Chunk(_frame(rows), rejects, row_flags)
+            rows, rejects, row_flags = [], [], {}
+    yield Chunk(_frame(rows), rejects, row_flags)
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame.from_records(rows) if rows else pd.DataFrame({ROW_COL: pd.Series([], dtype="int64")})
     cols = [ROW_COL] + [c for c in df.columns if c != ROW_COL]
-    return df[cols]
+    df = df[cols]
+    for c in cols[1:]:
+        settled = _settle_json_column(df[c], rows, c)
+        if settled is not None:
+            df[c] = settled
+    return df
 
 
-def _iter_delimited(stream: IO[str], chunk_size: int, sep: str) -> Iterator[Chunk]:
-    # The csv module (not pandas' C parser) so that a malformed line becomes a reject
-    # with its position instead of vanishing or aborting the whole file.
+def _settle_json_column(col: pd.Series, rows: list[dict], name: str) -> pd.Series | None:
+    """One type per JSONL column, or ``None`` to keep it as parsed.
+
+    Whole numbers with gaps (parsed as floats with NaN) become ``Int64``; a column that mixes
+    text with numbers, booleans or nested values becomes text (:func:`scalar_text`).
+    """
+    if col.dtype == np.float64:
+        finite = col.dropna()
+        if len(finite) == len(col) or not len(finite) or not np.all(np.mod(finite.to_numpy(), 1) == 0):
+            return None
+        values = [r.get(name) for r in rows]
+        if all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values):
+            try:
+                return pd.Series(pd.array(values, dtype="Int64"), index=col.index)
+            except (TypeError, ValueError, OverflowError):
+                return None
+        return None
+    if col.dtype != object:
+        return None
+    kind = pd.api.types.infer_dtype(col, skipna=True)
+    if kind in ("string", "empty", "boolean", "integer", "floating"):
+        return None
+    if kind == "mixed":  # nested values only (lists, dicts) are kept as they are
+        if not any(isinstance(v, (str, bool, int, float)) for v in col if v is not None):
+            return None
+    return pd.Series([scalar_text(v) for v in col], index=col.index, dtype=object)
+
+
+def _iter_delimited(lines: DecodedLines, chunk_size: int, sep: str) -> Iterator[Chunk]:
+    # The csv module (not pandas' C parser) so that a malformed line becomes a reject with
+    # its line number instead of vanishing or aborting the whole file. strict=True makes a
+    # quote that never closes (or closes mid-field) an error instead of a silent merge; the
+    # lines after a broken quote are read again as rows of their own.
     csv.field_size_limit(1 << 30)
-    reader = csv.reader(stream, delimiter=sep)
+    lines.max_record_lines = MAX_RECORD_LINES
+    reader = csv.reader(lines, delimiter=sep, strict=True)
+    lines.start_record()
     try:
         header = next(reader)
     except StopIteration:
         yield Chunk(_frame([]))
         return
+    except (csv.Error, ValueError) as exc:
+        taken = lines.taken()
+        line = taken[0][1] if taken else ""
+        raise InputError(f"the header (line 1) cannot be read as CSV ({exc}): {echo(line.rstrip())}; fix or remove the stray quote") from None
     header = [h.strip() for h in header]
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
-        raise InputError(f"the header repeats column names {dup}; each column needs a unique name")
+        raise InputError(f"the header repeats column names {echo(dup)}; each column needs a unique name")
+    if lines.nul_lines:
+        raise InputError(f"the header (line 1) has a NUL byte: {echo(header)}; is this a text table?")
     width = len(header)
     rows: list[list[str]] = []
     pos: list[int] = []
     rejects: list[Reject] = []
+    row_flags: dict[int, list[str]] = {}
     n = 0
     while True:
+        lines.start_record()
+        bad0, nul0 = lines.bad_lines, lines.nul_lines
         try:
             rec = next(reader)
         except StopIteration:
             break
-        except csv.Error as exc:
-            rejects.append(Reject(row=n, reason=f"unparseable CSV record: {exc}", original=None))
+        except (csv.Error, ValueError) as exc:
+            taken = lines.taken()
+            if not taken:
+                break
+            rejects.append(_broken_record(n, taken, exc, lines))
             n += 1
             continue
         if not rec:
             continue  # a blank line is not a row
+        taken = lines.taken()
+        if len(rec) > width and len(taken) > 1:
+            # a quote opened on the first line ran over line ends and took in the next lines
+            rejects.append(
+                _broken_record(
+                    n, taken, ValueError(f"the record runs over {len(taken)} lines and has {len(rec)} fields where the header has {width}"), lines
+                )
+            )
+            n += 1
+            continue
+        if lines.nul_lines > nul0 and any("\x00" in f for f in rec):
+            rejects.append(
+                Reject(row=n, reason=f"line {taken[0][0]}: the row has a NUL byte (a damaged part of the file?)", original=_shorten_fields(rec))
+            )
+            n += 1
+            continue
         if len(rec) != width:
-            if len(rec) < width and len(rec) >= 1:
+            if len(rec) < width:
                 rec = rec + [""] * (width - len(rec))  # short rows: trailing fields missing
             else:
-                rejects.append(Reject(row=n, reason=f"expected {width} fields as in the header, found {len(rec)}", original=rec))
+                rejects.append(
+                    Reject(row=n, reason=f"line {taken[0][0]}: expected {width} fields as in the header, found {len(rec)}", original=_shorten_fields(rec))
+                )
                 n += 1
                 continue
+        if lines.bad_lines > bad0:
+            row_flags[n] = [DECODE_ERROR]
         rows.append(rec)
         pos.append(n)
         n += 1
         if len(rows) + len(rejects) >= chunk_size:
-            yield Chunk(_delimited_frame(header, rows, pos), rejects)
-            rows, pos, rejects = [], [], []
-    yield Chunk(_delimited_frame(header, rows, pos), rejects)
+            yield Chunk(_delimited_frame(header, rows, pos), rejects, row_flags)
+            rows, pos, rejects, row_flags = [], [], [], {}
+    yield Chunk(_delimited_frame(header, rows, pos), rejects, row_flags)
+
+
+def _broken_record(n: int, taken: list, exc: Exception, lines: DecodedLines) -> Reject:
+    """Reject the record's first line and read the lines after it again: a broken quote costs one row, not the rest of the file."""
+    first_no, first_text = taken[0][0], taken[0][1]
+    if len(taken) > 1:
+        lines.push_back(taken[1:])
+        last_no = taken[-1][0]
+        reason = (
+            f"line {first_no}: a quoted field opened here does not close properly ({exc}) and would take in "
+            f"lines {first_no + 1}-{last_no}; line {first_no} is rejected and the lines after it are read as rows"
+        )
+    else:
+        reason = f"line {first_no}: unparseable CSV record ({exc})"
+    return Reject(row=n, reason=reason, original=first_text.rstrip("\r\n")[:_ORIGINAL_CHARS])
+
+
+def _shorten_fields(rec: list[str]) -> list[str]:
+    return [f if len(f) <= _ORIGINAL_CHARS else f[:_ORIGINAL_CHARS] for f in rec]
 
 
 def _delimited_frame(header: list[str], rows: list[list[str]], pos: list[int]) -> pd.DataFrame:
@@ -356,69 +450,145 @@ def _for_arrow(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _csv_safe_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Neutralise spreadsheet formulas in text cells (and column names) for CSV/TSV output.
+
+    A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is run as a
+    formula by Excel, LibreOffice and Google Sheets when the file is opened (CSV injection).
+    Such cells get a leading ``'`` (OWASP's advice), which spreadsheets hide and do not
+    evaluate. Plain numbers (``-3``, ``+1.5``) are left alone. Only CSV/TSV outputs go
+    through this: Parquet and JSONL keep the exact text.
+
+    Example:
+        >>> csv_safe(pd.DataFrame({"text": ["=1+1", "-_- 별로", "-3", "좋아요"]}))["text"].tolist()
+        ["'=1+1", "'-_- 별로", '-3', '좋아요']
+    """
+    out = frame.copy()
+    out.columns = [_csv_safe_cell(c) for c in out.columns]
+    for c in out.columns:
+        col = out[c]
+        if col.dtype == object or isinstance(col.dtype, pd.StringDtype):
+            out[c] = col.map(_csv_safe_cell, na_action="ignore")
+    return out
+
+
 class TableWriter:
-    """Append chunks to an output table, atomically: rows go to ``OUT.partial`` and the file appears under its name on :meth:`close`.
+    """Append chunks to an output table, atomically.
+
+    Rows go to a temporary file beside the output (``OUT.<run token>.partial``, unique to the
+    run) and appear under the output's name on :meth:`close`; on :meth:`abort` (or any
+    failure while closing) the temporary file is removed, so a failed run leaves nothing
+    half-written. CSV/TSV cells pass through :func:`csv_safe`.
 
     Example:
         >>> with TableWriter("out.parquet") as w:  # doctest: +SKIP
         ...     w.write(frame)
     """
 
-    def __init__(self, path: str | os.PathLike, fmt: Format | None = None, append: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike, fmt: Format | None = None) -> None:
         self.path = Path(path)
         self.fmt = fmt or detect_format(self.path)
-        self.tmp = self.path.with_name(self.path.name + ".partial")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = temp_path(self.path)
         self._pq = None
         self._schema = None
         self._fh = None
+        self._header_done = False
         self.rows = 0
-        if not append and self.tmp.exists():
-            self.tmp.unlink()
 
-    def write(self, df: pd.DataFrame) -> None:
+    def write(self, df: pd.DataFrame, types: Mapping[str, object] | None = None) -> None:
+        """Append ``df``; the first call fixes the columns (an empty frame writes a valid empty table).
+
+        Args:
+            df: the rows.
+            types: Arrow types for columns whose type cannot be told from the values (all
+                missing, or no rows), e.g. ``{"tokens": pa.list_(pa.string())}``.
+        """
         if self.fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
 
             table = pa.Table.from_pandas(_for_arrow(df), preserve_index=False)
+            if types:
+                for name, typ in types.items():
+                    i = table.schema.get_field_index(name)
+                    if i >= 0 and pa.types.is_null(table.schema.field(i).type):
+                        table = table.set_column(i, pa.field(name, typ), table.column(i).cast(typ))
             if self._pq is None:
                 self._schema = table.schema
                 self._pq = pq.ParquetWriter(str(self.tmp), self._schema, compression="zstd")
-            else:
-                table = table.cast(self._schema) if table.schema != self._schema else table
+            elif table.schema != self._schema:
+                try:
+                    table = table.cast(self._schema)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError) as exc:
+                    raise InputError(
+                        f"a column changes type between chunks of the input ({echo(str(exc))}); write to .jsonl or .csv, "
+                        "or give the column one type"
+                    ) from exc
             self._pq.write_table(table)
         elif self.fmt == "jsonl":
             if self._fh is None:
-                self._fh = open(self.tmp, "a", encoding="utf-8")
-            self._fh.write(df.to_json(orient="records", lines=True, force_ascii=False, date_format="iso"))
+                self._fh = open(self.tmp, "w", encoding="utf-8")
+            if len(df):
+                self._fh.write(df.to_json(orient="records", lines=True, force_ascii=False, date_format="iso"))
         else:
-            header = self._fh is None and (not self.tmp.exists() or self.tmp.stat().st_size == 0)
             if self._fh is None:
-                self._fh = open(self.tmp, "a", encoding="utf-8", newline="")
+                self._fh = open(self.tmp, "w", encoding="utf-8", newline="")
             out = df.copy()
             for c in out.columns:
                 if out[c].dtype == object:
                     # list cells (tokens, keywords) as JSON arrays, readable back by any JSON parser
                     out[c] = out[c].map(lambda v: json.dumps(list(v), ensure_ascii=False) if isinstance(v, (list, tuple, np.ndarray)) else v)
-            out.to_csv(self._fh, index=False, header=header, sep="\t" if self.fmt == "tsv" else ",")
+            # CRLF row ends (RFC 4180): the csv module then quotes every cell holding a line break,
+            # a lone CR included, which with LF row ends went out bare and split the row for readers
+            csv_safe(out).to_csv(
+                self._fh, index=False, header=not self._header_done, sep="\t" if self.fmt == "tsv" else ",", lineterminator="\r\n"
+            )
+            self._header_done = True
         self.rows += len(df)
 
     def close(self) -> Path:
-        if self._pq is not None:
-            self._pq.close()
-        if self._fh is not None:
-            self._fh.close()
-        if not self.tmp.exists():
-            self.tmp.touch()
-        os.replace(self.tmp, self.path)
+        """Finish the file and rename it into place; returns the output path."""
+        try:
+            if self._pq is not None:
+                self._pq.close()
+                self._pq = None
+            elif self.fmt == "parquet":
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                pq.write_table(pa.table({}), str(self.tmp))  # nothing written: still a valid (empty) Parquet file
+            if self._fh is not None:
+                self._fh.close()
+                self._fh = None
+            if not self.tmp.exists():
+                self.tmp.touch()
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.abort()
+            raise
         return self.path
 
     def abort(self) -> None:
-        if self._pq is not None:
-            self._pq.close()
-        if self._fh is not None:
-            self._fh.close()
+        """Give up: close and remove the temporary file (the output keeps whatever it was before)."""
+        for closer in (self._pq, self._fh):
+            if closer is not None:
+                try:
+                    closer.close()
+                except Exception:  # a full disk fails the close too; the file goes anyway
+                    pass
+        self._pq = self._fh = None
+        self.tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> TableWriter:
         return self

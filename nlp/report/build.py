@@ -33,7 +33,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from nlp.io.atomic import atomic_write_text
 from nlp.io.columns import ColumnMap
+from nlp.io.lock import locks_output
 from nlp.io.tables import InputError, read_table
 from nlp.periods import DEFAULT_TZ, START_FREQ, auto_freq, parse_times, period_complete, period_end, period_start
 from nlp.report import svg
@@ -1047,6 +1049,7 @@ def _read(obj: pd.DataFrame | str | os.PathLike, what: str) -> pd.DataFrame:
     return read_table(p)
 
 
+@locks_output("output")
 def write_report(
     output: str | os.PathLike,
     scored: pd.DataFrame | str | os.PathLike,
@@ -1090,8 +1093,6 @@ def write_report(
         option_overrides.setdefault("source", source)
     html = build_report(frame, doc_topics, topic_table, trend_frame, columns=columns, options=opts, **option_overrides)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".partial")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, out)
+    atomic_write_text(out, html)
     logger.info("report: %d rows, %d KB → %s", len(frame), len(html.encode("utf-8")) // 1024, out)
     return out

@@ -1,10 +1,12 @@
 """``nlp score`` as a library function: stream a table through the scorer, resumable, nothing lost.
 
 Each chunk of input rows is scored and written as its own part (``OUT.parts/part-NNNNN``,
-renamed into place only when complete). A killed run re-started with ``resume=True``
-skips the parts already written and continues; when every chunk is done the parts are
-joined into ``OUT`` (atomically) and ``OUT.rejects.jsonl``. Chunking is deterministic, so
-a resumed run writes exactly the rows and scores of an uninterrupted one.
+written under a name unique to the run and renamed into place only when complete). A killed
+run re-started with ``resume=True`` skips the parts already written and continues; when every
+chunk is done the parts are joined into ``OUT`` (atomically) and ``OUT.rejects.jsonl``.
+Chunking is deterministic, so a resumed run writes exactly the rows and scores of an
+uninterrupted one. While a run works on ``OUT`` it holds ``OUT.lock``
+(:class:`~nlp.io.lock.OutputLock`): a second run on the same output refuses at once.
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from nlp.io.atomic import atomic_path
 from nlp.io.columns import ColumnMap, derive_ids
+from nlp.io.interrupt import RunInterrupted
+from nlp.io.lock import OutputLock
 from nlp.io.rejects import rejects_path
-from nlp.io.tables import ROW_COL, InputError, TableWriter, iter_table
+from nlp.io.tables import ROW_COL, InputError, TableWriter, add_row_flags, as_text, iter_table
 from nlp.scoring.scorer import DEFAULT_BATCH_SIZE, Scorer
 from nlp.text.pipeline import TextPreparer, mask_output
 from nlp.text.quality import join_flags
@@ -151,87 +156,100 @@ def score_table(
         raise InputError("the output path is the input file; choose another -o")
     if resume and (input is None or str(input) == "-"):
         raise InputError("--resume needs an input file (stdin cannot be re-read)")
-    scorer = scorer or Scorer.load(model_dir, batch_size=batch_size, threads=threads, quantize=quantize, backend=backend, recheck_margin=recheck)
-    state = {
-        "version": 1,
-        "input": _input_signature(input),
-        "chunk_size": chunk_size,
-        "columns": cmap.__dict__,
-        "mask_pii": mask_pii,
-        "model": hashlib.sha1(json.dumps(scorer.meta, sort_keys=True, default=str).encode()).hexdigest(),
-        "precision": {"int8": scorer.quantized, "recheck": scorer.recheck_margin},  # a resumed run must not mix fp32 and int8 scores
-        "embeddings": bool(embeddings),
-    }
-    if parts.exists():
-        old = _read_state(parts / "state.json")
-        if resume and old is None and not any(parts.glob("part-*")):
-            # killed between creating the folder and writing its state: nothing was scored yet
-            logger.info("nothing finished to resume at %s; starting from the beginning", parts)
-        elif resume and old != state:
-            raise InputError(
-                f"cannot resume: {parts} was made with other settings (input, chunk size, columns or model differ); re-run without --resume"
-            )
-        if not resume:
-            shutil.rmtree(parts)
-    elif resume:
-        logger.info("nothing to resume at %s; starting from the beginning", parts)
-    parts.mkdir(parents=True, exist_ok=True)
-    _atomic_text(parts / "state.json", json.dumps(state))
+    # one run per output: a second run on the same -o refuses here, before loading the model
+    with OutputLock(out_path):
+        scorer = scorer or Scorer.load(model_dir, batch_size=batch_size, threads=threads, quantize=quantize, backend=backend, recheck_margin=recheck)
+        state = {
+            "version": 1,
+            "input": _input_signature(input),
+            "chunk_size": chunk_size,
+            "columns": cmap.__dict__,
+            "mask_pii": mask_pii,
+            "model": hashlib.sha1(json.dumps(scorer.meta, sort_keys=True, default=str).encode()).hexdigest(),
+            "precision": {"int8": scorer.quantized, "recheck": scorer.recheck_margin},  # a resumed run must not mix fp32 and int8 scores
+            "embeddings": bool(embeddings),
+        }
+        if parts.exists():
+            old = _read_state(parts / "state.json")
+            if resume and old is None and not any(parts.glob("part-*")):
+                # killed between creating the folder and writing its state: nothing was scored yet
+                logger.info("nothing finished to resume at %s; starting from the beginning", parts)
+            elif resume and old != state:
+                raise InputError(
+                    f"cannot resume: {parts} was made with other settings (input, chunk size, columns or model differ); re-run without --resume"
+                )
+            if not resume:
+                shutil.rmtree(parts)
+        elif resume:
+            logger.info("nothing to resume at %s; starting from the beginning", parts)
+        parts.mkdir(parents=True, exist_ok=True)
+        for leftover in parts.glob("*.partial"):  # half-written by a run that died (we hold the lock)
+            leftover.unlink(missing_ok=True)
+        _atomic_text(parts / "state.json", json.dumps(state))
 
-    prep = TextPreparer(mask_pii=mask_pii)
-    ids_seen = _IdTracker()
-    stats = TableStats()
-    from tqdm.auto import tqdm
+        prep = TextPreparer(mask_pii=mask_pii)
+        ids_seen = _IdTracker()
+        stats = TableStats()
+        from tqdm.auto import tqdm
 
-    if show_progress_bar is None:
-        show_progress_bar = logger.getEffectiveLevel() <= logging.INFO
-    bar = tqdm(disable=not show_progress_bar, unit=" rows", desc="score", mininterval=2)
+        if show_progress_bar is None:
+            show_progress_bar = logger.getEffectiveLevel() <= logging.INFO
+        bar = tqdm(disable=not show_progress_bar, unit=" rows", desc="score", mininterval=2)
 
-    def chunks():
-        # the text stage of each chunk, in input order (duplicate ids are tracked across chunks)
-        for k, chunk in enumerate(iter_table(input, chunk_size=chunk_size)):
-            df = chunk.frame
-            if k == 0:
-                cmap.validate(list(df.columns), source=str(input or "stdin"))
-            done = (parts / f"part-{k:05d}.parquet").exists() and (parts / f"part-{k:05d}.rejects.jsonl").exists()
-            if done:  # scored in an earlier run: replay the text stage only, to restore duplicate state
+        def chunks():
+            # the text stage of each chunk, in input order (duplicate ids are tracked across chunks)
+            for k, chunk in enumerate(iter_table(input, chunk_size=chunk_size)):
+                df = chunk.frame
+                if k == 0:
+                    cmap.validate(list(df.columns), source=str(input or "stdin"))
                 if len(df):
-                    mark_duplicate_ids(prep(df[cmap.text].tolist()).flags, ids_seen(derive_ids(df, cmap)))
-                ready = None
-            else:
-                ready = prepare_frame(df, scorer, cmap, prep, ids_seen) if len(df) else None
-            yield k, chunk, done, ready
-
-    k = -1
-    # chunk k+1 is read, cleaned and tokenised on a thread while chunk k is scored: ONNX Runtime
-    # releases the GIL, and on 2 cores the text stage otherwise ran alone for ~10% of the time
-    it = chunks()
-    with ThreadPoolExecutor(1) as ahead:
-        pending = ahead.submit(next, it, None)
-        while (item := pending.result()) is not None:
-            pending = ahead.submit(next, it, None)
-            k, chunk, done, ready = item
-            df = chunk.frame
-            stats.input_rows += len(df) + len(chunk.rejects)
-            if not done:
-                part = parts / f"part-{k:05d}.parquet"
-                rej = parts / f"part-{k:05d}.rejects.jsonl"
-                if len(df):
-                    scored, emb = score_frame(df, scorer, cmap, prep, ids_seen, want_embeddings=bool(embeddings), ready=ready)
+                    df[cmap.text] = as_text(df[cmap.text])  # a number in the text column is scored as its text
+                done = (parts / f"part-{k:05d}.parquet").exists() and (parts / f"part-{k:05d}.rejects.jsonl").exists()
+                if done:  # scored in an earlier run: replay the text stage only, to restore duplicate state
+                    if len(df):
+                        mark_duplicate_ids(prep(df[cmap.text].tolist()).flags, ids_seen(derive_ids(df, cmap)))
+                    ready = None
                 else:
-                    scored, emb = df.drop(columns=[ROW_COL]), None
-                if emb is not None:
-                    np.save(parts / f"part-{k:05d}.emb.npy", emb)
-                _atomic_parquet(scored, part)
-                _atomic_text(rej, "".join(r.to_json() + "\n" for r in chunk.rejects))
-            bar.update(len(df) + len(chunk.rejects))
-    bar.close()
-    if k < 0:
-        raise InputError(f"{input}: no table found")
-    stats.output, stats.rejects, stats.output_rows, stats.rejected_rows = _join_parts(parts, out_path, k + 1, embeddings)
-    stats.check()
-    shutil.rmtree(parts)
-    return stats
+                    ready = prepare_frame(df, scorer, cmap, prep, ids_seen) if len(df) else None
+                    if ready is not None:
+                        add_row_flags(ready.prepared.flags, df, chunk.row_flags)
+                yield k, chunk, done, ready
+
+        k = -1
+        # chunk k+1 is read, cleaned and tokenised on a thread while chunk k is scored: ONNX Runtime
+        # releases the GIL, and on 2 cores the text stage otherwise ran alone for ~10% of the time
+        it = chunks()
+        try:
+            with ThreadPoolExecutor(1) as ahead:
+                pending = ahead.submit(next, it, None)
+                while (item := pending.result()) is not None:
+                    pending = ahead.submit(next, it, None)
+                    k, chunk, done, ready = item
+                    df = chunk.frame
+                    stats.input_rows += len(df) + len(chunk.rejects)
+                    if not done:
+                        part = parts / f"part-{k:05d}.parquet"
+                        rej = parts / f"part-{k:05d}.rejects.jsonl"
+                        if len(df):
+                            scored, emb = score_frame(df, scorer, cmap, prep, ids_seen, want_embeddings=bool(embeddings), ready=ready)
+                        else:
+                            scored, emb = df.drop(columns=[ROW_COL]), None
+                        if emb is not None:
+                            with atomic_path(parts / f"part-{k:05d}.emb.npy") as tmp, open(tmp, "wb") as fh:
+                                np.save(fh, emb)
+                        _atomic_parquet(scored, part)
+                        _atomic_text(rej, "".join(r.to_json() + "\n" for r in chunk.rejects))
+                    bar.update(len(df) + len(chunk.rejects))
+            bar.close()
+            if k < 0:
+                raise InputError(f"{input}: no table found")
+            stats.output, stats.rejects, stats.output_rows, stats.rejected_rows = _join_parts(parts, out_path, k + 1, embeddings)
+        except KeyboardInterrupt as exc:
+            bar.close()
+            raise _interrupted(input, out_path, parts) from exc
+        stats.check()
+        shutil.rmtree(parts)
+        return stats
 
 
 def _read_state(path: Path) -> dict | None:
@@ -242,41 +260,53 @@ def _read_state(path: Path) -> dict | None:
         return None
 
 
+def _interrupted(input, out_path: Path, parts: Path) -> RunInterrupted:
+    """What an interrupted scoring run keeps: its finished chunks, for ``--resume``."""
+    n = len(list(parts.glob("part-*.rejects.jsonl"))) if parts.is_dir() else 0
+    if input is None or str(input) == "-":
+        return RunInterrupted(f"scoring stdin was interrupted; {out_path} was not written", "stdin cannot be resumed: run the command again")
+    return RunInterrupted(
+        f"scoring was interrupted; {n} finished chunk(s) are kept in {parts} and {out_path} was not written",
+        "run the same command again with --resume to continue from them",
+    )
+
+
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(path.name + ".partial")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        df.to_parquet(tmp, index=False)
 
 
 def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def _join_parts(parts: Path, out_path: Path, n_parts: int, embeddings) -> tuple[str, str, int, int]:
+    """Join the parts into the output, its rejects and embeddings; the output is renamed into place last."""
     n_out = 0
     n_rej = 0
     rpath = rejects_path(out_path)
-    rtmp = rpath.with_name(rpath.name + ".partial")
     embs = []
-    with TableWriter(out_path) as w, open(rtmp, "w", encoding="utf-8") as rf:
-        for k in range(n_parts):
-            df = pd.read_parquet(parts / f"part-{k:05d}.parquet")
-            if len(df) or k == 0:
-                w.write(df)
-            n_out += len(df)
-            text = (parts / f"part-{k:05d}.rejects.jsonl").read_text(encoding="utf-8")
-            rf.write(text)
-            n_rej += text.count("\n")
-            e = parts / f"part-{k:05d}.emb.npy"
-            if embeddings and e.exists():
-                embs.append(np.load(e))
-    os.replace(rtmp, rpath)
-    if embeddings:
-        arr = np.concatenate(embs) if embs else np.zeros((0, 0), dtype=np.float16)
-        etmp = Path(str(embeddings) + ".partial.npy")
-        np.save(etmp, arr)
-        os.replace(etmp, embeddings)
+    w = TableWriter(out_path)
+    try:
+        with atomic_path(rpath) as rtmp, open(rtmp, "w", encoding="utf-8") as rf:
+            for k in range(n_parts):
+                df = pd.read_parquet(parts / f"part-{k:05d}.parquet")
+                if len(df) or k == 0:
+                    w.write(df)
+                n_out += len(df)
+                text = (parts / f"part-{k:05d}.rejects.jsonl").read_text(encoding="utf-8")
+                rf.write(text)
+                n_rej += text.count("\n")
+                e = parts / f"part-{k:05d}.emb.npy"
+                if embeddings and e.exists():
+                    embs.append(np.load(e))
+        if embeddings:
+            arr = np.concatenate(embs) if embs else np.zeros((0, 0), dtype=np.float16)
+            with atomic_path(embeddings) as etmp, open(etmp, "wb") as fh:
+                np.save(fh, arr)
+        w.close()
+    except BaseException:
+        w.abort()
+        raise
     return str(out_path), str(rpath), n_out, n_rej
-

@@ -1,4 +1,4 @@
-"""Quality flags: ``empty``, ``duplicate``, ``non_korean``, ``truncated``, ``pii_masked``.
+"""Quality flags: ``empty``, ``duplicate``, ``non_korean``, ``truncated``, ``pii_masked``, ``decode_error``.
 
 Rows are flagged, never dropped: a duplicate is still scored, so per-product counts stay
 exact and the user decides what to filter.
@@ -10,6 +10,8 @@ exact and the user decides what to filter.
 * ``non_korean`` — has letters but fewer than 30% of them are Hangul.
 * ``duplicate_id`` — the id repeats an earlier row's id (both rows are kept).
 * ``truncated`` — longer than the analyser or model reads (set by the caller).
+* ``decode_error`` — some bytes of the row fit no character encoding; they read as U+FFFD
+  (set by the table reader, :data:`nlp.io.tables.DECODE_ERROR`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Iterable
 
 __all__ = ["FLAG_NAMES", "is_empty", "is_non_korean", "DuplicateDetector", "hangul_share", "join_flags"]
 
-FLAG_NAMES = ("empty", "duplicate", "duplicate_id", "non_korean", "truncated", "pii_masked")
+FLAG_NAMES = ("empty", "duplicate", "duplicate_id", "non_korean", "truncated", "pii_masked", "decode_error")
 _NEAR = re.compile(r"[\W_]+", re.UNICODE)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -32,8 +33,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from nlp.io.atomic import replace_dir, sweep_partials, temp_path
 from nlp.io.columns import ColumnMap, derive_ids
-from nlp.io.tables import ROW_COL, InputError, read_table, write_table
+from nlp.io.lock import OutputLock
+from nlp.io.tables import ROW_COL, InputError, TableWriter, read_table
 from nlp.periods import DEFAULT_TZ
 from nlp.schema import DOC_TOPICS_FILE, TOPIC_MODEL_DIR, TOPICS_BY_PERIOD_FILE, TOPICS_BY_PRODUCT_FILE, TOPICS_FILE
 from nlp.topics.model import TopicModel
@@ -221,6 +224,43 @@ def topics_table(
     Returns:
         A :class:`TopicsResult`.
     """
+    # one run per output directory: a second run on the same -o refuses before any work
+    with OutputLock(output_dir):
+        return _topics_locked(scored, output_dir, columns, embeddings, model_dir, nr_topics, min_topic_size, seed, freq, model, backend, int8, fit_sample, model_options, tz)
+
+
+def _write_outputs(out: Path, tables: dict[str, tuple[pd.DataFrame, str]], model: TopicModel) -> dict[str, Path]:
+    """Write every output under a temporary name first, then rename them all into place.
+
+    A run killed while writing leaves the directory as it was (plus temporary names that the
+    next run removes), never a mix of old and new files or a half-saved model.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    for name in [f for _, f in tables.values()] + [TOPIC_MODEL_DIR]:
+        sweep_partials(out / name)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for _key, (frame, name) in tables.items():
+            tmp = temp_path(out / name)
+            staged.append((tmp, out / name))
+            with TableWriter(tmp, fmt="parquet") as w:
+                w.write(frame)
+        model_tmp = temp_path(out / TOPIC_MODEL_DIR)
+        staged.append((model_tmp, out / TOPIC_MODEL_DIR))
+        model.save(model_tmp)
+    except BaseException:
+        for tmp, _ in staged:
+            shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() else tmp.unlink(missing_ok=True)
+        raise
+    for tmp, final in staged[:-1]:
+        os.replace(tmp, final)
+    replace_dir(model_tmp, out / TOPIC_MODEL_DIR)
+    files = {key: out / name for key, (_, name) in tables.items()}
+    files["model"] = out / TOPIC_MODEL_DIR
+    return files
+
+
+def _topics_locked(scored, output_dir, columns, embeddings, model_dir, nr_topics, min_topic_size, seed, freq, model, backend, int8, fit_sample, model_options, tz) -> TopicsResult:
     cmap = columns or ColumnMap()
     if isinstance(scored, pd.DataFrame):
         frame, source = scored.copy(), "the table"
@@ -303,16 +343,12 @@ def topics_table(
         by_period = topics_by_period(rows, cmap.time, freq, model.labels_, rating_col=rating, tz=tz)
 
     out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    files = {
-        "doc_topics": write_table(doc_topics, out / DOC_TOPICS_FILE),
-        "topics": write_table(topics, out / TOPICS_FILE),
-    }
+    tables = {"doc_topics": (doc_topics, DOC_TOPICS_FILE), "topics": (topics, TOPICS_FILE)}
     if by_product is not None:
-        files["by_product"] = write_table(by_product, out / TOPICS_BY_PRODUCT_FILE)
+        tables["by_product"] = (by_product, TOPICS_BY_PRODUCT_FILE)
     if by_period is not None:
-        files["by_period"] = write_table(by_period, out / TOPICS_BY_PERIOD_FILE)
-    files["model"] = model.save(out / TOPIC_MODEL_DIR)
+        tables["by_period"] = (by_period, TOPICS_BY_PERIOD_FILE)
+    files = _write_outputs(out, tables, model)
     logger.info(
         "%d topics over %d rows (%.0f%% outliers) → %s",
         int((topics["topic"] >= 0).sum()),

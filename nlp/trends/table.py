@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from nlp.io.columns import ColumnMap
+from nlp.io.lock import locks_output
 from nlp.io.rejects import RejectsWriter
 from nlp.io.tables import InputError, iter_table, write_table
 from nlp.schema import load_doc_topics
@@ -69,6 +70,7 @@ def read_scored(path: str | os.PathLike | None) -> tuple[pd.DataFrame, list]:
     return df, rejects
 
 
+@locks_output("output")
 def trends_table(
     input: str | os.PathLike | None,
     output: str | os.PathLike,
