@@ -10,9 +10,11 @@ import typer
 
 from nlp.cli._apps import evaluate_app, train_app
 from nlp.cli._common import err_console, friendly_errors
+from nlp.resources import checkout_dir, shared_corpora_dir
 
-SHARED_NSMC = "../shared/corpora/nsmc_reviews.parquet"
-OOD_SET = "corpora/ood_sentiment/ood_sentiment.csv"
+# defaults anchored to the checkout (not the working directory); pass the option to use other files
+SHARED_NSMC = str(shared_corpora_dir() / "nsmc_reviews.parquet")
+OOD_SET = str(checkout_dir() / "corpora" / "ood_sentiment" / "ood_sentiment.csv")
 
 # --seed is training randomness only; which rows are held out follows --split-seed, so a second seed of a recipe
 # never trains on the first one's dev, calibration or test rows
@@ -173,7 +175,7 @@ def register(app: typer.Typer) -> None:
     _register_intent()
 
 
-GOLD_DIR = "corpora/intent_gold"
+GOLD_DIR = str(checkout_dir() / "corpora" / "intent_gold")
 
 
 @friendly_errors

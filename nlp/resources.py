@@ -8,6 +8,7 @@ They are package data (``nlp/_models`` and ``nlp/_demo`` in an installed wheel, 
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 __all__ = ["shipped_models_dir", "demo_corpus"]
@@ -35,3 +36,18 @@ def shipped_models_dir() -> Path:
 def demo_corpus() -> Path:
     """The demo reviews table (2,400 film reviews, CC0) that ``nlp run`` reads when given no input."""
     return _package_dir("nlp._demo", _CHECKOUT / "corpora" / "demo") / "demo_reviews.csv"
+
+
+def checkout_dir() -> Path:
+    """The source checkout (where ``corpora/`` with the training and evaluation sets lives)."""
+    return _CHECKOUT
+
+
+def shared_corpora_dir() -> Path:
+    """``$NLP_SHARED_CORPORA``, else ``../shared/corpora`` beside the checkout: NSMC and the real-review set.
+
+    Only training and evaluation commands read it; scoring never does. The path is anchored to the checkout, not to
+    the working directory, so commands give the same answer from any directory.
+    """
+    env = os.environ.get("NLP_SHARED_CORPORA")
+    return Path(env) if env else _CHECKOUT.parent / "shared" / "corpora"

@@ -16,6 +16,7 @@ import pandas as pd
 
 from nlp.modeling.intent_rules import rule_labels
 from nlp.modeling.sentiment import SentimentSource, _read, assemble_sentiment_data
+from nlp.resources import checkout_dir
 from nlp.schema import INTENT_LABELS
 from nlp.text.normalize import normalize
 
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["INTENT_LABELS", "load_gold", "make_gold_splits", "silver_set", "intent_training_data", "train_intent", "fit_intent_blend", "evaluate_intent"]
 
-GOLD_DIR = Path("corpora/intent_gold")
+GOLD_DIR = checkout_dir() / "corpora" / "intent_gold"
 GOLD_FILE = "gold.csv"
 EXTRA_GLOB = "extra_train*.csv"  # extra_train.csv, extra_train_2.csv, ...
 

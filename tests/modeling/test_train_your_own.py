@@ -50,7 +50,7 @@ def test_train_your_own_base_intent_soup_blend_score(tiny_model_dir, tmp_path):
         }
     ).to_csv(gold / "gold.csv", index=False)
     common = ["--batch-size", 8, "--epochs", 1, "--threads", 1, "--no-blend"]
-    _invoke(["train", "sentiment", "--base", base, "--layers", 2, "-o", tmp_path / "s1", "--data", spec, *common])
+    _invoke(["train", "sentiment", "--base", base, "--layers", 2, "-o", tmp_path / "s1", "--data", spec, "--films", "", *common])
     for name, seed in (("s2", 13), ("s2b", 14)):
         _invoke(
             [
@@ -66,6 +66,11 @@ def test_train_your_own_base_intent_soup_blend_score(tiny_model_dir, tmp_path):
                 spec,
                 "--seed",
                 seed,
+                # no shared corpora: the test uses only what it builds (the defaults read NSMC beside the checkout)
+                "--silver-from",
+                "",
+                "--films",
+                "",
                 *common,
             ]
         )
