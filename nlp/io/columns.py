@@ -38,13 +38,13 @@ class ColumnMap:
             if name not in cols:
                 raise InputError(
                     f"column {echo(name)!r} not found in {echo(source)}; it has columns {shown}. "
-                    f"Pass {_OPTION[role]} NAME to say which column holds the {role}."
+                    f"Pass {role}_col=NAME ({_OPTION[role]} NAME on the command line) to say which column holds the {role}."
                 )
         for role in ("id", "product", "time", "rating", "channel"):
             name = getattr(self, role)
             default = ColumnMap.__dataclass_fields__[role].default
             if name != default and name not in cols:
-                raise InputError(f"column {echo(name)!r} given with {_OPTION[role]} is not in {echo(source)}; it has columns {shown}.")
+                raise InputError(f"column {echo(name)!r} given as {role}_col ({_OPTION[role]}) is not in {echo(source)}; it has columns {shown}.")
 
     def has(self, frame: pd.DataFrame, role: str) -> bool:
         return getattr(self, role) in frame.columns
