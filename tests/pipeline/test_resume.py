@@ -27,6 +27,7 @@ def _args(src, out, tiny_model):
     return ["run", str(src), "-o", str(out), "--model", str(tiny_model), "--topics-model", str(tiny_model), "--min-topic-size", "10"]
 
 
+@pytest.mark.slow  # real processes killed mid-run; CI runs it explicitly (.ci/run)
 def test_resume_after_a_kill_while_topics_were_written(tmp_path, small_demo, tiny_model, monkeypatch):
     import nlp.topics.table as topics_mod
 

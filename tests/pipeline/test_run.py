@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from nlp.cli.main import app
@@ -44,6 +45,7 @@ def test_run_without_dates_skips_trends(tmp_path, tiny_model):
     assert (out / "report.html").exists()
 
 
+@pytest.mark.slow  # real processes killed mid-run; CI runs it explicitly (.ci/run)
 def test_run_sigkill_then_resume(tmp_path, tiny_model):
     """`nlp run` killed with SIGKILL while scoring, then --resume: the same scored rows as an uninterrupted run."""
     import os

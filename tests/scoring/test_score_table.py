@@ -178,6 +178,7 @@ def test_cli_score_with_embeddings(tmp_path, korean_csv, tiny_model):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="uses SIGKILL")
+@pytest.mark.slow  # real processes killed mid-run; CI runs it explicitly (.ci/run)
 def test_sigkill_then_resume(tmp_path, tiny_model):
     """A real process killed with SIGKILL mid-run, then --resume: same rows as an uninterrupted run."""
     src = tmp_path / "in.csv"
