@@ -108,7 +108,7 @@ def _run_locked(
     topics_model,
 ) -> RunResult:
     from nlp.io.tables import read_table
-    from nlp.scoring.table import _input_signature, score_table
+    from nlp.scoring.table import input_signature, score_table
 
     src = Path(input) if input not in (None, "") and str(input) != "-" else (None if str(input) == "-" else DEMO_CORPUS)
     out.mkdir(parents=True, exist_ok=True)
@@ -118,7 +118,7 @@ def _run_locked(
     # what each stage's outputs depend on (the backend is left out: every backend gives the same outputs)
     res.settings = {
         "score": {
-            "input": _input_signature(src),
+            "input": input_signature(src),
             "columns": dict(cmap.__dict__),
             "model": str(model_dir) if model_dir else None,
             "int8": quantize,

@@ -134,7 +134,7 @@ _SESSION = """
 import json, os, sys
 import nlp
 from onnx import TensorProto, helper
-from nlp.scoring.onnx_backend import _session
+from nlp.scoring.onnx_backend import make_session
 x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])
 y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])
 graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [x], [y])
@@ -142,7 +142,7 @@ model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 model.ir_version = 8
 path = sys.argv[1]
 open(path, "wb").write(model.SerializeToString())
-_session(path, 1)
+make_session(path, 1)
 print(json.dumps({k: os.environ.get(k) for k in %r}))
 """
 

@@ -26,7 +26,7 @@ from nlp._offline import import_onnxruntime
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OnnxEncoder", "onnx_available", "onnx_cache_dir", "model_key", "prune_cache", "cached_graph", "export_onnx", "run_batches", "workers"]
+__all__ = ["OnnxEncoder", "onnx_available", "onnx_cache_dir", "model_key", "prune_cache", "cached_graph", "export_onnx", "make_session", "run_batches", "workers"]
 
 EXPORT_VERSION = 2  # 2: graphs exported with eager attention (see export_onnx)
 
@@ -94,7 +94,7 @@ DISABLED_FUSIONS = ["SkipLayerNormFusion"]
 unchanged (measurements: docs/decisions.md)."""
 
 
-def _session(path: Path, threads: int | None):
+def make_session(path: Path, threads: int | None):
     """An inference session that runs each call on one thread: :func:`run_batches` runs ``threads`` calls at once.
 
     Short reviews make small matrices, and splitting each one over the cores spends part of
@@ -281,7 +281,7 @@ class OnnxEncoder:
             export_for_int8=lambda out: self._export(model, out, smooth=True), variant=f"sq{SMOOTH_VERSION}h",
             keep_fp32=tuple(f"/{t}/" for t in self.tasks),  # the heads: no speed to gain, and int8 there changed dev labels (bench_int8_smoothing)
         )
-        self.session = _session(self.path, threads)
+        self.session = make_session(self.path, threads)
         self.workers = workers(threads)
 
     def _export(self, model, out: Path, eager: bool = True, smooth: bool = False) -> None:

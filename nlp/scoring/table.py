@@ -41,7 +41,7 @@ __all__ = ["score_table", "score_frame", "SCORE_COLUMNS"]
 SCORE_COLUMNS = ["sentiment", "sentiment_score", "intent", "flags"]
 
 
-def _input_signature(path) -> dict:
+def input_signature(path) -> dict:
     if path is None or str(path) == "-":
         return {"path": "-"}
     st = Path(path).stat()
@@ -161,7 +161,7 @@ def score_table(
         scorer = scorer or Scorer.load(model_dir, batch_size=batch_size, threads=threads, quantize=quantize, backend=backend, recheck_margin=recheck)
         state = {
             "version": 1,
-            "input": _input_signature(input),
+            "input": input_signature(input),
             "chunk_size": chunk_size,
             "columns": cmap.__dict__,
             "mask_pii": mask_pii,

@@ -334,7 +334,7 @@ class OnnxSentenceEmbedder:
     def __init__(self, st_dir: str | Path, int8: bool = False, threads: int | None = None) -> None:
         from transformers import AutoTokenizer
 
-        from nlp.scoring.onnx_backend import EXPORT_VERSION, _session, cached_graph, onnx_cache_dir, workers
+        from nlp.scoring.onnx_backend import EXPORT_VERSION, cached_graph, make_session, onnx_cache_dir, workers
 
         d = Path(st_dir)
         marker = json.loads((d / EXPORT_MARKER).read_text(encoding="utf-8"))
@@ -356,7 +356,7 @@ class OnnxSentenceEmbedder:
             onnx_cache_dir(), "st-" + h.hexdigest()[:20], lambda out: self._export(d, out), int8,
             export_for_int8=lambda out: self._export(d, out, smooth=True), variant=f"sq{SMOOTH_VERSION}",
         )
-        self.session = _session(self.path, threads)
+        self.session = make_session(self.path, threads)
         self.workers = workers(threads)
 
     def _export(self, d: Path, out: Path, smooth: bool = False) -> None:
