@@ -35,9 +35,12 @@ from nlp.periods import START_FREQ
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PANDAS_FREQ", "to_forecast_frame", "to_prophet", "covariate_columns"]
+__all__ = ["PANDAS_FREQ", "MIN_PERIODS_AUTOETS", "to_forecast_frame", "to_prophet", "covariate_columns"]
 
 # ``ds`` holds period starts: days, Mondays (ISO weeks), first days of months.
+#: the shortest series StatsForecast's AutoETS fits (measured: 6 periods raise "tiny datasets", 7 fit)
+MIN_PERIODS_AUTOETS = 7
+
 PANDAS_FREQ: dict[str, str] = {f: START_FREQ[f] for f in ("D", "W", "M")}
 _KEYS = ("unique_id", "ds")
 # period_complete says how far the data reach, not what customers did: not a covariate
@@ -68,6 +71,8 @@ def to_forecast_frame(
     covariates: Sequence[str] | None = None,
     *,
     fill: Literal["zero", "ffill"] | None = None,
+    min_length: int | None = None,
+    complete_only: bool = True,
 ) -> pd.DataFrame:
     """The long frame StatsForecast / MLForecast / NeuralForecast expect: ``unique_id``, ``ds``, ``y``, covariates.
 
@@ -80,6 +85,11 @@ def to_forecast_frame(
         fill: how to fill missing covariate values (means of empty periods, z-scores
             without enough history): ``None`` keeps ``NaN`` (LightGBM copes), ``"zero"``,
             or ``"ffill"`` (last known value within the series, then 0). Never uses later values.
+        min_length: drop series with fewer periods than this (they are logged). Real exports have products with a
+            few months only, and some models refuse short series: StatsForecast's ``AutoETS`` needs at least
+            :data:`MIN_PERIODS_AUTOETS` (7) periods and fails on the whole frame otherwise.
+        complete_only: leave out periods the data do not cover to their end (``period_complete`` false): a
+            half-counted last month would read as a fall in volume.
 
     Returns:
         A new frame; booleans become 0.0/1.0 and all value columns float.
@@ -90,7 +100,7 @@ def to_forecast_frame(
     Example:
         >>> from statsforecast import StatsForecast  # doctest: +SKIP
         >>> from statsforecast.models import Naive  # doctest: +SKIP
-        >>> StatsForecast(models=[Naive()], freq=PANDAS_FREQ["M"]).forecast(df=to_forecast_frame(f, covariates=[]), h=3)  # doctest: +SKIP
+        >>> StatsForecast(models=[Naive()], freq=PANDAS_FREQ["M"]).forecast(df=to_forecast_frame(f, covariates=[], min_length=7), h=3)  # doctest: +SKIP
     """
     missing = [c for c in (target, *(covariates or ())) if c not in features.columns]
     if missing:
@@ -98,6 +108,14 @@ def to_forecast_frame(
     if target in (covariates or ()):
         raise ValueError(f"the target {target!r} cannot also be a covariate; lag it first (build_features(..., lag=K))")
     covs = covariate_columns(features, target) if covariates is None else list(covariates)
+    if complete_only and "period_complete" in features.columns:
+        features = features[features["period_complete"].fillna(False).astype(bool)]
+    if min_length:
+        sizes = features.groupby("unique_id", sort=False)["ds"].transform("size")
+        short = features.loc[sizes < min_length, "unique_id"].unique()
+        if len(short):
+            logger.info("left out %d series shorter than %d periods: %s", len(short), min_length, list(short)[:10])
+        features = features[sizes >= min_length]
     out = features[["unique_id", "ds"]].copy()
     out["y"] = pd.to_numeric(features[target], errors="coerce").astype(float)
     for c in covs:

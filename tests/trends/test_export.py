@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nlp.trends import build_features
@@ -80,3 +81,21 @@ def test_mlforecast_fits_on_the_table_as_is(monthly):
     mlf2.fit(hist, static_features=[])
     pred = mlf2.predict(1, X_df=fut)
     assert len(pred) == 2 and pred["LinearRegression"].notna().all()
+
+
+def test_forecast_frame_runs_statsforecast_with_a_short_series_and_a_partial_month():
+    """A real export has products with a few months and a half-counted last month; the README snippet must run on it."""
+    sf = pytest.importorskip("statsforecast")
+    from statsforecast.models import AutoETS, Naive
+
+    from nlp.trends.export import MIN_PERIODS_AUTOETS, to_forecast_frame
+
+    long = pd.DataFrame({"unique_id": "long", "ds": pd.date_range("2023-01-01", periods=12, freq="MS"), "n_reviews": range(10, 22)})
+    short = pd.DataFrame({"unique_id": "short", "ds": pd.date_range("2023-10-01", periods=3, freq="MS"), "n_reviews": [4, 5, 6]})
+    f = pd.concat([long, short], ignore_index=True)
+    f["period_complete"] = True
+    f.loc[f.index[11], "period_complete"] = False  # the long series' last month is partial
+    frame = to_forecast_frame(f, covariates=[], min_length=MIN_PERIODS_AUTOETS)
+    assert set(frame["unique_id"]) == {"long"} and len(frame) == 11
+    out = sf.StatsForecast(models=[Naive(), AutoETS()], freq="MS").forecast(df=frame, h=2)
+    assert len(out) == 2
