@@ -53,6 +53,10 @@ __all__ = [
     "build_features",
     "shift_features",
     "period_starts",
+    "features_from_counts",
+    "largest_topics",
+    "topic_period_counts",
+    "period_counts",
 ]
 
 Freq = Literal["D", "W", "M"]
@@ -450,11 +454,49 @@ def _features_from_rows(
 
     main_topics: list[int] = []
     if doc_topics is not None and not by_topic and cfg.top_topics:
-        sizes = rows.loc[rows["topic"].notna() & (rows["topic"] >= 0), "topic"].astype(int).value_counts()
-        sizes = sizes.sort_index().sort_values(ascending=False, kind="stable")
-        main_topics = sorted(sizes.index[: cfg.top_topics].tolist())  # the largest ones, in id order
+        main_topics = largest_topics(rows.loc[rows["topic"].notna() & (rows["topic"] >= 0), "topic"].astype(int).value_counts(), cfg.top_topics)
 
-    counts = _period_counts(rows, main_topics, has_rating)
+    counts = period_counts(rows, main_topics, has_rating)
+    topic_counts = topic_period_counts(rows) if doc_topics is not None and not by_topic else None
+    return features_from_counts(
+        counts, cfg, main_topics=main_topics, has_rating=has_rating, topic_counts=topic_counts, topic_labels=topic_labels, by_topic=by_topic,
+        extend_to=extend_to,
+    )
+
+
+def largest_topics(sizes: pd.Series, top: int) -> list[int]:
+    """The ``top`` largest topics (``sizes``: topic id → rows), ties to the smaller id, in id order."""
+    sizes = sizes.sort_index().sort_values(ascending=False, kind="stable")
+    return sorted(int(t) for t in sizes.index[:top])
+
+
+def features_from_counts(
+    counts: pd.DataFrame,
+    cfg: TrendConfig,
+    *,
+    main_topics: list[int],
+    has_rating: bool,
+    topic_counts: pd.Series | None = None,
+    topic_labels: Mapping[int, str] | None = None,
+    by_topic: bool = False,
+    extend_to: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """The feature table from per (unique_id, period) sums instead of rows.
+
+    Everything :func:`build_features` computes derives from sums that add up over any split of
+    the rows, so an engine that aggregates in parts (Spark) gets the same table from them.
+
+    Args:
+        counts: indexed by (``unique_id``, ``period`` ordinal), sorted; the columns of
+            :func:`period_counts` (``n_reviews``, ``n_scored``, ``score_sum``, ``n_sent_<label>`` ...,
+            ``n_topic_<k>`` for ``main_topics``).
+        cfg: the settings.
+        main_topics: the topics with a share column (:func:`largest_topics`).
+        has_rating: whether ``counts`` has the rating sums.
+        topic_counts: rows per (``unique_id``, ``topic``, ``period``) for topics >= 0
+            (:func:`topic_period_counts`), for emerging topics; ``None`` without topics.
+        topic_labels, by_topic, extend_to: as :func:`build_features`.
+    """
     end_ord = None
     if extend_to is not None:
         end_ord = int(pd.Series([pd.Timestamp(extend_to)]).dt.to_period(cfg.period_alias).array.asi8[0])
@@ -474,8 +516,8 @@ def _features_from_rows(
     g = counts.reindex(grid, fill_value=0).reset_index()
 
     out = _derive(g, cfg, main_topics, has_rating)
-    if doc_topics is not None and not by_topic:
-        emerging = _emerging_topics(rows, g, cfg)
+    if topic_counts is not None and not by_topic:
+        emerging = _emerging_topics(topic_counts, g, cfg)
         out["anomaly_emerging_topic"] = (emerging != "").to_numpy(dtype=bool)
         out["emerging_topics"] = emerging.to_numpy()
     elif not by_topic:
@@ -515,8 +557,11 @@ def _join_topics(rows: pd.DataFrame, doc_topics: pd.DataFrame, cmap: ColumnMap) 
     return out
 
 
-def _period_counts(rows: pd.DataFrame, main_topics: list[int], has_rating: bool) -> pd.DataFrame:
-    """Sums per (unique_id, period): counts and score sums; everything else derives from these."""
+def period_counts(rows: pd.DataFrame, main_topics: list[int], has_rating: bool) -> pd.DataFrame:
+    """Sums per (unique_id, period): counts and score sums; everything else derives from these.
+
+    The sums of a table's parts add up to the table's (what an engine aggregating in parts relies on).
+    """
     ind = pd.DataFrame({"unique_id": rows["unique_id"].astype(str).to_numpy(), "period": rows["period"].to_numpy()})
     ind["n_reviews"] = 1
     score = rows["sentiment_score"]
@@ -583,24 +628,28 @@ def _derive(g: pd.DataFrame, cfg: TrendConfig, main_topics: list[int], has_ratin
     return out
 
 
-def _emerging_topics(rows: pd.DataFrame, g: pd.DataFrame, cfg: TrendConfig) -> pd.Series:
-    """For each grid row, the '|'-joined ids of topics whose share spikes (see FEATURE_DOCS)."""
-    result = pd.Series("", index=g.index, dtype=object)
+def topic_period_counts(rows: pd.DataFrame) -> pd.Series:
+    """Rows per (``unique_id``, ``topic``, ``period``) for topics >= 0 (a Series named ``n``)."""
     t = rows[rows["topic"].notna() & (rows["topic"] >= 0)]
-    if t.empty or g.empty:
-        return result
-    tc = (
+    return (
         pd.DataFrame(
             {
                 "unique_id": t["unique_id"].astype(str).to_numpy(),
                 "topic": t["topic"].astype(int).to_numpy(),
-                "period": t["period"].to_numpy(),
+                "period": t["period"].to_numpy(dtype="int64"),
             }
         )
         .groupby(["unique_id", "topic", "period"])
         .size()
         .rename("n")
     )
+
+
+def _emerging_topics(tc: pd.Series, g: pd.DataFrame, cfg: TrendConfig) -> pd.Series:
+    """For each grid row, the '|'-joined ids of topics whose share spikes (see FEATURE_DOCS); ``tc`` from :func:`topic_period_counts`."""
+    result = pd.Series("", index=g.index, dtype=object)
+    if tc.empty or g.empty:
+        return result
     # only (product, topic) pairs that ever reach min_volume in a period can be flagged
     peak = tc.groupby(level=["unique_id", "topic"]).max()
     pairs = peak[peak >= max(cfg.min_volume, 1)].index
