@@ -377,14 +377,28 @@ def _restore(frame: pd.DataFrame, source: SourceSpec) -> tuple[pd.DataFrame, lis
 # -- numbering and chunks --------------------------------------------------------------------
 
 
-def number_rows(frame: DataFrame) -> tuple[DataFrame, int]:
+def number_rows(frame: DataFrame, by_file: bool = False) -> tuple[DataFrame, int]:
     """Add ``_row`` (0-based position in the frame's read order) and return the row count.
 
     One pass counts the rows of each partition; the position is then the partition's offset
     plus the row's place in it. For a single input file this is the position in the file, as
-    the local engine numbers it; a folder is numbered in Spark's read order.
+    the local engine numbers it. ``by_file`` (a Parquet scan) numbers by file name, then the
+    row's index in its file, so a folder of part files is numbered in the order its part files
+    are named (Spark itself reads the largest files first).
     """
     from pyspark.sql import functions as F
+
+    if by_file:
+        path, index = "_nlp_file", "_nlp_index"
+        with_pos = frame.select("*", F.col("_metadata.file_path").alias(path), F.col("_metadata.row_index").alias(index))
+        sizes = {r[path]: int(r["count"]) for r in with_pos.groupBy(path).count().collect()}
+        if not sizes:
+            return frame.withColumn(ROW_COL, F.lit(0).cast("long")), 0
+        files = sorted(sizes)
+        offsets = np.concatenate([[0], np.cumsum([sizes[f] for f in files])[:-1]]).astype(np.int64)
+        table = F.create_map(*[x for f, o in zip(files, offsets) for x in (F.lit(f), F.lit(int(o)).cast("long"))])
+        numbered = with_pos.withColumn(ROW_COL, F.element_at(table, F.col(path)) + F.col(index))
+        return numbered.drop(path, index), sum(sizes.values())
 
     mid = frame.withColumn(MID_COL, F.monotonically_increasing_id())
     counts = mid.groupBy(F.shiftright(F.col(MID_COL), _PART_BITS).alias("p")).count().collect()
@@ -668,7 +682,7 @@ def score_table(
         threads=threads,
         mask_pii=mask_pii,
     )
-    numbered, n = number_rows(src.frame)
+    numbered, n = number_rows(src.frame, by_file=src.source.fmt == "parquet")
     logger.info("%s: %d rows in %d chunks of %d", inp, n, math.ceil(n / chunk_size) if n else 0, chunk_size)
     rej_path = out + ".rejects.jsonl"
     # rejects first (small), then the output: the output's _SUCCESS marks the whole result complete
