@@ -146,7 +146,9 @@ def session(master: str = "local[*]", app_name: str = "nlp-insight", conf: dict[
         if version is None or version < 17:
             found = "no java" if version is None else f"Java {version}"
             raise ImportError(f"--engine spark needs Java 17 or newer, found {found}; {SPARK_MISSING}")
-    builder = SparkSession.builder.master(master).appName(app_name)
+    builder = SparkSession.builder.appName(app_name)
+    if not os.environ.get("PYSPARK_GATEWAY_PORT") or master != "local[*]":
+        builder = builder.master(master)  # under spark-submit, its --master decides unless --spark-master says otherwise
     quiet = not sys.stderr.isatty() or bool(os.environ.get("CI"))
     settings = {
         "spark.sql.session.timeZone": "UTC",
