@@ -141,7 +141,7 @@ def session(master: str = "local[*]", app_name: str = "nlp-insight", conf: dict[
     if active is not None:
         _configure(active)
         return active
-    if not os.environ.get("SPARK_REMOTE"):
+    if not os.environ.get("SPARK_REMOTE") and not os.environ.get("PYSPARK_GATEWAY_PORT"):  # no JVM of ours to start otherwise
         version = java_version()
         if version is None or version < 17:
             found = "no java" if version is None else f"Java {version}"
