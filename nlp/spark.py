@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from nlp.text.table import TableStats
 
-__all__ = ["session", "score", "aspects", "score_table", "read"]
+__all__ = ["session", "score", "aspects", "score_table", "aspects_table", "read"]
 
 
 def session(master: str = DEFAULT_SPARK_MASTER, conf: dict[str, str] | None = None) -> SparkSession:
@@ -169,6 +169,25 @@ def aspects(
     stage.columns.validate(list(df.columns), source="the DataFrame")
     numbered, n = number_rows(df)
     return run_stage(numbered, n, stage, chunk_size)
+
+
+def aspects_table(
+    input: str | os.PathLike, output: str | os.PathLike, columns: ColumnMap | None = None, *, domain: str, master: str = DEFAULT_SPARK_MASTER, chunk_size: int = 5_000, **options: Any
+) -> TableStats:
+    """``nlp aspects INPUT -o OUTPUT --engine spark`` as a function: :func:`aspects` from file to file, rejects beside it.
+
+    ``output_rows`` counts aspect rows (mentions); ``input_rows == rows read + rejected_rows``.
+    """
+    from nlp.engines.spark import stage_table
+    from nlp.engines.stages import AspectsStage
+
+    if domain == "auto" and not options.get("domain_col"):
+        raise ValueError("--engine spark needs --domain NAME (auto chooses per product over the whole table, which only --engine local does so far)")
+    keys = {"taxonomy", "model_dir", "quantize", "backend", "mask_pii"}
+    named = {k: (str(v) if k in ("taxonomy", "model_dir") and v else v) for k, v in options.items() if k in keys}
+    rest = tuple(sorted((k, v) for k, v in options.items() if k not in keys))
+    stage = AspectsStage(columns=columns or ColumnMap(), domain=domain, options=rest, **named)
+    return stage_table(input, output, stage, chunk_size=chunk_size, master=master, one_row_per_input=False)
 
 
 def score_table(input: str | os.PathLike, output: str | os.PathLike, columns: ColumnMap | None = None, *, master: str = DEFAULT_SPARK_MASTER, **options: Any) -> TableStats:

@@ -73,6 +73,7 @@ __all__ = [
     "run_stage",
     "score_frame",
     "score_table",
+    "stage_table",
     "rejects_frame",
     "write_frame",
     "java_version",
@@ -539,7 +540,7 @@ def run_stage(numbered: DataFrame, n_rows: int, stage: Stage, chunk_size: int = 
     keys = partition_keys(n_parts)
     chunk_part = (np.arange(n_chunks, dtype=np.int64) * n_parts) // n_chunks
     mapping = spark.createDataFrame(pd.DataFrame({CHUNK_COL: np.arange(n_chunks, dtype=np.int64), PART_COL: keys[chunk_part]}))
-    frame = frame.withColumn(CHUNK_COL, F.floor(F.col(ROW_COL) / F.lit(chunk_size)).cast("long"))
+    frame = frame.withColumn(CHUNK_COL, F.expr(f"`{ROW_COL}` div {int(chunk_size)}"))
     frame = frame.join(F.broadcast(mapping), CHUNK_COL).repartition(n_parts, PART_COL).sortWithinPartitions(ROW_COL)
     names = schema.fieldNames()
 
@@ -641,6 +642,42 @@ def score_frame(frame: DataFrame, stage: ScoreStage | None = None, chunk_size: i
     return run_stage(numbered, n, stage, chunk_size)
 
 
+def stage_table(
+    input: str | os.PathLike,
+    output: str | os.PathLike,
+    stage: Stage,
+    *,
+    chunk_size: int = 5_000,
+    spark: SparkSession | None = None,
+    master: str = "local[*]",
+    one_row_per_input: bool = True,
+) -> TableStats:
+    """Run ``stage`` over every row of ``input`` into the folder ``output``, rejects beside it (``output.rejects.jsonl/``).
+
+    The file-to-file form of :func:`run_stage` that ``nlp score --engine spark`` uses, and
+    ``nlp aspects --engine spark`` can (``one_row_per_input=False``: the output rows are mentions,
+    so only ``input rows = rows read + rejected rows`` is checked).
+    """
+    inp, out = str(input), str(output)
+    if _same_path(inp, out):
+        raise InputError("the output path is the input file; choose another -o")
+    out_fmt = detect_format(out)
+    spark = spark or session(master)
+    src = read_input(spark, inp, stage.columns if hasattr(stage, "columns") else None)
+    numbered, n = number_rows(src.frame, by_file=src.source.fmt == "parquet")
+    logger.info("%s: %d rows in %d chunks of %d", inp, n, math.ceil(n / chunk_size) if n else 0, chunk_size)
+    rej_path = out + ".rejects.jsonl"
+    # rejects first (small), then the output: the output's _SUCCESS marks the whole result complete
+    rejects_frame(numbered, src.source).repartition(1).sortWithinPartitions("row").write.mode("overwrite").option("ignoreNullFields", False).json(rej_path)
+    write_frame(run_stage(numbered, n, stage, chunk_size, src.source), out, out_fmt)
+    stats = TableStats(input_rows=n, output=out, rejects=rej_path)
+    stats.output_rows = _count_written(spark, out, out_fmt)
+    stats.rejected_rows = spark.read.text(rej_path).count()
+    if one_row_per_input:
+        stats.check()
+    return stats
+
+
 def score_table(
     input: str | os.PathLike,
     output: str | os.PathLike,
@@ -666,12 +703,7 @@ def score_table(
         Row accounting; ``input_rows == output_rows + rejected_rows`` is checked.
     """
     cmap = columns or ColumnMap()
-    inp, out = str(input), str(output)
-    if _same_path(inp, out):
-        raise InputError("the output path is the input file; choose another -o")
-    out_fmt = detect_format(out)
     spark = spark or session(master)
-    src = read_input(spark, inp, cmap)
     if threads is None:
         threads = int(spark.conf.get("spark.task.cpus", "1"))
     stage = ScoreStage(
@@ -684,15 +716,4 @@ def score_table(
         threads=threads,
         mask_pii=mask_pii,
     )
-    numbered, n = number_rows(src.frame, by_file=src.source.fmt == "parquet")
-    logger.info("%s: %d rows in %d chunks of %d", inp, n, math.ceil(n / chunk_size) if n else 0, chunk_size)
-    rej_path = out + ".rejects.jsonl"
-    # rejects first (small), then the output: the output's _SUCCESS marks the whole result complete
-    rejects_frame(numbered, src.source).repartition(1).sortWithinPartitions("row").write.mode("overwrite").option("ignoreNullFields", False).json(rej_path)
-    scored = run_stage(numbered, n, stage, chunk_size, src.source)
-    write_frame(scored, out, out_fmt)
-    stats = TableStats(input_rows=n, output=out, rejects=rej_path)
-    stats.output_rows = _count_written(spark, out, out_fmt)
-    stats.rejected_rows = spark.read.text(rej_path).count()
-    stats.check()
-    return stats
+    return stage_table(input, output, stage, chunk_size=chunk_size, spark=spark)
