@@ -229,3 +229,13 @@ def test_unknown_engine_is_rejected():
 
     res = CliRunner().invoke(app, ["score", "x.csv", "-o", "y.parquet", "--engine", "dask"])
     assert res.exit_code == 2 and "local, spark" in res.output
+
+
+def test_read_gives_rows_and_rejects(tmp_path, spark):
+    import nlp.spark
+
+    src = write_csv(tmp_path / "reviews.csv", review_rows(800, seed=9))
+    rows, rejects = nlp.spark.read(spark, src)
+    assert rows.count() == 801 and rejects.count() == 2
+    assert rows.columns == ["id", "text", "product_id", "created_at"]
+    assert sorted(r["row"] for r in rejects.collect()) == [151, 703]
