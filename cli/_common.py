@@ -29,6 +29,10 @@ ProductCol = Annotated[str, typer.Option("--product-col", help="product / SKU / 
 TimeCol = Annotated[str, typer.Option("--time-col", help="date or datetime column")]
 RatingCol = Annotated[str, typer.Option("--rating-col", help="star rating column")]
 ChannelCol = Annotated[str, typer.Option("--channel-col", help="channel column (review, sns, inquiry ...)")]
+EngineOpt = Annotated[
+    str, typer.Option("--engine", help="local (this process) or spark (Apache Spark, same results; pip install 'nlp-insight[spark]', Java 17+)")
+]
+SparkMasterOpt = Annotated[str, typer.Option("--spark-master", help="Spark master URL for --engine spark: local[*], spark://HOST:7077, yarn, k8s://...")]
 
 
 def column_map(text_col: str, id_col: str, product_col: str, time_col: str, rating_col: str, channel_col: str) -> ColumnMap:

@@ -7,7 +7,20 @@ from typing import Annotated
 
 import typer
 
-from nlp.cli._common import ChannelCol, IdCol, ProductCol, RatingCol, TextCol, TimeCol, column_map, err_console, friendly_errors
+from nlp.cli._common import (
+    ChannelCol,
+    EngineOpt,
+    IdCol,
+    ProductCol,
+    RatingCol,
+    SparkMasterOpt,
+    TextCol,
+    TimeCol,
+    column_map,
+    err_console,
+    friendly_errors,
+)
+from nlp.engines import DEFAULT_SPARK_MASTER
 
 
 @friendly_errors
@@ -32,6 +45,8 @@ def run_cmd(
     title: Annotated[str | None, typer.Option(help="report title")] = None,
     topics_model: Annotated[Path | None, typer.Option(help="encoder for topic embeddings (default: base e5)")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8: ~1.5x the speed of --int8 (accuracy: models/sentiment-e5s3)")] = False,
+    engine: EngineOpt = "local",
+    spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
 ) -> None:
     """Score, topics, trends and the CX report for a reviews table (the demo corpus by default), into one directory."""
     from nlp.pipeline import run
@@ -56,10 +71,12 @@ def run_cmd(
         mask_pii=mask_pii,
         title=title,
         topics_model=topics_model,
+        engine=engine,
+        spark_master=spark_master,
     )
     err_console.print(f"scored {res.scored_rows} rows ({res.rejected_rows} rejected) → {res.scored}")
     err_console.print(f"topics → {res.topics}; trends → {res.trends or 'skipped: ' + res.skipped.get('trends', '')}")
-    err_console.print(f"report → {res.report}")
+    err_console.print(f"report → {res.report or 'skipped: ' + res.skipped.get('report', '')}")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,20 @@ from typing import Annotated
 
 import typer
 
-from nlp.cli._common import ChannelCol, IdCol, ProductCol, RatingCol, TextCol, TimeCol, column_map, err_console, friendly_errors
+from nlp.cli._common import (
+    ChannelCol,
+    EngineOpt,
+    IdCol,
+    ProductCol,
+    RatingCol,
+    SparkMasterOpt,
+    TextCol,
+    TimeCol,
+    column_map,
+    err_console,
+    friendly_errors,
+)
+from nlp.engines import DEFAULT_SPARK_MASTER, check_engine
 
 ModelOpt = Annotated[Path | None, typer.Option("--model", help="scorer model directory (default: the shipped models/sentiment-e5s6)")]
 
@@ -36,12 +49,25 @@ def score_cmd(
     embeddings: Annotated[Path | None, typer.Option(help="also write pooled embeddings (.npy, output row order) for `nlp topics`")] = None,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
     fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8: ~1.5x the speed of --int8 (accuracy: models/sentiment-e5s3)")] = False,
+    engine: EngineOpt = "local",
+    spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
 ) -> None:
     """Score sentiment, purchase intent and quality flags: input + score columns, plus OUT.rejects.jsonl."""
     from nlp.scoring.scorer import resolve_fast
     from nlp.scoring.table import score_table
 
     model, quantize, recheck = resolve_fast(fast, model, quantize, recheck)
+    if check_engine(engine, spark_master) == "spark":
+        from nlp.engines.spark import score_table as spark_score_table
+
+        if resume or embeddings:
+            raise ValueError("--resume and --embeddings are for --engine local (Spark re-runs failed tasks itself)")
+        stats = spark_score_table(
+            input, str(output), column_map(text_col, id_col, product_col, time_col, rating_col, channel_col), master=spark_master, model_dir=model,
+            mask_pii=mask_pii, chunk_size=chunk_size, batch_size=batch_size, threads=threads, quantize=quantize, recheck=recheck, backend=backend,
+        )
+        err_console.print(f"{stats.input_rows} rows in: {stats.output_rows} scored → {stats.output}/; {stats.rejected_rows} rejected → {stats.rejects}/")
+        return
     stats = score_table(
         input,
         output,

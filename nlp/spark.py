@@ -1,0 +1,197 @@
+"""nlp-insight for teams already in Spark: a DataFrame in, a DataFrame out, the local engine's results.
+
+The stages run with ``mapInPandas`` over the local engine's chunks, the models loaded once per
+Python worker; duplicates, duplicate ids and derived ids are computed over the whole
+DataFrame as ``nlp score`` computes them over a file (details: :mod:`nlp.engines.spark`,
+``docs/spark.md``). Needs ``pip install 'nlp-insight[spark]'`` and Java 17+.
+
+Rows are numbered in the DataFrame's order, as ``nlp score`` numbers a file's rows: ids
+derived for rows without one (``r<row>-<hash>``) and which of two equal texts counts as the
+duplicate follow that order. A DataFrame read straight from files has a stable order; give
+other DataFrames an id column, or persist them first, so a retried task sees the same rows.
+
+Example:
+    >>> import nlp.spark
+    >>> spark = nlp.spark.session("local[*]")  # doctest: +SKIP
+    >>> reviews = spark.read.parquet("reviews.parquet")  # doctest: +SKIP
+    >>> scored = nlp.spark.score(reviews, int8=True)  # doctest: +SKIP
+    >>> scored.groupBy("product_id", "sentiment").count().show()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from nlp.engines import DEFAULT_SPARK_MASTER
+from nlp.io.columns import ColumnMap
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from nlp.text.table import TableStats
+
+__all__ = ["session", "score", "aspects", "score_table", "aspects_table", "read"]
+
+
+def session(master: str = DEFAULT_SPARK_MASTER, conf: dict[str, str] | None = None) -> SparkSession:
+    """A Spark session set up for the engine (an active session is reused).
+
+    Args:
+        master: ``local[*]``, ``spark://host:7077``, ``yarn``, ``k8s://...``.
+        conf: further Spark settings.
+    """
+    from nlp.engines.spark import session as _session
+
+    return _session(master, conf=conf)
+
+
+def read(spark: SparkSession, path: str | os.PathLike, columns: ColumnMap | None = None) -> tuple[DataFrame, DataFrame]:
+    """Read a table as ``nlp score --engine spark`` does: (rows, rejects).
+
+    CSV/TSV in the detected encoding (CP949, UTF-8 with BOM ...), JSON lines or Parquet; rows
+    the local reader would reject are in the second frame (``id``, ``row``, ``reason``,
+    ``original``), not the first.
+    """
+    from nlp.engines.spark import CORRUPT_COL, number_rows, read_input, rejects_frame
+
+    src = read_input(spark, str(path), columns)
+    numbered, _ = number_rows(src.frame)
+    rejects = rejects_frame(numbered, src.source)
+    rows = src.frame
+    if CORRUPT_COL in rows.columns:
+        from pyspark.sql import functions as F
+
+        good = numbered.join(rejects.select(F.col("row").alias("_row")), "_row", "left_anti")
+        rows = good.drop(CORRUPT_COL, "_row")
+    return rows, rejects
+
+
+def score(
+    df: DataFrame,
+    *,
+    columns: ColumnMap | None = None,
+    model_dir: str | os.PathLike | None = None,
+    int8: bool = False,
+    recheck: float | None = None,
+    fast: bool = False,
+    backend: str | None = None,
+    mask_pii: bool = True,
+    batch_size: int = 8,
+    threads: int | None = None,
+    chunk_size: int = 5_000,
+) -> DataFrame:
+    """Sentiment, purchase intent and quality flags for every row of ``df`` (lazily, as a DataFrame).
+
+    The output is ``nlp score``'s: the input columns (the id first when derived), ``sentiment``,
+    ``sentiment_score``, ``sentiment_<label>``, ``intent``, ``intent_<label>`` and ``flags``;
+    the same rows, ids, labels and scores as ``nlp score`` on the same table with the same
+    ``chunk_size``.
+
+    Args:
+        df: a DataFrame with a text column (the names in ``columns``).
+        columns: input column names (``ColumnMap(text="body", id="review_id")``).
+        model_dir: scorer model directory, as executors see it (default: the shipped model).
+        int8, recheck, fast, backend: as ``nlp score --int8 --recheck --fast --backend``.
+        mask_pii: mask personal data in model input and output text.
+        batch_size: texts per forward pass.
+        threads: CPU threads per task (default: ``spark.task.cpus``).
+        chunk_size: rows per chunk, as ``nlp score --chunk-size`` (int8 scores depend on it).
+
+    Example:
+        >>> scored = nlp.spark.score(spark.read.parquet("reviews.parquet"), columns=ColumnMap(text="body"))  # doctest: +SKIP
+    """
+    from nlp.engines.spark import score_frame
+    from nlp.engines.stages import ScoreStage
+    from nlp.scoring.scorer import resolve_fast
+
+    model_dir, int8, recheck = resolve_fast(fast, model_dir, int8, recheck)
+    if threads is None:
+        threads = int(df.sparkSession.conf.get("spark.task.cpus", "1"))
+    stage = ScoreStage(
+        columns=columns or ColumnMap(),
+        model_dir=str(model_dir) if model_dir else None,
+        quantize=int8,
+        recheck=recheck,
+        backend=backend,
+        batch_size=batch_size,
+        threads=threads,
+        mask_pii=mask_pii,
+    )
+    return score_frame(df, stage, chunk_size)
+
+
+def aspects(
+    df: DataFrame,
+    *,
+    domain: str,
+    columns: ColumnMap | None = None,
+    taxonomy: str | os.PathLike | None = None,
+    model_dir: str | os.PathLike | None = None,
+    int8: bool = False,
+    backend: str | None = None,
+    mask_pii: bool = True,
+    chunk_size: int = 5_000,
+    **options: Any,
+) -> DataFrame:
+    """Aspect rows (one per review × aspect mention) for every row of ``df``, as ``nlp aspects`` writes them.
+
+    Runs :class:`~nlp.engines.stages.AspectsStage` (:class:`nlp.aspects.AspectExtractor`) over
+    the local engine's chunks. ``domain`` is a domain name (``shopping``, ``lodging`` ...), or
+    ``auto`` with ``domain_col=`` naming a column that holds each row's domain: choosing a domain
+    per product from the whole table's mentions (``nlp aspects --domain auto``) is not done on
+    Spark yet.
+
+    Args:
+        df: a DataFrame with a text column.
+        domain: the taxonomy domain.
+        columns, taxonomy, model_dir, int8, backend, mask_pii, chunk_size: as ``nlp aspects``.
+        **options: further :class:`nlp.aspects.AspectExtractor` options.
+    """
+    from nlp.engines.spark import number_rows, run_stage
+    from nlp.engines.stages import AspectsStage
+
+    if domain == "auto" and not options.get("domain_col"):
+        raise ValueError(
+            "on Spark, pass domain=NAME (shopping, lodging, ...) or domain_col=COLUMN; domain='auto' chooses per product "
+            "over the whole table, which only the local engine does so far"
+        )
+    stage = AspectsStage(
+        columns=columns or ColumnMap(),
+        domain=domain,
+        taxonomy=str(taxonomy) if taxonomy else None,
+        model_dir=str(model_dir) if model_dir else None,
+        quantize=int8,
+        backend=backend,
+        mask_pii=mask_pii,
+        options=tuple(sorted(options.items())),
+    )
+    stage.columns.validate(list(df.columns), source="the DataFrame")
+    numbered, n = number_rows(df)
+    return run_stage(numbered, n, stage, chunk_size)
+
+
+def aspects_table(
+    input: str | os.PathLike, output: str | os.PathLike, columns: ColumnMap | None = None, *, domain: str, master: str = DEFAULT_SPARK_MASTER, chunk_size: int = 5_000, **options: Any
+) -> TableStats:
+    """``nlp aspects INPUT -o OUTPUT --engine spark`` as a function: :func:`aspects` from file to file, rejects beside it.
+
+    ``output_rows`` counts aspect rows (mentions); ``input_rows == rows read + rejected_rows``.
+    """
+    from nlp.engines.spark import stage_table
+    from nlp.engines.stages import AspectsStage
+
+    if domain == "auto" and not options.get("domain_col"):
+        raise ValueError("--engine spark needs --domain NAME (auto chooses per product over the whole table, which only --engine local does so far)")
+    keys = {"taxonomy", "model_dir", "quantize", "backend", "mask_pii"}
+    named = {k: (str(v) if k in ("taxonomy", "model_dir") and v else v) for k, v in options.items() if k in keys}
+    rest = tuple(sorted((k, v) for k, v in options.items() if k not in keys))
+    stage = AspectsStage(columns=columns or ColumnMap(), domain=domain, options=rest, **named)
+    return stage_table(input, output, stage, chunk_size=chunk_size, master=master, one_row_per_input=False)
+
+
+def score_table(input: str | os.PathLike, output: str | os.PathLike, columns: ColumnMap | None = None, *, master: str = DEFAULT_SPARK_MASTER, **options: Any) -> TableStats:
+    """``nlp score INPUT -o OUTPUT --engine spark`` as a function (see :func:`nlp.engines.spark.score_table`)."""
+    from nlp.engines.spark import score_table as _score_table
+
+    return _score_table(input, output, columns, master=master, **options)
