@@ -25,6 +25,8 @@ __all__ = ["Doc", "Token", "analyse", "analyse_many", "lemma_of", "is_content"]
 _SPLIT_EC = frozenset(
     {"지만", "는데", "은데", "ᆫ데", "던데", "으나", "나", "어도", "아도", "여도", "더라도", "는데도", "은데도", "ᆫ데도", "고", "며", "으며", "지마는", "건만", "다만"}
 )
+# Endings that oppose the next clause to this one (-고 and -며 only join).
+_CONTRAST_EC = frozenset({"지만", "는데", "은데", "ᆫ데", "던데", "으나", "나", "어도", "아도", "여도", "더라도", "는데도", "은데도", "ᆫ데도", "지마는", "건만"})
 # Auxiliaries that continue a -고 (먹고 싶다, 쓰고 있다, 하고 나다): no new clause.
 _AUX_AFTER_GO = frozenset({"싶", "있", "계시", "보", "나", "말", "버리", "주", "놓"})
 # Sentence-initial contrast: a new clause starts at the adverb.
@@ -80,6 +82,25 @@ class Doc:
     tags: list[str] = field(default_factory=list)
     tokens: list[Token] = field(default_factory=list)
     clauses: list[tuple[int, int]] = field(default_factory=list)  # character spans
+    morph_clause: list[int] = field(default_factory=list)  # clause of every morpheme
+
+    def contrast_after(self, c: int) -> bool:
+        """Whether clause ``c + 1`` turns against clause ``c`` (-지만, -는데, -으나, -어도; 근데, 하지만, 다만 ...)."""
+        if c + 1 >= len(self.clauses):
+            return False
+        mine = [i for i, k in enumerate(self.morph_clause) if k == c]
+        nxt = [i for i, k in enumerate(self.morph_clause) if k == c + 1]
+        if not mine or not nxt:
+            return False
+        last = mine[-1]
+        while last > mine[0] and self.tags[last].startswith(("SF", "SP", "SE", "SS", "SW", "JX")):
+            last -= 1
+        f, t = self.forms[last], self.tags[last]
+        if t == "EC" and f in _CONTRAST_EC:
+            return True
+        if t == "NNB" and f == "데" and last > 0 and self.tags[last - 1] == "ETM":
+            return True
+        return self.forms[nxt[0]] in _CONTRAST_ADVERBS and self.tags[nxt[0]] in ("MAJ", "MAG")
 
     def clause_text(self, c: int) -> str:
         a, b = self.clauses[c]
@@ -155,6 +176,7 @@ def _doc_from_tokens(text: str, toks, opinion: frozenset[str]) -> Doc:
         s[0] = min(s[0], starts[i])
         s[1] = max(s[1], ends[i])
     doc.clauses = [(a, b) for a, b in (spans[c] for c in sorted(spans))]
+    doc.morph_clause = clause_of
     doc.tokens = [
         Token(lemma_of(forms[i], tags[i]), tags[i], starts[i], ends[i], clause_of[i], i) for i in range(len(toks)) if is_content(tags[i])
     ]

@@ -40,6 +40,7 @@ from nlp.aspects.polarity import (
     RULE_WEIGHT,
     OpinionLexicon,
     clause_probabilities,
+    contrast_carry,
     rule_polarity,
 )
 from nlp.aspects.taxonomy import DOMAIN_ORDER, Taxonomy
@@ -174,7 +175,9 @@ class AspectExtractor:
         score_all: bool = False,
         mask_pii: bool = True,
         keep_neutral: bool = False,
-        merge: str = "cancel",
+        keep_threshold: float | None = None,
+        merge: str = "majority",
+        carry: bool = True,
         show_progress_bar: bool | None = None,
     ) -> None:
         if not 0 <= threshold < 1:
@@ -196,7 +199,9 @@ class AspectExtractor:
         self.score_all = score_all
         self.mask_pii = mask_pii
         self.keep_neutral = keep_neutral
+        self.keep_threshold = keep_threshold
         self.merge = merge
+        self.carry = carry
         self.show_progress_bar = show_progress_bar
 
     # -- fitting -------------------------------------------------------------------------
@@ -292,6 +297,12 @@ class AspectExtractor:
 
         # 5: polarity, rules first, then one batched scorer call for the clauses left open
         verdicts = {i: [rule_polarity(docs[i], m, ms, self.lexicon_) for m in ms] for i, ms in mentions.items()}
+        if self.carry:
+            for i, ms in mentions.items():
+                extra = contrast_carry(docs[i], ms, self.lexicon_)
+                if extra:
+                    mentions[i] = ms + [m for m, _ in extra]
+                    verdicts[i] = verdicts[i] + [v for _, v in extra]
         probs = self._clause_probs(frame, docs, mentions, verdicts, stats)
 
         # 6: one row per review × aspect
@@ -409,10 +420,17 @@ class AspectExtractor:
                 pol = self._polarity(v, p)
                 per_aspect.setdefault(m.aspect, []).append((pol, float(p[2] - p[0]), m.clause, m, v.polarity is not None or m.seed.polarity != 0))
             for key, items in per_aspect.items():
-                pos = sum(1 for x in items if x[0] > 0)
-                neg = sum(1 for x in items if x[0] < 0)
-                if not (self.keep_neutral or pos or neg or any(x[4] for x in items)):
-                    continue  # named in passing, with no opinion anywhere: not an aspect the review evaluates
+                # one vote per clause: several terms of one aspect in a clause ("그립감 클릭감 휠 다 좋은데") are one opinion
+                votes: dict[int, int] = {}
+                for x in items:
+                    votes[x[2]] = votes.get(x[2], 0) or x[0]
+                pos = sum(1 for v in votes.values() if v > 0)
+                neg = sum(1 for v in votes.values() if v < 0)
+                if not (self.keep_neutral or any(x[4] for x in items)):
+                    # named only by neutral terms, judged only by the scorer: kept when it reads an opinion
+                    kt = self.threshold if self.keep_threshold is None else self.keep_threshold
+                    if not any(abs(x[1]) > kt for x in items):
+                        continue
                 if self.merge == "majority":
                     pol = 1 if pos > neg else (-1 if neg > pos else 0)
                 else:

@@ -7,8 +7,9 @@ stand (방음이 **전혀** 안돼요), always inside one clause. When two match
 the longer one wins, so ``방음 안 되다`` (a complaint) takes precedence over ``방음`` (a mention).
 
 A cheap character test (:meth:`SeedIndex.may_match`) skips Kiwi for reviews that cannot hold
-any pattern: a noun must appear as written, and a predicate's first syllable with its
-initial consonant and vowel (빠르다 → 빨라요 keeps ㅃ+ㅏ; 되다 → 돼요 is allowed the contracted vowel).
+any pattern: for each pattern, its most telling word must appear in the text: a noun as written
+(or with a contracted particle's ㄴ/ㄹ: 연긴), a predicate's stem without the syllable inflection
+changes (시끄럽다 → 시끄), a one-syllable stem in any of its written forms (되다 → 돼, 됐).
 
 Example:
     >>> from nlp.aspects.clauses import analyse
@@ -72,15 +73,49 @@ class Mention:
         return self.seed.aspect
 
 
-def _first_syllables(stem: str, single: bool) -> set[str]:
-    """Syllables a predicate stem's first syllable may be written as (any final consonant; contracted vowels for one-syllable stems)."""
-    ch = stem[0]
+def _with_final(syl: str, final: int) -> str:
+    code = ord(syl) - _H0
+    return chr(_H0 + code - code % _NF + final) if 0 <= code < 11172 else syl
+
+
+def _one_syllable_forms(ch: str, irregular: bool) -> set[str]:
+    """How a one-syllable stem may be written in a review.
+
+    A closed syllable stays as it is (식다 → 식어, 작다 → 작은), unless the stem is irregular or ends
+    in ㄹ (맵다 → 매워, 듣다 → 들어, 달다 → 단): then also the open syllable with any final. An open
+    syllable takes any final (짜다 → 짠, 짰, 짭니다) and its contracted vowel (되어 → 돼, 보아 → 봐).
+    """
     code = ord(ch) - _H0
     if not 0 <= code < 11172:
         return {ch}
     initial, vowel = divmod(code // _NF, _NV)
-    vowels = {vowel} | (set(_CONTRACT.get(vowel, ())) if single else set())
-    return {chr(_H0 + (initial * _NV + v) * _NF + f) for v in vowels for f in range(_NF)}
+    final = code % _NF
+    if final and not (irregular or final == 8):
+        return {ch}
+    vowels = {vowel} | (set(_CONTRACT.get(vowel, ())) if not final else set())
+    return {ch} | {chr(_H0 + (initial * _NV + v) * _NF + f) for v in vowels for f in range(_NF)}
+
+
+def _anchor(tok) -> tuple[str, set[str]]:
+    """What must appear in a review's text for this word of a pattern to be found there.
+
+    ``("text", {...})``: one of these strings: a noun or root as written, or with the ㄴ/ㄹ of a
+    contracted particle on its open last syllable (연긴, 이야길); a predicate's stem without its last
+    syllable, which inflection may change (시끄럽다 → 시끄, 빠르다 → 빠 or 빨).
+    ``("chars", {...})``: one of these syllables (a one-syllable stem: 식다 → 식, 싞 ...; 되다 → 돼 ...).
+    """
+    lemma = tok.lemma
+    if not (tok.tag.startswith(_PRED_PREFIX) and lemma.endswith("다")):
+        last = ord(lemma[-1]) - _H0
+        if 0 <= last < 11172 and last % _NF == 0:
+            return "text", {lemma, lemma[:-1] + _with_final(lemma[-1], 4), lemma[:-1] + _with_final(lemma[-1], 8)}
+        return "text", {lemma}
+    stem = lemma[:-1]
+    if len(stem) == 1:
+        return "chars", _one_syllable_forms(stem, tok.tag.endswith("-I"))
+    if stem.endswith("르"):  # 빠르다 → 빨라: the syllable before 르 takes its ㄹ
+        return "text", {stem[:-1], stem[:-2] + _with_final(stem[-2], 8)}
+    return "text", {stem[:-1]}
 
 
 class SeedIndex:
@@ -124,7 +159,7 @@ class SeedIndex:
                 # written, since its pieces would match unrelated words; nouns do not inflect, so this is safe
                 seed = Seed(d, key, term, lemmas, False, pol, literal=word)
                 self._literal.append(seed)
-                anchors.setdefault(seed.literal[0], []).append(seed.literal)
+                anchors.setdefault(seed.literal[0], []).append(seed.literal if len(seed.literal) > 1 else None)
                 self.seeds.append(seed)
                 continue
             seed = Seed(d, key, term, lemmas, term.endswith("*"), pol, tag=tagm.group(1) if tagm else "")
@@ -133,13 +168,10 @@ class SeedIndex:
                 self._prefix.setdefault(lemmas[0], []).append(seed)
             else:
                 self._first.setdefault(lemmas[0], []).append(seed)
-            first = toks[0]
-            if first.tag.startswith(_PRED_PREFIX) and first.lemma.endswith("다"):
-                stem = first.lemma[:-1]
-                for s in _first_syllables(stem, len(stem) == 1):
-                    anchors.setdefault(s, []).append(None)
-            else:
-                anchors.setdefault(first.lemma[0], []).append(first.lemma)
+            # the most telling word of the pattern (the longest text) decides whether Kiwi runs at all
+            kind, forms = max((_anchor(t) for t in toks), key=lambda a: (a[0] == "text", min(map(len, a[1])) if a[0] == "text" else 0))
+            for f in forms:
+                anchors.setdefault(f[0], []).append(f if kind == "text" and len(f) > 1 else None)
         self._prefix_lengths = sorted({len(k) for k in self._prefix})
 
     # -- prefilter -------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from nlp.aspects.taxonomy import RESOURCES
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OpinionLexicon", "RuleVerdict", "rule_polarity", "negated", "clause_probabilities", "POLARITY_LABELS", "RULE_WEIGHT", "DEFAULT_THRESHOLD"]
+__all__ = ["OpinionLexicon", "RuleVerdict", "rule_polarity", "negated", "clause_opinion", "contrast_carry", "clause_probabilities", "POLARITY_LABELS", "RULE_WEIGHT", "DEFAULT_THRESHOLD"]
 
 POLARITY_LABELS = ("negative", "neutral", "positive")
 RULE_WEIGHT = 0.8
@@ -184,6 +184,39 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
     if total:
         return RuleVerdict(1 if total > 0 else -1, "opinion")
     return RuleVerdict(None, "")
+
+
+def clause_opinion(doc: Doc, clause: int, lexicon: OpinionLexicon) -> int | None:
+    """The polarity the clause's own opinion words (or a wish) give, ``None`` when they are silent."""
+    if _has_wish(doc, clause, lexicon.wish_lemmas):
+        return -1
+    total = sum(-p if negated(doc, positions) else p for positions, p in lexicon.hits(doc, clause, set()))
+    return (1 if total > 0 else -1) if total else None
+
+
+def contrast_carry(doc: Doc, mentions: list[Mention], lexicon: OpinionLexicon) -> list[tuple[Mention, RuleVerdict]]:
+    """Opinions that a contrast carries over to the aspect of the clause before it.
+
+    "맛있었지만 조금은 아쉬워요": the second clause names no aspect, but after -지만 its complaint is
+    about the taste just praised, so taste gets a second, negative mention (and the review's taste
+    becomes mixed). Only a clause that names no aspect itself, follows a contrast (-지만, -는데,
+    근데, 다만 ...) and holds an opinion word or a wish carries anything.
+    """
+    by_clause: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_clause.setdefault(m.clause, []).append(m)
+    out = []
+    for c, ms in by_clause.items():
+        nxt = c + 1
+        if nxt in by_clause or not doc.contrast_after(c):
+            continue
+        pol = clause_opinion(doc, nxt, lexicon)
+        if pol is None:
+            continue
+        for aspect in dict.fromkeys(m.aspect for m in ms):
+            seed = next(m.seed for m in ms if m.aspect == aspect)
+            out.append((Mention(seed, (), nxt), RuleVerdict(pol, "contrast")))
+    return out
 
 
 def clause_probabilities(scorer, texts: list[str], max_tokens: int = 64, blend: bool = True, batch_size: int | None = None) -> np.ndarray:
