@@ -128,6 +128,15 @@ def _split(forms: Sequence[str], tags: Sequence[str], starts: Sequence[int], end
             cut_before[i] = True
         if tag in ("MAJ", "MAG") and forms[i] in _CONTRAST_ADVERBS:
             cut_before[i] = True
+    # symbols and emoticons right after a cut (빨랐는데ㅋㅋ, 좋은데!!) stay with the clause they close
+    for i in range(1, n):
+        if cut_before[i] and sents[i] == sents[i - 1] and tags[i].startswith(("S", "W_EMOJI")) and tags[i] not in ("SL", "SH", "SN"):
+            j = i
+            while j < n and sents[j] == sents[i] and tags[j].startswith(("S", "W_EMOJI")) and tags[j] not in ("SL", "SH", "SN"):
+                j += 1
+            cut_before[i] = False
+            if j < n and sents[j] == sents[i]:
+                cut_before[j] = True
     # pieces with neither a predicate nor an opinion word join the next piece
     pieces: list[list[int]] = []
     for i in range(n):

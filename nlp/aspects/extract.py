@@ -27,6 +27,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +58,7 @@ ASPECT_COLUMNS = ["id", "product_id", "created_at", "aspect", "aspect_label", "p
 
 _SCORE_PROBS = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
 _ANALYSE_BATCH = 2_000
+_OWN_OPINION = frozenset({"seed", "opinion", "wish", "contrast"})  # verdicts that show the review evaluates the aspect itself
 
 
 class NotFittedError(RuntimeError):
@@ -113,6 +115,12 @@ def choose_domains(mentions_by_review: Sequence[Iterable[Mention]], groups: Sequ
     for g, c in reviews.items():
         out[g] = min((d for d in candidates if c[d]), key=lambda d: (-c[d], -matches[g][d], order[d]))
     return out
+
+
+@lru_cache(maxsize=1)
+def _builtin_index() -> SeedIndex:
+    """The built-in taxonomy compiled once per process (reading ~2,000 seed terms with Kiwi takes a moment)."""
+    return SeedIndex(Taxonomy.builtin())
 
 
 def _raw_span(raw: str, proc: str, a: int, b: int) -> tuple[int, int]:
@@ -211,7 +219,7 @@ class AspectExtractor:
         if self.domain != "auto" and self.domain not in tax:
             raise ValueError(f"unknown domain {self.domain!r}; choose auto or one of {tax.names} (or add it with --taxonomy FILE)")
         self.taxonomy_ = tax
-        self.index_ = SeedIndex(tax)
+        self.index_ = _builtin_index() if tax is Taxonomy.builtin() else SeedIndex(tax)
         self.lexicon_ = OpinionLexicon.builtin()
         self.stats_ = ExtractStats()
         return self
@@ -418,7 +426,7 @@ class AspectExtractor:
             for m, v in zip(mentions[i], verdicts[i]):
                 p = self._mention_probs(v, probs.get((i, m.clause)))
                 pol = self._polarity(v, p)
-                per_aspect.setdefault(m.aspect, []).append((pol, float(p[2] - p[0]), m.clause, m, v.polarity is not None or m.seed.polarity != 0))
+                per_aspect.setdefault(m.aspect, []).append((pol, float(p[2] - p[0]), m.clause, m, v.reason in _OWN_OPINION or m.seed.polarity != 0))
             for key, items in per_aspect.items():
                 # one vote per clause: several terms of one aspect in a clause ("그립감 클릭감 휠 다 좋은데") are one opinion
                 votes: dict[int, int] = {}

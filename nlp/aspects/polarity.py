@@ -171,18 +171,19 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
     if mention.seed.polarity:
         p = mention.seed.polarity
         return RuleVerdict(-p if negated(doc, mention.positions) else p, "seed")
-    total = 0
+    total = cross = 0
     used: set[int] = set()
-    # other polar seeds in the clause (of this review's domain) count as opinion words
+    # other polar seeds in the clause (of this review's domain) count as opinion words ("가격 대비 품질 최고")
     for m in mentions:
-        if m.clause == mention.clause and m.seed.polarity and m is not mention:
+        if m.clause == mention.clause and m.seed.polarity and m is not mention and m.positions:
             p = m.seed.polarity
-            total += -p if negated(doc, m.positions) else p
+            cross += -p if negated(doc, m.positions) else p
             used.update(m.positions)
     for positions, p in lexicon.hits(doc, mention.clause, used | set(mention.positions)):
         total += -p if negated(doc, positions) else p
-    if total:
-        return RuleVerdict(1 if total > 0 else -1, "opinion")
+    if total + cross:
+        # "cross": only another aspect's word judges the clause ("방이 너무 추웠어요" is about temperature)
+        return RuleVerdict(1 if total + cross > 0 else -1, "opinion" if total else "cross")
     return RuleVerdict(None, "")
 
 
