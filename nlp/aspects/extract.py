@@ -186,6 +186,7 @@ class AspectExtractor:
         keep_threshold: float | None = None,
         merge: str = "majority",
         carry: bool = True,
+        context: float = 0.4,
         show_progress_bar: bool | None = None,
     ) -> None:
         if not 0 <= threshold < 1:
@@ -210,6 +211,7 @@ class AspectExtractor:
         self.keep_threshold = keep_threshold
         self.merge = merge
         self.carry = carry
+        self.context = context
         self.show_progress_bar = show_progress_bar
 
     # -- fitting -------------------------------------------------------------------------
@@ -388,12 +390,25 @@ class AspectExtractor:
                     out[(i, c)] = given[i].astype(np.float32)
                     del need[(i, c)]
         keys = list(need)
-        if keys:
-            texts = [docs[i].clause_text(c) for i, c in keys]
+        review_keys: list[tuple[int, int]] = []
+        if self.context > 0:
+            multi = sorted({i for i, c in keys if len(docs[i].clauses) > 1})
+            for i in multi:
+                if have and not np.isnan(given[i]).any():
+                    out[(i, -1)] = given[i].astype(np.float32)
+                else:
+                    review_keys.append((i, -1))
+        if keys or review_keys:
+            texts = [docs[i].clause_text(c) for i, c in keys] + [docs[i].text for i, _ in review_keys]
             p = clause_probabilities(self._get_scorer(), texts, max_tokens=self.max_tokens, blend=self.blend)
-            for k, row in zip(keys, p):
+            for k, row in zip(keys + review_keys, p):
                 out[k] = row
-            stats.clauses_scored = len(keys)
+            stats.clauses_scored = len(texts)
+        if self.context > 0:
+            # a clause read alone misses what the review around it says: mix the review's reading in
+            for i, c in keys:
+                if (i, -1) in out:
+                    out[(i, c)] = (1 - self.context) * out[(i, c)] + self.context * out[(i, -1)]
         return out
 
     def _mention_probs(self, verdict, p: np.ndarray | None) -> np.ndarray:

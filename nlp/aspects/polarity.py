@@ -46,8 +46,10 @@ DEFAULT_THRESHOLD = 0.3
 
 # negation right before a predicate (안 빠르다, 못 쓰다) and right after it (빠르지 않다, 쓰지 못하다, 문제 없다,
 # 끈적임 없이); adverbs may stand between (문제가 전혀 없다)
-_NEG_BEFORE = frozenset({"안", "못"})
+_NEG_BEFORE = frozenset({"안", "못", "덜"})
 _NEG_AFTER = frozenset({"않다", "못하다", "없다", "없이", "아니다"})
+# a noun between a predicate and the negation still lets it through: 바삭한 맛이 없다, 맛있는 건 아니다
+_BRIDGE_NOUNS = frozenset({"NNG", "NNB"})
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,9 @@ def negated(doc: Doc, positions: tuple[int, ...]) -> bool:
     """Whether the words at ``positions`` (content-token positions) are negated inside their clause.
 
     A negation counts right before the first word or between the words (배송이 안 빨라요 for
-    배송 빠르다), and as the next word after the last one, adverbs skipped (빠르지 않다, 문제가 전혀
-    없다), never further: in "웨이팅 하면서까지 먹지는 않을 듯" the 않다 belongs to 먹다.
+    배송 빠르다; 덜 짜다), and as the next word after the last one, adverbs skipped (빠르지 않다,
+    문제가 전혀 없다) or across one noun before 없다/아니다 (바삭한 맛이 없다, 맛있는 건 아니다),
+    never further: in "웨이팅 하면서까지 먹지는 않을 듯" the 않다 belongs to 먹다.
     """
     toks = doc.tokens
     first, last = positions[0], positions[-1]
@@ -124,12 +127,16 @@ def negated(doc: Doc, positions: tuple[int, ...]) -> bool:
     for j in [first - 1] + [j for j in range(first + 1, last) if j not in inside]:
         if 0 <= j < len(toks) and toks[j].clause == clause and toks[j].lemma in _NEG_BEFORE and toks[j].tag == "MAG":
             return True
+    bridged = False
     for j in range(last + 1, len(toks)):
         t = toks[j]
         if t.clause != clause:
             break
         if t.lemma in _NEG_AFTER:
             return True
+        if t.tag in _BRIDGE_NOUNS and not bridged and j + 1 < len(toks) and toks[j + 1].lemma in ("없다", "아니다"):
+            bridged = True
+            continue
         if t.tag != "MAG":
             break
     return False
