@@ -79,6 +79,9 @@ def _print_aspects(res: dict) -> None:
         console.print(t)
         per = r["systems"]["aspects"]["detection"]["per_aspect"]
         console.print("detection F1 per aspect: " + ", ".join(f"{k} {v['f1']:.2f} ({v['support']})" for k, v in sorted(per.items())))
+    if "auto_domain" in res:
+        a = res["auto_domain"]
+        console.print(f"--domain auto: {a['products_right']}/{a['products']} products ({a['accuracy']:.3f}), {a['row_accuracy']:.3f} of rows given their labelled domain")
     if "agreement" in res:
         a = res["agreement"]
         console.print(f"annotator agreement {a['files']}: detection F1 {a['detection']['f1']:.3f}, polarity macro-F1 {a['polarity']['macro_f1']:.3f}, joint F1 {a['joint']['f1']:.3f}")
@@ -94,12 +97,16 @@ def evaluate_aspects_cmd(
     model: Annotated[Path | None, typer.Option("--model", help="scorer model directory (default: the shipped one)")] = None,
     int8: Annotated[bool, typer.Option("--int8", help="int8 scorer")] = False,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch")] = "auto",
+    chunk: Annotated[str | None, typer.Option("--chunk", help="only the texts whose chunk column has this value (real set: A = development, B = test)")] = None,
+    product_col: Annotated[str, typer.Option("--product-col", help="product column of the texts: also score the --domain auto rule per product")] = "product",
     json_out: Annotated[Path | None, typer.Option("--json", help="write the full results as JSON")] = None,
 ) -> None:
     """Mention detection P/R/F1, polarity macro-F1 and joint F1 against gold labels, beside the seed-lexicon baseline; mixed reviews apart."""
     from nlp.aspects.evaluate import evaluate_aspects
 
-    res = evaluate_aspects(gold, texts, domain_col=domain_col, domain=domain, taxonomy=taxonomy, model_dir=model, quantize=int8, backend=backend)
+    res = evaluate_aspects(
+        gold, texts, domain_col=domain_col, domain=domain, taxonomy=taxonomy, model_dir=model, quantize=int8, backend=backend, chunk=chunk, product_col=product_col
+    )
     _print_aspects(res)
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)

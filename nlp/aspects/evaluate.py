@@ -30,7 +30,7 @@ import pandas as pd
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["parse_gold", "read_gold", "score_predictions", "baseline_predictions", "evaluate_aspects", "POLARITY_SIGNS"]
+__all__ = ["parse_gold", "read_gold", "score_predictions", "baseline_predictions", "evaluate_aspects", "auto_domain_accuracy", "POLARITY_SIGNS"]
 
 POLARITY_SIGNS = {"positive": "+", "negative": "-", "neutral": "0"}
 _PAIR = re.compile(r"^([a-z][a-z0-9_]*):([+\-0])$")
@@ -145,6 +145,24 @@ def baseline_predictions(texts: Sequence[str], domains: Sequence[str], review_se
     return out
 
 
+def auto_domain_accuracy(frame: pd.DataFrame, product_col: str, domain_col: str, index) -> dict:
+    """How often ``--domain auto`` gives a product the domain its reviews are labelled with (products with a match)."""
+    from nlp.aspects.clauses import analyse_many
+    from nlp.aspects.extract import choose_domains
+    from nlp.text.normalize import normalize
+
+    texts = normalize(frame["text"].fillna("").astype(str).tolist())
+    groups = frame[product_col].fillna("").astype(str).tolist()
+    found = [index.find(d) for d in analyse_many(texts)]
+    chosen = choose_domains(found, groups, index.domains, index.shared)
+    truth = frame.groupby(frame[product_col].fillna("").astype(str))[domain_col].agg(lambda v: v.value_counts().index[0])
+    right = sum(1 for g, d in chosen.items() if truth.get(g) == d)
+    rows_right = sum(1 for g, d in zip(groups, frame[domain_col]) if chosen.get(g) == d)
+    return {"products": len(chosen), "products_right": right, "accuracy": round(right / len(chosen), 4) if chosen else 0.0,
+            "rows": len(frame), "rows_right": rows_right, "row_accuracy": round(rows_right / len(frame), 4) if len(frame) else 0.0,
+            "wrong": {g: {"chosen": d, "labelled": truth.get(g)} for g, d in chosen.items() if truth.get(g) != d}}
+
+
 def _mixed(g: Mapping[str, str]) -> bool:
     vals = set(g.values())
     return "+" in vals and "-" in vals
@@ -161,6 +179,8 @@ def evaluate_aspects(
     quantize: bool = False,
     backend: str | None = None,
     baseline: bool = True,
+    chunk: str | None = None,
+    product_col: str | None = "product",
     **extractor_kwargs,
 ) -> dict:
     """Score the extractor (and the baseline) against one or more gold files.
@@ -172,6 +192,9 @@ def evaluate_aspects(
         domain: the domain for rows without one (``auto``: per product, here the whole set).
         scorer / model_dir / quantize / backend: the scorer, shared by the extractor and the baseline.
         baseline: also score the baseline.
+        chunk: keep only the texts whose ``chunk`` column has this value (the real set's A = development, B = test).
+        product_col: a product column of the texts: the ``--domain auto`` rule is then scored too, per product
+            against the domain its rows are labelled with (left out when the column is absent).
         **extractor_kwargs: options of :class:`~nlp.aspects.extract.AspectExtractor` (threshold, rules_only ...).
 
     Returns:
@@ -188,9 +211,15 @@ def evaluate_aspects(
     if missing:
         raise ValueError(f"texts table lacks columns {missing}; expected id, text and the domain column ({domain_col!r})")
     frame = frame.assign(id=frame["id"].astype(str))
+    if chunk is not None and "chunk" not in frame.columns:
+        raise ValueError("--chunk needs a 'chunk' column in the texts table (corpora/real_aspects/draw.py --materialise writes it)")
     labelled = set().union(*[set(g) for g in golds.values()])
+    known = set(frame["id"])
+    if chunk is not None:
+        frame = frame[frame["chunk"].astype(str) == chunk]
+        golds = {name: {i: v for i, v in g.items() if i in set(frame["id"])} for name, g in golds.items()}
     frame = frame[frame["id"].isin(labelled)].drop_duplicates("id").reset_index(drop=True)
-    lost = {name: len(set(g) - set(frame["id"])) for name, g in golds.items()}
+    lost = {name: len(set(g) - known) for name, g in golds.items()}
     if any(lost.values()):
         logger.warning("gold ids without a text (left out): %s", lost)
     if frame.empty:
@@ -228,6 +257,8 @@ def evaluate_aspects(
             "systems": {s: score_predictions(g, p, ids) for s, p in systems_pred.items()},
             "mixed": {"n_reviews": len(mixed), "systems": {s: score_predictions(g, p, mixed) for s, p in systems_pred.items()}},
         }
+    if product_col and product_col in frame.columns and use_col:
+        out["auto_domain"] = auto_domain_accuracy(frame, product_col, use_col, ex.index_)
     names = list(golds)
     if len(names) >= 2:
         a, b = golds[names[0]], golds[names[1]]

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from nlp.aspects.clauses import Doc, analyse_many
-from nlp.aspects.matcher import Mention, SeedIndex
+from nlp.aspects.matcher import CUE, Mention, SeedIndex
 from nlp.aspects.polarity import (
     DEFAULT_THRESHOLD,
     POLARITY_LABELS,
@@ -88,32 +88,45 @@ class ExtractStats:
             self.domains[k] = self.domains.get(k, 0) + v
 
 
-def choose_domains(mentions_by_review: Sequence[Iterable[Mention]], groups: Sequence[object], candidates: Sequence[str]) -> dict[object, str]:
-    """The ``--domain auto`` rule: per group (product), the domain with seed matches in most of its reviews.
+def choose_domains(
+    mentions_by_review: Sequence[Iterable[Mention]], groups: Sequence[object], candidates: Sequence[str], shared: frozenset | None = None
+) -> dict[object, str]:
+    """The ``--domain auto`` rule: per group (product), the domain whose own seed terms occur in most of its reviews.
 
-    Ties go to the domain with more matches in all, then to the first in
-    :data:`~nlp.aspects.taxonomy.DOMAIN_ORDER` (specific domains before ``shopping``, whose
-    vocabulary is the most generic), then to the order of ``candidates``.
+    Each domain's cue words count too (호텔, 어플, 피부: the ``cues`` of a taxonomy domain). A term
+    that several domains share (맛있다 is food's taste and lodging's breakfast; 가격 and 배송 are
+    everywhere; 음식 is a food cue and a lodging breakfast term) says nothing about the domain, so
+    only matches of terms unique to one domain (``shared`` lists the others:
+    :attr:`SeedIndex.shared`) are counted; a product with no such match is decided on all matches. Ties go to the domain with more matches in all, then to
+    the first in :data:`~nlp.aspects.taxonomy.DOMAIN_ORDER` (specific domains before ``shopping``,
+    whose vocabulary is the most generic), then to the order of ``candidates``.
 
     Example:
         >>> from nlp.aspects.clauses import analyse
         >>> idx = SeedIndex(Taxonomy.builtin())
         >>> docs = [analyse(t) for t in ["체크인이 오래 걸렸어요", "조식이 맛있어요", "배송 빨라요"]]
-        >>> choose_domains([idx.find(d) for d in docs], ["h", "h", "h"], idx.domains)
+        >>> choose_domains([idx.find(d) for d in docs], ["h", "h", "h"], idx.domains, idx.shared)
         {'h': 'lodging'}
     """
-    reviews: dict[object, Counter] = {}
-    matches: dict[object, Counter] = {}
+    shared = shared or frozenset()
+    counts: dict[object, list[Counter]] = {}  # [reviews by own terms, own matches, reviews by any term, any matches]
     for ms, g in zip(mentions_by_review, groups):
-        doms = Counter(m.domain for m in ms)
-        if not doms:
+        ms = list(ms)
+        if not ms:
             continue
-        reviews.setdefault(g, Counter()).update(doms.keys())
-        matches.setdefault(g, Counter()).update(doms)
+        c = counts.setdefault(g, [Counter(), Counter(), Counter(), Counter()])
+        own = Counter(m.domain for m in ms if m.seed.lemmas not in shared)
+        anyd = Counter(m.domain for m in ms)
+        c[0].update(own.keys())
+        c[1].update(own)
+        c[2].update(anyd.keys())
+        c[3].update(anyd)
     order = {d: (DOMAIN_ORDER.index(d) if d in DOMAIN_ORDER else len(DOMAIN_ORDER), k) for k, d in enumerate(candidates)}
     out = {}
-    for g, c in reviews.items():
-        out[g] = min((d for d in candidates if c[d]), key=lambda d: (-c[d], -matches[g][d], order[d]))
+    for g, (rev, mat, rev_any, mat_any) in counts.items():
+        if not any(rev[d] for d in candidates):
+            rev, mat = rev_any, mat_any
+        out[g] = min((d for d in candidates if rev[d]), key=lambda d: (-rev[d], -mat[d], order[d]))
     return out
 
 
@@ -291,7 +304,7 @@ class AspectExtractor:
             part = cand[s : s + _ANALYSE_BATCH]
             for i, doc in zip(part, analyse_many([texts[i] for i in part], opinion)):
                 ms = self.index_.find(doc, [row_domains[i]] if row_domains is not None and row_domains[i] else cand_domains)
-                if ms:
+                if any(m.aspect != CUE for m in ms):
                     docs[i] = doc
                     found[i] = ms
 
@@ -300,7 +313,7 @@ class AspectExtractor:
         mentions: dict[int, list[Mention]] = {}
         for i, ms in found.items():
             d = domain_of.get(i)
-            keep = [m for m in ms if m.domain == d]
+            keep = [m for m in ms if m.domain == d and m.aspect != CUE]
             if keep:
                 mentions[i] = keep
         stats.with_aspects = len(mentions)
@@ -363,7 +376,7 @@ class AspectExtractor:
             groups = [prod[i] for i in auto_rows]
         else:
             groups = ["" for _ in auto_rows]  # no product column: the whole table is one product
-        chosen = choose_domains([found[i] for i in auto_rows], groups, cand_domains)
+        chosen = choose_domains([found[i] for i in auto_rows], groups, cand_domains, self.index_.shared)
         for i, g in zip(auto_rows, groups):
             out[i] = chosen[g]
         stats.domains = dict(Counter(chosen.values()))

@@ -28,7 +28,10 @@ from dataclasses import dataclass
 from nlp.aspects.clauses import Doc, analyse_many
 from nlp.aspects.taxonomy import Taxonomy
 
-__all__ = ["Seed", "Mention", "SeedIndex", "MAX_GAP"]
+__all__ = ["Seed", "Mention", "SeedIndex", "MAX_GAP", "CUE"]
+
+CUE = "_cue"
+"""Aspect key of a domain's cue words: :meth:`SeedIndex.find` returns them for choosing the domain; they are no aspect."""
 
 MAX_GAP = 2
 """Content words allowed between two lemmas of a multi-word seed term."""
@@ -134,6 +137,7 @@ class SeedIndex:
             for a in taxonomy[d].aspects:
                 for term, pol in a.seeds():
                     raw.append((d, a.key, term, pol))
+            raw += [(d, CUE, term, 0) for term in taxonomy[d].cues]
         read = dict(zip((t for _, _, t, _ in raw), analyse_many([_TAG.sub("", t).rstrip("*").strip() for _, _, t, _ in raw])))
         self.seeds: list[Seed] = []
         self._first: dict[str, list[Seed]] = {}
@@ -147,7 +151,7 @@ class SeedIndex:
             lemmas = tuple(t.lemma for t in toks)
             if not lemmas:
                 raise ValueError(f"seed term {term!r} of {d}.{key} has no content word Kiwi can match (only particles or symbols?)")
-            anchors = self._anchors[d]
+            anchors = self._anchors[d] if key != CUE else {}  # a cue alone never makes a mention: no reason to run Kiwi
             if lemmas in _TOO_COMMON:
                 raise ValueError(
                     f"seed term {term!r} of {d}.{key} reads as {'+'.join(lemmas)!r} for Kiwi and would match almost every review; "
@@ -173,6 +177,11 @@ class SeedIndex:
             for f in forms:
                 anchors.setdefault(f[0], []).append(f if kind == "text" and len(f) > 1 else None)
         self._prefix_lengths = sorted({len(k) for k in self._prefix})
+        by_lemmas: dict[tuple[str, ...], set[str]] = {}
+        for seed in self.seeds:
+            by_lemmas.setdefault(seed.lemmas, set()).add(seed.domain)
+        self.shared = frozenset(k for k, ds in by_lemmas.items() if len(ds) > 1)
+        """Lemma patterns that are seeds of several domains (they do not tell the domains apart)."""
 
     # -- prefilter -------------------------------------------------------------------------
     def may_match(self, text: str, domains: Sequence[str] | None = None) -> bool:

@@ -5,6 +5,7 @@ one or more domains::
 
     [domains.lodging]
     label = "숙박"
+    cues = ["호텔", "숙소", "펜션"]                # tell the domain apart for --domain auto; no aspect
 
     [domains.lodging.aspects.noise]
     label = "소음"
@@ -88,6 +89,7 @@ class Domain:
     name: str
     label: str
     aspects: tuple[Aspect, ...] = field(default_factory=tuple)
+    cues: tuple[str, ...] = ()  # words that tell the domain apart (호텔, 어플, 피부) without naming an aspect
 
     @property
     def keys(self) -> list[str]:
@@ -124,6 +126,7 @@ class _AspectSpec(BaseModel):
 class _DomainSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     label: str | None = None
+    cues: list[str] | None = None
     mode: Literal["merge", "replace"] = "merge"
     aspects: dict[str, _AspectSpec] = Field(default_factory=dict)
 
@@ -168,7 +171,7 @@ def _parse(path: Path) -> _FileSpec:
         where = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = "unknown key; allowed: domains.<name>.{label, mode, aspects}, aspects.<key>.{label, description, terms, positive, negative, mode}"
+            msg = "unknown key; allowed: domains.<name>.{label, cues, mode, aspects}, aspects.<key>.{label, description, terms, positive, negative, mode}"
         elif err["type"] == "missing" and where == "domains":
             msg = "missing: the file needs a 'domains' table ([domains.<name>] in TOML, domains: in YAML)"
         raise TaxonomyError(f"taxonomy file {path}: {where}: {msg}") from None
@@ -229,9 +232,11 @@ class Taxonomy:
                     raise TaxonomyError(f"taxonomy file {path}: domain {name!r} defines no aspects; add [domains.{name}.aspects.<key>] tables")
                 aspects: dict[str, Aspect] = {}
                 label = dspec.label or name
+                cues = tuple(dspec.cues or ())
             else:
                 aspects = {a.key: a for a in old.aspects}
                 label = dspec.label or old.label
+                cues = old.cues + tuple(dspec.cues or ())
             for key, aspec in dspec.aspects.items():
                 where = f"taxonomy file {path}: domains.{name}.aspects.{key}"
                 if not _KEY.match(key):
@@ -254,7 +259,7 @@ class Taxonomy:
                 if not (aspec.terms or aspec.positive or aspec.negative):
                     raise TaxonomyError(f"{where}: no seed terms; give at least one of terms, positive, negative")
                 aspects[key] = Aspect(key, aspec.label, tuple(aspec.terms), tuple(aspec.positive), tuple(aspec.negative), aspec.description)
-            domains[name] = Domain(name, label, tuple(aspects.values()))
+            domains[name] = Domain(name, label, tuple(aspects.values()), cues)
         return Taxonomy(domains)
 
 
