@@ -22,8 +22,9 @@ Example:
 
 from __future__ import annotations
 
-import difflib
 import logging
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from nlp.aspects.polarity import (
 from nlp.aspects.taxonomy import DOMAIN_ORDER, Taxonomy
 from nlp.io.columns import ColumnMap, derive_ids
 from nlp.io.tables import ROW_COL
+from nlp.text.pii import PII_TAGS
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +60,9 @@ ASPECT_COLUMNS = ["id", "product_id", "created_at", "aspect", "aspect_label", "p
 
 _SCORE_PROBS = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
 _ANALYSE_BATCH = 2_000
+# text that normalisation leaves as it is, apart from spaces and repeats: Hangul, compatibility jamo, printable ASCII
+_PII_TAG = re.compile("|".join(re.escape(t) for t in PII_TAGS.values()))
+_PLAIN = re.compile(r"[\uac00-\ud7a3\u3131-\u318e\x20-\x7e\s]*\Z")
 _OWN_OPINION = frozenset({"seed", "opinion", "wish", "contrast"})  # verdicts that show the review evaluates the aspect itself
 
 
@@ -137,17 +142,34 @@ def _builtin_index() -> SeedIndex:
 
 
 def _raw_span(raw: str, proc: str, a: int, b: int) -> tuple[int, int]:
-    """Character span in the input text of ``proc[a:b]`` (``proc`` is the normalised, masked text)."""
+    """Character span in the input text of ``proc[a:b]`` (``proc`` is the normalised, masked text).
+
+    Normalisation only deletes characters (spaces, control characters, repeats beyond two) or
+    replaces one by an equivalent (NFKC), and masking replaces a span by a tag; so each character
+    of ``proc`` is looked for a little ahead in ``raw``, and characters with no counterpart (inside
+    a tag) take their neighbours' place.
+    """
     if raw == proc:
         return a, b
-    pos = np.full(len(proc) + 1, -1, dtype=np.int64)
-    for blk in difflib.SequenceMatcher(None, raw, proc, autojunk=False).get_matching_blocks():
-        pos[blk.b : blk.b + blk.size] = np.arange(blk.a, blk.a + blk.size)
-    # a character with no counterpart (inside a PII tag, a collapsed repeat) takes its neighbours' place
-    start = next((int(pos[i]) for i in range(a, b) if pos[i] >= 0), None)
-    end = next((int(pos[i]) + 1 for i in range(b - 1, a - 1, -1) if pos[i] >= 0), None)
+    pos = [-1] * b
+    in_tag = [False] * len(proc)
+    for m in _PII_TAG.finditer(proc):
+        in_tag[m.start() : m.end()] = [True] * (m.end() - m.start())
+    r = 0
+    for k in range(b):
+        if in_tag[k]:
+            continue
+        ch = proc[k]
+        hit = raw.find(ch, r, r + 64)
+        if hit < 0 and ch.isascii():
+            hit = next((j for j in range(r, min(len(raw), r + 64)) if unicodedata.normalize("NFKC", raw[j]) == ch), -1)
+        if hit >= 0:
+            pos[k] = hit
+            r = hit + 1
+    start = next((pos[i] for i in range(a, b) if pos[i] >= 0), None)
+    end = next((pos[i] + 1 for i in range(b - 1, a - 1, -1) if pos[i] >= 0), None)
     if start is None or end is None:
-        before = [int(p) for p in pos[:a] if p >= 0]
+        before = [p for p in pos[:a] if p >= 0]
         start = before[-1] + 1 if before else 0
         end = start
     return start, max(start, end)
@@ -285,8 +307,7 @@ class AspectExtractor:
             frame = frame.assign(**{ROW_COL: np.arange(len(frame))})
         ids = derive_ids(frame, cmap).astype("string").to_numpy()
         raw = [t if isinstance(t, str) else "" for t in frame[cmap.text].tolist()]
-        texts = self._prepare(raw)
-        stats.empty = sum(1 for t in texts if not t.strip())
+        stats.empty = sum(1 for t in raw if not t.strip())
         row_domains = self._row_domains(frame)
         in_play = sorted({d for d in row_domains if d}) if self.domain == "auto" and row_domains is not None else None
         if self.domain == "auto":
@@ -295,7 +316,16 @@ class AspectExtractor:
             cand_domains = sorted({d for d in row_domains if d} | {self.domain}) if row_domains is not None else [self.domain]
 
         # 2-3: character test, then Kiwi and seed matching on the candidates only
-        cand = [i for i, t in enumerate(texts) if self.index_.may_match(t, [row_domains[i]] if row_domains is not None and row_domains[i] else cand_domains)]
+        # the character test runs on the text as written (normalising every review costs more than the test
+        # saves); text with characters normalisation may change (full-width, zero-width ...) is normalised first
+        texts = [""] * len(raw)
+        cand = []
+        for i, t in enumerate(raw):
+            doms = [row_domains[i]] if row_domains is not None and row_domains[i] else cand_domains
+            if self.index_.may_match(t, doms) or (not _PLAIN.match(t) and self.index_.may_match(self._prepare([t])[0], doms)):
+                cand.append(i)
+        for i, t in zip(cand, self._prepare([raw[i] for i in cand])):
+            texts[i] = t
         stats.analysed = len(cand)
         docs: dict[int, Doc] = {}
         found: dict[int, list[Mention]] = {}

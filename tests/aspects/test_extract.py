@@ -118,3 +118,12 @@ def test_open_clauses_go_to_the_scorer_in_one_call(tiny_scorer):
     assert len(calls) == 1 and ex.stats_.clauses_scored == len(calls[0]) >= 2
     assert rows["score"].between(-1, 1).all()
     assert np.isfinite(rows["score"]).all()
+
+
+def test_auto_domain_uses_cue_words_and_ignores_shared_terms():
+    # 가격 is a price term of five domains; 호텔 is a lodging cue, 어플 an app cue
+    frame = pd.DataFrame({"product_id": ["h", "h", "a"], "text": ["호텔 가격이 좀 비싸요", "가격 대비 좋아요", "어플 가격이 비싸요"]})
+    rows = extract(frame, rules_only=True)
+    assert set(rows.loc[rows["product_id"] == "h", "domain"]) == {"lodging"}
+    assert set(rows.loc[rows["product_id"] == "a", "domain"]) == {"app"}
+    assert "_cue" not in set(rows["aspect"])
