@@ -33,7 +33,8 @@ def _register() -> None:
 
     app.command("tokenize")(text.tokenize_cmd)
     for module, attr in (("score", "register"), ("models", "register"), ("topics", "register"),
-                         ("trends", "register"), ("report", "register"), ("run", "register")):
+                         ("trends", "register"), ("report", "register"), ("run", "register"),
+                         ("aspects", "register")):
         try:
             mod = __import__(f"nlp.cli.{module}", fromlist=[attr])
         except ModuleNotFoundError as exc:

@@ -36,12 +36,20 @@ def score_cmd(
     embeddings: Annotated[Path | None, typer.Option(help="also write pooled embeddings (.npy, output row order) for `nlp topics`")] = None,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
     fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8: ~1.5x the speed of --int8 (accuracy: models/sentiment-e5s3)")] = False,
+    aspects: Annotated[bool, typer.Option("--aspects", help="also write aspect-level sentiment beside the output (OUT.aspects.<ext>, as `nlp aspects`)")] = False,
+    domain: Annotated[str, typer.Option("--domain", help="with --aspects: auto or an aspect domain (shopping, cosmetics, lodging, food, app, film)")] = "auto",
+    taxonomy: Annotated[Path | None, typer.Option("--taxonomy", help="with --aspects: a TOML/YAML file adding or replacing aspects")] = None,
 ) -> None:
     """Score sentiment, purchase intent and quality flags: input + score columns, plus OUT.rejects.jsonl."""
     from nlp.scoring.scorer import resolve_fast
     from nlp.scoring.table import score_table
 
     model, quantize, recheck = resolve_fast(fast, model, quantize, recheck)
+    scorer = None
+    if aspects:  # one scorer for both, so the model loads once
+        from nlp.scoring.scorer import Scorer
+
+        scorer = Scorer.load(model, batch_size=batch_size, threads=threads, quantize=quantize, backend=backend, recheck_margin=recheck)
     stats = score_table(
         input,
         output,
@@ -56,8 +64,15 @@ def score_cmd(
         recheck=recheck,
         embeddings=embeddings,
         backend=backend,
+        scorer=scorer,
     )
     err_console.print(f"{stats.input_rows} rows in: {stats.output_rows} scored → {stats.output}; {stats.rejected_rows} rejected → {stats.rejects}")
+    if aspects:
+        from nlp.aspects.table import aspects_path, aspects_table
+
+        cmap = column_map(text_col, id_col, product_col, time_col, rating_col, channel_col)
+        astats = aspects_table(output, aspects_path(output), cmap, domain=domain, taxonomy=taxonomy, scorer=scorer, mask_pii=mask_pii)
+        err_console.print(astats.summary())
 
 
 def register(app: typer.Typer) -> None:

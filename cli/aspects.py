@@ -1,0 +1,111 @@
+"""``nlp aspects`` and ``nlp evaluate aspects``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nlp.cli._apps import evaluate_app
+from nlp.cli._common import ChannelCol, IdCol, ProductCol, RatingCol, TextCol, TimeCol, column_map, err_console, friendly_errors
+
+DomainOpt = Annotated[
+    str, typer.Option("--domain", help="auto (each product's domain from its reviews) or one of shopping, cosmetics, lodging, food, app, film, or a domain added with --taxonomy")
+]
+TaxonomyOpt = Annotated[Path | None, typer.Option("--taxonomy", help="TOML or YAML file that adds or replaces aspects or whole domains (docs/aspects.md)")]
+DomainColOpt = Annotated[str | None, typer.Option("--domain-col", help="column naming each row's domain (overrides --domain where filled)")]
+
+
+@friendly_errors
+def aspects_cmd(
+    input: Annotated[str, typer.Argument(help="CSV/TSV/JSONL/Parquet file (raw or the output of nlp score), or - for stdin")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="aspect table; format from the extension")],
+    text_col: TextCol = "text",
+    id_col: IdCol = "id",
+    product_col: ProductCol = "product_id",
+    time_col: TimeCol = "created_at",
+    rating_col: RatingCol = "rating",
+    channel_col: ChannelCol = "channel",
+    domain: DomainOpt = "auto",
+    taxonomy: TaxonomyOpt = None,
+    domain_col: DomainColOpt = None,
+    model: Annotated[Path | None, typer.Option("--model", help="scorer model directory for clause polarity (default: the shipped one)")] = None,
+    int8: Annotated[bool, typer.Option("--int8", help="int8 scorer for the clauses (faster)")] = False,
+    backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch")] = "auto",
+    rules_only: Annotated[bool, typer.Option("--rules-only", help="no scorer: mentions the rules cannot judge are left out or neutral")] = False,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii", help="mask personal data in the evidence")] = True,
+    summary: Annotated[Path | None, typer.Option("--summary", help="also write the per product × aspect summary here (and per period beside it)")] = None,
+    freq: Annotated[str, typer.Option(help="period of the summary's per-period table: D, W or M")] = "W",
+) -> None:
+    """Aspect-level sentiment: one row per review × aspect with polarity, score and the clause behind it."""
+    from nlp.aspects.table import aspects_table
+
+    if freq not in ("D", "W", "M"):
+        raise ValueError(f"--freq must be D, W or M, got {freq!r}")
+    stats = aspects_table(
+        input,
+        output,
+        column_map(text_col, id_col, product_col, time_col, rating_col, channel_col),
+        domain=domain,
+        taxonomy=taxonomy,
+        domain_col=domain_col,
+        model_dir=model,
+        quantize=int8,
+        backend=backend,
+        rules_only=rules_only,
+        mask_pii=mask_pii,
+        summary=summary,
+        freq=freq,
+    )
+    err_console.print(stats.summary())
+
+
+def _print_aspects(res: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for name, r in res["files"].items():
+        t = Table(title=f"aspects — gold {name} (n={r['n_reviews']}, mixed {r['mixed']['n_reviews']})")
+        for c in ("system", "set", "det. P", "det. R", "det. F1", "pol. macro-F1", "pol. acc.", "joint F1"):
+            t.add_column(c)
+        for set_name, block in (("all", r), ("mixed", r["mixed"])):
+            for sys_name, s in block["systems"].items():
+                d = s["detection"]["micro"]
+                t.add_row(sys_name, set_name, f"{d['precision']:.3f}", f"{d['recall']:.3f}", f"{d['f1']:.3f}", f"{s['polarity']['macro_f1']:.3f}",
+                          f"{s['polarity']['accuracy']:.3f}", f"{s['joint']['f1']:.3f}")
+        console.print(t)
+        per = r["systems"]["aspects"]["detection"]["per_aspect"]
+        console.print("detection F1 per aspect: " + ", ".join(f"{k} {v['f1']:.2f} ({v['support']})" for k, v in sorted(per.items())))
+    if "agreement" in res:
+        a = res["agreement"]
+        console.print(f"annotator agreement {a['files']}: detection F1 {a['detection']['f1']:.3f}, polarity macro-F1 {a['polarity']['macro_f1']:.3f}, joint F1 {a['joint']['f1']:.3f}")
+
+
+@friendly_errors
+def evaluate_aspects_cmd(
+    gold: Annotated[list[Path], typer.Option("--gold", help="gold CSV id,aspects[,intent] (repeatable: one per annotator)")],
+    texts: Annotated[Path, typer.Option("--texts", help="the reviews: id, text and the domain column (e.g. from corpora/real_aspects/draw.py --materialise)")],
+    domain_col: Annotated[str, typer.Option("--domain-col", help="column naming each review's domain; '' to use --domain")] = "taxonomy",
+    domain: DomainOpt = "auto",
+    taxonomy: TaxonomyOpt = None,
+    model: Annotated[Path | None, typer.Option("--model", help="scorer model directory (default: the shipped one)")] = None,
+    int8: Annotated[bool, typer.Option("--int8", help="int8 scorer")] = False,
+    backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch")] = "auto",
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the full results as JSON")] = None,
+) -> None:
+    """Mention detection P/R/F1, polarity macro-F1 and joint F1 against gold labels, beside the seed-lexicon baseline; mixed reviews apart."""
+    from nlp.aspects.evaluate import evaluate_aspects
+
+    res = evaluate_aspects(gold, texts, domain_col=domain_col, domain=domain, taxonomy=taxonomy, model_dir=model, quantize=int8, backend=backend)
+    _print_aspects(res)
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(res, ensure_ascii=False, indent=2))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("aspects")(aspects_cmd)
+    evaluate_app.command("aspects")(evaluate_aspects_cmd)

@@ -1,0 +1,225 @@
+"""Aspect rows summarised per product × aspect (and per period), and the aspect trend features.
+
+For each product and aspect:
+
+* ``reviews``: reviews mentioning the aspect (one aspect row per review), ``mentions``: mentions in them;
+* ``share``: ``reviews / n_reviews`` (``n_reviews`` = the product's reviews, from the review table),
+  with a 95% Wilson interval (``share_low``, ``share_high``);
+* ``net``: positive share - negative share among the reviews mentioning it, in [-1, 1], with a
+  95% interval: each mention counts 1 (positive), 1/2 (neutral) or 0 (negative), the Wilson
+  interval of that mean proportion p is taken and mapped back by ``net = 2p - 1``. (Counting a
+  neutral as half a success has a smaller variance than a coin flip, so the interval is a little
+  conservative.)
+* ``evidence_ids``: up to ``top_k`` review ids behind the side that dominates (the strongest
+  scores first), plus ``positive_ids`` and ``negative_ids``.
+
+:func:`trend_columns` gives the SPEC's per product × period features ``aspect_<key>_share`` and
+``aspect_<key>_net`` in the long format of ``nlp trends`` (``unique_id``, ``ds``).
+
+Example:
+    >>> wilson_interval(8, 10)
+    (0.4901624..., 0.9433178...)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from nlp.io.columns import ColumnMap
+
+__all__ = ["aggregate", "AspectSummary", "trend_columns", "period_start", "wilson_interval", "Z95"]
+
+Z95 = 1.959963984540054
+Freq = Literal["D", "W", "M"]
+
+
+def wilson_interval(k, n, z: float = Z95):
+    """Wilson score interval of a proportion ``k / n`` (scalars or arrays); ``n = 0`` gives NaN.
+
+    Example:
+        >>> lo, hi = wilson_interval(0, 5)
+        >>> round(lo, 4), round(hi, 4)
+        (0.0, 0.4345)
+    """
+    k = np.asarray(k, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        denom = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+        lo = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
+        hi = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
+    if lo.ndim == 0:
+        return float(lo), float(hi)
+    return lo, hi
+
+
+def _times(values: pd.Series) -> pd.Series:
+    t = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+    return t.dt.tz_convert(None)
+
+
+def period_start(values: pd.Series, freq: Freq = "W") -> pd.Series:
+    """Start of each value's period: the day (D), the Monday of its ISO week (W), the 1st of the month (M).
+
+    The one place aspects turn dates into periods (unparseable dates give NaT), so it can follow
+    the project's shared period rules.
+
+    Example:
+        >>> period_start(pd.Series(["2026-01-07", "2026-01-11"]), "W").dt.strftime("%Y-%m-%d").tolist()
+        ['2026-01-05', '2026-01-05']
+    """
+    if freq not in ("D", "W", "M"):
+        raise ValueError(f"freq must be D, W or M (day, ISO week, calendar month), got {freq!r}")
+    t = _times(values).dt.normalize()
+    if freq == "D":
+        return t
+    if freq == "W":
+        return t - pd.to_timedelta(t.dt.weekday, unit="D")
+    return t.dt.to_period("M").dt.start_time
+
+
+@dataclass
+class AspectSummary:
+    """Tidy tables: ``by_product`` (product × aspect) and ``by_period`` (product × aspect × period, or ``None`` without dates)."""
+
+    by_product: pd.DataFrame
+    by_period: pd.DataFrame | None
+
+
+_SIGN = {"positive": 1, "neutral": 0, "negative": -1}
+
+
+def _summarise(rows: pd.DataFrame, keys: list[str], n_reviews: pd.Series | None, top_k: int, id_col: str) -> pd.DataFrame:
+    cols = keys + ["aspect", "aspect_label", "n_reviews", "reviews", "mentions", "share", "share_low", "share_high", "positive", "neutral", "negative",
+                   "net", "net_low", "net_high", "score_mean", "evidence_ids", "positive_ids", "negative_ids"]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    r = rows.assign(_sign=rows["polarity"].map(_SIGN).astype(float), _mentions=rows["mentions"] if "mentions" in rows.columns else 1)
+    out = []
+    for group, g in r.groupby(keys + ["aspect"], sort=True, dropna=False):
+        group = group if isinstance(group, tuple) else (group,)
+        rec = dict(zip(keys + ["aspect"], group))
+        rec["aspect_label"] = g["aspect_label"].iloc[0]
+        n_men = len(g)
+        pos, neu, neg = int((g["_sign"] > 0).sum()), int((g["_sign"] == 0).sum()), int((g["_sign"] < 0).sum())
+        n_rev = float(n_reviews.get(tuple(group[:-1]) if len(keys) > 1 else group[0], np.nan)) if n_reviews is not None else np.nan
+        rec["n_reviews"] = n_rev
+        rec["reviews"] = n_men
+        rec["mentions"] = int(g["_mentions"].sum())
+        rec["share"] = n_men / n_rev if n_rev and n_rev > 0 else np.nan
+        rec["share_low"], rec["share_high"] = wilson_interval(n_men, n_rev) if n_rev and n_rev > 0 else (np.nan, np.nan)
+        rec["positive"], rec["neutral"], rec["negative"] = pos, neu, neg
+        rec["net"] = (pos - neg) / n_men
+        lo, hi = wilson_interval(pos + 0.5 * neu, n_men)
+        rec["net_low"], rec["net_high"] = 2 * lo - 1, 2 * hi - 1
+        rec["score_mean"] = float(g["score"].mean())
+        by_pos = g.sort_values("score", ascending=False, kind="stable")
+        rec["positive_ids"] = by_pos.loc[by_pos["_sign"] > 0, id_col].astype(str).head(top_k).tolist()
+        rec["negative_ids"] = by_pos.loc[by_pos["_sign"] < 0, id_col].astype(str).iloc[::-1].head(top_k).tolist()
+        rec["evidence_ids"] = rec["negative_ids"] if neg > pos else rec["positive_ids"] if pos else g[id_col].astype(str).head(top_k).tolist()
+        out.append(rec)
+    return pd.DataFrame(out, columns=cols)
+
+
+def aggregate(
+    aspects: pd.DataFrame, reviews: pd.DataFrame | None = None, columns: ColumnMap | None = None, freq: Freq | None = "W", top_k: int = 3
+) -> AspectSummary:
+    """Per product × aspect, and per product × aspect × period, summaries of aspect rows.
+
+    Args:
+        aspects: rows of :func:`~nlp.aspects.extract.extract` (``nlp aspects``).
+        reviews: the review table the rows came from (raw or scored): gives each product's (and
+            period's) number of reviews for ``share``. Without it ``n_reviews`` and ``share`` are NaN.
+        columns: input column names (``--product-col``, ``--time-col``, ``--id-col``). Without a
+            product column all rows are one product (``""``).
+        freq: period length of ``by_period`` (``D``, ``W`` or ``M``); ``None`` skips it.
+        top_k: evidence ids per row.
+
+    Returns:
+        :class:`AspectSummary`; the tables name the product ``product_id`` and the period ``period``.
+
+    Example:
+        >>> rows = pd.DataFrame({"id": ["1", "2"], "product_id": ["p", "p"], "aspect": ["noise", "noise"], "aspect_label": ["소음", "소음"],
+        ...                      "polarity": ["negative", "positive"], "score": [-0.8, 0.6]})
+        >>> s = aggregate(rows, pd.DataFrame({"id": ["1", "2", "3"], "product_id": ["p"] * 3}), freq=None)
+        >>> s.by_product[["reviews", "share", "net"]].values.round(3).tolist()
+        [[2.0, 0.667, 0.0]]
+    """
+    cmap = columns or ColumnMap()
+    rows = aspects.copy()
+    rows["product_id"] = rows[cmap.product].astype("string").fillna("") if cmap.product in rows.columns else ""
+    n_prod = None
+    rev = None
+    if reviews is not None:
+        rev = pd.DataFrame({"product_id": reviews[cmap.product].astype("string").fillna("") if cmap.product in reviews.columns else ""}, index=reviews.index)
+        if not isinstance(rev["product_id"], pd.Series):
+            rev["product_id"] = ""
+        n_prod = rev.groupby("product_id").size()
+    by_product = _summarise(rows, ["product_id"], n_prod, top_k, cmap.id)
+    by_period = None
+    if freq is not None and cmap.time in rows.columns:
+        rows["period"] = period_start(rows[cmap.time], freq)
+        n_per = None
+        if reviews is not None and cmap.time in reviews.columns:
+            rev["period"] = period_start(reviews[cmap.time], freq).to_numpy()
+            n_per = rev.dropna(subset=["period"]).groupby(["product_id", "period"]).size()
+        by_period = _summarise(rows.dropna(subset=["period"]), ["product_id", "period"], n_per, top_k, cmap.id)
+    return AspectSummary(by_product, by_period)
+
+
+def trend_columns(
+    aspects: pd.DataFrame, reviews: pd.DataFrame, columns: ColumnMap | None = None, freq: Freq = "W", keys: list[str] | None = None
+) -> pd.DataFrame:
+    """Per product × period ``aspect_<key>_share`` and ``aspect_<key>_net``, keyed ``unique_id``, ``ds`` as in ``nlp trends``.
+
+    ``share`` is the share of the period's reviews mentioning the aspect (0 when none do);
+    ``net`` the positive minus negative share among those mentions (NaN when there are none).
+    One row per product × period that has reviews with a parseable date.
+
+    Args:
+        aspects: aspect rows; reviews: the review table (product and time columns needed).
+        keys: aspect keys to give columns for (default: those in ``aspects``, sorted), so a
+            domain's full key list keeps the columns stable across runs.
+
+    Example:
+        >>> rows = pd.DataFrame({"id": ["1"], "product_id": ["p"], "created_at": ["2026-01-05"], "aspect": ["noise"], "polarity": ["negative"]})
+        >>> revs = pd.DataFrame({"id": ["1", "2"], "product_id": ["p", "p"], "created_at": ["2026-01-05", "2026-01-06"]})
+        >>> trend_columns(rows, revs)[["aspect_noise_share", "aspect_noise_net"]].values.tolist()
+        [[0.5, -1.0]]
+    """
+    cmap = columns or ColumnMap()
+    for role in ("product", "time"):
+        name = getattr(cmap, role)
+        if name not in reviews.columns:
+            raise ValueError(f"trend_columns needs the review table's {role} column {name!r}; it has {list(reviews.columns)}")
+    rev = pd.DataFrame({"unique_id": reviews[cmap.product].astype("string"), "ds": period_start(reviews[cmap.time], freq).to_numpy()}).dropna()
+    base = rev.groupby(["unique_id", "ds"]).size().rename("n").reset_index()
+    keys = sorted(aspects["aspect"].unique()) if keys is None else list(keys)
+    out = base[["unique_id", "ds"]].copy()
+    if aspects.empty:
+        for k in keys:
+            out[f"aspect_{k}_share"] = 0.0
+            out[f"aspect_{k}_net"] = np.nan
+        return out
+    a = pd.DataFrame(
+        {"unique_id": aspects[cmap.product].astype("string"), "ds": period_start(aspects[cmap.time], freq).to_numpy(), "aspect": aspects["aspect"],
+         "sign": aspects["polarity"].map(_SIGN).astype(float)}
+    ).dropna(subset=["unique_id", "ds"])
+    g = a.groupby(["unique_id", "ds", "aspect"])["sign"].agg(["size", "sum"]).reset_index()
+    merged = base.merge(g, on=["unique_id", "ds"], how="left")
+    for k in keys:
+        sub = merged[merged["aspect"] == k].set_index(["unique_id", "ds"])
+        idx = pd.MultiIndex.from_frame(out[["unique_id", "ds"]])
+        size = sub["size"].reindex(idx).to_numpy()
+        total = sub["sum"].reindex(idx).to_numpy()
+        n = base.set_index(["unique_id", "ds"])["n"].reindex(idx).to_numpy()
+        out[f"aspect_{k}_share"] = np.where(np.isnan(size), 0.0, size) / n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"aspect_{k}_net"] = np.where(np.isnan(size), np.nan, total / size)
+    return out

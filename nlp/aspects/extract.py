@@ -1,0 +1,496 @@
+"""Aspect mentions and their polarity for a table of reviews: :class:`AspectExtractor` and :func:`extract`.
+
+The steps, per table:
+
+1. texts are normalised and PII-masked as ``nlp score`` does;
+2. a character test skips reviews that cannot hold any seed term (no Kiwi for them);
+3. the rest are read by Kiwi in batches, split into clauses and matched against the seed terms
+   (:mod:`nlp.aspects.matcher`);
+4. with ``domain="auto"`` each product gets the domain whose seed terms occur in most of its
+   reviews (:func:`choose_domains`);
+5. each mention gets a polarity from rules or, when they are silent, from the scorer reading
+   its clause (:mod:`nlp.aspects.polarity`); all clauses of the table go to the scorer in one call;
+6. mentions of one aspect in one review are merged into one row.
+
+Example:
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"id": ["1"], "text": ["위치는 좋은데 방음이 전혀 안돼요"]})
+    >>> rows = extract(df, domain="lodging", rules_only=True)
+    >>> list(zip(rows["aspect"], rows["polarity"]))
+    [('location', 'positive'), ('noise', 'negative')]
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nlp.aspects.clauses import Doc, analyse_many
+from nlp.aspects.matcher import Mention, SeedIndex
+from nlp.aspects.polarity import (
+    DEFAULT_THRESHOLD,
+    POLARITY_LABELS,
+    RULE_WEIGHT,
+    OpinionLexicon,
+    clause_probabilities,
+    contrast_carry,
+    rule_polarity,
+)
+from nlp.aspects.taxonomy import DOMAIN_ORDER, Taxonomy
+from nlp.io.columns import ColumnMap, derive_ids
+from nlp.io.tables import ROW_COL
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["AspectExtractor", "extract", "choose_domains", "ExtractStats", "ASPECT_COLUMNS", "NotFittedError"]
+
+ASPECT_COLUMNS = ["id", "product_id", "created_at", "aspect", "aspect_label", "polarity", "score", "evidence", "start", "end"]
+"""The SPEC's columns (``id``/``product_id``/``created_at`` under the input's own names); ``domain``,
+``mentions`` and ``terms`` follow them."""
+
+_SCORE_PROBS = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
+_ANALYSE_BATCH = 2_000
+_OWN_OPINION = frozenset({"seed", "opinion", "wish", "contrast"})  # verdicts that show the review evaluates the aspect itself
+
+
+class NotFittedError(RuntimeError):
+    """The extractor was used before :meth:`AspectExtractor.fit`."""
+
+
+@dataclass
+class ExtractStats:
+    """What one extraction did: reviews in, with and without aspects, rows out, domains chosen."""
+
+    reviews: int = 0
+    empty: int = 0
+    analysed: int = 0
+    with_aspects: int = 0
+    rows: int = 0
+    domains: dict[str, int] = field(default_factory=dict)  # products (or rows, with a domain column) per domain
+    clauses_scored: int = 0
+
+    @property
+    def without_aspects(self) -> int:
+        return self.reviews - self.with_aspects
+
+    def add(self, other: ExtractStats) -> None:
+        for name in ("reviews", "empty", "analysed", "with_aspects", "rows", "clauses_scored"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for k, v in other.domains.items():
+            self.domains[k] = self.domains.get(k, 0) + v
+
+
+def choose_domains(mentions_by_review: Sequence[Iterable[Mention]], groups: Sequence[object], candidates: Sequence[str]) -> dict[object, str]:
+    """The ``--domain auto`` rule: per group (product), the domain with seed matches in most of its reviews.
+
+    Ties go to the domain with more matches in all, then to the first in
+    :data:`~nlp.aspects.taxonomy.DOMAIN_ORDER` (specific domains before ``shopping``, whose
+    vocabulary is the most generic), then to the order of ``candidates``.
+
+    Example:
+        >>> from nlp.aspects.clauses import analyse
+        >>> idx = SeedIndex(Taxonomy.builtin())
+        >>> docs = [analyse(t) for t in ["체크인이 오래 걸렸어요", "조식이 맛있어요", "배송 빨라요"]]
+        >>> choose_domains([idx.find(d) for d in docs], ["h", "h", "h"], idx.domains)
+        {'h': 'lodging'}
+    """
+    reviews: dict[object, Counter] = {}
+    matches: dict[object, Counter] = {}
+    for ms, g in zip(mentions_by_review, groups):
+        doms = Counter(m.domain for m in ms)
+        if not doms:
+            continue
+        reviews.setdefault(g, Counter()).update(doms.keys())
+        matches.setdefault(g, Counter()).update(doms)
+    order = {d: (DOMAIN_ORDER.index(d) if d in DOMAIN_ORDER else len(DOMAIN_ORDER), k) for k, d in enumerate(candidates)}
+    out = {}
+    for g, c in reviews.items():
+        out[g] = min((d for d in candidates if c[d]), key=lambda d: (-c[d], -matches[g][d], order[d]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _builtin_index() -> SeedIndex:
+    """The built-in taxonomy compiled once per process (reading ~2,000 seed terms with Kiwi takes a moment)."""
+    return SeedIndex(Taxonomy.builtin())
+
+
+def _raw_span(raw: str, proc: str, a: int, b: int) -> tuple[int, int]:
+    """Character span in the input text of ``proc[a:b]`` (``proc`` is the normalised, masked text)."""
+    if raw == proc:
+        return a, b
+    pos = np.full(len(proc) + 1, -1, dtype=np.int64)
+    for blk in difflib.SequenceMatcher(None, raw, proc, autojunk=False).get_matching_blocks():
+        pos[blk.b : blk.b + blk.size] = np.arange(blk.a, blk.a + blk.size)
+    # a character with no counterpart (inside a PII tag, a collapsed repeat) takes its neighbours' place
+    start = next((int(pos[i]) for i in range(a, b) if pos[i] >= 0), None)
+    end = next((int(pos[i]) + 1 for i in range(b - 1, a - 1, -1) if pos[i] >= 0), None)
+    if start is None or end is None:
+        before = [int(p) for p in pos[:a] if p >= 0]
+        start = before[-1] + 1 if before else 0
+        end = start
+    return start, max(start, end)
+
+
+class AspectExtractor:
+    """Aspect-based sentiment, scikit-learn shaped: ``fit`` compiles the taxonomy, ``transform`` extracts.
+
+    Args:
+        domain: ``"auto"`` (per product, :func:`choose_domains`) or a domain name of the taxonomy.
+        taxonomy: a :class:`Taxonomy`, or a TOML/YAML file applied on top of the built-in one.
+        scorer: a loaded :class:`~nlp.scoring.Scorer` (default: loaded from ``model_dir`` when a clause needs it).
+        model_dir, quantize, backend: how to load the scorer (``quantize`` = ``--int8``).
+        columns: input column names (``--text-col`` ...).
+        domain_col: a column naming each row's domain (overrides ``domain``; empty cells use ``domain``).
+        threshold: |P(pos) - P(neg)| of a clause above which the scorer's reading is polar.
+        max_tokens: clauses are cut to this many tokens for the scorer.
+        blend: blend the sentiment char model into clause scores, as ``nlp score`` does.
+        rules_only: never call the scorer (mentions the rules cannot judge are neutral, score 0).
+        score_all: score every mention's clause, not only those the rules leave open (slower;
+            gives rule-decided mentions the scorer's score too).
+        mask_pii: mask personal data in the evidence (and in what the scorer reads).
+        show_progress_bar: log progress (default: from the logger level).
+
+    Example:
+        >>> import pandas as pd
+        >>> ex = AspectExtractor(domain="food", rules_only=True).fit()
+        >>> ex.transform(pd.DataFrame({"text": ["배달 빠르고 맛있어요"]}))[["aspect", "polarity"]].values.tolist()
+        [['delivery', 'positive'], ['taste', 'positive']]
+    """
+
+    def __init__(
+        self,
+        domain: str = "auto",
+        taxonomy: Taxonomy | str | Path | None = None,
+        scorer=None,
+        model_dir: str | Path | None = None,
+        quantize: bool = False,
+        backend: str | None = None,
+        columns: ColumnMap | None = None,
+        domain_col: str | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        max_tokens: int = 64,
+        blend: bool = True,
+        rules_only: bool = False,
+        score_all: bool = False,
+        mask_pii: bool = True,
+        keep_neutral: bool = False,
+        keep_threshold: float | None = None,
+        merge: str = "majority",
+        carry: bool = True,
+        show_progress_bar: bool | None = None,
+    ) -> None:
+        if not 0 <= threshold < 1:
+            raise ValueError(f"threshold is a margin of P(positive) - P(negative) in [0, 1), got {threshold}")
+        if max_tokens < 8:
+            raise ValueError(f"max_tokens must be at least 8, got {max_tokens}")
+        self.domain = domain
+        self.taxonomy = taxonomy
+        self.scorer = scorer
+        self.model_dir = model_dir
+        self.quantize = quantize
+        self.backend = backend
+        self.columns = columns or ColumnMap()
+        self.domain_col = domain_col
+        self.threshold = threshold
+        self.max_tokens = max_tokens
+        self.blend = blend
+        self.rules_only = rules_only
+        self.score_all = score_all
+        self.mask_pii = mask_pii
+        self.keep_neutral = keep_neutral
+        self.keep_threshold = keep_threshold
+        self.merge = merge
+        self.carry = carry
+        self.show_progress_bar = show_progress_bar
+
+    # -- fitting -------------------------------------------------------------------------
+    def fit(self, frame: pd.DataFrame | None = None, y=None) -> AspectExtractor:
+        """Compile the taxonomy's seed terms (no data is needed; ``frame`` is accepted for pipelines)."""
+        tax = self.taxonomy if isinstance(self.taxonomy, Taxonomy) else Taxonomy.load(self.taxonomy)
+        if self.domain != "auto" and self.domain not in tax:
+            raise ValueError(f"unknown domain {self.domain!r}; choose auto or one of {tax.names} (or add it with --taxonomy FILE)")
+        self.taxonomy_ = tax
+        self.index_ = _builtin_index() if tax is Taxonomy.builtin() else SeedIndex(tax)
+        self.lexicon_ = OpinionLexicon.builtin()
+        self.stats_ = ExtractStats()
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "index_"):
+            raise NotFittedError("this AspectExtractor is not fitted yet; call fit() first (it compiles the taxonomy)")
+
+    def _get_scorer(self):
+        if self.scorer is None:
+            from nlp.scoring.scorer import Scorer
+
+            self.scorer = Scorer.load(self.model_dir, quantize=self.quantize, backend=self.backend)
+        return self.scorer
+
+    # -- extraction ----------------------------------------------------------------------
+    def fit_transform(self, frame: pd.DataFrame, y=None) -> pd.DataFrame:
+        return self.fit(frame).transform(frame)
+
+    def predict(self, texts: str | Iterable[str], domain: str | None = None) -> list[dict] | list[list[dict]]:
+        """Aspect rows (dicts) for one text or many (returns the shape of the input)."""
+        single = isinstance(texts, str)
+        items = [texts] if single else list(texts)
+        frame = pd.DataFrame({self.columns.text: items, self.columns.id: [str(i) for i in range(len(items))]})
+        old = self.domain
+        if domain is not None:
+            self.domain = domain
+        try:
+            rows = self.transform(frame)
+        finally:
+            self.domain = old
+        out: list[list[dict]] = [[] for _ in items]
+        for rec in rows.to_dict("records"):
+            out[int(rec[self.columns.id])].append(rec)
+        return out[0] if single else out
+
+    def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """One row per review × aspect (SPEC "Aspect outputs"); reviews without aspects give no rows.
+
+        The run's counts are in :attr:`stats_` (reviews with and without aspects, rows, domains).
+        """
+        self._check_fitted()
+        cmap = self.columns
+        if cmap.text not in frame.columns:
+            raise ValueError(f"column {cmap.text!r} not found; the table has columns {list(frame.columns)}. Pass --text-col NAME.")
+        stats = ExtractStats(reviews=len(frame))
+        if ROW_COL not in frame.columns:
+            frame = frame.assign(**{ROW_COL: np.arange(len(frame))})
+        ids = derive_ids(frame, cmap).astype("string").to_numpy()
+        raw = [t if isinstance(t, str) else "" for t in frame[cmap.text].tolist()]
+        texts = self._prepare(raw)
+        stats.empty = sum(1 for t in texts if not t.strip())
+        row_domains = self._row_domains(frame)
+        in_play = sorted({d for d in row_domains if d}) if self.domain == "auto" and row_domains is not None else None
+        if self.domain == "auto":
+            cand_domains = self.index_.domains if row_domains is None or any(d is None for d in row_domains) else in_play
+        else:
+            cand_domains = sorted({d for d in row_domains if d} | {self.domain}) if row_domains is not None else [self.domain]
+
+        # 2-3: character test, then Kiwi and seed matching on the candidates only
+        cand = [i for i, t in enumerate(texts) if self.index_.may_match(t, [row_domains[i]] if row_domains is not None and row_domains[i] else cand_domains)]
+        stats.analysed = len(cand)
+        docs: dict[int, Doc] = {}
+        found: dict[int, list[Mention]] = {}
+        opinion = self.lexicon_.lemmas()
+        for s in range(0, len(cand), _ANALYSE_BATCH):
+            part = cand[s : s + _ANALYSE_BATCH]
+            for i, doc in zip(part, analyse_many([texts[i] for i in part], opinion)):
+                ms = self.index_.find(doc, [row_domains[i]] if row_domains is not None and row_domains[i] else cand_domains)
+                if ms:
+                    docs[i] = doc
+                    found[i] = ms
+
+        # 4: the domain of each review
+        domain_of = self._decide_domains(frame, found, row_domains, cand_domains, stats)
+        mentions: dict[int, list[Mention]] = {}
+        for i, ms in found.items():
+            d = domain_of.get(i)
+            keep = [m for m in ms if m.domain == d]
+            if keep:
+                mentions[i] = keep
+        stats.with_aspects = len(mentions)
+
+        # 5: polarity, rules first, then one batched scorer call for the clauses left open
+        verdicts = {i: [rule_polarity(docs[i], m, ms, self.lexicon_) for m in ms] for i, ms in mentions.items()}
+        if self.carry:
+            for i, ms in mentions.items():
+                extra = contrast_carry(docs[i], ms, self.lexicon_)
+                if extra:
+                    mentions[i] = ms + [m for m, _ in extra]
+                    verdicts[i] = verdicts[i] + [v for _, v in extra]
+        probs = self._clause_probs(frame, docs, mentions, verdicts, stats)
+
+        # 6: one row per review × aspect
+        rows = self._rows(frame, ids, raw, texts, docs, mentions, verdicts, probs, domain_of)
+        stats.rows = len(rows)
+        self.stats_ = stats
+        return rows
+
+    # -- steps ---------------------------------------------------------------------------
+    def _prepare(self, raw: list[str]) -> list[str]:
+        from nlp.text.normalize import normalize
+
+        texts = normalize(raw)
+        if self.mask_pii:
+            from nlp.text.pii import mask_pii
+
+            texts = [m for m, _ in mask_pii(texts)]
+        return [t[:5_000] for t in texts]
+
+    def _row_domains(self, frame: pd.DataFrame) -> list[str | None] | None:
+        if not self.domain_col:
+            return None
+        if self.domain_col not in frame.columns:
+            raise ValueError(f"--domain-col {self.domain_col!r} is not a column of the input; it has {list(frame.columns)}")
+        vals = [None if (v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip()) else str(v).strip() for v in frame[self.domain_col].tolist()]
+        unknown = sorted({v for v in vals if v is not None and v not in self.taxonomy_})
+        if unknown:
+            raise ValueError(f"--domain-col {self.domain_col!r} names unknown domains {unknown[:5]}; known: {self.taxonomy_.names} (add one with --taxonomy FILE)")
+        if self.domain != "auto":
+            vals = [v or self.domain for v in vals]
+        return vals
+
+    def _decide_domains(self, frame, found, row_domains, cand_domains, stats: ExtractStats) -> dict[int, str]:
+        out: dict[int, str] = {}
+        auto_rows = [i for i in found if not (row_domains is not None and row_domains[i])]
+        if row_domains is not None:
+            for i in found:
+                if row_domains[i]:
+                    out[i] = row_domains[i]
+        if self.domain != "auto":
+            for i in auto_rows:
+                out[i] = self.domain
+            stats.domains = dict(Counter(out.values()))
+            return out
+        cmap = self.columns
+        if cmap.product in frame.columns:
+            prod = frame[cmap.product].astype("string").fillna("").to_numpy()
+            groups = [prod[i] for i in auto_rows]
+        else:
+            groups = ["" for _ in auto_rows]  # no product column: the whole table is one product
+        chosen = choose_domains([found[i] for i in auto_rows], groups, cand_domains)
+        for i, g in zip(auto_rows, groups):
+            out[i] = chosen[g]
+        stats.domains = dict(Counter(chosen.values()))
+        if row_domains is not None:
+            for d, n in Counter(row_domains[i] for i in found if row_domains[i]).items():
+                stats.domains[d] = stats.domains.get(d, 0) + n
+        return out
+
+    def _clause_probs(self, frame, docs, mentions, verdicts, stats: ExtractStats) -> dict[tuple[int, int], np.ndarray]:
+        """Scorer probabilities per (review, clause) that needs them; single-clause scored reviews reuse their own."""
+        need: dict[tuple[int, int], None] = {}
+        for i, ms in mentions.items():
+            for m, v in zip(ms, verdicts[i]):
+                if self.score_all or v.polarity is None:
+                    need[(i, m.clause)] = None
+        if not need or self.rules_only:
+            return {}
+        out: dict[tuple[int, int], np.ndarray] = {}
+        have = all(c in frame.columns for c in _SCORE_PROBS)
+        if have:
+            given = frame[list(_SCORE_PROBS)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+            for i, c in list(need):
+                if len(docs[i].clauses) == 1 and not np.isnan(given[i]).any():
+                    out[(i, c)] = given[i].astype(np.float32)
+                    del need[(i, c)]
+        keys = list(need)
+        if keys:
+            texts = [docs[i].clause_text(c) for i, c in keys]
+            p = clause_probabilities(self._get_scorer(), texts, max_tokens=self.max_tokens, blend=self.blend)
+            for k, row in zip(keys, p):
+                out[k] = row
+            stats.clauses_scored = len(keys)
+        return out
+
+    def _mention_probs(self, verdict, p: np.ndarray | None) -> np.ndarray:
+        if verdict.polarity is None:
+            if p is None:  # rules only, and the rules are silent
+                return np.array([0.0, 1.0, 0.0], dtype=np.float32)
+            return p
+        onehot = np.zeros(3, dtype=np.float32)
+        onehot[verdict.polarity + 1] = 1.0
+        base = p if p is not None else np.full(3, 1 / 3, dtype=np.float32)
+        return RULE_WEIGHT * onehot + (1 - RULE_WEIGHT) * base
+
+    def _polarity(self, verdict, probs: np.ndarray) -> int:
+        if verdict.polarity is not None:
+            return verdict.polarity
+        s = float(probs[2] - probs[0])
+        return 1 if s > self.threshold else (-1 if s < -self.threshold else 0)
+
+    def _rows(self, frame, ids, raw, texts, docs, mentions, verdicts, probs, domain_of) -> pd.DataFrame:
+        cmap = self.columns
+        has_prod = cmap.product in frame.columns
+        has_time = cmap.time in frame.columns
+        prod = frame[cmap.product].to_numpy() if has_prod else None
+        time = frame[cmap.time].to_numpy() if has_time else None
+        recs: list[dict] = []
+        for i in sorted(mentions):
+            doc = docs[i]
+            domain = self.taxonomy_[domain_of[i]]
+            per_aspect: dict[str, list[tuple[int, float, int, Mention, bool]]] = {}
+            for m, v in zip(mentions[i], verdicts[i]):
+                p = self._mention_probs(v, probs.get((i, m.clause)))
+                pol = self._polarity(v, p)
+                per_aspect.setdefault(m.aspect, []).append((pol, float(p[2] - p[0]), m.clause, m, v.reason in _OWN_OPINION or m.seed.polarity != 0))
+            for key, items in per_aspect.items():
+                # one vote per clause: several terms of one aspect in a clause ("그립감 클릭감 휠 다 좋은데") are one opinion
+                votes: dict[int, int] = {}
+                for x in items:
+                    votes[x[2]] = votes.get(x[2], 0) or x[0]
+                pos = sum(1 for v in votes.values() if v > 0)
+                neg = sum(1 for v in votes.values() if v < 0)
+                if not (self.keep_neutral or any(x[4] for x in items)):
+                    # named only by neutral terms, judged only by the scorer: kept when it reads an opinion
+                    kt = self.threshold if self.keep_threshold is None else self.keep_threshold
+                    if not any(abs(x[1]) > kt for x in items):
+                        continue
+                if self.merge == "majority":
+                    pol = 1 if pos > neg else (-1 if neg > pos else 0)
+                else:
+                    pol = 0 if (pos and neg) else (1 if pos else (-1 if neg else 0))
+                agree = [x for x in items if x[0] == pol] or items
+                score = float(np.mean([x[1] for x in agree]))
+                best = max(agree, key=lambda x: abs(x[1])) if pol else agree[0]
+                a, b = doc.clauses[best[2]]
+                start, end = _raw_span(raw[i], texts[i], a, b)
+                rec = {cmap.id: ids[i]}
+                if has_prod:
+                    rec[cmap.product] = prod[i]
+                if has_time:
+                    rec[cmap.time] = time[i]
+                rec.update(
+                    aspect=key,
+                    aspect_label=domain[key].label,
+                    polarity=POLARITY_LABELS[pol + 1],
+                    score=round(score, 4),
+                    evidence=doc.text[a:b],
+                    start=start,
+                    end=end,
+                    domain=domain.name,
+                    mentions=len(items),
+                    terms="|".join(dict.fromkeys(x[3].seed.term for x in items)),
+                )
+                recs.append(rec)
+        cols = [cmap.id] + ([cmap.product] if has_prod else []) + ([cmap.time] if has_time else [])
+        cols += ["aspect", "aspect_label", "polarity", "score", "evidence", "start", "end", "domain", "mentions", "terms"]
+        out = pd.DataFrame(recs, columns=cols)
+        out["start"] = out["start"].astype("int64")
+        out["end"] = out["end"].astype("int64")
+        out["mentions"] = out["mentions"].astype("int64")
+        out["score"] = out["score"].astype("float64")
+        return out
+
+
+def extract(frame: pd.DataFrame, domain: str = "auto", taxonomy: Taxonomy | str | Path | None = None, scorer=None, columns: ColumnMap | None = None, **kwargs) -> pd.DataFrame:
+    """Aspect rows for a table of reviews (raw or scored): ``AspectExtractor(...).fit().transform(frame)``.
+
+    Args:
+        frame: a table with a text column (and optionally id, product, time, and the
+            ``sentiment_*`` probabilities of ``nlp score``, reused for single-clause reviews).
+        domain: ``auto`` or a domain name; taxonomy: a :class:`Taxonomy` or a file on top of the built-in one.
+        scorer: a loaded scorer (default: the shipped model, loaded when needed).
+        columns: input column names.
+        **kwargs: the other options of :class:`AspectExtractor`.
+
+    Example:
+        >>> import pandas as pd
+        >>> rows = extract(pd.DataFrame({"text": ["방음이 전혀안됩니다 수영장 완전 작아요 호텔 위치는 좋아요"]}), domain="lodging", rules_only=True)
+        >>> rows[["aspect", "polarity"]].values.tolist()
+        [['noise', 'negative'], ['amenities', 'negative'], ['location', 'positive']]
+    """
+    return AspectExtractor(domain=domain, taxonomy=taxonomy, scorer=scorer, columns=columns, **kwargs).fit().transform(frame)

@@ -1,0 +1,253 @@
+"""Seed terms compiled into lemma patterns, and aspect mentions found in analysed reviews.
+
+Each seed term is read by Kiwi exactly as the reviews are, so a pattern is a sequence of
+lemmas (``방음 안 되다`` → 방음, 안, 되다) and matching is insensitive to inflection, spacing
+and particles. Between two lemmas of a pattern at most :data:`MAX_GAP` other content words may
+stand (방음이 **전혀** 안돼요), always inside one clause. When two matches of one aspect overlap,
+the longer one wins, so ``방음 안 되다`` (a complaint) takes precedence over ``방음`` (a mention).
+
+A cheap character test (:meth:`SeedIndex.may_match`) skips Kiwi for reviews that cannot hold
+any pattern: for each pattern, its most telling word must appear in the text: a noun as written
+(or with a contracted particle's ㄴ/ㄹ: 연긴), a predicate's stem without the syllable inflection
+changes (시끄럽다 → 시끄), a one-syllable stem in any of its written forms (되다 → 돼, 됐).
+
+Example:
+    >>> from nlp.aspects.clauses import analyse
+    >>> from nlp.aspects.taxonomy import Taxonomy
+    >>> index = SeedIndex(Taxonomy.builtin(), ["lodging"])
+    >>> sorted({m.aspect for m in index.find(analyse("위치는 좋은데 방음이 전혀 안돼요"))})
+    ['location', 'noise']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from nlp.aspects.clauses import Doc, analyse_many
+from nlp.aspects.taxonomy import Taxonomy
+
+__all__ = ["Seed", "Mention", "SeedIndex", "MAX_GAP"]
+
+MAX_GAP = 2
+"""Content words allowed between two lemmas of a multi-word seed term."""
+
+# Hangul syllable arithmetic, for the first-syllable test of predicates
+_H0, _NV, _NF = 0xAC00, 21, 28
+# vowels a one-syllable stem can contract into before -어/-아 (되어 → 돼, 보아 → 봐, 주어 → 줘, 쓰어 → 써, 하여 → 해, 지어 → 져)
+_CONTRACT = {8: (9,), 11: (10,), 13: (14,), 18: (4, 0), 20: (6,), 0: (1,)}
+_PRED_PREFIX = "V"
+_TOO_COMMON = {(w,) for w in ("하다", "되다", "있다", "없다", "이다", "같다", "보다", "않다", "가다", "오다", "나다", "주다", "것", "수", "거")}
+_TAG = re.compile(r"/([A-Z]{2,3})(?=\*?$)")
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A compiled seed term."""
+
+    domain: str
+    aspect: str
+    term: str
+    lemmas: tuple[str, ...]
+    prefix: bool  # the last lemma also matches longer nouns starting with it
+    polarity: int  # prior: 0 names the aspect, +1 praises it, -1 complains
+    literal: str = ""  # a one-word noun Kiwi splits, matched as written (lower-cased)
+    tag: str = ""  # the first word must carry this Kiwi tag (싸다/VA: cheap, not 싸다/VV: to wrap)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A seed found in a review: which tokens (positions in ``Doc.tokens``) and clause."""
+
+    seed: Seed
+    positions: tuple[int, ...]
+    clause: int
+
+    @property
+    def domain(self) -> str:
+        return self.seed.domain
+
+    @property
+    def aspect(self) -> str:
+        return self.seed.aspect
+
+
+def _with_final(syl: str, final: int) -> str:
+    code = ord(syl) - _H0
+    return chr(_H0 + code - code % _NF + final) if 0 <= code < 11172 else syl
+
+
+def _one_syllable_forms(ch: str, irregular: bool) -> set[str]:
+    """How a one-syllable stem may be written in a review.
+
+    A closed syllable stays as it is (식다 → 식어, 작다 → 작은), unless the stem is irregular or ends
+    in ㄹ (맵다 → 매워, 듣다 → 들어, 달다 → 단): then also the open syllable with any final. An open
+    syllable takes any final (짜다 → 짠, 짰, 짭니다) and its contracted vowel (되어 → 돼, 보아 → 봐).
+    """
+    code = ord(ch) - _H0
+    if not 0 <= code < 11172:
+        return {ch}
+    initial, vowel = divmod(code // _NF, _NV)
+    final = code % _NF
+    if final and not (irregular or final == 8):
+        return {ch}
+    vowels = {vowel} | (set(_CONTRACT.get(vowel, ())) if not final else set())
+    return {ch} | {chr(_H0 + (initial * _NV + v) * _NF + f) for v in vowels for f in range(_NF)}
+
+
+def _anchor(tok) -> tuple[str, set[str]]:
+    """What must appear in a review's text for this word of a pattern to be found there.
+
+    ``("text", {...})``: one of these strings: a noun or root as written, or with the ㄴ/ㄹ of a
+    contracted particle on its open last syllable (연긴, 이야길); a predicate's stem without its last
+    syllable, which inflection may change (시끄럽다 → 시끄, 빠르다 → 빠 or 빨).
+    ``("chars", {...})``: one of these syllables (a one-syllable stem: 식다 → 식, 싞 ...; 되다 → 돼 ...).
+    """
+    lemma = tok.lemma
+    if not (tok.tag.startswith(_PRED_PREFIX) and lemma.endswith("다")):
+        last = ord(lemma[-1]) - _H0
+        if 0 <= last < 11172 and last % _NF == 0:
+            return "text", {lemma, lemma[:-1] + _with_final(lemma[-1], 4), lemma[:-1] + _with_final(lemma[-1], 8)}
+        return "text", {lemma}
+    stem = lemma[:-1]
+    if len(stem) == 1:
+        return "chars", _one_syllable_forms(stem, tok.tag.endswith("-I"))
+    if stem.endswith("르"):  # 빠르다 → 빨라: the syllable before 르 takes its ㄹ
+        return "text", {stem[:-1], stem[:-2] + _with_final(stem[-2], 8)}
+    return "text", {stem[:-1]}
+
+
+class SeedIndex:
+    """The seed terms of some domains of a taxonomy, ready for matching.
+
+    Args:
+        taxonomy: the domains and their aspects.
+        domains: which domains to compile (default: all).
+    """
+
+    def __init__(self, taxonomy: Taxonomy, domains: Iterable[str] | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.domains = list(domains) if domains is not None else taxonomy.names
+        raw: list[tuple[str, str, str, int]] = []
+        for d in self.domains:
+            for a in taxonomy[d].aspects:
+                for term, pol in a.seeds():
+                    raw.append((d, a.key, term, pol))
+        read = dict(zip((t for _, _, t, _ in raw), analyse_many([_TAG.sub("", t).rstrip("*").strip() for _, _, t, _ in raw])))
+        self.seeds: list[Seed] = []
+        self._first: dict[str, list[Seed]] = {}
+        self._prefix: dict[str, list[Seed]] = {}  # single-lemma prefix seeds, by their lemma
+        self._literal: list[Seed] = []
+        self._anchors: dict[str, dict[str, list[str | None]]] = {d: {} for d in self.domains}
+        for d, key, term, pol in raw:
+            tagm = _TAG.search(term)
+            parts = _TAG.sub("", term).rstrip("*").split()
+            toks = read[term].tokens
+            lemmas = tuple(t.lemma for t in toks)
+            if not lemmas:
+                raise ValueError(f"seed term {term!r} of {d}.{key} has no content word Kiwi can match (only particles or symbols?)")
+            anchors = self._anchors[d]
+            if lemmas in _TOO_COMMON:
+                raise ValueError(
+                    f"seed term {term!r} of {d}.{key} reads as {'+'.join(lemmas)!r} for Kiwi and would match almost every review; "
+                    "write it with more context (e.g. a noun before it) or leave it out"
+                )
+            word = parts[0].lower()
+            if len(parts) == 1 and not word.endswith("다") and not term.endswith("*") and "".join(lemmas) != word:
+                # a one-word noun Kiwi splits or shortens (제형 → 저 + 형, 사용감 → 사용 + suffix): matched as
+                # written, since its pieces would match unrelated words; nouns do not inflect, so this is safe
+                seed = Seed(d, key, term, lemmas, False, pol, literal=word)
+                self._literal.append(seed)
+                anchors.setdefault(seed.literal[0], []).append(seed.literal if len(seed.literal) > 1 else None)
+                self.seeds.append(seed)
+                continue
+            seed = Seed(d, key, term, lemmas, term.endswith("*"), pol, tag=tagm.group(1) if tagm else "")
+            self.seeds.append(seed)
+            if seed.prefix and len(lemmas) == 1:
+                self._prefix.setdefault(lemmas[0], []).append(seed)
+            else:
+                self._first.setdefault(lemmas[0], []).append(seed)
+            # the most telling word of the pattern (the longest text) decides whether Kiwi runs at all
+            kind, forms = max((_anchor(t) for t in toks), key=lambda a: (a[0] == "text", min(map(len, a[1])) if a[0] == "text" else 0))
+            for f in forms:
+                anchors.setdefault(f[0], []).append(f if kind == "text" and len(f) > 1 else None)
+        self._prefix_lengths = sorted({len(k) for k in self._prefix})
+
+    # -- prefilter -------------------------------------------------------------------------
+    def may_match(self, text: str, domains: Sequence[str] | None = None) -> bool:
+        """False only when no seed of ``domains`` can occur in ``text`` (so Kiwi can be skipped)."""
+        if not text:
+            return False
+        low = text.lower()
+        chars = set(low)
+        for d in domains if domains is not None else self.domains:
+            anchors = self._anchors[d]
+            for ch in chars.intersection(anchors):
+                for s in anchors[ch]:
+                    if s is None or s in low:
+                        return True
+        return False
+
+    # -- matching --------------------------------------------------------------------------
+    def _candidates(self, lemma: str) -> list[Seed]:
+        out = self._first.get(lemma, [])
+        if self._prefix:
+            extra = [s for n in self._prefix_lengths if n <= len(lemma) for s in self._prefix.get(lemma[:n], ())]
+            if extra:
+                out = out + extra
+        return out
+
+    def find(self, doc: Doc, domains: Sequence[str] | None = None) -> list[Mention]:
+        """Mentions in one analysed review (for ``domains``, default all compiled), longest match first among overlaps."""
+        wanted = set(domains) if domains is not None else None
+        toks = doc.tokens
+        n = len(toks)
+        found: list[Mention] = []
+        if self._literal:
+            low = doc.text.lower()
+            for seed in self._literal:
+                if wanted is not None and seed.domain not in wanted:
+                    continue
+                at = low.find(seed.literal)
+                while at >= 0:
+                    end = at + len(seed.literal)
+                    pos = tuple(j for j, t in enumerate(toks) if t.start < end and t.end > at)
+                    if pos:
+                        found.append(Mention(seed, pos, toks[pos[0]].clause))
+                    at = low.find(seed.literal, end)
+        for i, tok in enumerate(toks):
+            for seed in self._candidates(tok.lemma):
+                if (wanted is not None and seed.domain not in wanted) or (seed.tag and not tok.tag.startswith(seed.tag)):
+                    continue
+                pos = [i]
+                ok = True
+                for k, lem in enumerate(seed.lemmas[1:], start=1):
+                    last = k == len(seed.lemmas) - 1
+                    j0 = pos[-1] + 1
+                    hit = -1
+                    for j in range(j0, min(n, j0 + MAX_GAP + 1)):
+                        if toks[j].clause != tok.clause:
+                            break
+                        lj = toks[j].lemma
+                        if lj == lem or (last and seed.prefix and lj.startswith(lem)):
+                            hit = j
+                            break
+                    if hit < 0:
+                        ok = False
+                        break
+                    pos.append(hit)
+                if ok:
+                    found.append(Mention(seed, tuple(pos), tok.clause))
+        if len(found) < 2:
+            return found
+        # the longer of two overlapping matches of one aspect wins (방음 안 되다 over 방음)
+        found.sort(key=lambda m: (-len(m.positions), m.positions[0]))
+        kept: list[Mention] = []
+        for m in found:
+            ps = set(m.positions)
+            if any(k.seed.domain == m.seed.domain and k.aspect == m.aspect and len(k.positions) > len(m.positions) and ps <= set(k.positions) for k in kept):
+                continue
+            kept.append(m)
+        kept.sort(key=lambda m: m.positions[0])
+        return kept

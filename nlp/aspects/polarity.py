@@ -1,0 +1,251 @@
+"""Polarity of one aspect mention, from the clause that carries it.
+
+Evidence is taken in this order, the first that speaks decides:
+
+1. **A wish or request** in the clause ("좀만 빨랐으면 좋겠어요", "업데이트 해주세요", "개선 부탁드려요"):
+   negative, as the labelling guide reads suggestions for improvement.
+2. **The seed term's own polarity** (``positive`` / ``negative`` lists of the taxonomy: 친절하다,
+   튕기다, 방음 안 되다), turned round by a negation next to it (안 빠르다, 빠르지 않다,
+   끈적임 없이, 나쁘지 않다).
+3. **Opinion words in the clause**: the general lexicon in ``resources/opinion.toml`` (좋다, 최고,
+   별로, 아쉽다 ...) and other aspects' polar seeds, each with its negation; their sum decides
+   when it is not zero.
+4. **The scorer on the clause**: the shipped sentiment encoder (with its char blend) reads the
+   clause alone; P(positive) - P(negative) above ``threshold`` is positive, below ``-threshold``
+   negative, else neutral. A single-clause review reuses the review's own score when the input is
+   already scored.
+
+``score`` is P(positive) - P(negative) of the clause from the scorer. When a rule decides, the
+rule's class gets weight :data:`RULE_WEIGHT` in a mix with the scorer's probabilities (or with
+a uniform distribution when the clause was not scored), so the score always agrees in sign with
+the label.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from nlp.aspects.clauses import Doc
+from nlp.aspects.matcher import Mention
+from nlp.aspects.taxonomy import RESOURCES
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["OpinionLexicon", "RuleVerdict", "rule_polarity", "negated", "clause_opinion", "contrast_carry", "clause_probabilities", "POLARITY_LABELS", "RULE_WEIGHT", "DEFAULT_THRESHOLD"]
+
+POLARITY_LABELS = ("negative", "neutral", "positive")
+RULE_WEIGHT = 0.8
+"""Weight of a rule's verdict in the mention's probabilities (the scorer's clause probabilities get the rest)."""
+DEFAULT_THRESHOLD = 0.3
+"""|P(positive) - P(negative)| of a clause above which the scorer's reading is positive or negative, else neutral."""
+
+# negation right before a predicate (안 빠르다, 못 쓰다) and right after it (빠르지 않다, 쓰지 못하다, 문제 없다,
+# 끈적임 없이); adverbs may stand between (문제가 전혀 없다)
+_NEG_BEFORE = frozenset({"안", "못"})
+_NEG_AFTER = frozenset({"않다", "못하다", "없다", "없이", "아니다"})
+
+
+@dataclass(frozen=True)
+class OpinionLexicon:
+    """General opinion words (lemmas) and phrases (lemma sequences) with their polarity, and the markers of wishes."""
+
+    polarity: dict[str, int]
+    phrases: tuple[tuple[tuple[str, ...], int], ...]
+    wish_lemmas: frozenset[str]
+
+    @classmethod
+    def builtin(cls) -> OpinionLexicon:
+        return _builtin_lexicon()
+
+    def lemmas(self) -> frozenset[str]:
+        """Lemmas that make a piece of text an opinion (single words and the last word of each phrase)."""
+        return frozenset(self.polarity) | frozenset(p[-1] for p, _ in self.phrases)
+
+    def hits(self, doc: Doc, clause: int, skip: set[int]) -> list[tuple[tuple[int, ...], int]]:
+        """Opinion words and phrases in one clause: (token positions, polarity), tokens in ``skip`` left out."""
+        toks = doc.tokens
+        pos = [j for j, t in enumerate(toks) if t.clause == clause and j not in skip]
+        out: list[tuple[tuple[int, ...], int]] = []
+        taken: set[int] = set()
+        for words, p in self.phrases:
+            for k, j in enumerate(pos):
+                if toks[j].lemma != words[0]:
+                    continue
+                span = [j]
+                for w in words[1:]:
+                    nxt = next((q for q in pos[k + 1 : k + 1 + len(words) + 1] if q > span[-1] and toks[q].lemma == w), None)
+                    if nxt is None:
+                        break
+                    span.append(nxt)
+                if len(span) == len(words) and not taken.intersection(span):
+                    out.append((tuple(span), p))
+                    taken.update(span)
+        for j in pos:
+            if j not in taken and toks[j].lemma in self.polarity:
+                out.append(((j,), self.polarity[toks[j].lemma]))
+        return out
+
+
+@lru_cache(maxsize=1)
+def _builtin_lexicon() -> OpinionLexicon:
+    from nlp.aspects.clauses import analyse_many
+
+    data = tomllib.loads((RESOURCES / "opinion.toml").read_text(encoding="utf-8"))
+    words = [(w, 1) for w in data["positive"]] + [(w, -1) for w in data["negative"]]
+    words += [(w, 1) for w in data.get("positive_phrases", [])] + [(w, -1) for w in data.get("negative_phrases", [])]
+    pol: dict[str, int] = {}
+    phrases: list[tuple[tuple[str, ...], int]] = []
+    for (_w, p), d in zip(words, analyse_many([w for w, _ in words])):
+        lemmas = tuple(t.lemma for t in d.tokens)
+        if len(lemmas) == 1:
+            pol[lemmas[0]] = p
+        elif lemmas:  # several words for Kiwi (짜증나다 = 짜증 + 나다): matched as a phrase
+            phrases.append((lemmas, p))
+    wish = analyse_many(list(data["wish"]))
+    return OpinionLexicon(pol, tuple(phrases), frozenset(t.lemma for d in wish for t in d.tokens[:1]))
+
+
+def negated(doc: Doc, positions: tuple[int, ...]) -> bool:
+    """Whether the words at ``positions`` (content-token positions) are negated inside their clause.
+
+    A negation counts right before the first word or between the words (배송이 안 빨라요 for
+    배송 빠르다), and as the next word after the last one, adverbs skipped (빠르지 않다, 문제가 전혀
+    없다), never further: in "웨이팅 하면서까지 먹지는 않을 듯" the 않다 belongs to 먹다.
+    """
+    toks = doc.tokens
+    first, last = positions[0], positions[-1]
+    clause = toks[first].clause
+    inside = set(positions)
+    for j in [first - 1] + [j for j in range(first + 1, last) if j not in inside]:
+        if 0 <= j < len(toks) and toks[j].clause == clause and toks[j].lemma in _NEG_BEFORE and toks[j].tag == "MAG":
+            return True
+    for j in range(last + 1, len(toks)):
+        t = toks[j]
+        if t.clause != clause:
+            break
+        if t.lemma in _NEG_AFTER:
+            return True
+        if t.tag != "MAG":
+            break
+    return False
+
+
+def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
+    """-었으면 (좋겠다), -어 주세요, 바라다/부탁/개선 ... in the clause."""
+    forms, tags = doc.forms, doc.tags
+    idx = [t.index for t in doc.tokens if t.clause == clause]
+    if any(t.lemma in wish_lemmas for t in doc.tokens if t.clause == clause):
+        return True
+    if not idx:
+        return False
+    lo, hi = idx[0], min(len(forms), idx[-1] + 4)
+    for i in range(lo, hi):
+        f, t = forms[i], tags[i]
+        if t == "EC" and f in ("면", "으면"):
+            if i > 0 and tags[i - 1] == "EP" and forms[i - 1] in ("었", "았", "였"):
+                return True  # -었으면 (좋겠다): a wish
+            if i + 2 < len(forms) and forms[i + 1] == "좋" and forms[i + 2] == "겠":
+                return True  # -면 좋겠다: a wish
+        if f == "주" and t in ("VX", "VV") and i + 1 < len(forms) and forms[i + 1] in ("세요", "십시오", "ㅂ시오", "시길"):
+            return True  # -어 주세요: a request
+    return False
+
+
+@dataclass(frozen=True)
+class RuleVerdict:
+    """What the rules say about one mention: a polarity (-1, 0, +1) or ``None`` when they are silent, and why."""
+
+    polarity: int | None
+    reason: str
+
+
+def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: OpinionLexicon) -> RuleVerdict:
+    """Steps 1-3 of the module docstring for one mention; ``polarity is None`` leaves it to the scorer."""
+    if _has_wish(doc, mention.clause, lexicon.wish_lemmas):
+        return RuleVerdict(-1, "wish")
+    if mention.seed.polarity:
+        p = mention.seed.polarity
+        return RuleVerdict(-p if negated(doc, mention.positions) else p, "seed")
+    total = cross = 0
+    used: set[int] = set()
+    # other polar seeds in the clause (of this review's domain) count as opinion words ("가격 대비 품질 최고")
+    for m in mentions:
+        if m.clause == mention.clause and m.seed.polarity and m is not mention and m.positions:
+            p = m.seed.polarity
+            cross += -p if negated(doc, m.positions) else p
+            used.update(m.positions)
+    for positions, p in lexicon.hits(doc, mention.clause, used | set(mention.positions)):
+        total += -p if negated(doc, positions) else p
+    if total + cross:
+        # "cross": only another aspect's word judges the clause ("방이 너무 추웠어요" is about temperature)
+        return RuleVerdict(1 if total + cross > 0 else -1, "opinion" if total else "cross")
+    return RuleVerdict(None, "")
+
+
+def clause_opinion(doc: Doc, clause: int, lexicon: OpinionLexicon) -> int | None:
+    """The polarity the clause's own opinion words (or a wish) give, ``None`` when they are silent."""
+    if _has_wish(doc, clause, lexicon.wish_lemmas):
+        return -1
+    total = sum(-p if negated(doc, positions) else p for positions, p in lexicon.hits(doc, clause, set()))
+    return (1 if total > 0 else -1) if total else None
+
+
+def contrast_carry(doc: Doc, mentions: list[Mention], lexicon: OpinionLexicon) -> list[tuple[Mention, RuleVerdict]]:
+    """Opinions that a contrast carries over to the aspect of the clause before it.
+
+    "맛있었지만 조금은 아쉬워요": the second clause names no aspect, but after -지만 its complaint is
+    about the taste just praised, so taste gets a second, negative mention (and the review's taste
+    becomes mixed). Only a clause that names no aspect itself, follows a contrast (-지만, -는데,
+    근데, 다만 ...) and holds an opinion word or a wish carries anything.
+    """
+    by_clause: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_clause.setdefault(m.clause, []).append(m)
+    out = []
+    for c, ms in by_clause.items():
+        nxt = c + 1
+        if nxt in by_clause or not doc.contrast_after(c):
+            continue
+        pol = clause_opinion(doc, nxt, lexicon)
+        if pol is None:
+            continue
+        for aspect in dict.fromkeys(m.aspect for m in ms):
+            seed = next(m.seed for m in ms if m.aspect == aspect)
+            out.append((Mention(seed, (), nxt), RuleVerdict(pol, "contrast")))
+    return out
+
+
+def clause_probabilities(scorer, texts: list[str], max_tokens: int = 64, blend: bool = True, batch_size: int | None = None) -> np.ndarray:
+    """Sentiment probabilities (negative, neutral, positive) of short texts with the scorer, in one batched call.
+
+    Clauses are cut to ``max_tokens`` tokens (most are far shorter), the intent head's output is
+    ignored and no int8 re-check runs (it watches intent). With ``blend`` the sentiment char model
+    is blended in as ``nlp score`` does.
+    """
+    if not texts:
+        return np.zeros((0, 3), dtype=np.float32)
+    labels = scorer.labels["sentiment"]
+    ids = scorer.model.encode_ids(texts)
+    ids = [x if len(x) <= max_tokens else x[: max_tokens - 1] + x[-1:] for x in ids]
+    old = scorer.batch_size
+    if batch_size:
+        scorer.batch_size = batch_size
+    try:
+        logits, _ = scorer.encode(texts, token_ids=ids, show_progress_bar=False)
+    finally:
+        scorer.batch_size = old
+    z = logits["sentiment"].astype(np.float64)
+    z -= z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    sp, bl = scorer.sparse.get("sentiment"), scorer.blends.get("sentiment")
+    if blend and sp is not None and bl is not None:
+        ps = sp.predict_proba(texts)[:, [sp.classes_.index(lab) for lab in labels]]
+        p = bl(p, ps)
+    order = [labels.index(lab) for lab in POLARITY_LABELS]
+    return p[:, order].astype(np.float32)

@@ -1,0 +1,266 @@
+"""Aspect taxonomies: per domain, the aspects customers praise or complain about, with seed terms.
+
+A taxonomy file (TOML or YAML; the built-in domains ship as TOML in ``resources/``) holds
+one or more domains::
+
+    [domains.lodging]
+    label = "숙박"
+
+    [domains.lodging.aspects.noise]
+    label = "소음"
+    description = "noise insulation, noise from outside or other rooms"
+    terms = ["방음", "소음", "층간소음"]          # name the aspect, no opinion of their own
+    positive = ["조용하다"]                       # name it and praise it
+    negative = ["시끄럽다", "방음 안 되다"]       # name it and complain about it
+
+Terms are read with Kiwi, like the reviews, so one term covers its inflections and spacing
+variants (``시끄럽다`` matches 시끄러워요, 시끄럽고; ``방음 안 되다`` matches 방음이 전혀 안돼요).
+A term with several words matches those words in order within one clause, a few words
+apart at most. A noun term ending in ``*`` also matches longer nouns that start with it
+(``배달*`` matches 배달원).
+
+A user file adds to the built-in domains: an aspect with a new key is added, one with an
+existing key replaces the built-in aspect (``mode = "extend"`` adds its terms to it instead),
+and ``mode = "replace"`` on a domain replaces the whole domain. A domain name that is not
+built in adds a domain.
+
+Example:
+    >>> tax = Taxonomy.builtin()
+    >>> "noise" in tax["lodging"].keys
+    True
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+__all__ = ["Aspect", "Domain", "Taxonomy", "TaxonomyError", "BUILTIN_DOMAINS", "DOMAIN_ORDER", "RESOURCES"]
+
+RESOURCES = Path(__file__).parent / "resources"
+BUILTIN_DOMAINS = ("shopping", "cosmetics", "lodging", "food", "app", "film")
+DOMAIN_ORDER = ("film", "lodging", "food", "cosmetics", "app", "shopping")
+"""Tie order of ``--domain auto``: the more specific domains first, ``shopping`` (the most
+generic vocabulary: quality, price, delivery) last."""
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class TaxonomyError(ValueError):
+    """A taxonomy file that cannot be used; the message names the file, the place and the fix."""
+
+
+@dataclass(frozen=True)
+class Aspect:
+    """One aspect of a domain.
+
+    Attributes:
+        key: canonical ASCII key (``noise``), used in column names such as ``aspect_noise_share``.
+        label: Korean display name (``소음``).
+        terms: seed terms that name the aspect without an opinion of their own.
+        positive: seed terms that name it with praise (``조용하다``).
+        negative: seed terms that name it with a complaint (``시끄럽다``).
+        description: what the aspect covers, for people.
+    """
+
+    key: str
+    label: str
+    terms: tuple[str, ...] = ()
+    positive: tuple[str, ...] = ()
+    negative: tuple[str, ...] = ()
+    description: str = ""
+
+    def seeds(self) -> list[tuple[str, int]]:
+        """Every seed term with its prior polarity (0, +1 or -1)."""
+        return [(t, 0) for t in self.terms] + [(t, 1) for t in self.positive] + [(t, -1) for t in self.negative]
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A named set of aspects (``food``, ``lodging`` ...)."""
+
+    name: str
+    label: str
+    aspects: tuple[Aspect, ...] = field(default_factory=tuple)
+
+    @property
+    def keys(self) -> list[str]:
+        return [a.key for a in self.aspects]
+
+    def __getitem__(self, key: str) -> Aspect:
+        for a in self.aspects:
+            if a.key == key:
+                return a
+        raise KeyError(f"domain {self.name!r} has no aspect {key!r}; it has {self.keys}")
+
+
+# --- the file schema: unknown keys are rejected, so a typo is an error, not a silent no-op ---------
+
+
+class _AspectSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str | None = None
+    description: str = ""
+    terms: list[str] = Field(default_factory=list)
+    positive: list[str] = Field(default_factory=list)
+    negative: list[str] = Field(default_factory=list)
+    mode: Literal["replace", "extend"] = "replace"
+
+    @field_validator("terms", "positive", "negative")
+    @classmethod
+    def _nonempty_terms(cls, v: list[str]) -> list[str]:
+        bad = [t for t in v if not isinstance(t, str) or not t.strip() or t.strip() == "*"]
+        if bad:
+            raise ValueError(f"empty seed term {bad[0]!r}; every term needs at least one word")
+        return [t.strip() for t in v]
+
+
+class _DomainSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str | None = None
+    mode: Literal["merge", "replace"] = "merge"
+    aspects: dict[str, _AspectSpec] = Field(default_factory=dict)
+
+
+class _FileSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    domains: dict[str, _DomainSpec]
+
+
+def _read_file(path: Path) -> dict:
+    if not path.exists():
+        raise FileNotFoundError(f"taxonomy file {path} not found; pass a TOML or YAML file (see docs/aspects.md for the format)")
+    suffix = path.suffix.lower()
+    text = path.read_text(encoding="utf-8")
+    if suffix == ".toml":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise TaxonomyError(f"taxonomy file {path} is not valid TOML: {exc}") from exc
+    elif suffix in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError as exc:  # pragma: no cover - PyYAML is a dependency
+            raise ImportError("YAML taxonomy files need PyYAML: pip install pyyaml (or write the file as TOML)") from exc
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise TaxonomyError(f"taxonomy file {path} is not valid YAML: {str(exc).splitlines()[0]}") from exc
+    else:
+        raise TaxonomyError(f"taxonomy file {path} has extension {suffix or '(none)'!r}; expected .toml, .yaml or .yml")
+    if not isinstance(data, dict):
+        raise TaxonomyError(f"taxonomy file {path} must hold a table with a 'domains' key, found {type(data).__name__}")
+    return data
+
+
+def _parse(path: Path) -> _FileSpec:
+    data = _read_file(path)
+    try:
+        return _FileSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key; allowed: domains.<name>.{label, mode, aspects}, aspects.<key>.{label, description, terms, positive, negative, mode}"
+        elif err["type"] == "missing" and where == "domains":
+            msg = "missing: the file needs a 'domains' table ([domains.<name>] in TOML, domains: in YAML)"
+        raise TaxonomyError(f"taxonomy file {path}: {where}: {msg}") from None
+
+
+class Taxonomy:
+    """Domains by name, each with its aspects.
+
+    Example:
+        >>> tax = Taxonomy.builtin()
+        >>> tax["food"]["taste"].label
+        '맛'
+        >>> sorted(tax.names) == sorted(BUILTIN_DOMAINS)
+        True
+    """
+
+    def __init__(self, domains: dict[str, Domain]) -> None:
+        self.domains = dict(domains)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.domains)
+
+    def __getitem__(self, name: str) -> Domain:
+        try:
+            return self.domains[name]
+        except KeyError:
+            raise KeyError(f"unknown domain {name!r}; choose one of {self.names} or auto") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.domains
+
+    @classmethod
+    def builtin(cls) -> Taxonomy:
+        """The shipped domains (``shopping``, ``cosmetics``, ``lodging``, ``food``, ``app``, ``film``)."""
+        return _builtin()
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, base: Taxonomy | None = None) -> Taxonomy:
+        """The built-in taxonomy (or ``base``) with a user file applied on top.
+
+        Raises:
+            TaxonomyError: the file is malformed; the message names the file and the problem.
+        """
+        tax = base if base is not None else cls.builtin()
+        return tax if path is None else tax.updated(Path(path))
+
+    def updated(self, path: Path) -> Taxonomy:
+        """A copy with the file's domains and aspects added or replacing these."""
+        spec = _parse(path)
+        domains = dict(self.domains)
+        for name, dspec in spec.domains.items():
+            if not _KEY.match(name):
+                raise TaxonomyError(f"taxonomy file {path}: domain name {name!r} must be lowercase ASCII (letters, digits, _), e.g. 'lodging'")
+            old = domains.get(name)
+            if dspec.mode == "replace" or old is None:
+                if not dspec.aspects:
+                    raise TaxonomyError(f"taxonomy file {path}: domain {name!r} defines no aspects; add [domains.{name}.aspects.<key>] tables")
+                aspects: dict[str, Aspect] = {}
+                label = dspec.label or name
+            else:
+                aspects = {a.key: a for a in old.aspects}
+                label = dspec.label or old.label
+            for key, aspec in dspec.aspects.items():
+                where = f"taxonomy file {path}: domains.{name}.aspects.{key}"
+                if not _KEY.match(key):
+                    raise TaxonomyError(f"{where}: aspect key must be lowercase ASCII (letters, digits, _), e.g. 'delivery'")
+                prev = aspects.get(key)
+                if aspec.mode == "extend":
+                    if prev is None:
+                        raise TaxonomyError(f"{where}: mode = 'extend' needs an existing aspect {key!r}; {name!r} has {sorted(aspects)}")
+                    aspects[key] = replace(
+                        prev,
+                        label=aspec.label or prev.label,
+                        description=aspec.description or prev.description,
+                        terms=prev.terms + tuple(aspec.terms),
+                        positive=prev.positive + tuple(aspec.positive),
+                        negative=prev.negative + tuple(aspec.negative),
+                    )
+                    continue
+                if not aspec.label:
+                    raise TaxonomyError(f"{where}: missing label (the Korean display name, e.g. label = \"배송\")")
+                if not (aspec.terms or aspec.positive or aspec.negative):
+                    raise TaxonomyError(f"{where}: no seed terms; give at least one of terms, positive, negative")
+                aspects[key] = Aspect(key, aspec.label, tuple(aspec.terms), tuple(aspec.positive), tuple(aspec.negative), aspec.description)
+            domains[name] = Domain(name, label, tuple(aspects.values()))
+        return Taxonomy(domains)
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> Taxonomy:
+    tax = Taxonomy({})
+    for name in BUILTIN_DOMAINS:
+        tax = tax.updated(RESOURCES / f"{name}.toml")
+    return tax

@@ -1,0 +1,120 @@
+"""The extractor as a library: fitting, shapes, domains, reuse of review scores, the scorer for open clauses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nlp.aspects import ASPECT_COLUMNS, AspectExtractor, NotFittedError, choose_domains, extract
+from nlp.aspects.clauses import analyse
+
+
+class _NoScorer:
+    """Fails the test if a clause is sent to the scorer."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the scorer was used ({name})")
+
+
+def test_unfitted():
+    with pytest.raises(NotFittedError, match="call fit"):
+        AspectExtractor().transform(pd.DataFrame({"text": ["배송 빨라요"]}))
+
+
+def test_predict_returns_the_shape_of_the_input(rules_extractor):
+    one = rules_extractor.predict("배송 빨라요", domain="shopping")
+    many = rules_extractor.predict(["배송 빨라요", "좋아요"], domain="shopping")
+    assert isinstance(one, list) and one[0]["aspect"] == "delivery"
+    assert len(many) == 2 and many[1] == []
+
+
+def test_columns_and_no_rows_for_reviews_without_aspects(korean_frame):
+    rows = extract(korean_frame, domain="shopping", rules_only=True)
+    for col in ASPECT_COLUMNS:
+        assert col in rows.columns
+    assert {"1", "2", "7", "8"} <= set(rows["id"])  # delivery, size
+    assert "5" not in set(rows["id"]) and "6" not in set(rows["id"])  # "그냥 그래요", empty
+    assert rows["polarity"].isin(["negative", "neutral", "positive"]).all() and rows["score"].between(-1, 1).all()
+    assert (rows["product_id"].notna()).all() and (rows["created_at"].notna()).all()
+
+
+def test_stats(rules_extractor, korean_frame):
+    rows = rules_extractor.transform(korean_frame.assign(product_id="p"))
+    st = rules_extractor.stats_
+    assert st.reviews == 10 and st.empty == 1 and st.with_aspects + st.without_aspects == 10
+    assert st.rows == len(rows) and st.with_aspects == rows["id"].nunique()
+
+
+def test_auto_domain_per_product():
+    frame = pd.DataFrame(
+        {
+            "id": [str(i) for i in range(6)],
+            "product_id": ["hotel", "hotel", "hotel", "shop", "shop", "shop"],
+            "text": ["체크인이 빨랐어요", "조식이 맛있어요", "방음이 안돼요", "배송 빨라요", "품질이 좋아요", "포장이 엉망이에요"],
+        }
+    )
+    ex = AspectExtractor(rules_only=True).fit()
+    rows = ex.transform(frame)
+    assert set(rows.loc[rows["product_id"] == "hotel", "domain"]) == {"lodging"}
+    assert set(rows.loc[rows["product_id"] == "shop", "domain"]) == {"shopping"}
+    assert ex.stats_.domains == {"lodging": 1, "shopping": 1}
+
+
+def test_auto_rule_ties_go_to_the_more_specific_domain():
+    docs = [analyse("가성비 좋아요")]  # a price term of several domains
+    from nlp.aspects.extract import _builtin_index
+
+    idx = _builtin_index()
+    chosen = choose_domains([idx.find(d) for d in docs], ["p"], idx.domains)
+    assert chosen["p"] != "shopping"
+
+
+def test_domain_column(rules_extractor):
+    frame = pd.DataFrame({"text": ["방음이 안돼요", "배송 빨라요"], "dom": ["lodging", ""]})
+    ex = AspectExtractor(domain="shopping", domain_col="dom", rules_only=True).fit()
+    rows = ex.transform(frame)
+    assert rows["aspect"].tolist() == ["noise", "delivery"] and rows["domain"].tolist() == ["lodging", "shopping"]
+    with pytest.raises(ValueError, match="names unknown domains"):
+        AspectExtractor(domain_col="dom", rules_only=True).fit().transform(frame.assign(dom="hotel"))
+    with pytest.raises(ValueError, match="--domain-col 'nope' is not a column"):
+        AspectExtractor(domain_col="nope", rules_only=True).fit().transform(frame)
+
+
+def test_missing_text_column():
+    with pytest.raises(ValueError, match="column 'text' not found.*--text-col"):
+        extract(pd.DataFrame({"body": ["배송 빨라요"]}), domain="shopping", rules_only=True)
+
+
+def test_single_clause_reviews_reuse_the_review_score():
+    frame = pd.DataFrame(
+        {
+            "id": ["1", "2"],
+            "text": ["배송 상태가 이렇네요", "포장 상태 확인했어요"],
+            "sentiment_negative": [0.9, 0.1],
+            "sentiment_neutral": [0.05, 0.1],
+            "sentiment_positive": [0.05, 0.8],
+        }
+    )
+    ex = AspectExtractor(domain="shopping", scorer=_NoScorer()).fit()
+    rows = ex.transform(frame).set_index("aspect")
+    assert ex.stats_.clauses_scored == 0
+    assert rows.loc["delivery", "polarity"] == "negative" and rows.loc["delivery", "score"] == pytest.approx(-0.85)
+    assert rows.loc["packaging", "polarity"] == "positive"
+
+
+def test_open_clauses_go_to_the_scorer_in_one_call(tiny_scorer):
+    calls = []
+    real = tiny_scorer.encode
+
+    def spy(texts, *a, **k):
+        calls.append(list(texts))
+        return real(texts, *a, **k)
+
+    tiny_scorer.encode = spy
+    frame = pd.DataFrame({"text": ["배송은 이렇게 왔는데 포장은 그렇네요", "가격은 이 정도입니다", "배송 빨라요"]})
+    ex = AspectExtractor(domain="shopping", scorer=tiny_scorer).fit()
+    rows = ex.transform(frame)
+    assert len(calls) == 1 and ex.stats_.clauses_scored == len(calls[0]) >= 2
+    assert rows["score"].between(-1, 1).all()
+    assert np.isfinite(rows["score"]).all()
