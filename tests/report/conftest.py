@@ -1,8 +1,10 @@
-"""A small hand-made scored corpus: 60 Korean reviews of 2 products over 8 weeks, 3 topics.
+"""A small hand-made scored corpus: 60 Korean reviews of 2 products over 8 weeks, 3 topics, and their aspects.
 
 Built in: a negative spike (delivery complaints for AP-200 in week 7), a phone number and
 an e-mail address (must be masked), a review carrying ``<script>`` (must be escaped),
-and empty / duplicate / non-Korean rows (counted in the footer).
+and empty / duplicate / non-Korean rows (counted in the footer). The aspect mentions follow
+the topics (delivery, quality, price) with the review's sentiment as polarity, in the
+shopping domain.
 """
 
 from __future__ import annotations
@@ -148,6 +150,40 @@ def make_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return scored, doc_topics, pd.DataFrame(topics)
 
 
+ASPECT_OF_TOPIC = {0: ("delivery", "배송"), 1: ("quality", "품질"), 2: ("price", "가격")}
+
+
+def make_aspects(scored: pd.DataFrame, doc_topics: pd.DataFrame, domain: str = "shopping") -> pd.DataFrame:
+    """Aspect rows in the shape of ``nlp aspects``: one mention per review with a topic, polarity = its sentiment."""
+    j = scored.merge(doc_topics, on="id")
+    j = j[(j["topic"] >= 0) & j["sentiment"].notna()]
+    aspect = j["topic"].map(lambda k: ASPECT_OF_TOPIC[int(k)][0])
+    return pd.DataFrame(
+        {
+            "id": j["id"],
+            "product_id": j["product_id"],
+            "created_at": j["created_at"],
+            "aspect": aspect,
+            "aspect_label": j["topic"].map(lambda k: ASPECT_OF_TOPIC[int(k)][1]),
+            "polarity": j["sentiment"],
+            "score": j["sentiment_score"],
+            "evidence": j["text"].str.split(".").str[0],
+            "start": 0,
+            "end": j["text"].str.split(".").str[0].str.len(),
+            "domain": domain,
+            "mentions": 1,
+            "terms": aspect,
+        }
+    ).reset_index(drop=True)
+
+
+@pytest.fixture
+def aspects(frames) -> pd.DataFrame:
+    """The fixture's aspect mentions (fresh per test)."""
+    scored, doc_topics, _ = frames
+    return make_aspects(scored, doc_topics)
+
+
 @pytest.fixture(scope="session")
 def facts() -> SimpleNamespace:
     """What the fixture contains, for the tests to check against."""
@@ -175,6 +211,7 @@ def report_html(_frames) -> str:
         scored.copy(),
         doc_topics.copy(),
         topics.copy(),
+        aspects=make_aspects(scored, doc_topics),
         model="test-sentiment v0",
         generated_at=pd.Timestamp("2024-05-01 12:00").to_pydatetime(),
     )
@@ -182,11 +219,12 @@ def report_html(_frames) -> str:
 
 @pytest.fixture
 def files(tmp_path: Path, frames) -> dict[str, Path]:
-    """The fixture written the way the pipeline writes it: scored.parquet and a topics directory."""
+    """The fixture written the way the pipeline writes it: scored.parquet, aspects.parquet and a topics directory."""
     scored, doc_topics, topics = frames
     topics_dir = tmp_path / "topics"
     topics_dir.mkdir()
     scored.to_parquet(tmp_path / "scored.parquet", index=False)
+    make_aspects(scored, doc_topics).to_parquet(tmp_path / "aspects.parquet", index=False)
     doc_topics.to_parquet(topics_dir / "doc_topics.parquet", index=False)
     topics.to_parquet(topics_dir / "topics.parquet", index=False)
-    return {"scored": tmp_path / "scored.parquet", "topics": topics_dir, "dir": tmp_path}
+    return {"scored": tmp_path / "scored.parquet", "aspects": tmp_path / "aspects.parquet", "topics": topics_dir, "dir": tmp_path}
