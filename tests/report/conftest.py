@@ -228,3 +228,70 @@ def files(tmp_path: Path, frames) -> dict[str, Path]:
     doc_topics.to_parquet(topics_dir / "doc_topics.parquet", index=False)
     topics.to_parquet(topics_dir / "topics.parquet", index=False)
     return {"scored": tmp_path / "scored.parquet", "aspects": tmp_path / "aspects.parquet", "topics": topics_dir, "dir": tmp_path}
+
+
+# --------------------------------------------------------------------------- synthetic frames built in code
+
+
+def synth_reviews(spec: dict[str, list[tuple[str, int, int]]], *, last_day: dict[str, int] | None = None, rating: int = 5) -> pd.DataFrame:
+    """Scored rows from ``{product: [(month "YYYY-MM", reviews, negative reviews), ...]}``.
+
+    Reviews of a month are spread over its days 1-28 (or 1..``last_day[month]``); negative
+    reviews come first. Non-negative reviews are positive. Ids are ``<product>-<month>-<k>``.
+    """
+    records = []
+    for product, months in spec.items():
+        for month, n, neg in months:
+            start = pd.Timestamp(f"{month}-01")
+            days = (last_day or {}).get(month, 28)
+            for k in range(n):
+                negative = k < neg
+                records.append(
+                    {
+                        "id": f"{product}-{month}-{k}",
+                        "text": "방이 너무 시끄러웠어요" if negative else "직원분들이 친절했어요",
+                        "product_id": product,
+                        "created_at": (start + pd.Timedelta(days=k % days, hours=10)).isoformat(),
+                        "rating": 1 if negative else rating,
+                        "sentiment": "negative" if negative else "positive",
+                        "sentiment_score": -0.8 if negative else 0.8,
+                        "intent": "none",
+                        "flags": "",
+                    }
+                )
+    return pd.DataFrame(records)
+
+
+def synth_aspects(
+    scored: pd.DataFrame, spec: dict[str, dict[str, tuple[int, int, int]]], domain: str = "lodging"
+) -> pd.DataFrame:
+    """Aspect rows for the first reviews of each product: ``{product: {aspect: (positive, neutral, negative)}}``.
+
+    Each mention goes to its own review (in id order), so ``sum`` of a product's counts must not
+    exceed its reviews; the evidence clause names the aspect and polarity.
+    """
+    labels = {"noise": "소음", "staff": "직원", "cleanliness": "청결", "breakfast": "조식"}
+    rows = []
+    for product, aspects in spec.items():
+        ids = scored.loc[scored["product_id"] == product]
+        for aspect, (pos, neu, neg) in aspects.items():
+            for k, (_, r) in enumerate(ids.head(pos + neu + neg).iterrows()):
+                polarity = "positive" if k < pos else ("neutral" if k < pos + neu else "negative")
+                rows.append(
+                    {
+                        "id": r["id"],
+                        "product_id": product,
+                        "created_at": r["created_at"],
+                        "aspect": aspect,
+                        "aspect_label": labels.get(aspect, aspect),
+                        "polarity": polarity,
+                        "score": {"positive": 0.8, "neutral": 0.0, "negative": -0.8}[polarity],
+                        "evidence": f"{labels.get(aspect, aspect)} {polarity} 문장 {r['id']}",
+                        "start": 0,
+                        "end": 10,
+                        "domain": domain,
+                        "mentions": 1,
+                        "terms": aspect,
+                    }
+                )
+    return pd.DataFrame(rows)
