@@ -29,6 +29,7 @@ def report_cmd(
     model: Annotated[str | None, typer.Option("--model", help="a note on the scoring model, shown in the footer")] = None,
     title: Annotated[str, typer.Option(help="report title")] = "고객 리뷰 인사이트 리포트",
     max_topics: Annotated[int, typer.Option(min=1, help="topics with a detail card (largest first)")] = 8,
+    max_products: Annotated[int, typer.Option(min=1, help="products shown in detail (matrix, cards, charts); all are in the searchable tables")] = 12,
     min_volume: Annotated[int, typer.Option(min=1, help="the anomaly rule's fewest reviews in a period for a flag (when no --trends)")] = 5,
     min_reviews: Annotated[int, typer.Option(min=1, help="fewest reviews on each side of a finding's comparison (docs/report.md)")] = 30,
     min_mentions: Annotated[int, typer.Option(min=1, help="fewest aspect mentions on each side of an aspect finding; thinner matrix cells are greyed")] = 20,
@@ -59,6 +60,7 @@ def report_cmd(
         model=model,
         title=title,
         max_topics=max_topics,
+        max_products=max_products,
         min_volume=min_volume,
     )
     size_kb = path.stat().st_size / 1024
