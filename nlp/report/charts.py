@@ -110,6 +110,8 @@ def product_panels(data: ReportData, products: list[str], starts: list[pd.Timest
             for s in starts
         ]
         shown = g[ok]
+        if partial and len(shown) and shown.index[-1] == starts[-1]:
+            shown = shown.iloc[:-1]  # the latest figure quoted is a complete period's
         last = shown.index[-1] if len(shown) else None
         panels.append(
             {
@@ -119,7 +121,7 @@ def product_panels(data: ReportData, products: list[str], starts: list[pd.Timest
                 "last": None
                 if last is None
                 else {
-                    "period": periods.long_label(last) + (" (부분)" if partial and last == starts[-1] else ""),
+                    "period": periods.long_label(last),
                     "share": pct(g.loc[last, "share"]),
                 },
                 "svg": svg.small_multiple(

@@ -263,7 +263,7 @@ def bar_line_chart(
             base += v
         group.append("</g>")
         out.append("".join(group))
-        if i % step == 0 or i == n - 1 and (n - 1) % step >= step / 2:
+        if i % step == 0 or i == n - 1 and (n - 1) % step >= max(step * 0.8, 1):
             out.append(
                 f'<text x="{_f(ml + band * (i + 0.5))}" y="{height - 10}" class="ax" text-anchor="middle">{escape(labels[i])}</text>'
             )
