@@ -68,3 +68,9 @@ def test_mean_diff_and_normal_p():
 )
 def test_benjamini_hochberg(p, keep):
     assert stats.fdr_keep(p).tolist() == keep
+
+
+def test_the_fast_wilson_is_the_aspects_wilson():
+    """The report's float version and nlp.aspects' interval are one formula (the matrix and the tests agree)."""
+    for k, n in [(0, 5), (3, 7), (7.5, 20), (20, 20), (123, 4567)]:
+        assert stats._wilson(k, n, stats.Z95) == pytest.approx(stats.wilson_interval(k, n), abs=1e-12)
