@@ -33,7 +33,7 @@ PeriodFreq = Literal["D", "W", "M"]
 NO_PRODUCT = "(미지정)"
 """The product name of rows without one, when the table has a product column."""
 
-ASPECT_POLARITIES = ("negative", "neutral", "positive")
+ASPECT_POLARITIES = SENTIMENT_LABELS  # an aspect mention's polarity takes the sentiment labels
 
 
 def as_list(value: Any) -> list:

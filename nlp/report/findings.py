@@ -45,7 +45,7 @@ from nlp.periods import period_complete, period_end, period_start
 from nlp.report.alerts import ALL_SERIES, Flags, topic_series
 from nlp.report.data import Periods, ReportData
 from nlp.report.fmt import count, interval_text, pct, points, signed
-from nlp.report.labels import ANOMALY_KO, domain_name
+from nlp.report.labels import domain_name
 from nlp.report.options import FindingRules
 from nlp.report.reviews import clean_first, masked, ordered
 from nlp.report.stats import diff_interval, diff_p_value, fdr_keep, rate_ratio_interval, rate_ratio_p_value
@@ -604,8 +604,3 @@ def find(
         "flags": int(sum(len(k) for k in flags["kinds"])) if flags is not None and len(flags) else 0,
     }
     return [c.finding for c in kept], unconfirmed, counts
-
-
-def describe_alert(f: Finding) -> str:
-    """The anomaly-rule badge of an alert (``부정 급증`` ...)."""
-    return ", ".join(ANOMALY_KO.get(k, k) for k in f.anomaly)
