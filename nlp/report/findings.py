@@ -516,7 +516,7 @@ def _describe(f: Finding, period_long: str) -> tuple[str, str]:
     ci = "95% " + interval_text(f.interval, "net" if f.metric == "net" else ("ratio" if f.kind == "volume_spike" else "pp"))
     if f.kind == "aspect_vs_peers":
         title = f"{who} {f.aspect_label}: 다른 제품보다 {'낮은' if f.effect < 0 else '높은'} 평가"
-        return title, (f"순감성 {signed(f.value)}, {f.reference_label} {signed(f.reference)} · 차이 {signed(f.effect)} ({ci}) · "
+        return title, (f"전체 기간 순감성 {signed(f.value)}, {f.reference_label} {signed(f.reference)} · 차이 {signed(f.effect)} ({ci}) · "
                        f"언급 {count(f.n)}건")  # fmt: skip
     if f.kind == "aspect_change":
         title = f"{who} {f.aspect_label}: {period_long}에 평가 {'하락' if f.effect < 0 else '상승'}"
@@ -526,7 +526,7 @@ def _describe(f: Finding, period_long: str) -> tuple[str, str]:
         title = f"{who}: 부정 리뷰가 다른 제품보다 {'많음' if f.effect > 0 else '적음'}"
         return (
             title,
-            f"부정 {pct(f.value)}, {f.reference_label} {pct(f.reference)} · 차이 {points(f.effect)} ({ci}) · 리뷰 {count(f.n)}건",
+            f"전체 기간 부정 {pct(f.value)}, {f.reference_label} {pct(f.reference)} · 차이 {points(f.effect)} ({ci}) · 리뷰 {count(f.n)}건",
         )
     if f.kind == "negative_spike":
         title = f"{who}: {period_long} 부정 급증"

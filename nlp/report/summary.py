@@ -227,12 +227,11 @@ def headline(data: ReportData, rules: FindingRules) -> dict:
     cmp = comparison(data)
     names = intent_names(data.domain_set)
     if not len(d):
-        return {
-            "n": 0,
-            "n_scored": 0,
-            "changes": dict.fromkeys(("n", "share_positive", "share_negative", "sentiment_mean", "net_advocacy")),
-            "compare": cmp,
-        }
+        empty = dict.fromkeys(
+            ("share_positive", "share_negative", "share_negative_ci", "sentiment_mean", "net_advocacy", "top_intent", "rating_mean", "start", "end")
+        )
+        changes = dict.fromkeys(("n", "share_positive", "share_negative", "sentiment_mean", "net_advocacy"))
+        return {**empty, "n": 0, "n_scored": 0, "n_periods": 0, "partial_last": False, "changes": changes, "compare": cmp, "domains": []}
     row = summarise(d, None, data.intents).iloc[0]
     ti = top_intent(row, data.intents)
     dates = d["created_at"].dropna()

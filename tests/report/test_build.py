@@ -315,3 +315,12 @@ def test_timezone_aware_dates_are_local(frames):
     assert "기간 2024-03-04 ~" in _text(html)
     html_utc = build_report(scored, doc_topics, topics, tz="UTC")
     assert "기간 2024-03-03 ~" in _text(html_utc)
+
+
+def test_empty_and_dateless_inputs_with_aspects(frames, aspects):
+    scored, doc_topics, topics = frames
+    empty = build_report(scored.iloc[0:0], aspects=aspects.iloc[0:0])
+    assert "리뷰가 없습니다" in empty
+    dateless = build_report(scored.drop(columns=["created_at"]), doc_topics, topics, aspects=aspects)
+    assert 'id="aspects"' in dateless and 'id="trend"' not in dateless
+    assert "기준을 통과한 발견이 없습니다" in dateless
