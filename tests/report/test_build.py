@@ -122,7 +122,9 @@ def test_no_external_resources(report_html):
 
 
 def _alerts(html: str) -> str:
-    return _text(html[html.index('id="alerts"') : html.index('id="findings"') if 'id="findings"' in html else html.index('id="products"')])
+    start = html.index('id="alerts"')
+    end = html.index('id="products"') if 'id="products"' in html else html.index('id="topics"')
+    return _text(html[start:end])
 
 
 def test_spike_flagged_by_the_trends_rule_is_stated_only_with_enough_reviews(report_html, frames):
