@@ -52,10 +52,10 @@ def overview_chart(data: ReportData, starts: list[pd.Timestamp], min_volume: int
     tips = []
     for p in starts:
         r = g.loc[p]
-        note = " (부분 기간: 데이터가 기간 끝까지 없음)" if partial and p == starts[-1] else ""
+        note = f" (집계 중인 부분 기간: 데이터가 {periods.data_end:%Y-%m-%d}까지)" if partial and p == starts[-1] else ""
         tips.append(
-            f"{periods.long_label(p)}{note}: 리뷰 {count(r['n'])}건 · 부정 {pct(r['share'])} · "
-            f"긍정 {pct(r['positive'] / r['n_labelled'] if r['n_labelled'] else None)}"
+            f"{periods.long_label(p)}: 리뷰 {count(r['n'])}건 · 부정 {pct(r['share'])} · "
+            f"긍정 {pct(r['positive'] / r['n_labelled'] if r['n_labelled'] else None)}{note}"
         )
     stacks = [
         svg.Series("부정", list(g["negative"]), svg.COLORS["negative"]),
