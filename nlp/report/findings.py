@@ -13,7 +13,7 @@ kind                 compares                                                   
 ``negative_spike``   a period the anomaly rule flags, confirmed: its negative share       share diff
                      against the baseline periods
 ``emerging_topic``   a flagged topic, confirmed: its share of the period against the      share diff
-                     baseline periods
+                     baseline periods (and ``min_mentions`` reviews of the topic in it)
 ``volume_spike``     a flagged period, confirmed: its reviews per day against the         rate ratio
                      baseline periods'
 ==================== ==================================================================== ==========
@@ -433,6 +433,9 @@ def _confirm_flags(
                         skip(kind, f"토픽 배정 리뷰 {n1}건 · 기준 {n0}건 (최소 {rules.min_reviews}건)")
                         continue
                     k1, k0 = float((now["topic"] == k).sum()), float((before["topic"] == k).sum())
+                    if k1 < rules.min_mentions:  # a topic "surging" on a handful of reviews is no finding
+                        skip(kind, f"토픽 ‘{topic_labels.get(int(k), k)}’ 리뷰 {int(k1)}건 (최소 {rules.min_mentions}건)")
+                        continue
                     effect, interval, p = _two_props(k1, n1, k0, n0)
                     f = Finding(kind="emerging_topic", metric="topic_share", value=k1 / n1, reference=k0 / n0, effect=effect,
                                 interval=interval, p_value=p, n=int(k1), n_reference=int(k0), direction="up", anomaly=[kind],

@@ -21,8 +21,9 @@ class FindingRules:
         min_reviews: fewest reviews on *each* side of a comparison of review shares (a
             product against the other products, a period against its baseline) and for a
             volume alert.
-        min_mentions: fewest aspect mentions on each side of an aspect comparison; matrix
-            cells with fewer mentions are greyed and never coloured.
+        min_mentions: fewest aspect mentions on each side of an aspect comparison (and fewest
+            reviews of a topic in a period for an emerging-topic alert); matrix cells with fewer
+            mentions are greyed and never coloured.
         fdr: false discovery rate of the Benjamini-Hochberg cut over all the tests of one
             report (0.05: of the findings kept, about 5% or fewer are expected to be chance).
         min_share_effect: smallest difference of two review shares worth a finding (0.05 = 5

@@ -177,3 +177,23 @@ def test_findings_json_schema(tmp_path):
         assert 0 < len(f["evidence_ids"]) <= 10 and set(f["evidence_ids"]) <= ids
         assert f["p_value"] < 0.05 and f["text"]
     assert not (out.parent / (FINDINGS_FILE + ".partial")).exists()
+
+
+@pytest.mark.parametrize(("surge", "stated"), [(10, False), (25, True)])
+def test_an_emerging_topic_needs_enough_reviews_of_it(surge, stated):
+    scored = _spike(30)
+    month = scored["created_at"].str[:7]
+    first_of_month = ~month.duplicated()
+    topic = pd.Series(0, index=scored.index)
+    topic[first_of_month & (month < "2024-09")] = 1  # one review a month about topic 1 ...
+    topic[(month == "2024-09") & (scored.groupby(month).cumcount() < surge)] = 1  # ... then a surge
+    doc_topics = pd.DataFrame({"id": scored["id"], "topic": topic, "topic_prob": 0.9})
+    topics = pd.DataFrame({"topic": [0, 1], "size": [int((topic == 0).sum()), int((topic == 1).sum())], "label": ["객실", "주차"]})
+    report = build(scored, doc_topics, topics, freq="M")
+    flagged = [u for u in report.unconfirmed if u.kind == "emerging_topic"]
+    found = _kinds(report, "emerging_topic", "HOTEL")
+    assert bool(found) == stated
+    if stated:
+        assert found[0].topic == 1 and found[0].topic_label == "주차" and found[0].n == surge and found[0].period == "2024-09"
+    else:
+        assert flagged and "최소 20건" in flagged[0].reason
