@@ -28,8 +28,8 @@ LABEL_EXPORTS = [
     ("nlp.trends.features", "INTENT_LABELS"),
     ("nlp.topics.summary", "SENTIMENT_LABELS"),
     ("nlp.topics.summary", "INTENT_LABELS"),
-    ("nlp.report.build", "SENTIMENT_LABELS"),
-    ("nlp.report.build", "INTENT_LABELS"),
+    ("nlp.report.data", "SENTIMENT_LABELS"),
+    ("nlp.report.data", "INTENT_LABELS"),
 ]
 
 
@@ -76,9 +76,10 @@ def test_topics_file_names_come_from_schema():
 def test_one_topics_loader_per_return_shape():
     import nlp.report
     import nlp.report.build
+    import nlp.report.data
     import nlp.trends.table
 
-    for module in (nlp.report, nlp.report.build, nlp.trends.table):
+    for module in (nlp.report, nlp.report.build, nlp.report.data, nlp.trends.table):
         assert not hasattr(module, "load_topics"), module.__name__
 
 

@@ -33,12 +33,13 @@ import numpy as np
 from nlp.aspects.clauses import Doc
 from nlp.aspects.matcher import Mention
 from nlp.aspects.taxonomy import RESOURCES
+from nlp.schema import SENTIMENT_LABELS
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["OpinionLexicon", "RuleVerdict", "rule_polarity", "negated", "clause_opinion", "contrast_carry", "clause_probabilities", "POLARITY_LABELS", "RULE_WEIGHT", "DEFAULT_THRESHOLD"]
 
-POLARITY_LABELS = ("negative", "neutral", "positive")
+POLARITY_LABELS = SENTIMENT_LABELS  # a mention takes the same three labels as a review
 RULE_WEIGHT = 0.8
 """Weight of a rule's verdict in the mention's probabilities (the scorer's clause probabilities get the rest)."""
 DEFAULT_THRESHOLD = 0.3

@@ -19,7 +19,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-__all__ = ["Series", "bar_line_chart", "line_chart", "sparkline", "stacked_bar", "nice_ticks", "COLORS"]
+__all__ = [
+    "Series",
+    "bar_line_chart",
+    "line_chart",
+    "small_multiple",
+    "sparkline",
+    "stacked_bar",
+    "nice_ticks",
+    "fit_range",
+    "text_width",
+    "COLORS",
+]
 
 COLORS = {
     "negative": "#d1495b",
@@ -77,20 +88,78 @@ def _svg_open(width: int, height: int, label: str, css_class: str = "chart") -> 
     )
 
 
-def _legend(items: Sequence[tuple[str, str, str]], x: float, y: float) -> str:
-    """Legend entries ``(name, color, kind)`` with kind ``box`` or ``line``, laid out left to right."""
+def text_width(text: str, size: float = 12) -> float:
+    """Rough rendered width of ``text`` in px: Hangul and other wide characters are about square, Latin about half."""
+    return sum(size if ord(ch) >= 0x1100 else 0.6 * size for ch in text)
+
+
+def _short(name: str, max_px: float, size: float = 12) -> str:
+    """``name`` cut with an ellipsis to fit ``max_px`` (the full name stays in the element's title)."""
+    if text_width(name, size) <= max_px:
+        return name
+    out = ""
+    for ch in name:
+        if text_width(out + ch + "…", size) > max_px:
+            break
+        out += ch
+    return out + "…"
+
+
+def _legend(items: Sequence[tuple[str, str, str]], x: float, y: float, max_width: float = 10_000) -> tuple[str, float]:
+    """Legend entries ``(name, color, kind)`` (kind ``box`` or ``line``), wrapped to ``max_width``.
+
+    Returns the markup and the height used, so the chart can move its plot down and no entry
+    is ever cut at the edge; a name too long for a whole row is shortened, its full text in a title.
+    """
     out = []
+    x0, row_h = x, 18
     for name, color, kind in items:
+        label = _short(name, max(max_width - 18, 40))
+        w = 18 + text_width(label) + 18
+        if x > x0 and x + w - 18 > x0 + max_width:
+            x, y = x0, y + row_h
+        out.append(f"<g><title>{escape(name)}</title>")
         if kind == "line":
             out.append(
                 f'<line x1="{_f(x)}" y1="{_f(y - 4)}" x2="{_f(x + 14)}" y2="{_f(y - 4)}" stroke="{color}" stroke-width="2.5"/>'
             )
+        elif kind == "dash":
+            out.append(
+                f'<line x1="{_f(x)}" y1="{_f(y - 4)}" x2="{_f(x + 14)}" y2="{_f(y - 4)}" stroke="{color}" stroke-width="2" stroke-dasharray="4 3"/>'
+            )
         else:
             out.append(f'<rect x="{_f(x)}" y="{_f(y - 10)}" width="12" height="12" rx="2" fill="{color}"/>')
-        out.append(f'<text x="{_f(x + 18)}" y="{_f(y)}" class="lg">{escape(name)}</text>')
-        # Hangul is roughly square: ~12 px per character at the legend's font size
-        x += 18 + 12 * len(name) + 18
-    return "".join(out)
+        out.append(f'<text x="{_f(x + 18)}" y="{_f(y)}" class="lg">{escape(label)}</text></g>')
+        x += w
+    return "".join(out), y
+
+
+def fit_range(values: Sequence[float | None], *, include_zero: bool = True, n: int = 4) -> list[float]:
+    """Nice ticks spanning the values (from 0 when ``include_zero``), so a chart fills its height with its data.
+
+    Example:
+        >>> fit_range([0.52, 0.61, 0.9], include_zero=False)
+        [0.5, 0.6, 0.7, 0.8, 0.9]
+        >>> fit_range([0.04, 0.12])
+        [0.0, 0.05, 0.1, 0.15]
+    """
+    vals = [float(v) for v in values if not _missing(v)]
+    if not vals:
+        return [0, 1]
+    lo, hi = min(vals), max(vals)
+    if include_zero:
+        lo = min(lo, 0.0)
+    if hi - lo < 1e-9:
+        pad = abs(hi) * 0.1 or 0.1
+        lo, hi = (lo - pad if not include_zero or lo < 0 else lo), hi + pad
+    raw = (hi - lo) / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    start = math.floor(lo / step + 1e-9) * step
+    stop = math.ceil(hi / step - 1e-9) * step
+    count = int(round((stop - start) / step))
+    ticks = [round(start + i * step, 10) for i in range(count + 1)]
+    return [int(t) if float(t).is_integer() and step >= 1 else t for t in ticks] if ticks else [0, 1]
 
 
 def _x_label_step(n: int, plot_width: float, min_px: float = 46) -> int:
@@ -102,7 +171,7 @@ def bar_line_chart(
     stacks: Sequence[Series],
     line: Series | None = None,
     *,
-    line_range: tuple[float, float] = (-1.0, 1.0),
+    line_range: tuple[float, float] | None = None,
     width: int = 880,
     height: int = 280,
     title: str = "",
@@ -110,6 +179,7 @@ def bar_line_chart(
     left_axis: str = "",
     right_axis: str = "",
     line_format: Callable[[float], str] = lambda v: f"{v:+.1f}",
+    partial_last: bool = False,
 ) -> str:
     """Stacked bars (e.g. review counts by sentiment) with an optional line on a second axis.
 
@@ -117,14 +187,16 @@ def bar_line_chart(
         labels: one x label per period.
         stacks: bar segments, bottom first; values are counts (``None`` = 0).
         line: a series drawn over the bars against the right axis.
-        line_range: the right axis range.
+        line_range: the right axis range; by default fitted to the line's values (from 0 when
+            they are all positive), so the line uses the chart's height.
         width: viewBox width in px.
-        height: viewBox height in px.
+        height: viewBox height in px (grows when the legend needs more rows).
         title: accessible name and tooltip of the chart.
         bar_tooltips: one hover text per bar.
         left_axis: caption of the left axis.
         right_axis: caption of the right axis.
         line_format: tick label format of the right axis.
+        partial_last: the last period is not over yet: its bar is drawn faded and labelled.
 
     Returns:
         An ``<svg>`` string.
@@ -135,11 +207,13 @@ def bar_line_chart(
         True
     """
     n = len(labels)
-    ml, mr, mt, mb = 46, 46 if line is not None else 14, 40, 30
+    ml, mr, mb = 46, 52 if line is not None else 14, 30
+    legend_items = [(s.name, s.color, "box") for s in stacks] + ([(line.name, line.color, "line")] if line is not None else [])
+    legend, legend_y = _legend(legend_items, ml, 16, width - ml - mr)
+    mt = legend_y + 24
+    height = max(height, mt + 160 + mb)
     pw, ph = width - ml - mr, height - mt - mb
-    out = [_svg_open(width, height, title)]
-    legend = [(s.name, s.color, "box") for s in stacks] + ([(line.name, line.color, "line")] if line is not None else [])
-    out.append(_legend(legend, ml, 16))
+    out = [_svg_open(width, height, title), legend]
     if left_axis:
         out.append(f'<text x="{ml - 6}" y="{mt - 10}" class="ax" text-anchor="end">{escape(left_axis)}</text>')
     if right_axis and line is not None:
@@ -151,18 +225,20 @@ def bar_line_chart(
     def y_left(v: float) -> float:
         return mt + ph - ph * v / top
 
-    lo, hi = line_range
+    rticks = list(line_range) if line_range is not None else (fit_range(line.values) if line is not None else [0, 1])
+    lo, hi = rticks[0], rticks[-1]
+    if line_range is not None:
+        rticks = [lo + (hi - lo) * k / 4 for k in range(5)]
 
     def y_right(v: float) -> float:
-        return mt + ph - ph * (v - lo) / ((hi - lo) or 1)
+        return mt + ph - ph * (min(max(v, lo), hi) - lo) / ((hi - lo) or 1)
 
     for t in ticks:
         y = y_left(t)
         out.append(f'<line x1="{ml}" y1="{_f(y)}" x2="{ml + pw}" y2="{_f(y)}" stroke="{COLORS["grid"]}"/>')
         out.append(f'<text x="{ml - 6}" y="{_f(y + 4)}" class="ax" text-anchor="end">{t:g}</text>')
     if line is not None:
-        for k in range(5):
-            v = lo + (hi - lo) * k / 4
+        for v in rticks:
             out.append(f'<text x="{width - mr + 6}" y="{_f(y_right(v) + 4)}" class="ax">{escape(line_format(v))}</text>')
         if lo < 0 < hi:
             y0 = y_right(0)
@@ -175,7 +251,10 @@ def bar_line_chart(
     for i in range(n):
         x = ml + band * i + (band - bw) / 2
         base = 0.0
-        group = [f'<g class="bar"><title>{escape(bar_tooltips[i])}</title>' if bar_tooltips else "<g>"]
+        faded = partial_last and i == n - 1
+        group = [f'<g class="bar{" partial" if faded else ""}"' + (' opacity="0.4"' if faded else "") + ">"]
+        if bar_tooltips:
+            group.append(f"<title>{escape(bar_tooltips[i])}</title>")
         for s in stacks:
             v = 0.0 if _missing(s.values[i]) else float(s.values[i])
             if v > 0:
@@ -184,12 +263,29 @@ def bar_line_chart(
             base += v
         group.append("</g>")
         out.append("".join(group))
-        if i % step == 0 or i == n - 1 and (n - 1) % step >= step / 2:
+        if i % step == 0 or i == n - 1 and (n - 1) % step >= max(step * 0.8, 1):
             out.append(
                 f'<text x="{_f(ml + band * (i + 0.5))}" y="{height - 10}" class="ax" text-anchor="middle">{escape(labels[i])}</text>'
             )
+    if partial_last and n:
+        out.append(f'<text x="{_f(ml + band * (n - 0.5))}" y="{_f(mt + ph - 4)}" class="ax" text-anchor="middle">(부분)</text>')
     if line is not None:
-        out.append(_polyline([ml + band * (i + 0.5) for i in range(n)], line.values, y_right, line.color, dots=True))
+        values = list(line.values)
+        xs = [ml + band * (i + 0.5) for i in range(n)]
+        if partial_last and n >= 2:
+            done = values[:-1] + [None]
+            out.append(_polyline(xs, done, y_right, line.color, dots=True))
+            if not _missing(values[-1]) and not _missing(values[-2]):
+                out.append(
+                    f'<polyline points="{_f(xs[-2])},{_f(y_right(float(values[-2])))} {_f(xs[-1])},{_f(y_right(float(values[-1])))}" '
+                    f'fill="none" stroke="{line.color}" stroke-width="1.6" stroke-dasharray="4 3"/>'
+                )
+            if not _missing(values[-1]):
+                out.append(
+                    f'<circle cx="{_f(xs[-1])}" cy="{_f(y_right(float(values[-1])))}" r="3" fill="#fff" stroke="{line.color}" stroke-width="1.5"/>'
+                )
+        else:
+            out.append(_polyline(xs, values, y_right, line.color, dots=True))
     out.append(f'<line x1="{ml}" y1="{mt + ph}" x2="{ml + pw}" y2="{mt + ph}" stroke="{COLORS["axis"]}"/>')
     out.append("</svg>")
     return "".join(out)
@@ -231,30 +327,37 @@ def line_chart(
     labels: Sequence[str],
     series: Sequence[Series],
     *,
-    y_range: tuple[float, float] = (-1.0, 1.0),
+    y_range: tuple[float, float] | None = None,
     width: int = 880,
     height: int = 240,
     title: str = "",
     y_format: Callable[[float], str] = lambda v: f"{v:+.1f}",
 ) -> str:
-    """Several lines over the same periods (e.g. mean sentiment per product).
+    """A few lines over the same periods; the y-axis fits the data unless ``y_range`` is given.
+
+    For many series prefer one :func:`small_multiple` each: lines that cross are hard to follow.
 
     Example:
         >>> "<polyline" in line_chart(["a", "b"], [Series("제품 A", [0.1, 0.4], "#333")])
         True
     """
     n = len(labels)
-    ml, mr, mt, mb = 46, 14, 40, 30
+    ml, mr, mb = 46, 14, 30
+    legend, legend_y = _legend([(s.name, s.color, "line") for s in series], ml, 16, width - ml - mr)
+    mt = legend_y + 24
+    height = max(height, mt + 120 + mb)
     pw, ph = width - ml - mr, height - mt - mb
-    lo, hi = y_range
+    if y_range is None:
+        ticks = fit_range([v for s in series for v in s.values], include_zero=False)
+    else:
+        ticks = [y_range[0] + (y_range[1] - y_range[0]) * k / 4 for k in range(5)]
+    lo, hi = ticks[0], ticks[-1]
 
     def y(v: float) -> float:
         return mt + ph - ph * (min(max(v, lo), hi) - lo) / ((hi - lo) or 1)
 
-    out = [_svg_open(width, height, title)]
-    out.append(_legend([(s.name, s.color, "line") for s in series], ml, 16))
-    for k in range(5):
-        v = lo + (hi - lo) * k / 4
+    out = [_svg_open(width, height, title), legend]
+    for v in ticks:
         out.append(f'<line x1="{ml}" y1="{_f(y(v))}" x2="{ml + pw}" y2="{_f(y(v))}" stroke="{COLORS["grid"]}"/>')
         out.append(f'<text x="{ml - 6}" y="{_f(y(v) + 4)}" class="ax" text-anchor="end">{escape(y_format(v))}</text>')
     band = pw / max(n, 1)
@@ -265,6 +368,114 @@ def line_chart(
             out.append(f'<text x="{_f(xs[i])}" y="{height - 10}" class="ax" text-anchor="middle">{escape(labels[i])}</text>')
     for s in series:
         out.append(f"<g><title>{escape(s.name)}</title>{_polyline(xs, s.values, y, s.color, dots=True)}</g>")
+    out.append(f'<line x1="{ml}" y1="{mt + ph}" x2="{ml + pw}" y2="{mt + ph}" stroke="{COLORS["axis"]}"/>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def small_multiple(
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    *,
+    lows: Sequence[float | None] | None = None,
+    highs: Sequence[float | None] | None = None,
+    reference: Sequence[float | None] | None = None,
+    ticks: Sequence[float] | None = None,
+    partial_last: bool = False,
+    tooltips: Sequence[str] | None = None,
+    color: str = "#3d5a80",
+    width: int = 320,
+    height: int = 150,
+    title: str = "",
+    y_format: Callable[[float], str] = lambda v: f"{100 * v:.0f}%",
+) -> str:
+    """One small panel of a grid of panels: a series with its interval band and a dashed reference line.
+
+    Every panel of a grid gets the same ``ticks`` (see :func:`fit_range`) so panels compare
+    at a glance; the name of each panel is written in the page above it (never cut in the SVG).
+
+    Args:
+        labels: one x label per period (the first and last are drawn).
+        values: the series (``None`` where too few reviews: a gap).
+        lows: lower ends of the 95% interval per period (drawn as a band).
+        highs: upper ends.
+        reference: a comparison series (e.g. all products), dashed grey.
+        ticks: y ticks (default: fitted to ``values`` and ``reference``).
+        partial_last: the last period is not over yet: its point is hollow and its segment dashed.
+        tooltips: one hover text per period.
+        color: the series colour.
+        width: viewBox width.
+        height: viewBox height.
+        title: accessible name.
+        y_format: tick labels.
+
+    Example:
+        >>> svg = small_multiple(["1월", "2월", "3월"], [0.1, None, 0.3], lows=[0.05, None, 0.2], highs=[0.2, None, 0.4])
+        >>> svg.count("<polygon"), svg.count("<circle")  # a band and a point on each side of the gap
+        (2, 2)
+    """
+    n = len(labels)
+    ml, mr, mt, mb = 38, 8, 8, 20
+    pw, ph = width - ml - mr, height - mt - mb
+    ticks = list(ticks) if ticks is not None else fit_range(list(values) + list(reference or []))
+    lo, hi = ticks[0], ticks[-1]
+
+    def y(v: float) -> float:
+        return mt + ph - ph * (min(max(v, lo), hi) - lo) / ((hi - lo) or 1)
+
+    band = pw / max(n, 1)
+    xs = [ml + band * (i + 0.5) for i in range(n)]
+    out = [_svg_open(width, height, title, css_class="chart small")]
+    for t in ticks:
+        out.append(f'<line x1="{ml}" y1="{_f(y(t))}" x2="{ml + pw}" y2="{_f(y(t))}" stroke="{COLORS["grid"]}"/>')
+        out.append(f'<text x="{ml - 4}" y="{_f(y(t) + 4)}" class="ax" text-anchor="end">{escape(y_format(t))}</text>')
+    if lows is not None and highs is not None:
+        run: list[int] = []
+        runs = []
+        for i in range(n):
+            if _missing(values[i]) or _missing(lows[i]) or _missing(highs[i]):
+                if run:
+                    runs.append(run)
+                run = []
+            else:
+                run.append(i)
+        if run:
+            runs.append(run)
+        for r in runs:
+            half = band * 0.35 if len(r) == 1 else 0
+            top = [(xs[i] - half, y(float(highs[i]))) for i in r] + ([(xs[r[0]] + half, y(float(highs[r[0]])))] if half else [])
+            bottom = [(xs[i] + half, y(float(lows[i]))) for i in reversed(r)] + (
+                [(xs[r[0]] - half, y(float(lows[r[0]])))] if half else []
+            )
+            pts = " ".join(f"{_f(a)},{_f(b)}" for a, b in top + bottom)
+            out.append(f'<polygon points="{pts}" fill="{color}" fill-opacity="0.15" stroke="none"/>')
+    if reference is not None:
+        out.append(
+            _polyline(xs, reference, y, COLORS["axis"], width=1.2).replace("<polyline ", '<polyline stroke-dasharray="4 3" ')
+        )
+    vals = list(values)
+    if partial_last and n:
+        out.append(_polyline(xs, vals[:-1] + [None], y, color, dots=True, width=1.8))
+        if not _missing(vals[-1]):
+            if n >= 2 and not _missing(vals[-2]):
+                out.append(
+                    f'<polyline points="{_f(xs[-2])},{_f(y(float(vals[-2])))} {_f(xs[-1])},{_f(y(float(vals[-1])))}" fill="none" '
+                    f'stroke="{color}" stroke-width="1.4" stroke-dasharray="3 3"/>'
+                )
+            out.append(
+                f'<circle cx="{_f(xs[-1])}" cy="{_f(y(float(vals[-1])))}" r="2.6" fill="#fff" stroke="{color}" stroke-width="1.4"/>'
+            )
+    else:
+        out.append(_polyline(xs, vals, y, color, dots=True, width=1.8))
+    if tooltips:
+        for i in range(n):
+            out.append(
+                f'<rect x="{_f(ml + band * i)}" y="{mt}" width="{_f(band)}" height="{ph}" fill="transparent"><title>{escape(tooltips[i])}</title></rect>'
+            )
+    if n:
+        out.append(f'<text x="{_f(xs[0])}" y="{height - 5}" class="ax" text-anchor="start">{escape(labels[0])}</text>')
+        if n > 1:
+            out.append(f'<text x="{_f(xs[-1])}" y="{height - 5}" class="ax" text-anchor="end">{escape(labels[-1])}</text>')
     out.append(f'<line x1="{ml}" y1="{mt + ph}" x2="{ml + pw}" y2="{mt + ph}" stroke="{COLORS["axis"]}"/>')
     out.append("</svg>")
     return "".join(out)

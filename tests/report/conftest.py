@@ -1,8 +1,10 @@
-"""A small hand-made scored corpus: 60 Korean reviews of 2 products over 8 weeks, 3 topics.
+"""A small hand-made scored corpus: 60 Korean reviews of 2 products over 8 weeks, 3 topics, and their aspects.
 
 Built in: a negative spike (delivery complaints for AP-200 in week 7), a phone number and
 an e-mail address (must be masked), a review carrying ``<script>`` (must be escaped),
-and empty / duplicate / non-Korean rows (counted in the footer).
+and empty / duplicate / non-Korean rows (counted in the footer). The aspect mentions follow
+the topics (delivery, quality, price) with the review's sentiment as polarity, in the
+shopping domain.
 """
 
 from __future__ import annotations
@@ -148,6 +150,40 @@ def make_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return scored, doc_topics, pd.DataFrame(topics)
 
 
+ASPECT_OF_TOPIC = {0: ("delivery", "배송"), 1: ("quality", "품질"), 2: ("price", "가격")}
+
+
+def make_aspects(scored: pd.DataFrame, doc_topics: pd.DataFrame, domain: str = "shopping") -> pd.DataFrame:
+    """Aspect rows in the shape of ``nlp aspects``: one mention per review with a topic, polarity = its sentiment."""
+    j = scored.merge(doc_topics, on="id")
+    j = j[(j["topic"] >= 0) & j["sentiment"].notna()]
+    aspect = j["topic"].map(lambda k: ASPECT_OF_TOPIC[int(k)][0])
+    return pd.DataFrame(
+        {
+            "id": j["id"],
+            "product_id": j["product_id"],
+            "created_at": j["created_at"],
+            "aspect": aspect,
+            "aspect_label": j["topic"].map(lambda k: ASPECT_OF_TOPIC[int(k)][1]),
+            "polarity": j["sentiment"],
+            "score": j["sentiment_score"],
+            "evidence": j["text"].str.split(".").str[0],
+            "start": 0,
+            "end": j["text"].str.split(".").str[0].str.len(),
+            "domain": domain,
+            "mentions": 1,
+            "terms": aspect,
+        }
+    ).reset_index(drop=True)
+
+
+@pytest.fixture
+def aspects(frames) -> pd.DataFrame:
+    """The fixture's aspect mentions (fresh per test)."""
+    scored, doc_topics, _ = frames
+    return make_aspects(scored, doc_topics)
+
+
 @pytest.fixture(scope="session")
 def facts() -> SimpleNamespace:
     """What the fixture contains, for the tests to check against."""
@@ -175,6 +211,7 @@ def report_html(_frames) -> str:
         scored.copy(),
         doc_topics.copy(),
         topics.copy(),
+        aspects=make_aspects(scored, doc_topics),
         model="test-sentiment v0",
         generated_at=pd.Timestamp("2024-05-01 12:00").to_pydatetime(),
     )
@@ -182,11 +219,79 @@ def report_html(_frames) -> str:
 
 @pytest.fixture
 def files(tmp_path: Path, frames) -> dict[str, Path]:
-    """The fixture written the way the pipeline writes it: scored.parquet and a topics directory."""
+    """The fixture written the way the pipeline writes it: scored.parquet, aspects.parquet and a topics directory."""
     scored, doc_topics, topics = frames
     topics_dir = tmp_path / "topics"
     topics_dir.mkdir()
     scored.to_parquet(tmp_path / "scored.parquet", index=False)
+    make_aspects(scored, doc_topics).to_parquet(tmp_path / "aspects.parquet", index=False)
     doc_topics.to_parquet(topics_dir / "doc_topics.parquet", index=False)
     topics.to_parquet(topics_dir / "topics.parquet", index=False)
-    return {"scored": tmp_path / "scored.parquet", "topics": topics_dir, "dir": tmp_path}
+    return {"scored": tmp_path / "scored.parquet", "aspects": tmp_path / "aspects.parquet", "topics": topics_dir, "dir": tmp_path}
+
+
+# --------------------------------------------------------------------------- synthetic frames built in code
+
+
+def synth_reviews(spec: dict[str, list[tuple[str, int, int]]], *, last_day: dict[str, int] | None = None, rating: int = 5) -> pd.DataFrame:
+    """Scored rows from ``{product: [(month "YYYY-MM", reviews, negative reviews), ...]}``.
+
+    Reviews of a month are spread over its days 1-28 (or 1..``last_day[month]``); negative
+    reviews come first. Non-negative reviews are positive. Ids are ``<product>-<month>-<k>``.
+    """
+    records = []
+    for product, months in spec.items():
+        for month, n, neg in months:
+            start = pd.Timestamp(f"{month}-01")
+            days = (last_day or {}).get(month, 28)
+            for k in range(n):
+                negative = k < neg
+                records.append(
+                    {
+                        "id": f"{product}-{month}-{k}",
+                        "text": "방이 너무 시끄러웠어요" if negative else "직원분들이 친절했어요",
+                        "product_id": product,
+                        "created_at": (start + pd.Timedelta(days=k % days, hours=10)).isoformat(),
+                        "rating": 1 if negative else rating,
+                        "sentiment": "negative" if negative else "positive",
+                        "sentiment_score": -0.8 if negative else 0.8,
+                        "intent": "none",
+                        "flags": "",
+                    }
+                )
+    return pd.DataFrame(records)
+
+
+def synth_aspects(
+    scored: pd.DataFrame, spec: dict[str, dict[str, tuple[int, int, int]]], domain: str = "lodging"
+) -> pd.DataFrame:
+    """Aspect rows for the first reviews of each product: ``{product: {aspect: (positive, neutral, negative)}}``.
+
+    Each mention goes to its own review (in id order), so ``sum`` of a product's counts must not
+    exceed its reviews; the evidence clause names the aspect and polarity.
+    """
+    labels = {"noise": "소음", "staff": "직원", "cleanliness": "청결", "breakfast": "조식"}
+    rows = []
+    for product, aspects in spec.items():
+        ids = scored.loc[scored["product_id"] == product]
+        for aspect, (pos, neu, neg) in aspects.items():
+            for k, (_, r) in enumerate(ids.head(pos + neu + neg).iterrows()):
+                polarity = "positive" if k < pos else ("neutral" if k < pos + neu else "negative")
+                rows.append(
+                    {
+                        "id": r["id"],
+                        "product_id": product,
+                        "created_at": r["created_at"],
+                        "aspect": aspect,
+                        "aspect_label": labels.get(aspect, aspect),
+                        "polarity": polarity,
+                        "score": {"positive": 0.8, "neutral": 0.0, "negative": -0.8}[polarity],
+                        "evidence": f"{labels.get(aspect, aspect)} {polarity} 문장 {r['id']}",
+                        "start": 0,
+                        "end": 10,
+                        "domain": domain,
+                        "mentions": 1,
+                        "terms": aspect,
+                    }
+                )
+    return pd.DataFrame(rows)

@@ -100,8 +100,11 @@ def rendered(tmp_path_factory, _frames):
     from nlp.report import write_report
 
     tmp = tmp_path_factory.mktemp("browser")
+    from conftest import make_aspects
+
     scored, doc_topics, topics = (f.copy() for f in _frames)
-    html = write_report(tmp / "report.html", scored, (doc_topics, topics), model="test-sentiment v0")
+    aspects = make_aspects(scored, doc_topics)
+    html = write_report(tmp / "report.html", scored, (doc_topics, topics), aspects=aspects, model="test-sentiment v0")
     shot = tmp / "report.png"
     proc = _chromium(tmp, html.resolve().as_uri(), f"--screenshot={shot}", f"--window-size={WINDOW[0]},{WINDOW[1]}")
     if os.environ.get("REPORT_SCREENSHOT") and shot.exists():
@@ -126,6 +129,7 @@ def test_screenshot_is_not_blank(rendered):
 
 
 def test_no_console_errors(rendered):
+    """No script error and no Content-Security-Policy violation (a wrong hash would block the style or the script)."""
     _, _, proc = rendered
     console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
     assert not console, console
@@ -135,10 +139,11 @@ def test_dom_has_the_report(rendered, tmp_path):
     html, _, _ = rendered
     proc = _chromium(tmp_path, html.resolve().as_uri(), "--dump-dom")
     dom = proc.stdout
-    for heading in ("요약", "감성 추이", "토픽 상세", "급증 알림", "제품 비교"):
+    for heading in ("요약", "제품 × 측면", "제품별 강점·불만", "높은 평점, 그러나 불만", "감성 추이", "토픽 상세", "급증 알림", "제품 비교"):
         assert heading in dom, heading
     assert dom.count("<svg") >= 5
-    assert not re.search(r"<script", dom, flags=re.I)
+    assert len(re.findall(r"<script", dom, flags=re.I)) == 1  # the page's own, allowed by its hash
+    assert not re.search(r"<script[^>]*\bsrc=", dom, flags=re.I)
     assert "&lt;script&gt;" in dom  # the malicious review stays text
     console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
     assert not console, console

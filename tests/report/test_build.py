@@ -11,7 +11,7 @@ import pytest
 
 from nlp.io.columns import ColumnMap
 from nlp.io.tables import InputError
-from nlp.report import ReportOptions, build_report, write_report
+from nlp.report import FindingRules, ReportOptions, build_report, write_report
 from nlp.schema import load_topic_tables
 
 LABELS = {0: "배송·포장", 1: "품질·성능", 2: "가격·가성비"}  # as in conftest.py
@@ -22,7 +22,9 @@ def _text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
-@pytest.mark.parametrize("heading", ["요약", "감성 추이", "토픽", "토픽 상세", "급증 알림", "제품 비교", "주요 발견"])
+@pytest.mark.parametrize(
+    "heading", ["요약", "제품 × 측면", "제품별 강점·불만", "높은 평점, 그러나 불만", "감성 추이", "토픽", "토픽 상세", "급증 알림", "제품 비교", "주요 발견"]
+)
 def test_korean_headings(report_html, heading):
     assert re.search(rf"<h[23][^>]*>{heading}\s*<small>", report_html), heading
 
@@ -33,6 +35,7 @@ def test_document_basics(report_html):
     assert '<meta charset="utf-8">' in report_html
     assert "'Noto Sans CJK KR', 'Noto Sans KR', 'Apple SD Gothic Neo', 'Malgun Gothic'" in report_html
     assert "Content-Security-Policy" in report_html and "default-src 'none'" in report_html
+    assert "'unsafe-inline'" not in report_html
 
 
 @pytest.mark.parametrize("label", list(LABELS.values()))
@@ -65,7 +68,8 @@ def test_pii_is_masked(report_html, facts):
 
 
 def test_user_text_is_escaped(report_html):
-    assert "<script" not in report_html.lower()
+    # the page's own script is the only one (allowed by its hash, see test_csp.py); the review's stays text
+    assert report_html.lower().count("<script") == 1
     assert "<img" not in report_html.lower()
     assert "&lt;script&gt;" in report_html
 
@@ -78,7 +82,7 @@ def test_malicious_labels_and_products_are_escaped(frames):
         [["<svg onload=alert(1)>", "가격"]], index=topics.index[topics["topic"] == 2]
     )
     html = build_report(scored, doc_topics, topics)
-    assert "<script" not in html.lower()
+    assert html.lower().count("<script") == 1  # the page's own
     assert "<b onmouseover" not in html and "<svg onload" not in html
     assert "&lt;b onmouseover=alert(1)&gt;" in html
 
@@ -109,41 +113,54 @@ def test_no_external_resources(report_html):
     ]
     assert refs, "the report should link to its own sections"
     assert all(r.startswith("#") for r in refs), [r for r in refs if not r.startswith("#")]
-    assert not [t for t, _ in tags if t in ("script", "link", "iframe", "object", "embed", "img", "base", "form")]
+    assert not [t for t, _ in tags if t in ("link", "iframe", "object", "embed", "img", "base", "form")]
+    scripts = [attrs for t, attrs in tags if t == "script"]
+    assert scripts == [{}], scripts  # one inline script, no src
     assert not [k for _, attrs in tags for k in attrs if k.startswith("on")]  # no event handlers
     assert not re.search(r"url\(|@import", report_html, flags=re.I)
     assert not re.search(r"(?:src|href)\s*=\s*[\"']?(?:https?:)?//", report_html, flags=re.I)
 
 
-def test_spike_found_by_the_trends_rule_without_a_trends_table(report_html, frames):
-    alerts = report_html[report_html.index('id="alerts"') : report_html.index('id="products"')]
-    text = _text(alerts)
-    # all products together: negative share, volume and the delivery topic all jump in week 7
-    assert "부정 급증 리뷰량 급증 토픽 급부상 전체 · 2024-04-15~04-21 주" in text
-    # AP-200 alone: its volume jumps, but its earlier weeks have 3-4 labelled reviews, under the
-    # minimum volume (5) a negative-share baseline needs, so its share is not judged
-    assert "리뷰량 급증 AP-200 · 2024-04-15~04-21 주" in text
-    assert "부정 급증 리뷰량 급증 AP-200" not in text
-    assert "[전화번호]" in alerts  # the reviews behind the spike are shown, masked
-    assert 'href="#topic-0"' in alerts  # and the topic behind it
-    # with a lower minimum volume, AP-200's own negative share is judged and flagged
-    low = build_report(*frames, min_volume=3)
-    low_text = _text(low[low.index('id="alerts"') : low.index('id="products"')])
-    assert "부정 급증 리뷰량 급증 토픽 급부상 AP-200 · 2024-04-15~04-21 주" in low_text
-    # the last week (data end on Friday 2024-04-26) is partial: never an alert
+def _alerts(html: str) -> str:
+    start = html.index('id="alerts"')
+    end = html.index('id="products"') if 'id="products"' in html else html.index('id="topics"')
+    return _text(html[start:end])
+
+
+def test_spike_flagged_by_the_trends_rule_is_stated_only_with_enough_reviews(report_html, frames):
+    """The trends rule flags AP-200's week 7; the report states it only when the volume and the test allow."""
+    text = _alerts(report_html)
+    # by default (30 reviews a side) the flag is listed as not stated, with its reason
+    assert "검정을 통과한 급증이 없습니다" in text
+    assert "2024-04-15~04-21 주 AP-200 리뷰량 급증 리뷰 9건 (최소 30건)" in text
+    # the rule never flags the partial last week (data end on Friday 2024-04-26)
+    assert "2024-04-22~04-28" not in text
+    # with lower minimums and the rule's own minimum lowered so AP-200's share is judged, the spike is confirmed
+    low = build_report(*frames, min_volume=3, rules=FindingRules(min_reviews=5, min_mentions=5))
+    low_text = _alerts(low)
+    assert "부정 급증 ‘AP-200’: 2024-04-15~04-21 주 부정 급증" in low_text
     assert "2024-04-22~04-28" not in low_text
+    finding = low[low.index('id="findings"') :]
+    assert "[전화번호]" in finding  # the reviews behind it are shown, masked
 
 
-def test_topic_change_last_vs_previous(report_html, frames):
+def test_topic_change_compares_complete_weeks(frames):
+    """The last week is partial (data end on a Friday): the change compares the two complete weeks before it."""
     scored, doc_topics, _ = frames
     j = scored.merge(doc_topics, on="id")
     j["week"] = pd.to_datetime(j["created_at"]).dt.to_period("W-SUN").dt.start_time
     weeks = sorted(j["week"].unique())
+    last, prev = weeks[-2], weeks[-3]  # weeks[-1] is partial
     totals = j.groupby("week").size()  # rows with a topic (outliers included), as in trends' topic shares
-    share = {w: ((j["week"] == w) & (j["topic"] == 0)).sum() / totals[w] for w in weeks[-2:]}
-    delta = share[weeks[-1]] - share[weeks[-2]]
-    assert delta < 0
-    assert f"▼ {100 * delta:+.1f}%p".replace("-", "−") in report_html
+    share = {w: ((j["week"] == w) & (j["topic"] == 0)).sum() / totals[w] for w in (last, prev)}
+    delta = share[last] - share[prev]
+    html = build_report(*frames, rules=FindingRules(min_reviews=5))
+    topics_section = html[html.index('id="topics"') :]
+    assert "2024-04-08~04-14 주 → 2024-04-15~04-21 주" in _text(topics_section)
+    assert f"{100 * delta:+.1f}%p".replace("-", "−") in topics_section
+    # with the default minimum (30 reviews a side) these weeks are too thin to compare: no arrow
+    default = build_report(*frames)
+    assert f"{100 * delta:+.1f}%p".replace("-", "−") not in default[default.index('id="topics"') :]
 
 
 def test_products_compared(report_html):
@@ -171,7 +188,10 @@ def test_small_for_many_reviews(frames, facts):
     big_topics = pd.DataFrame({"id": big["id"], "topic": rng.integers(-1, 3, len(big)), "topic_prob": rng.random(len(big))})
     html = build_report(big, big_topics, topics)
     assert len(html.encode("utf-8")) < 2_000_000
-    assert "상위 30개 제품만 표시 (전체 40개)" in html
+    # every product is in the searchable table; the charts show the 12 most reviewed
+    products = html[html.index('id="product-table"') :]
+    assert products.count('<tr data-search="P-') == 40
+    assert "12개 제품 (전체 40개" in html
 
 
 def test_trends_file_drives_alerts(frames):
@@ -189,12 +209,11 @@ def test_trends_file_drives_alerts(frames):
     trends.loc[pick, "anomaly_negative_spike"] = True
     trends.loc[pick, "volume_z"] = 2.5
     html = build_report(scored, doc_topics, topics, trends)
-    alerts = _text(html[html.index('id="alerts"') : html.index('id="products"')])
+    alerts = _alerts(html)
     assert "anomaly_*" in alerts
-    assert "부정 급증 EP-100 · 2024-03-11~03-17 주" in alerts
-    assert "리뷰량 z +2.5" in alerts
-    assert "배터리가 금방 닳아서" in alerts  # the negative review of that week
-    assert "2024-04-15~04-21" not in alerts  # the fallback rule is not used when trends are given
+    # the trends table's flag is read; with 4 reviews that week (3 before it) it is listed, not stated
+    assert "2024-03-11~03-17 주 EP-100 부정 급증 리뷰 4건 · 기준 3건 (최소 30건)" in alerts
+    assert "2024-04-15~04-21" not in alerts  # the report's own run of the rule is not used when trends are given
 
 
 def test_monthly_and_column_mapping(frames):
@@ -211,7 +230,7 @@ def test_without_time_or_product_columns(frames):
     scored, doc_topics, topics = frames
     html = build_report(scored.drop(columns=["created_at", "product_id"]), doc_topics, topics)
     assert 'id="trend"' not in html and 'id="products"' not in html
-    assert "감지된 급증이 없습니다" in html
+    assert "검정을 통과한 급증이 없습니다" in html
     assert "배송·포장" in html
 
 
@@ -275,14 +294,9 @@ def test_trends_per_topic_series_and_emerging_topics(frames):
         }
     )
     html = build_report(scored, doc_topics, topics, pd.concat([trends, extra], ignore_index=True))
-    alerts = html[html.index('id="alerts"') : html.index('id="products"')]
-    text = _text(alerts)
-    assert "토픽 급부상 토픽 배송·포장 · 2024-04-15~04-21 주" in text
-    assert "급부상 토픽: 배송·포장" in text and 'href="#topic-0"' in alerts
-    shown = re.findall(r'<blockquote class="rv.*?</blockquote>', alerts, flags=re.S)
-    assert shown and all(
-        'href="#topic-0"' in r and re.search(r"2024-04-(1[5-9]|2[01])", r) for r in shown
-    )  # that topic's reviews of that week
+    text = _alerts(html)
+    # a per-topic series is named by its topic; 9 reviews are too few to state it
+    assert "2024-04-15~04-21 주 토픽 ‘배송·포장’ 토픽 급부상" in text
 
 
 def test_daily_trends_give_daily_periods(frames):
@@ -292,8 +306,7 @@ def test_daily_trends_give_daily_periods(frames):
     trends["anomaly_volume_spike"] = (trends["unique_id"] == "AP-200") & (trends["ds"] == pd.Timestamp("2024-04-16"))
     html = build_report(scored, doc_topics, topics, trends)
     assert "일별 리뷰 수" in html
-    alerts = _text(html[html.index('id="alerts"') : html.index('id="products"')])
-    assert "리뷰량 급증 AP-200 · 2024-04-16 · 리뷰 2건" in alerts
+    assert "2024-04-16 AP-200 리뷰량 급증 리뷰 2건 (최소 30건)" in _alerts(html)
 
 
 def test_timezone_aware_dates_are_local(frames):
@@ -304,3 +317,12 @@ def test_timezone_aware_dates_are_local(frames):
     assert "기간 2024-03-04 ~" in _text(html)
     html_utc = build_report(scored, doc_topics, topics, tz="UTC")
     assert "기간 2024-03-03 ~" in _text(html_utc)
+
+
+def test_empty_and_dateless_inputs_with_aspects(frames, aspects):
+    scored, doc_topics, topics = frames
+    empty = build_report(scored.iloc[0:0], aspects=aspects.iloc[0:0])
+    assert "리뷰가 없습니다" in empty
+    dateless = build_report(scored.drop(columns=["created_at"]), doc_topics, topics, aspects=aspects)
+    assert 'id="aspects"' in dateless and 'id="trend"' not in dateless
+    assert "기준을 통과한 발견이 없습니다" in dateless

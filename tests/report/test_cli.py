@@ -91,4 +91,20 @@ def test_report_command_with_trends_csv(files, frames):
     )
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
-    assert "리뷰량 급증</span>" in html and "2024-03-18~03-24 주" in html
+    # the flag is read from the CSV (listed with its reason: 2 reviews are too few to state it)
+    assert "<td>2024-03-18~03-24 주</td><td>EP-100</td><td>리뷰량 급증</td>" in html
+
+
+def test_report_command_with_aspects_and_without_topics(files):
+    import json
+
+    out = files["dir"] / "cx" / "report.html"
+    args = ["report", str(files["scored"]), "--aspects", str(files["aspects"]), "-o", str(out), "--min-reviews", "10", "--domain", "lodging"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "제품 × 측면" in html and "nlp topics SCORED -o DIR" in html  # topics are optional: the section says how to add them
+    assert "재구매" not in html  # --domain lodging: a return is a visit
+    doc = json.loads((out.parent / "findings.json").read_text(encoding="utf-8"))
+    assert doc["rules"]["min_reviews"] == 10 and isinstance(doc["findings"], list)
+    assert "findings →" in result.output

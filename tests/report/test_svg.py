@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from nlp.report import svg
@@ -42,3 +44,38 @@ def test_stacked_bar_and_sparkline():
     assert bar.count("<rect") == 2 and "&lt;x&gt;" in bar and "부정 25%" in bar
     assert svg.sparkline([None, None]).count("<polyline") == 0
     assert svg.sparkline([1, 3, 2]).count("<circle") == 1
+
+
+def test_y_axis_fits_the_data():
+    """Sentiment between 0.5 and 1 gets an axis around it, not −1..+1 (a flat line at the top)."""
+    ticks = svg.fit_range([0.52, 0.74, 0.98], include_zero=False)
+    assert ticks[0] >= 0.4 and ticks[-1] <= 1.0 and ticks[-1] >= 0.98
+    out = svg.line_chart(["1", "2", "3"], [svg.Series("A", [0.52, 0.74, 0.98], "#333")], y_format=lambda v: f"{v:.1f}")
+    labels = [float(v) for v in re.findall(r'text-anchor="end">(-?[\d.]+)</text>', out)]
+    assert labels and min(labels) >= 0.4 and max(labels) <= 1.0
+
+
+def _legend_boxes(out: str) -> list[tuple[float, str]]:
+    return [(float(x), text) for x, text in re.findall(r'<text x="([\d.]+)" y="[\d.]+" class="lg">([^<]*)</text>', out)]
+
+
+@pytest.mark.parametrize("chart", ["line", "bar"])
+def test_legends_wrap_and_are_never_cut(chart):
+    names = [f"서울 강남 비즈니스 호텔 {i}호점 (리뉴얼)" for i in range(8)]
+    width = 600
+    if chart == "line":
+        out = svg.line_chart(["1", "2"], [svg.Series(n, [0.1, 0.2], "#333") for n in names], width=width)
+    else:
+        out = svg.bar_line_chart(["1", "2"], [svg.Series(n, [1, 2], "#333") for n in names], width=width)
+    boxes = _legend_boxes(out)
+    assert len(boxes) == len(names)
+    assert all(x + svg.text_width(text) <= width for x, text in boxes)  # every entry ends inside the chart
+    assert len({round(float(y)) for y in re.findall(r'y="([\d.]+)" class="lg"', out)}) > 1  # on several rows
+    assert all(f"<title>{n}</title>" in out for n in names)  # full names kept for the tooltip
+
+
+def test_small_multiple_shares_the_given_axis_and_marks_the_partial_period():
+    out = svg.small_multiple(["1월", "2월", "3월"], [0.1, 0.2, 0.9], reference=[0.2, 0.2, 0.2], ticks=[0, 0.25, 0.5], partial_last=True)
+    assert ">50%<" in out and ">100%<" not in out  # the grid's shared axis, not this panel's own
+    assert 'fill="#fff"' in out  # the partial last point is hollow
+    assert "stroke-dasharray" in out  # its segment and the reference are dashed
