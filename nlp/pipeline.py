@@ -29,6 +29,7 @@ from nlp.io.columns import ColumnMap
 from nlp.io.interrupt import RunInterrupted
 from nlp.io.lock import OutputLock
 from nlp.resources import demo_corpus
+from nlp.schema import ASPECTS_FILE, FINDINGS_FILE, REPORT_FILE
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ __all__ = ["run", "RunResult", "DEMO_CORPUS", "RUN_FILE", "STAGES"]
 
 DEMO_CORPUS = demo_corpus()
 RUN_FILE = "run.json"
-STAGES = ("score", "topics", "trends", "report")
+STAGES = ("score", "aspects", "topics", "trends", "report")
 
 
 @dataclass
@@ -52,6 +53,7 @@ class RunResult:
     topics: Path | None
     trends: Path | None
     report: Path | None
+    aspects: Path | None = None
     input_rows: int = 0
     scored_rows: int = 0
     rejected_rows: int = 0
@@ -142,6 +144,7 @@ def _run_locked(
             "recheck": recheck,
             "mask_pii": mask_pii,
         },
+        "aspects": {"domain": "auto", "model": str(model_dir) if model_dir else None, "int8": quantize},
         "topics": {
             "nr_topics": str(nr_topics),
             "min_topic_size": min_topic_size,
@@ -194,6 +197,17 @@ def _run_locked(
         tf = freq if freq in ("D", "W", "M") else (_auto_freq(frame[cmap.time]) if cmap.time in frame.columns else "W")
 
         t0 = time.perf_counter()
+        aspects_path = out / ASPECTS_FILE
+        res.aspects = aspects_path
+        if not keep("aspects"):
+            from nlp.aspects.table import aspects_table
+
+            # the scored table's probabilities are reused for one-clause reviews; the domain is chosen per product
+            astats = aspects_table(scored, aspects_path, cmap, model_dir=model_dir, quantize=quantize, backend=backend, freq=tf)
+            e = astats.extract
+            finish("aspects", t0, [aspects_path], mentions=e.rows, reviews_with_aspects=e.with_aspects, reviews_without=e.without_aspects, domains=e.domains)
+
+        t0 = time.perf_counter()
         topics_dir = out / "topics"
         res.topics = topics_dir
         if not keep("topics"):
@@ -214,6 +228,7 @@ def _run_locked(
                 from nlp.trends.table import trends_table
 
                 trends = trends_table(scored, trends_path, cmap, topics_dir=topics_dir, freq=tf)
+                _add_aspect_features(trends_path, aspects_path, frame, cmap, tf)
                 finish("trends", t0, [trends_path] + ([trends.rejects] if trends.rejects else []), rows=trends.rows)
         else:
             res.skipped["trends"] = f"no {cmap.product!r} and {cmap.time!r} columns (map them with --product-col / --time-col)"
@@ -222,7 +237,7 @@ def _run_locked(
 
         t0 = time.perf_counter()
         if keep("report"):
-            res.report = out / "report.html"
+            res.report = out / REPORT_FILE
         else:
             from nlp.report.build import write_report
 
@@ -230,8 +245,10 @@ def _run_locked(
             kw = {"model": model_note}
             if title:
                 kw["title"] = title
-            res.report = write_report(out / "report.html", frame, topics_dir, trends_path, columns=cmap, **kw)
-            finish("report", t0, [res.report])
+            res.report = write_report(
+                out / REPORT_FILE, frame, topics_dir, trends_path, aspects=aspects_path if aspects_path.exists() else None, columns=cmap, **kw
+            )
+            finish("report", t0, [res.report, out / FINDINGS_FILE])
     except KeyboardInterrupt as exc:
         finished = [s for s in STAGES if s in res.stages]
         inner = f"; {exc.kept}" if isinstance(exc, RunInterrupted) else ""
@@ -242,6 +259,26 @@ def _run_locked(
     res.complete = True
     atomic_write_text(out / RUN_FILE, res.to_json())
     return res
+
+
+def _add_aspect_features(trends_path: Path, aspects_path: Path, frame, cmap: ColumnMap, freq: str) -> None:
+    """``aspect_<key>_share`` and ``aspect_<key>_net`` joined onto the trend table (per product × period)."""
+    if not aspects_path.exists():
+        return
+    from nlp.aspects.aggregate import trend_columns
+    from nlp.io.tables import read_table, write_table
+
+    aspects = read_table(aspects_path)
+    if aspects.empty:
+        return
+    features = read_table(trends_path)
+    cols = trend_columns(aspects, frame, cmap, freq=freq)
+    cols["unique_id"] = cols["unique_id"].astype(str)
+    features["unique_id"] = features["unique_id"].astype(str)
+    merged = features.merge(cols, on=["unique_id", "ds"], how="left")
+    share = [c for c in cols.columns if c.endswith("_share")]
+    merged[share] = merged[share].fillna(0.0)  # a period with reviews and no mention has a share of 0
+    write_table(merged, trends_path)
 
 
 def _finished_stages(out: Path) -> dict[str, dict]:

@@ -46,6 +46,7 @@ __all__ = [
     "TOPICS_BY_PERIOD_FILE",
     "TOPIC_MODEL_DIR",
     "TRENDS_FILE",
+    "ASPECTS_FILE",
     "REPORT_FILE",
     "FINDINGS_FILE",
     "RUN_FILE",
@@ -114,6 +115,8 @@ TOPIC_MODEL_DIR = "model"
 """The saved topic model, inside the topics directory."""
 TRENDS_FILE = "trends.parquet"
 """The per product × period feature table inside an ``nlp run`` output directory."""
+#: ``nlp run``'s aspect table (one row per review × aspect mention)
+ASPECTS_FILE = "aspects.parquet"
 REPORT_FILE = "report.html"
 """The CX report."""
 FINDINGS_FILE = "findings.json"

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from nlp.io.columns import ColumnMap
+from nlp.periods import period_start as _period_start
 
 __all__ = ["aggregate", "AspectSummary", "trend_columns", "period_start", "wilson_interval", "Z95"]
 
@@ -59,29 +60,16 @@ def wilson_interval(k, n, z: float = Z95):
     return lo, hi
 
 
-def _times(values: pd.Series) -> pd.Series:
-    t = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
-    return t.dt.tz_convert(None)
-
-
 def period_start(values: pd.Series, freq: Freq = "W") -> pd.Series:
-    """Start of each value's period: the day (D), the Monday of its ISO week (W), the 1st of the month (M).
-
-    The one place aspects turn dates into periods (unparseable dates give NaT), so it can follow
-    the project's shared period rules.
+    """Start of each value's period (D, W = Monday, M), by the project's shared rules (:mod:`nlp.periods`, Asia/Seoul).
 
     Example:
         >>> period_start(pd.Series(["2026-01-07", "2026-01-11"]), "W").dt.strftime("%Y-%m-%d").tolist()
         ['2026-01-05', '2026-01-05']
     """
     if freq not in ("D", "W", "M"):
-        raise ValueError(f"freq must be D, W or M (day, ISO week, calendar month), got {freq!r}")
-    t = _times(values).dt.normalize()
-    if freq == "D":
-        return t
-    if freq == "W":
-        return t - pd.to_timedelta(t.dt.weekday, unit="D")
-    return t.dt.to_period("M").dt.start_time
+        raise ValueError(f"freq must be D, W or M (day, week from Monday, calendar month), got {freq!r}")
+    return _period_start(values.reset_index(drop=True), freq).set_axis(values.index)
 
 
 @dataclass
