@@ -96,9 +96,22 @@ def topics_cmd(
         bool,
         typer.Option(
             "--product-names/--no-product-names",
-            help="keep the product column's names out of keywords and labels, and mask them for the encoder",
+            help="keep the words of the product column's names (and of --user-dict) out of keywords, labels and the generic rule",
         ),
     ] = True,
+    mask_names: Annotated[
+        bool, typer.Option("--mask-names", help="also hide those names from the encoder (fewer product-driven topics; see docs/topics.md)")
+    ] = False,
+    max_topic_share: Annotated[
+        float | None,
+        typer.Option(
+            "--max-topic-share",
+            min=0.0,
+            max=0.99,
+            help="split a topic holding more than this share of the clustered reviews, and never merge beyond it; 0: no limit "
+            "(default: nlp.topics.MAX_TOPIC_SHARE)",
+        ),
+    ] = None,
 ) -> None:
     """Topics over scored texts: doc_topics.parquet, topics.parquet (keywords, sentiment, intent), per product/period, model/."""
     from nlp.topics.table import topics_table
@@ -125,6 +138,8 @@ def topics_cmd(
         reduce_outliers=not keep_outliers,
         generic_group=generic_group,
         product_names=product_names,
+        mask_names=mask_names,
+        **({"max_topic_share": max_topic_share or None} if max_topic_share is not None else {}),
         **({"n_components": umap_dims} if umap_dims is not None else {}),
     )
     generic = float((res.doc_topics["topic"] == -2).mean()) if len(res.doc_topics) else 0.0

@@ -62,7 +62,7 @@ GENERIC_LABEL = "짧은 칭찬·반응"
 GENERIC_ONLY_WORDS: frozenset[str] = frozenset({
     # eating, using, buying, staying or reading, without saying how
     "먹다", "마시다", "사용", "사용하다", "이용", "이용하다", "구매", "구입", "주문", "묵다", "머물다", "지내다", "보내다", "읽다",
-    "방문", "다녀가다", "가보다", "먹어보다", "써보다",
+    "방문", "다녀가다", "가보다", "먹어보다", "써보다", "팔다", "파다", "시켜먹다",
     # the thing itself, named generically
     "상품", "제품", "물건", "음식", "메뉴", "가게", "매장", "집", "호텔", "숙소", "앱", "어플", "책",
 })

@@ -47,7 +47,15 @@ from nlp.topics.vectorizer import DOC_SEPARATOR, DOMAIN_NOISE, kiwi_vectorizer
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TopicModel", "make_label", "NotFittedError", "PROB_TEMPERATURE", "MAX_AUTO_TOPICS", "TOPIC_CONFIG_NAME"]
+__all__ = [
+    "TopicModel",
+    "make_label",
+    "NotFittedError",
+    "PROB_TEMPERATURE",
+    "MAX_AUTO_TOPICS",
+    "MAX_TOPIC_SHARE",
+    "TOPIC_CONFIG_NAME",
+]
 
 TOPIC_CONFIG_NAME = "nlp_topics.json"
 MODEL_CARD_NAME = "README.md"
@@ -57,6 +65,10 @@ PROB_TEMPERATURE = 0.01
 MAX_AUTO_TOPICS = 30
 #: c-TF-IDF words ranked per topic; the label is chosen among them (see :mod:`nlp.topics.labels`).
 LABEL_CANDIDATES = 30
+#: The default ``max_topic_share``: no topic above this share of the clustered documents when it can be split.
+MAX_TOPIC_SHARE = 0.15
+#: A topic above ``max_topic_share`` is re-clustered only when it holds this many minimum-size topics.
+SPLIT_MIN_TOPICS = 4
 GIANT_TOPIC_SHARE = 0.5  # cluster_selection="auto": a topic above this share of the documents means eom selected the root
 Representation = Literal["ctfidf", "mmr", "keybert"]
 
@@ -130,6 +142,11 @@ class TopicModel:
             generic rule's content words.
         mask_names: replace those names with a placeholder in the texts the encoder embeds
             (embeddings handed over are used as they are).
+        max_topic_share: no topic holds more than this share of the clustered documents when
+            it can be helped: a larger one (of at least :data:`SPLIT_MIN_TOPICS` minimum-size
+            topics) is re-clustered on its own (HDBSCAN leaf clusters), and the automatic merge
+            (``nr_topics="auto"``) never joins topics beyond it; a number of topics asked for is
+            reached regardless. ``None``: no limit.
 
     Attributes (after ``fit``):
         topics_: topic per training document (``-1`` = outlier, ``-2`` = the generic group).
@@ -171,7 +188,8 @@ class TopicModel:
         generic_group: bool = True,
         max_content_words: int = 0,
         names: Sequence[str] = (),
-        mask_names: bool = True,
+        mask_names: bool = False,
+        max_topic_share: float | None = MAX_TOPIC_SHARE,
     ) -> None:
         if nr_topics is not None and nr_topics != "auto" and (not isinstance(nr_topics, int) or nr_topics < 2):
             raise ValueError(f"nr_topics must be None, 'auto' or an integer >= 2, got {nr_topics!r}")
@@ -190,6 +208,8 @@ class TopicModel:
         unknown = [d for d in noise_domains if d not in DOMAIN_NOISE]
         if unknown:
             raise ValueError(f"unknown noise domain(s) {unknown}; choose from {sorted(DOMAIN_NOISE)}")
+        if max_topic_share is not None and not 0.0 < max_topic_share < 1.0:
+            raise ValueError(f"max_topic_share must be in (0, 1) or None, got {max_topic_share}")
         if max_content_words < 0:
             raise ValueError(f"max_content_words must be >= 0, got {max_content_words}")
         if isinstance(names, str):
@@ -218,6 +238,7 @@ class TopicModel:
         self.max_content_words = max_content_words
         self.names = tuple(sorted({str(n) for n in names if isinstance(n, str) and n.strip()}))
         self.mask_names = mask_names
+        self.max_topic_share = max_topic_share
         self._embedder: ProjectEmbedder | None = None
         self.name_words_: frozenset[str] = frozenset()
         self.name_surfaces_: list[str] = []
@@ -244,6 +265,7 @@ class TopicModel:
         "max_content_words",
         "names",
         "mask_names",
+        "max_topic_share",
     )
 
     def get_params(self) -> dict[str, Any]:
@@ -404,6 +426,7 @@ class TopicModel:
         x = _normalise(emb)
         from bertopic.dimensionality import BaseDimensionalityReduction
 
+        reduced = None
         if self.n_components is None:
             umap_model = BaseDimensionalityReduction()  # cluster the (unit-length) embeddings as they are
         else:
@@ -465,12 +488,22 @@ class TopicModel:
                 "lower --min-topic-size, or give more (or more varied) documents"
             )
         target = self.nr_topics if isinstance(self.nr_topics, int) else (MAX_AUTO_TOPICS if self.nr_topics == "auto" else None)
-        if target is not None and len(found) > target:
+        cap = None if self.max_topic_share is None else max(min_size, int(self.max_topic_share * n))
+        if cap is not None:
+            # a catch-all topic is split into its own finer clusters, and merging never rebuilds one
+            topics = _split_large_topics(reduced if reduced is not None else x, x, topics, cap, min_size, min_samples)
+            if target is not None and len(set(topics.tolist()) - {-1}) > target:
+                # a number of topics asked for is honoured; the automatic merge stops short of a catch-all
+                merge_cap = cap if self.nr_topics == "auto" else n
+                logger.info("merging %d topics into %d (closest topic centres first, none above %d documents)", len(set(topics.tolist()) - {-1}), target, merge_cap)
+                topics = _merge_topics(x, topics, target, merge_cap)
+            topics = _number_by_size(topics)
+        elif target is not None and len(found) > target:
             logger.info("merging %d topics into %d (closest topic centres first)", len(found), target)
             # BERTopic counts the outlier topic among nr_topics
             self.bertopic_.reduce_topics(internal, nr_topics=target + int(-1 in topics))
             topics = np.asarray(self.bertopic_.topics_, dtype=int)
-            found = sorted(set(topics.tolist()) - {-1})
+        found = sorted(set(topics.tolist()) - {-1})
         centroids = _normalise(np.stack([x[topics == t].mean(0) for t in found]))
         sims = x @ centroids.T
         own = np.array([sims[i, found.index(t)] for i, t in enumerate(topics) if t != -1])
@@ -486,22 +519,22 @@ class TopicModel:
                 int((topics == -1).sum()),
                 int((new_topics == -1).sum()),
             )
-            if move.any():
-                bt_logger = logging.getLogger("BERTopic")
-                level = bt_logger.level
-                bt_logger.setLevel(logging.ERROR)  # its warning about custom topics is about our own, intended use
-                try:
-                    self.bertopic_.update_topics(
-                        internal,
-                        topics=new_topics.tolist(),
-                        top_n_words=max(self.top_n_words, LABEL_CANDIDATES),
-                        vectorizer_model=vectorizer,
-                        ctfidf_model=ctfidf,
-                        representation_model=rep,
-                    )
-                finally:
-                    bt_logger.setLevel(level)
-                topics = new_topics
+            topics = new_topics
+        if not np.array_equal(topics, np.asarray(self.bertopic_.topics_, dtype=int)):
+            bt_logger = logging.getLogger("BERTopic")
+            level = bt_logger.level
+            bt_logger.setLevel(logging.ERROR)  # its warning about custom topics is about our own, intended use
+            try:
+                self.bertopic_.update_topics(
+                    internal,
+                    topics=topics.tolist(),
+                    top_n_words=max(self.top_n_words, LABEL_CANDIDATES),
+                    vectorizer_model=vectorizer,
+                    ctfidf_model=ctfidf,
+                    representation_model=rep,
+                )
+            finally:
+                bt_logger.setLevel(level)
         self._finish(all_texts, clustered, topics, x, vectorizer.analyzer)
         return self.topics_, self.probabilities_
 
@@ -759,3 +792,76 @@ def _restore_vectorizer(model: TopicModel, loaded):
         cv.vocabulary_ = {k: int(v) for k, v in vocab.items()}
         cv.fixed_vocabulary_ = True
     return cv
+
+
+def _split_large_topics(z: np.ndarray, x: np.ndarray, topics: np.ndarray, cap: int, min_size: int, min_samples: int) -> np.ndarray:
+    """Re-cluster each topic above ``cap`` documents on its own (HDBSCAN leaf clusters on the reduced vectors ``z``).
+
+    Topics smaller than :data:`SPLIT_MIN_TOPICS` times the minimum topic size are left alone
+    (a tiny corpus with three aspects has three large topics, not a catch-all). A topic that
+    splits into two or more clusters is replaced by them; its documents HDBSCAN
+    leaves out of every sub-cluster join the nearest one (cosine to the sub-cluster centres in
+    ``x``), so splitting adds no outliers. A topic that does not split stays whole.
+    """
+    from hdbscan import HDBSCAN
+
+    topics = topics.copy()
+    next_id = int(topics.max()) + 1
+    for t in sorted(set(topics.tolist()) - {-1}):
+        members = np.flatnonzero(topics == t)
+        if len(members) <= max(cap, SPLIT_MIN_TOPICS * min_size):
+            continue
+        sub = HDBSCAN(min_cluster_size=min_size, min_samples=min_samples, cluster_selection_method="leaf").fit_predict(z[members])
+        parts = sorted(set(sub.tolist()) - {-1})
+        if len(parts) < 2:
+            continue
+        centres = _normalise(np.stack([x[members[sub == s]].mean(0) for s in parts]))
+        lost = sub == -1
+        if lost.any():
+            sub[lost] = np.asarray(parts)[(x[members[lost]] @ centres.T).argmax(1)]
+        for k, s in enumerate(parts):
+            topics[members[sub == s]] = t if k == 0 else next_id
+            next_id += int(k > 0)
+        logger.info("topic of %d documents (above %d) split into %d", len(members), cap, len(parts))
+    return topics
+
+
+def _merge_topics(x: np.ndarray, topics: np.ndarray, target: int, cap: int) -> np.ndarray:
+    """Merge the closest topics (average linkage on the cosine distance of topic centres) until ``target`` remain.
+
+    Pairs whose merged size would exceed ``cap`` documents are not merged; merging stops early
+    when only such pairs are left.
+    """
+    ids = sorted(set(topics.tolist()) - {-1})
+    centres = _normalise(np.stack([x[topics == t].mean(0) for t in ids]))
+    dist = 1.0 - centres @ centres.T
+    groups: dict[int, list[int]] = {i: [i] for i in range(len(ids))}
+    size = {i: int((topics == t).sum()) for i, t in enumerate(ids)}
+    while len(groups) > target:
+        best, pair = np.inf, None
+        keys = list(groups)
+        for a_pos, a in enumerate(keys):
+            for b in keys[a_pos + 1 :]:
+                if size[a] + size[b] > cap:
+                    continue
+                d = float(dist[np.ix_(groups[a], groups[b])].mean())
+                if d < best:
+                    best, pair = d, (a, b)
+        if pair is None:
+            logger.info("stopped merging at %d topics: every remaining pair would exceed %d documents", len(groups), cap)
+            break
+        a, b = pair
+        groups[a] += groups.pop(b)
+        size[a] += size.pop(b)
+    out = topics.copy()
+    for a, members in groups.items():
+        for i in members:
+            out[topics == ids[i]] = ids[a]
+    return out
+
+
+def _number_by_size(topics: np.ndarray) -> np.ndarray:
+    """Topic ids 0, 1, 2 ... from the largest topic down (-1 stays -1), as BERTopic numbers them."""
+    ids = [t for t, _ in sorted(((t, int((topics == t).sum())) for t in set(topics.tolist()) - {-1}), key=lambda p: (-p[1], p[0]))]
+    mapping = {t: k for k, t in enumerate(ids)}
+    return np.array([mapping.get(t, -1) for t in topics.tolist()], dtype=int)

@@ -107,6 +107,8 @@ def name_words(
     for name, units in zip(clean, _name_units(clean, analyzer)):
         whole = name in user or len(units) <= SHORT_NAME_UNITS
         words.update(form for form, _, is_name in units if whole or is_name)
+        if name in user and " " not in name:
+            words.add(name)  # as Kiwi reads it when the user dictionary is loaded
     return frozenset(words)
 
 

@@ -72,6 +72,8 @@ _STOPWORD_GROUPS: dict[str, tuple[str, ...]] = {
         "것", "거", "수", "때", "안", "전", "중", "후", "일", "번", "분", "뭐", "말", "점", "등", "게", "걸", "데", "덕", "탓", "곳", "날",
         "쪽", "속", "위", "밑", "뒤", "앞", "적", "정도", "부분", "자체", "경우", "이번", "저번", "다음", "처음", "마지막", "하나", "가지", "여기",
         "거기", "저기", "생각", "느낌", "기분", "사람", "이유", "상태", "사실", "자신", "개인", "내", "이제", "지금", "동안", "얼마",
+        # typed short forms and typos of the above: 담에 (다음에), 맛잇어요 (잇 for 있)
+        "담", "잇", "잇다",
     ),
     # Intensifiers and hedges that Kiwi tags as nouns or roots in informal text.
     "intensifiers and hedges": (
@@ -84,6 +86,8 @@ _STOPWORD_GROUPS: dict[str, tuple[str, ...]] = {
         "후회", "대만족", "최상", "최강", "고맙다", "훌륭하다", "완벽", "완벽하다", "멋지다", "행복", "행복하다", "사랑", "사랑하다", "감동",
         "베스트", "짱짱", "환상", "최애", "기쁘다", "즐겁다", "마음", "맘", "힐링", "추억", "경험", "기대", "불만", "짜증", "엉망", "평범",
         "평범하다", "쏘쏘", "그저", "무난", "무난하다", "괜춘", "존맛", "존맛탱",
+        # the same, typed as it is said: 조아요 (좋아요), 굳굳 (good: Kiwi reads 굳다, "to harden")
+        "조아", "조아요", "굳다", "굿굿",
     ),
     # Coming back, thanks and wishes: loyalty is reported as purchase intent, and a wish
     # for the shop says nothing about what it sells.
