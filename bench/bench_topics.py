@@ -6,16 +6,41 @@ no embeddings, then clustered; each part is timed on its own.
     python bench/bench_topics.py --rows 20000 [--backend torch] [--int8]
     python bench/bench_topics.py --rows 4000 --batch-sizes 64,16,8 --repeat 3   # embedding only, batch sizes alternating
     python bench/bench_topics.py --rows 20000 --int8 --fit-sample 10000 --compare-full   # a sampled fit against the full one
+    python bench/bench_topics.py --corpus real --rows 20000 --end-to-end [--int8] [--settings JSON]   # `nlp topics` as run
+
+`--corpus real` draws the rows from ../shared/corpora/real_reviews (all ten domains, product and date columns);
+`--end-to-end` times `topics_table` as `nlp topics` runs it (it embeds the texts itself, the generic group
+never), with wall and CPU seconds: the CPU figure moves less when other work shares the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import tempfile
 import time
 from pathlib import Path
 
-from _common import kiwi_docs_per_s, peak_rss_mb, report, shared_reviews
+import pandas as pd
+from _common import ROOT, kiwi_docs_per_s, peak_rss_mb, report, shared_reviews
+
+REAL = ROOT.parent / "shared" / "corpora" / "real_reviews" / "real_reviews.parquet"
+
+
+def real_reviews(n: int, seed: int = 3) -> pd.DataFrame:
+    """``n`` rows of the shared real reviews (all domains) under the input column names."""
+    df = pd.read_parquet(REAL, columns=["id", "text", "product", "date", "rating"])
+    df = df.sample(n, random_state=seed, replace=n > len(df))
+    return pd.DataFrame(
+        {"id": df["id"].astype(str).values, "text": df["text"].values, "product_id": df["product"].values,
+         "created_at": df["date"].values, "rating": df["rating"].values}
+    )
+
+
+def cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def main() -> None:
@@ -27,9 +52,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="rounds for --batch-sizes")
     ap.add_argument("--fit-sample", type=int, default=None, help="topics_table's fit_sample (default: its own, 50,000)")
     ap.add_argument("--compare-full", action="store_true", help="also fit on every text (seeds 42 and 43) and report how the assignments agree (NMI)")
+    ap.add_argument("--corpus", choices=["nsmc", "real"], default="nsmc", help="film reviews (NSMC) or the real reviews of ten domains")
+    ap.add_argument("--end-to-end", action="store_true", help="time topics_table as `nlp topics` runs it (embedding inside)")
+    ap.add_argument("--settings", default="{}", help="JSON of topics_table / TopicModel options for --end-to-end")
     args = ap.parse_args()
     if args.batch_sizes:
         return batch_sizes(args)
+    if args.end_to_end:
+        return end_to_end(args)
     from nlp.io.columns import ColumnMap
     from nlp.topics.embedder import ProjectEmbedder
     from nlp.topics.model import TopicModel
@@ -68,6 +98,30 @@ def main() -> None:
         "topics", rows=n, backend=type(emb._backend).__name__, int8=args.int8, embed_seconds=t_embed, embed_docs_per_s=n / t_embed,
         fit_seconds=t_fit, fit_docs_per_s=n / t_fit, docs_per_s=n / (t_embed + t_fit), n_topics=res.n_topics,
         outlier_share=res.outlier_share, fit_sample=fit_sample, **extra, kiwi_docs_per_s=kiwi, ratio_to_kiwi=n / (t_embed + t_fit) / kiwi, peak_rss_mb=peak_rss_mb(),
+    )
+
+
+def end_to_end(args) -> None:
+    from nlp.io.columns import ColumnMap
+    from nlp.topics.table import FIT_SAMPLE, topics_table
+
+    df = real_reviews(args.rows) if args.corpus == "real" else shared_reviews(args.rows, seed=3)
+    opts = json.loads(args.settings)
+    fit_sample = FIT_SAMPLE if args.fit_sample is None else args.fit_sample
+    kiwi = kiwi_docs_per_s(df["text"].tolist()[:20_000])
+    with tempfile.TemporaryDirectory() as tmp:
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        res = topics_table(df, Path(tmp) / "t", ColumnMap(), backend=args.backend, int8=args.int8, fit_sample=fit_sample, freq="M", **opts)
+        wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    t = res.doc_topics["topic"]
+    sizes = t[t >= 0].value_counts()
+    report(
+        "topics_end_to_end", corpus=args.corpus, rows=len(df), int8=args.int8, fit_sample=fit_sample, settings=opts,
+        seconds=wall, cpu_seconds=cpu, docs_per_s=len(df) / wall, embedded=res.model.embedder.computed_,
+        n_topics=res.n_topics, generic_share=float((t == -2).mean()), outlier_share=res.outlier_share,
+        largest_topic_share=float(sizes.iloc[0] / len(t)) if len(sizes) else 0.0,
+        kiwi_docs_per_s=kiwi, ratio_to_kiwi=len(df) / wall / kiwi, peak_rss_mb=peak_rss_mb(),
+        labels=res.topics.sort_values("size", ascending=False)["label"].head(12).tolist(),
     )
 
 

@@ -82,7 +82,35 @@ def topics_cmd(
     noise: NoiseOpt = None,
     stopwords: Annotated[Path | None, typer.Option("--stopwords", help="extra keyword stopwords, one per line")] = None,
     user_dict: Annotated[
-        Path | None, typer.Option("--user-dict", help="extra Kiwi user dictionary: word<TAB>POS[<TAB>score] per line")
+        Path | None,
+        typer.Option("--user-dict", help="extra Kiwi user dictionary: word<TAB>POS[<TAB>score] per line; its words count as brand names"),
+    ] = None,
+    generic_group: Annotated[
+        bool,
+        typer.Option(
+            "--generic-group/--no-generic-group",
+            help="put short generic praise and reactions (좋아요, ㅋㅋ, GOOD) into one group, topic -2, instead of clustering them",
+        ),
+    ] = True,
+    product_names: Annotated[
+        bool,
+        typer.Option(
+            "--product-names/--no-product-names",
+            help="keep the words of the product column's names (and of --user-dict) out of keywords, labels and the generic rule",
+        ),
+    ] = True,
+    mask_names: Annotated[
+        bool, typer.Option("--mask-names", help="also hide those names from the encoder (fewer product-driven topics; see docs/topics.md)")
+    ] = False,
+    max_topic_share: Annotated[
+        float | None,
+        typer.Option(
+            "--max-topic-share",
+            min=0.0,
+            max=0.99,
+            help="split a topic holding more than this share of the clustered reviews, and never merge beyond it; 0: no limit "
+            "(default: nlp.topics.MAX_TOPIC_SHARE)",
+        ),
     ] = None,
 ) -> None:
     """Topics over scored texts: doc_topics.parquet, topics.parquet (keywords, sentiment, intent), per product/period, model/."""
@@ -108,10 +136,16 @@ def topics_cmd(
         stopwords=tuple(load_stopwords(stopwords)) if stopwords else (),
         user_dict=str(user_dict) if user_dict else None,
         reduce_outliers=not keep_outliers,
+        generic_group=generic_group,
+        product_names=product_names,
+        mask_names=mask_names,
+        **({"max_topic_share": max_topic_share or None} if max_topic_share is not None else {}),
         **({"n_components": umap_dims} if umap_dims is not None else {}),
     )
+    generic = float((res.doc_topics["topic"] == -2).mean()) if len(res.doc_topics) else 0.0
     err_console.print(
-        f"{res.n_topics} topics over {len(res.doc_topics)} rows ({res.outlier_share:.0%} outliers) → {res.output_dir}: "
+        f"{res.n_topics} topics over {len(res.doc_topics)} rows ({generic:.0%} short generic praise and reactions, "
+        f"{res.outlier_share:.0%} outliers) → {res.output_dir}: "
         + ", ".join(p.name for p in res.files.values()),
         soft_wrap=True,
     )
@@ -135,10 +169,40 @@ def evaluate_topics_cmd(
     seed: Annotated[int, typer.Option("--seed", help="sampling and UMAP seed")] = 42,
     model_dir: Annotated[Path | None, typer.Option("--model-dir", help="encoder (default: base e5)")] = None,
     int8: Annotated[bool, typer.Option("--int8", help="embed with the int8 topic encoder (ONNX Runtime)")] = False,
+    real_aspects: Annotated[
+        Path | None,
+        typer.Option(
+            "--real-aspects",
+            help="instead: topics on real reviews scored against this labelled set (corpora/real_aspects/draw.py --materialise OUT.csv)",
+        ),
+    ] = None,
+    real_context: Annotated[
+        str,
+        typer.Option("--real-context", help="with --real-aspects: the corpus topics are fitted on (default: ../shared real_reviews), or none"),
+    ] = "default",
+    chunk: Annotated[
+        Literal["A", "B", "all"], typer.Option("--chunk", help="with --real-aspects: A (development), B (test) or all")
+    ] = "A",
 ) -> None:
-    """Our topics against BERTopic's defaults (same texts, same embeddings): NMI vs aspects, domain purity, keyword quality."""
+    """Our topics against BERTopic's defaults (same texts, same embeddings): NMI vs aspects, domain purity, keyword quality.
+
+    With --real-aspects: topics fitted per taxonomy on real reviews, scored against the labelled aspects of one chunk
+    (NMI, generic-group share, catch-all share, outliers).
+    """
     from nlp.topics.evaluate import DEFAULT_ASPECTS, DEFAULT_FILM, evaluate_topics, format_report
 
+    if real_aspects is not None:
+        from nlp.topics.evaluate_real import DEFAULT_REAL_CONTEXT, evaluate_real_aspects, format_real_report
+
+        context = {"default": DEFAULT_REAL_CONTEXT, "none": None}.get(real_context.lower(), real_context)
+        real = evaluate_real_aspects(real_aspects, context, chunk=chunk, seed=seed, model_dir=model_dir, int8=int8)
+        typer.echo(format_real_report(real))
+        err_console.print(f"chunk {chunk}, fitted per taxonomy on {context or 'the labelled reviews'}, seed {seed}", highlight=False, soft_wrap=True)
+        if output:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(json.dumps(real, ensure_ascii=False, indent=2), encoding="utf-8")
+            err_console.print(f"report → {output}")
+        return
     report = evaluate_topics(aspects or DEFAULT_ASPECTS, film or DEFAULT_FILM, n_film=n_film, seed=seed, model_dir=model_dir, int8=int8)
     typer.echo(format_report(report))
     s = report["settings"]

@@ -554,6 +554,10 @@ class ProjectEmbedder:
         for t, row in zip(texts, arr):
             self._memory[t] = row
 
+    def knows(self, text: str) -> bool:
+        """Whether ``encode`` has this text's embedding already (remembered or computed)."""
+        return text in self._memory
+
     def forget(self) -> None:
         """Drop the remembered embeddings."""
         self._memory.clear()

@@ -41,18 +41,34 @@ from typing import Any, Literal
 import numpy as np
 
 from nlp.topics.embedder import ProjectEmbedder, TextEmbedder
+from nlp.topics.generic import GENERIC_TOPIC
+from nlp.topics.labels import make_label
 from nlp.topics.vectorizer import DOC_SEPARATOR, DOMAIN_NOISE, kiwi_vectorizer
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TopicModel", "make_label", "NotFittedError", "PROB_TEMPERATURE", "MAX_AUTO_TOPICS", "TOPIC_CONFIG_NAME"]
+__all__ = [
+    "TopicModel",
+    "make_label",
+    "NotFittedError",
+    "PROB_TEMPERATURE",
+    "MAX_AUTO_TOPICS",
+    "MAX_TOPIC_SHARE",
+    "TOPIC_CONFIG_NAME",
+]
 
 TOPIC_CONFIG_NAME = "nlp_topics.json"
 MODEL_CARD_NAME = "README.md"
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: the generic group (-2) and product names
 PROB_TEMPERATURE = 0.01
 #: ``nr_topics="auto"`` merges the closest topics until at most this many remain.
 MAX_AUTO_TOPICS = 30
+#: c-TF-IDF words ranked per topic; the label is chosen among them (see :mod:`nlp.topics.labels`).
+LABEL_CANDIDATES = 30
+#: The default ``max_topic_share``: no topic above this share of the clustered documents when it can be split.
+MAX_TOPIC_SHARE = 0.15
+#: A topic above ``max_topic_share`` is re-clustered only when it holds this many minimum-size topics.
+SPLIT_MIN_TOPICS = 4
 GIANT_TOPIC_SHARE = 0.5  # cluster_selection="auto": a topic above this share of the documents means eom selected the root
 Representation = Literal["ctfidf", "mmr", "keybert"]
 
@@ -61,26 +77,15 @@ class NotFittedError(ValueError):
     """The model was used before ``fit`` (or ``load``)."""
 
 
-def make_label(keywords: Sequence[str], n: int = 3) -> str:
-    """A readable label: the first ``n`` keywords that add a new word, joined with `` · ``.
+def _most_common(texts: Sequence[str], n: int) -> list[int]:
+    """Indices of the ``n`` most frequent distinct texts (the first occurrence of each), most frequent first."""
+    from collections import Counter
 
-    Example:
-        >>> make_label(["배송", "배송 빠르다", "출고", "택배", "도착"])
-        '배송 · 배송 빠르다 · 출고'
-        >>> make_label(["배송", "빠르다", "배송 빠르다", "택배"])
-        '배송 · 빠르다 · 택배'
-    """
-    seen: set[str] = set()
-    parts: list[str] = []
-    for kw in keywords:
-        words = kw.split()
-        if not kw or all(w in seen for w in words):
-            continue
-        parts.append(kw)
-        seen.update(words)
-        if len(parts) == n:
-            break
-    return " · ".join(parts) if parts else "(no keywords)"
+    first: dict[str, int] = {}
+    for i, t in enumerate(texts):
+        first.setdefault(t.strip(), i)
+    counts = Counter(t.strip() for t in texts)
+    return [first[t] for t, _ in counts.most_common(n)]
 
 
 def _auto_min_topic_size(n_docs: int) -> int:
@@ -127,10 +132,24 @@ class TopicModel:
         outlier_quantile: an outlier joins a topic when its similarity is at least this
             quantile of the clustered documents' similarities to their own topic; 0 moves all.
         n_representatives: representative documents kept per topic.
-        user_dict: extra Kiwi user dictionary for keywords.
+        user_dict: extra Kiwi user dictionary for keywords; its words count as names (below).
+        generic_group: put short generic praise, reactions and filler ("좋아요", "ㅋㅋ", "GOOD")
+            into one group, :data:`~nlp.topics.generic.GENERIC_TOPIC` (``-2``), instead of
+            clustering them (:mod:`nlp.topics.generic`).
+        max_content_words: a review with at most this many content words is generic.
+        names: product and brand names (the product column's values): their words
+            (:func:`~nlp.topics.names.name_words`) are kept out of keywords, labels and the
+            generic rule's content words.
+        mask_names: replace those names with a placeholder in the texts the encoder embeds
+            (embeddings handed over are used as they are).
+        max_topic_share: no topic holds more than this share of the clustered documents when
+            it can be helped: a larger one (of at least :data:`SPLIT_MIN_TOPICS` minimum-size
+            topics) is re-clustered on its own (HDBSCAN leaf clusters), and the automatic merge
+            (``nr_topics="auto"``) never joins topics beyond it; a number of topics asked for is
+            reached regardless. ``None``: no limit.
 
     Attributes (after ``fit``):
-        topics_: topic per training document (``-1`` = outlier).
+        topics_: topic per training document (``-1`` = outlier, ``-2`` = the generic group).
         probabilities_: ``topic_prob`` per training document.
         topic_sizes_: documents per topic.
         keywords_: topic → keywords, best first.
@@ -140,7 +159,9 @@ class TopicModel:
         topic_ids_: topic ids (without ``-1``), in the row order of :attr:`topic_embeddings_`.
         outlier_threshold_: the similarity below which ``transform`` says ``-1``.
         cluster_selection_: the HDBSCAN selection the topics came from (``eom`` or ``leaf``).
-        bertopic_: the fitted ``BERTopic``.
+        generic_: whether each training document is in the generic group.
+        name_words_: the keyword units of ``names`` (and of the user dictionary) kept out of keywords.
+        bertopic_: the fitted ``BERTopic`` (over the clustered documents: the generic group left out).
     """
 
     def __init__(
@@ -164,6 +185,11 @@ class TopicModel:
         outlier_quantile: float = 0.05,
         n_representatives: int = 5,
         user_dict: str | Path | None = None,
+        generic_group: bool = True,
+        max_content_words: int = 0,
+        names: Sequence[str] = (),
+        mask_names: bool = False,
+        max_topic_share: float | None = MAX_TOPIC_SHARE,
     ) -> None:
         if nr_topics is not None and nr_topics != "auto" and (not isinstance(nr_topics, int) or nr_topics < 2):
             raise ValueError(f"nr_topics must be None, 'auto' or an integer >= 2, got {nr_topics!r}")
@@ -182,6 +208,12 @@ class TopicModel:
         unknown = [d for d in noise_domains if d not in DOMAIN_NOISE]
         if unknown:
             raise ValueError(f"unknown noise domain(s) {unknown}; choose from {sorted(DOMAIN_NOISE)}")
+        if max_topic_share is not None and not 0.0 < max_topic_share < 1.0:
+            raise ValueError(f"max_topic_share must be in (0, 1) or None, got {max_topic_share}")
+        if max_content_words < 0:
+            raise ValueError(f"max_content_words must be >= 0, got {max_content_words}")
+        if isinstance(names, str):
+            raise TypeError("names must be a list of product or brand names, not one string; wrap it: [name]")
         if n_neighbors < 2 or (n_components is not None and n_components < 1) or top_n_words < 1 or n_representatives < 0:
             raise ValueError("n_neighbors must be >= 2, n_components (or None) and top_n_words >= 1, n_representatives >= 0")
         self.embedding_model = embedding_model
@@ -202,7 +234,14 @@ class TopicModel:
         self.outlier_quantile = outlier_quantile
         self.n_representatives = n_representatives
         self.user_dict = user_dict
+        self.generic_group = generic_group
+        self.max_content_words = max_content_words
+        self.names = tuple(sorted({str(n) for n in names if isinstance(n, str) and n.strip()}))
+        self.mask_names = mask_names
+        self.max_topic_share = max_topic_share
         self._embedder: ProjectEmbedder | None = None
+        self.name_words_: frozenset[str] = frozenset()
+        self.name_surfaces_: list[str] = []
 
     # -- parameters ------------------------------------------------------------------------
     _PARAMS = (
@@ -222,6 +261,11 @@ class TopicModel:
         "reduce_outliers",
         "outlier_quantile",
         "n_representatives",
+        "generic_group",
+        "max_content_words",
+        "names",
+        "mask_names",
+        "max_topic_share",
     )
 
     def get_params(self) -> dict[str, Any]:
@@ -230,6 +274,7 @@ class TopicModel:
         out["ngram_range"] = list(out["ngram_range"])
         out["stopwords"] = list(out["stopwords"])
         out["noise_domains"] = list(out["noise_domains"])
+        out["names"] = list(out["names"])
         return out
 
     def __repr__(self) -> str:
@@ -269,24 +314,58 @@ class TopicModel:
             out.append(d.replace(DOC_SEPARATOR, " "))
         return out
 
-    def _embeddings(self, docs: list[str], embeddings: np.ndarray | None) -> np.ndarray:
+    @staticmethod
+    def _check_embeddings(embeddings: np.ndarray | None, n: int) -> np.ndarray | None:
         if embeddings is None:
-            return np.asarray(self.embedder.encode(docs), dtype=np.float32)
+            return None
         emb = np.asarray(embeddings, dtype=np.float32)
-        if emb.ndim != 2 or emb.shape[0] != len(docs):
-            raise ValueError(f"expected embeddings of shape ({len(docs)}, dim), one row per document; got {emb.shape}")
+        if emb.ndim != 2 or emb.shape[0] != n:
+            raise ValueError(f"expected embeddings of shape ({n}, dim), one row per document; got {emb.shape}")
         if not np.isfinite(emb).all():
             raise ValueError("the embeddings contain NaN or infinite values")
+        return emb
+
+    def _embeddings(self, docs: list[str], embeddings: np.ndarray | None) -> np.ndarray:
+        if embeddings is None:
+            if self.mask_names and self.name_surfaces_:
+                from nlp.topics.names import mask_names
+
+                todo = [d for d in dict.fromkeys(docs) if not self.embedder.knows(d)]
+                if todo:
+                    self.embedder.remember(todo, self.embedder.encode(mask_names(todo, self.name_surfaces_)))
+            return np.asarray(self.embedder.encode(docs), dtype=np.float32)
+        emb = self._check_embeddings(embeddings, len(docs))
         self.embedder.remember(docs, emb)
         return emb
 
     def _vectorizer(self):
         return kiwi_vectorizer(
             ngram_range=self.ngram_range,
-            stopwords=self.stopwords,
+            stopwords=tuple(self.stopwords) + tuple(sorted(self.name_words_)),
             noise_domains=self.noise_domains,  # type: ignore[arg-type]
             user_dict=self.user_dict,
         )
+
+    def _find_names(self) -> None:
+        """The words (for keywords) and surface forms (for masking) of ``names`` and the user dictionary."""
+        from nlp.topics.names import name_surfaces, name_words, user_dict_words
+        from nlp.topics.vectorizer import KiwiAnalyzer
+
+        user_words = user_dict_words(self.user_dict)
+        if not self.names and not user_words:
+            self.name_words_, self.name_surfaces_ = frozenset(), []
+            return
+        analyzer = KiwiAnalyzer(user_dict=self.user_dict)
+        self.name_words_ = name_words(self.names, analyzer, user_words)
+        self.name_surfaces_ = name_surfaces(self.names, analyzer, user_words)
+        logger.info("%d words of %d product/brand names kept out of the keywords", len(self.name_words_), len(self.names) + len(user_words))
+
+    def _generic(self, texts: list[str], analyzer) -> np.ndarray:
+        if not self.generic_group:
+            return np.zeros(len(texts), dtype=bool)
+        from nlp.topics.generic import generic_mask
+
+        return generic_mask(texts, analyzer, max_content_words=self.max_content_words)
 
     def _representation_model(self):
         if self.representation == "mmr":
@@ -321,21 +400,33 @@ class TopicModel:
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError("topic modelling needs BERTopic, UMAP and HDBSCAN: install `nlp-insight[topics]`") from exc
 
-        texts = self._check_docs(docs)
+        all_texts = self._check_docs(docs)
+        all_emb = self._check_embeddings(embeddings, len(all_texts))
+        self._find_names()
+        vectorizer = self._vectorizer()
+        vectorizer.analyzer.prime(all_texts)
+        self.generic_ = self._generic(all_texts, vectorizer.analyzer)
+        clustered = np.flatnonzero(~self.generic_)
+        if self.generic_.any():
+            logger.info(
+                "%d of %d documents are short generic praise or reactions: one group (%d), not clustered",
+                int(self.generic_.sum()), len(all_texts), GENERIC_TOPIC,
+            )
+        texts = [all_texts[i] for i in clustered]
         n = len(texts)
         min_size = self.min_topic_size or _auto_min_topic_size(n)
         if n < max(2 * min_size, 6):
             raise ValueError(
-                f"{n} documents are too few for topics of at least {min_size} documents; "
-                f"give at least {max(2 * min_size, 6)} documents or lower --min-topic-size"
+                f"{n} documents are too few for topics of at least {min_size} documents"
+                + (f" ({int(self.generic_.sum())} more are short generic praise or reactions)" if self.generic_.any() else "")
+                + f"; give at least {max(2 * min_size, 6)} documents or lower --min-topic-size"
             )
-        emb = self._embeddings(texts, embeddings)
-        vectorizer = self._vectorizer()
-        vectorizer.analyzer.prime(texts)
+        emb = self._embeddings(texts, all_emb[clustered] if all_emb is not None else None)
         min_samples = self.min_samples or max(2, min_size // 3)
         x = _normalise(emb)
         from bertopic.dimensionality import BaseDimensionalityReduction
 
+        reduced = None
         if self.n_components is None:
             umap_model = BaseDimensionalityReduction()  # cluster the (unit-length) embeddings as they are
         else:
@@ -373,7 +464,7 @@ class TopicModel:
                 vectorizer_model=vectorizer,
                 ctfidf_model=ctfidf,
                 representation_model=rep,
-                top_n_words=self.top_n_words,
+                top_n_words=max(self.top_n_words, LABEL_CANDIDATES),
                 min_topic_size=min_size,
                 nr_topics=None,  # merging, when asked for, happens below once the topic count is known
                 calculate_probabilities=False,
@@ -397,12 +488,22 @@ class TopicModel:
                 "lower --min-topic-size, or give more (or more varied) documents"
             )
         target = self.nr_topics if isinstance(self.nr_topics, int) else (MAX_AUTO_TOPICS if self.nr_topics == "auto" else None)
-        if target is not None and len(found) > target:
+        cap = None if self.max_topic_share is None else max(min_size, int(self.max_topic_share * n))
+        if cap is not None:
+            # a catch-all topic is split into its own finer clusters, and merging never rebuilds one
+            topics = _split_large_topics(reduced if reduced is not None else x, x, topics, cap, min_size, min_samples)
+            if target is not None and len(set(topics.tolist()) - {-1}) > target:
+                # a number of topics asked for is honoured; the automatic merge stops short of a catch-all
+                merge_cap = cap if self.nr_topics == "auto" else n
+                logger.info("merging %d topics into %d (closest topic centres first, none above %d documents)", len(set(topics.tolist()) - {-1}), target, merge_cap)
+                topics = _merge_topics(x, topics, target, merge_cap)
+            topics = _number_by_size(topics)
+        elif target is not None and len(found) > target:
             logger.info("merging %d topics into %d (closest topic centres first)", len(found), target)
             # BERTopic counts the outlier topic among nr_topics
             self.bertopic_.reduce_topics(internal, nr_topics=target + int(-1 in topics))
             topics = np.asarray(self.bertopic_.topics_, dtype=int)
-            found = sorted(set(topics.tolist()) - {-1})
+        found = sorted(set(topics.tolist()) - {-1})
         centroids = _normalise(np.stack([x[topics == t].mean(0) for t in found]))
         sims = x @ centroids.T
         own = np.array([sims[i, found.index(t)] for i, t in enumerate(topics) if t != -1])
@@ -418,27 +519,31 @@ class TopicModel:
                 int((topics == -1).sum()),
                 int((new_topics == -1).sum()),
             )
-            if move.any():
-                bt_logger = logging.getLogger("BERTopic")
-                level = bt_logger.level
-                bt_logger.setLevel(logging.ERROR)  # its warning about custom topics is about our own, intended use
-                try:
-                    self.bertopic_.update_topics(
-                        internal,
-                        topics=new_topics.tolist(),
-                        top_n_words=self.top_n_words,
-                        vectorizer_model=vectorizer,
-                        ctfidf_model=ctfidf,
-                        representation_model=rep,
-                    )
-                finally:
-                    bt_logger.setLevel(level)
-                topics = new_topics
-        self._finish(texts, topics, x)
+            topics = new_topics
+        if not np.array_equal(topics, np.asarray(self.bertopic_.topics_, dtype=int)):
+            bt_logger = logging.getLogger("BERTopic")
+            level = bt_logger.level
+            bt_logger.setLevel(logging.ERROR)  # its warning about custom topics is about our own, intended use
+            try:
+                self.bertopic_.update_topics(
+                    internal,
+                    topics=topics.tolist(),
+                    top_n_words=max(self.top_n_words, LABEL_CANDIDATES),
+                    vectorizer_model=vectorizer,
+                    ctfidf_model=ctfidf,
+                    representation_model=rep,
+                )
+            finally:
+                bt_logger.setLevel(level)
+        self._finish(all_texts, clustered, topics, x, vectorizer.analyzer)
         return self.topics_, self.probabilities_
 
-    def _finish(self, texts: list[str], topics: np.ndarray, x: np.ndarray) -> None:
+    def _finish(self, all_texts: list[str], clustered: np.ndarray, topics: np.ndarray, x: np.ndarray, analyzer) -> None:
+        from nlp.topics.generic import GENERIC_LABEL, generic_keywords
+        from nlp.topics.labels import readable_label, representatives
+
         bt = self.bertopic_
+        texts = [all_texts[i] for i in clustered]
         ids = sorted(set(topics.tolist()) - {-1})
         self.topic_ids_ = np.asarray(ids, dtype=int)
         self.topic_embeddings_ = _normalise(np.stack([x[topics == t].mean(0) for t in ids])).astype(np.float32)
@@ -446,19 +551,36 @@ class TopicModel:
         rows = ([x[topics == -1].mean(0)] if (topics == -1).any() else []) + list(self.topic_embeddings_)
         bt.topic_embeddings_ = np.stack(rows).astype(np.float32)
         bt.topics_ = topics.tolist()
-        self.topics_ = topics
-        self.topic_sizes_ = {int(t): int((topics == t).sum()) for t in sorted(set(topics.tolist()))}
-        self.keywords_ = {int(t): [w for w, _ in (bt.get_topic(t) or []) if w] for t in self.topic_sizes_}
-        self.labels_ = {t: ("outliers" if t == -1 else make_label(kws)) for t, kws in self.keywords_.items()}
-        bt.set_topic_labels({t: lab for t, lab in self.labels_.items()})
+        full = np.full(len(all_texts), GENERIC_TOPIC, dtype=int)
+        full[clustered] = topics
+        self.topics_ = full
+        self.topic_sizes_ = {int(t): int((full == t).sum()) for t in sorted(set(full.tolist()))}
+        ranked = {int(t): [w for w, _ in (bt.get_topic(t) or []) if w] for t in sorted(set(topics.tolist()))}
+        self.keywords_ = {t: kws[: self.top_n_words] for t, kws in ranked.items()}
+        self.labels_ = {}
+        members = {t: [texts[i] for i in np.flatnonzero(topics == t)] for t in ranked}
+        for t, kws in ranked.items():
+            if t == -1:
+                self.labels_[t] = "outliers"
+            else:
+                self.labels_[t] = readable_label(kws, members[t], analyzer)
+        bt.set_topic_labels(dict(self.labels_))
         sims = x @ self.topic_embeddings_.T
-        self.probabilities_ = self._probabilities(sims, topics)
+        probs = np.ones(len(all_texts), dtype=np.float32)  # the generic group is decided by rule, not by similarity
+        probs[clustered] = self._probabilities(sims, topics)
+        self.probabilities_ = probs
         self.representative_docs_ = {}
         for j, t in enumerate(ids):
-            members = np.flatnonzero(topics == t)
-            order = members[np.argsort(-sims[members, j], kind="stable")]
-            self.representative_docs_[int(t)] = order[: self.n_representatives].tolist()
-        self.n_documents_ = len(texts)
+            local = np.flatnonzero(topics == t)
+            chosen = representatives([texts[i] for i in local], sims[local, j], analyzer, self.n_representatives)
+            self.representative_docs_[int(t)] = [int(clustered[local[k]]) for k in chosen]
+        if self.generic_.any():
+            generic_idx = np.flatnonzero(self.generic_)
+            generic_texts = [all_texts[i] for i in generic_idx]
+            self.keywords_[GENERIC_TOPIC] = generic_keywords(generic_texts, self.top_n_words)
+            self.labels_[GENERIC_TOPIC] = GENERIC_LABEL
+            self.representative_docs_[GENERIC_TOPIC] = [int(generic_idx[k]) for k in _most_common(generic_texts, self.n_representatives)]
+        self.n_documents_ = len(all_texts)
 
     def _probabilities(self, sims: np.ndarray, topics: np.ndarray) -> np.ndarray:
         z = (sims - sims.max(1, keepdims=True)) / PROB_TEMPERATURE
@@ -471,10 +593,18 @@ class TopicModel:
     def transform(self, docs: Sequence[str], embeddings: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Topic and ``topic_prob`` for new documents: the nearest topic centre (``-1`` when none is close enough)."""
         self._check_fitted()
-        texts = self._check_docs(docs)
-        if not texts:
+        all_texts = self._check_docs(docs)
+        all_emb = self._check_embeddings(embeddings, len(all_texts))
+        if not all_texts:
             return np.zeros(0, dtype=int), np.zeros(0, dtype=np.float32)
-        x = _normalise(self._embeddings(texts, embeddings))
+        generic = self._generic(all_texts, self.bertopic_.vectorizer_model.analyzer)
+        out_topics = np.full(len(all_texts), GENERIC_TOPIC, dtype=int)
+        out_probs = np.ones(len(all_texts), dtype=np.float32)
+        rest = np.flatnonzero(~generic)
+        if not len(rest):
+            return out_topics, out_probs
+        texts = [all_texts[i] for i in rest]
+        x = _normalise(self._embeddings(texts, all_emb[rest] if all_emb is not None else None))
         if x.shape[1] != self.topic_embeddings_.shape[1]:
             raise ValueError(
                 f"embeddings have {x.shape[1]} dimensions but the topics were fitted on {self.topic_embeddings_.shape[1]}: "
@@ -483,7 +613,9 @@ class TopicModel:
         sims = x @ self.topic_embeddings_.T
         topics = self.topic_ids_[sims.argmax(1)]
         topics = np.where(sims.max(1) >= self.outlier_threshold_, topics, -1)
-        return topics, self._probabilities(sims, topics)
+        out_topics[rest] = topics
+        out_probs[rest] = self._probabilities(sims, topics)
+        return out_topics, out_probs
 
     def predict(self, docs: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
         """Topic per document (see :meth:`transform`)."""
@@ -529,6 +661,8 @@ class TopicModel:
             "topic_sizes": {str(k): v for k, v in self.topic_sizes_.items()},
             "keywords": {str(k): v for k, v in self.keywords_.items()},
             "labels": {str(k): v for k, v in self.labels_.items()},
+            "name_words": sorted(self.name_words_),
+            "name_surfaces": list(self.name_surfaces_),
             "n_documents": self.n_documents_,
             "metrics": metrics or {},
         }
@@ -579,7 +713,12 @@ class TopicModel:
             embedding_model = cfg.get("embedding_model") or (None if source in (None, "<injected>") else source)
             if source == "<injected>":
                 logger.warning("%s was fitted with an embedder given in code; pass embedding_model= to embed new texts", d)
+        if cfg.get("version", 0) < 2:
+            params.setdefault("generic_group", False)  # saved before the generic group existed: predict as it did
+        params["names"] = tuple(params.get("names", ()))
         model = cls(embedding_model, **params)
+        model.name_words_ = frozenset(cfg.get("name_words", ()))
+        model.name_surfaces_ = list(cfg.get("name_surfaces", ()))
         model.bertopic_ = _load_bertopic(d)
         model.bertopic_.vectorizer_model = _restore_vectorizer(model, model.bertopic_.vectorizer_model)
         model.topic_ids_ = np.asarray(cfg["topic_ids"], dtype=int)
@@ -653,3 +792,76 @@ def _restore_vectorizer(model: TopicModel, loaded):
         cv.vocabulary_ = {k: int(v) for k, v in vocab.items()}
         cv.fixed_vocabulary_ = True
     return cv
+
+
+def _split_large_topics(z: np.ndarray, x: np.ndarray, topics: np.ndarray, cap: int, min_size: int, min_samples: int) -> np.ndarray:
+    """Re-cluster each topic above ``cap`` documents on its own (HDBSCAN leaf clusters on the reduced vectors ``z``).
+
+    Topics smaller than :data:`SPLIT_MIN_TOPICS` times the minimum topic size are left alone
+    (a tiny corpus with three aspects has three large topics, not a catch-all). A topic that
+    splits into two or more clusters is replaced by them; its documents HDBSCAN
+    leaves out of every sub-cluster join the nearest one (cosine to the sub-cluster centres in
+    ``x``), so splitting adds no outliers. A topic that does not split stays whole.
+    """
+    from hdbscan import HDBSCAN
+
+    topics = topics.copy()
+    next_id = int(topics.max()) + 1
+    for t in sorted(set(topics.tolist()) - {-1}):
+        members = np.flatnonzero(topics == t)
+        if len(members) <= max(cap, SPLIT_MIN_TOPICS * min_size):
+            continue
+        sub = HDBSCAN(min_cluster_size=min_size, min_samples=min_samples, cluster_selection_method="leaf").fit_predict(z[members])
+        parts = sorted(set(sub.tolist()) - {-1})
+        if len(parts) < 2:
+            continue
+        centres = _normalise(np.stack([x[members[sub == s]].mean(0) for s in parts]))
+        lost = sub == -1
+        if lost.any():
+            sub[lost] = np.asarray(parts)[(x[members[lost]] @ centres.T).argmax(1)]
+        for k, s in enumerate(parts):
+            topics[members[sub == s]] = t if k == 0 else next_id
+            next_id += int(k > 0)
+        logger.info("topic of %d documents (above %d) split into %d", len(members), cap, len(parts))
+    return topics
+
+
+def _merge_topics(x: np.ndarray, topics: np.ndarray, target: int, cap: int) -> np.ndarray:
+    """Merge the closest topics (average linkage on the cosine distance of topic centres) until ``target`` remain.
+
+    Pairs whose merged size would exceed ``cap`` documents are not merged; merging stops early
+    when only such pairs are left.
+    """
+    ids = sorted(set(topics.tolist()) - {-1})
+    centres = _normalise(np.stack([x[topics == t].mean(0) for t in ids]))
+    dist = 1.0 - centres @ centres.T
+    groups: dict[int, list[int]] = {i: [i] for i in range(len(ids))}
+    size = {i: int((topics == t).sum()) for i, t in enumerate(ids)}
+    while len(groups) > target:
+        best, pair = np.inf, None
+        keys = list(groups)
+        for a_pos, a in enumerate(keys):
+            for b in keys[a_pos + 1 :]:
+                if size[a] + size[b] > cap:
+                    continue
+                d = float(dist[np.ix_(groups[a], groups[b])].mean())
+                if d < best:
+                    best, pair = d, (a, b)
+        if pair is None:
+            logger.info("stopped merging at %d topics: every remaining pair would exceed %d documents", len(groups), cap)
+            break
+        a, b = pair
+        groups[a] += groups.pop(b)
+        size[a] += size.pop(b)
+    out = topics.copy()
+    for a, members in groups.items():
+        for i in members:
+            out[topics == ids[i]] = ids[a]
+    return out
+
+
+def _number_by_size(topics: np.ndarray) -> np.ndarray:
+    """Topic ids 0, 1, 2 ... from the largest topic down (-1 stays -1), as BERTopic numbers them."""
+    ids = [t for t, _ in sorted(((t, int((topics == t).sum())) for t in set(topics.tolist()) - {-1}), key=lambda p: (-p[1], p[0]))]
+    mapping = {t: k for k, t in enumerate(ids)}
+    return np.array([mapping.get(t, -1) for t in topics.tolist()], dtype=int)

@@ -3,8 +3,8 @@
 From the scored rows with their topic (``doc_topics``) and the model's keywords, labels
 and representative documents:
 
-* :func:`topic_summary` → ``topics.parquet``: one row per topic (``-1`` = outliers) with
-  ``size``, ``share``, ``label``, ``keywords`` (best first), ``representative_ids``, and,
+* :func:`topic_summary` → ``topics.parquet``: one row per topic (``-2`` = the group of short
+  generic praise and reactions, ``-1`` = outliers; ``kind`` says which) with ``size``, ``share``, ``label``, ``keywords`` (best first), ``representative_ids``, and,
   where the scored columns exist, ``sentiment_mean`` (mean ``sentiment_score``),
   ``n_``/``share_`` per sentiment label, ``intent_<label>`` rates and ``rating_mean``;
 * :func:`topics_by_group` → ``topics_by_product.parquet``: the same measures per product
@@ -81,6 +81,11 @@ def _measures(g: pd.DataFrame, intents: Sequence[str], rating_col: str | None) -
     return out
 
 
+def _kind(topic: int) -> str:
+    """``topic``, ``outliers`` (-1) or ``generic`` (-2: short generic praise and reactions, :mod:`nlp.topics.generic`)."""
+    return "outliers" if topic == -1 else ("generic" if topic == -2 else "topic")
+
+
 def _check(rows: pd.DataFrame, need: Sequence[str]) -> None:
     missing = [c for c in need if c not in rows.columns]
     if missing:
@@ -108,7 +113,8 @@ def topic_summary(
         rating_col: the star-rating column, summarised as ``rating_mean`` when present.
 
     Returns:
-        A frame sorted by topic id (``-1`` first when present).
+        A frame sorted by topic id (``-2`` and ``-1`` first when present), with ``kind``:
+        ``generic`` (-2), ``outliers`` (-1) or ``topic``.
     """
     _check(rows, ["topic"])
     intents = _intent_labels(rows)
@@ -120,6 +126,7 @@ def topic_summary(
         g = groups.get(t, rows.iloc[0:0])
         rec: dict = {
             "topic": t,
+            "kind": _kind(t),
             "size": len(g),
             "share": len(g) / n_all if n_all else float("nan"),
             "label": labels.get(t, "outliers" if t == -1 else f"topic {t}"),

@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "topics_table",
+    "fit_and_assign",
     "TopicsResult",
     "load_embeddings",
     "parse_nr_topics",
@@ -178,6 +179,32 @@ with the same outlier threshold). UMAP and HDBSCAN grow faster than linearly: on
 the fit over every text took most of the topic stage and a 4.9 GB peak (docs/benchmarks.md)."""
 
 
+def fit_and_assign(
+    model: TopicModel, texts: list[str], embeddings: np.ndarray | None, fit_sample: int | None, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fit ``model`` on the texts, or on a seeded sample of ``fit_sample`` of them and assign the rest.
+
+    Returns:
+        ``(topics, topic_prob, fitted)``: per text, and the indices of the texts the model was fitted on
+        (the model's own indices, such as ``representative_docs_``, count within them).
+    """
+    if fit_sample and fit_sample < 0:
+        raise ValueError(f"--fit-sample must be positive (or 0 for every text), got {fit_sample}")
+    n = len(texts)
+    fit = np.arange(n)
+    if fit_sample and n > fit_sample:
+        fit = np.sort(np.random.default_rng(seed).choice(n, fit_sample, replace=False))
+        logger.info("fitting topics on a sample of %d of %d texts; the others go to their nearest topic", fit_sample, n)
+    topics = np.full(n, -1, dtype=np.int64)
+    probs = np.zeros(n, dtype=np.float32)
+    topics[fit], probs[fit] = model.fit_transform([texts[j] for j in fit], embeddings[fit] if embeddings is not None else None)
+    rest = np.setdiff1d(np.arange(n), fit)
+    if len(rest):
+        # each text is embedded once, when it is first needed (generic reviews never)
+        topics[rest], probs[rest] = model.transform([texts[j] for j in rest], embeddings[rest] if embeddings is not None else None)
+    return topics, probs, fit
+
+
 def topics_table(
     scored: str | os.PathLike | pd.DataFrame,
     output_dir: str | os.PathLike,
@@ -194,6 +221,7 @@ def topics_table(
     int8: bool = False,
     fit_sample: int | None = FIT_SAMPLE,
     tz: str = DEFAULT_TZ,
+    product_names: bool = True,
     **model_options,
 ) -> TopicsResult:
     """Fit topics on a scored table and write the topic outputs directory.
@@ -219,6 +247,8 @@ def topics_table(
         fit_sample: fit on at most this many texts (a seeded sample) and assign the rest to the
             nearest topic (:data:`FIT_SAMPLE`); ``None`` or 0 fits on every text.
         tz: the zone ``topics_by_period`` counts periods in (:mod:`nlp.periods`).
+        product_names: keep the words of the product column's values out of keywords and labels,
+            and mask them for the encoder (:mod:`nlp.topics.names`); ignored when ``model`` has names.
         **model_options: further :class:`TopicModel` options (``noise_domains``, ``stopwords`` ...).
 
     Returns:
@@ -303,28 +333,10 @@ def _topics_locked(scored, output_dir, columns, embeddings, model_dir, nr_topics
             seed=seed,
             **model_options,
         )
-    if fit_sample and fit_sample < 0:
-        raise ValueError(f"--fit-sample must be positive (or 0 for every text), got {fit_sample}")
-    fit = np.arange(len(idx))
-    if fit_sample and len(idx) > fit_sample:
-        fit = np.sort(np.random.default_rng(seed).choice(len(idx), fit_sample, replace=False))
-        logger.info("fitting topics on a sample of %d of %d texts; the others go to their nearest topic", fit_sample, len(idx))
+    if product_names and cmap.product in frame.columns and not model.names:
+        model.names = tuple(sorted({str(v) for v in frame[cmap.product].dropna().unique() if str(v).strip()}))
     live_texts = [texts[i] for i in idx]
-    fit_texts = [live_texts[j] for j in fit]
-    fit_emb = emb[idx[fit]] if emb is not None else None
-    if fit_emb is None and len(fit) < len(idx):
-        # embed every text once: the sample for fitting, all of them for the assignment
-        emb_live = model._embeddings(model._check_docs(live_texts), None)
-        fit_emb = emb_live[fit]
-    else:
-        emb_live = emb[idx] if emb is not None else None
-    topics_fit, probs_fit = model.fit_transform(fit_texts, fit_emb)
-    topics_live = np.full(len(idx), -1, dtype=np.int64)
-    probs_live = np.zeros(len(idx), dtype=np.float32)
-    topics_live[fit], probs_live[fit] = topics_fit, probs_fit
-    rest = np.setdiff1d(np.arange(len(idx)), fit)
-    if len(rest):
-        topics_live[rest], probs_live[rest] = model.transform([live_texts[j] for j in rest], emb_live[rest])
+    topics_live, probs_live, fit = fit_and_assign(model, live_texts, emb[idx] if emb is not None else None, fit_sample, seed)
 
     topic = np.full(len(frame), -1, dtype=np.int64)
     prob = np.zeros(len(frame), dtype=np.float32)

@@ -72,6 +72,8 @@ _STOPWORD_GROUPS: dict[str, tuple[str, ...]] = {
         "것", "거", "수", "때", "안", "전", "중", "후", "일", "번", "분", "뭐", "말", "점", "등", "게", "걸", "데", "덕", "탓", "곳", "날",
         "쪽", "속", "위", "밑", "뒤", "앞", "적", "정도", "부분", "자체", "경우", "이번", "저번", "다음", "처음", "마지막", "하나", "가지", "여기",
         "거기", "저기", "생각", "느낌", "기분", "사람", "이유", "상태", "사실", "자신", "개인", "내", "이제", "지금", "동안", "얼마",
+        # typed short forms and typos of the above: 담에 (다음에), 맛잇어요 (잇 for 있)
+        "담", "잇", "잇다",
     ),
     # Intensifiers and hedges that Kiwi tags as nouns or roots in informal text.
     "intensifiers and hedges": (
@@ -81,17 +83,45 @@ _STOPWORD_GROUPS: dict[str, tuple[str, ...]] = {
     # keywords are kept for what customers talk about, not how they feel overall.
     "overall evaluation (reported as sentiment instead)": (
         "좋다", "괜찮다", "나쁘다", "싫다", "최고", "최악", "만족", "만족스럽다", "불만족", "감사", "추천", "강추", "비추", "굿", "짱", "아쉽다", "실망",
-        "후회",
+        "후회", "대만족", "최상", "최강", "고맙다", "훌륭하다", "완벽", "완벽하다", "멋지다", "행복", "행복하다", "사랑", "사랑하다", "감동",
+        "베스트", "짱짱", "환상", "최애", "기쁘다", "즐겁다", "마음", "맘", "힐링", "추억", "경험", "기대", "불만", "짜증", "엉망", "평범",
+        "평범하다", "쏘쏘", "그저", "무난", "무난하다", "괜춘", "존맛", "존맛탱",
+        # the same, typed as it is said: 조아요 (좋아요), 굳굳 (good: Kiwi reads 굳다, "to harden")
+        "조아", "조아요", "굳다", "굿굿",
     ),
-    # Review meta-talk, the same in every product category.
-    "review meta-talk": (
-        "후기", "리뷰", "평가", "별점", "참고",
+    # Coming back, thanks and wishes: loyalty is reported as purchase intent, and a wish
+    # for the shop says nothing about what it sells.
+    "return, loyalty and wishes (reported as intent instead)": (
+        "재구매", "재방문", "재주문", "단골", "번창", "번창하다", "수고", "수고하다", "부탁", "부탁드리다", "애용", "애용하다", "자주", "대박나다",
+        "응원", "응원하다",
+    ),
+    # Review meta-talk, the same in every product category; "별 하나 뺍니다" (one star
+    # off) is about the rating, not about what went wrong.
+    "review and rating meta-talk": (
+        "후기", "리뷰", "평가", "별점", "참고", "별", "평점", "점수", "만점", "빼다", "다섯",
     ),
 }
 # fmt: on
 
+# English function words and praise: reviews in English or with English asides ("GOOD
+# VERY GOOD") otherwise give topics labelled GOOD · VERY · AS.
+_ENGLISH_FILLER = (
+    "a an the and or but so as is are was were be been am it its this that these those to of in on at for with from by about "
+    "i me my we our you your they their he she his her there here very too also just really all not no yes again will would "
+    "can could have has had do did does get got good nice great best ok okay cool wow love like thank thanks bad worst "
+    "excellent perfect awesome amazing wonderful fantastic everything definitely highly recommend recommended stay place"
+).split()
+_ACRONYM_MAX = 4
+
+
+def _latin_form(word: str) -> str:
+    """A Latin word as the analyzer writes it: short ones (acronyms) upper-cased, others lower-cased."""
+    return word.upper() if len(word) <= _ACRONYM_MAX else word.lower()
+
+
 #: Word → why it is a stopword, for every corpus.
 REVIEW_STOPWORDS: dict[str, str] = {w: reason for reason, words in _STOPWORD_GROUPS.items() for w in words}
+REVIEW_STOPWORDS.update({_latin_form(w): "English function words and praise" for w in _ENGLISH_FILLER})
 
 #: Words that are noise in one kind of corpus and a topic in another; opt in per corpus.
 DOMAIN_NOISE: dict[str, frozenset[str]] = {
@@ -109,7 +139,8 @@ _OTHER_CONTENT = frozenset({"XR", "SL", "SH", "W_HASHTAG"})
 _DERIVING = frozenset({"XSA", "XSV"})  # 하/되 turning a noun or root into a predicate
 # Particles that may stand between a noun and its predicate in a noun-predicate bigram.
 _ARGUMENT_PARTICLES = frozenset({"JKS", "JKO", "JX"})
-_ACRONYM_MAX = 4
+# Kiwi gives words outside its dictionary these morpheme ids (unknown common noun, unknown proper noun).
+_UNKNOWN_WORD_IDS = frozenset({2, 3})
 # "rtner." → "rtner": Kiwi sometimes leaves a full stop on a Latin word
 _EDGE_PUNCT = re.compile(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$")
 
@@ -183,6 +214,8 @@ class KiwiAnalyzer:
             words |= DOMAIN_NOISE[d]
         self.stopwords = frozenset(words | self.extra_stopwords)
         self._cache: dict[str, list[str]] = {}
+        self._checked: set[str] = set()
+        self._unknown: set[str] = set()
         self._lock = threading.Lock()
         self._tokenizer = None
 
@@ -267,7 +300,7 @@ class KiwiAnalyzer:
                     and morphemes[i + 2].start == morphemes[i + 1].start + 1
                 ):
                     form, end = m.form + morphemes[i + 1].form + morphemes[i + 2].form, i + 2
-                form = form.upper() if len(form) <= _ACRONYM_MAX else form.lower()
+                form = _latin_form(form)
                 if len(form) >= 2:
                     units.append((form, "other", i, end))
                 i = end + 1
@@ -314,6 +347,31 @@ class KiwiAnalyzer:
         with self._lock:
             for s, a in zip(todo, analyses):
                 self._cache[s] = self._features(a.morphemes)
+        self._check_known({m.form for a in analyses for m in a.morphemes if m.tag in _NOUN_TAGS})
+
+    def _check_known(self, forms: set[str]) -> None:
+        """Remember which nouns Kiwi does not know (slang, typos, laughter written as syllables: 퍄퍄, 곤잔)."""
+        with self._lock:
+            todo = sorted(f for f in forms if f not in self._checked)
+        if not todo:
+            return
+        readings = list(self.tokenizer.kiwi.tokenize(todo))
+        with self._lock:
+            for form, tokens in zip(todo, readings):
+                nouns = [t for t in tokens if str(t.tag) in _NOUN_TAGS]
+                self._checked.add(form)
+                if nouns and all(t.id in _UNKNOWN_WORD_IDS for t in nouns):
+                    self._unknown.add(form)
+
+    @property
+    def unknown_words(self) -> frozenset[str]:
+        """Nouns of the analysed documents that are not in Kiwi's dictionary (nor in the user dictionaries)."""
+        with self._lock:
+            return frozenset(self._unknown)
+
+    def unigrams(self, doc: str) -> list[str]:
+        """The document's single-word keywords (its bigrams left out), stopwords already dropped."""
+        return [f for f in self(doc) if " " not in f]
 
     @staticmethod
     def _segments(doc: str) -> list[str]:
@@ -332,6 +390,8 @@ class KiwiAnalyzer:
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._checked.clear()
+            self._unknown.clear()
 
 
 def kiwi_vectorizer(

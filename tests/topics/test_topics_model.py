@@ -197,7 +197,7 @@ def test_giant_topic_falls_back_to_leaf_clusters(tmp_path) -> None:
     tight = rng.normal([0, 1, 0], 0.02, (20, 3))
     emb = np.vstack([diffuse, tight]).astype(np.float32)
     docs = [f"배송 가격 리뷰 {i}" if i < 200 else f"조식 맛있어요 {i}" for i in range(220)]
-    kw = {"n_components": None, "min_topic_size": 10, "reduce_outliers": False}
+    kw = {"n_components": None, "min_topic_size": 10, "reduce_outliers": False, "max_topic_share": None}
     eom = TopicModel(FakeEmbedder(), cluster_selection="eom", **kw).fit(docs, emb)
     assert eom.cluster_selection_ == "eom" and max(eom.topic_sizes_.values()) == 200
     auto = TopicModel(FakeEmbedder(), **kw).fit(docs, emb)
@@ -208,3 +208,103 @@ def test_giant_topic_falls_back_to_leaf_clusters(tmp_path) -> None:
     assert TopicModel.load(auto.save(tmp_path / "m")).cluster_selection_ == "leaf"
     with pytest.raises(ValueError, match="cluster_selection"):
         TopicModel(FakeEmbedder(), cluster_selection="tree")
+
+
+GENERIC_DOCS = ["좋아요", "최고예요 ㅎㅎ", "ㅋㅋㅋ", "만족합니다 감사합니다", "^^", "또 올게요 번창하세요"]
+
+
+def test_generic_reviews_form_one_group(tmp_path) -> None:
+    from nlp.topics.generic import GENERIC_LABEL, GENERIC_TOPIC
+
+    docs, _ = corpus()
+    docs = docs + GENERIC_DOCS
+    emb = FakeEmbedder().encode(docs)
+    model = TopicModel(FakeEmbedder(), min_topic_size=5, n_components=None, seed=1).fit(docs, emb)
+    assert (model.topics_[-len(GENERIC_DOCS):] == GENERIC_TOPIC).all()
+    assert (model.topics_[: -len(GENERIC_DOCS)] != GENERIC_TOPIC).all()
+    assert model.topic_sizes_[GENERIC_TOPIC] == len(GENERIC_DOCS)
+    assert model.labels_[GENERIC_TOPIC] == GENERIC_LABEL
+    assert "좋다" in model.keywords_[GENERIC_TOPIC]
+    assert all(model.topics_[i] == GENERIC_TOPIC for i in model.representative_docs_[GENERIC_TOPIC])
+    assert len(model.topic_ids_) == 3  # the group is not a clustered topic
+    topics, probs = model.transform(["좋아요 ㅎㅎ", "배송이 빨라요"])
+    assert topics[0] == GENERIC_TOPIC and probs[0] == 1.0 and topics[1] >= 0
+    loaded = TopicModel.load(model.save(tmp_path / "m"), embedding_model=FakeEmbedder())
+    assert loaded.transform(["좋아요 ㅎㅎ"])[0][0] == GENERIC_TOPIC
+    assert loaded.labels_[GENERIC_TOPIC] == GENERIC_LABEL
+    off = TopicModel(FakeEmbedder(), min_topic_size=5, n_components=None, seed=1, generic_group=False).fit(docs, emb)
+    assert GENERIC_TOPIC not in off.topic_sizes_
+
+
+class RecordingEmbedder(FakeEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def encode(self, texts, **kwargs) -> np.ndarray:
+        self.seen.extend(texts)
+        return super().encode(texts, **kwargs)
+
+
+def test_product_names_do_not_define_topics() -> None:
+    """Every breakfast review names one hotel and every delivery review another: without names they label the topics."""
+    docs, _ = corpus()
+    hotel = {"조식": "한빛호텔 마포", "배송": "노보텔 용산", "사이즈": ""}
+    named = []
+    for d in docs:
+        aspect = next(a for a, cues in FakeEmbedder().cues.items() if any(c in d for c in cues))
+        named.append(f"{hotel[aspect]} {d}".strip())
+    plain = TopicModel(RecordingEmbedder(), min_topic_size=5, n_components=None, seed=1).fit(named)
+    words = {w for kws in plain.keywords_.values() for w in kws}
+    assert {"마포", "용산"} & words  # the names are keywords when nobody says they are names
+    embedder = RecordingEmbedder()
+    model = TopicModel(embedder, min_topic_size=5, n_components=None, seed=1, names=["한빛호텔 마포", "노보텔 용산"]).fit(named)
+    words = {w for kws in model.keywords_.values() for w in kws for w in w.split()}
+    assert not words & {"한빛호텔", "한빛", "마포", "노보텔", "용산"}
+    assert not any(n in label for label in model.labels_.values() for n in ("마포", "용산", "노보텔"))
+    assert len(model.topic_ids_) == 3
+    assert model.get_params()["names"] == ["노보텔 용산", "한빛호텔 마포"]
+    assert not embedder.seen or any("용산" in t for t in embedder.seen)  # the encoder reads the names unless asked not to
+    # asked to, the encoder sees them masked
+    embedder = RecordingEmbedder()
+    TopicModel(embedder, min_topic_size=5, n_components=None, seed=1, names=["한빛호텔 마포", "노보텔 용산"], mask_names=True).fit(named)
+    assert embedder.seen and not any("용산" in t or "마포" in t for t in embedder.seen)
+    assert any(t.startswith("OO ") for t in embedder.seen)
+
+
+def test_merging_never_builds_a_catch_all() -> None:
+    from nlp.topics.model import _merge_topics
+
+    rng = np.random.default_rng(1)
+    centres = np.eye(4, dtype=np.float32)
+    centres[1] = [0.9, 0.1, 0, 0]  # topics 0 and 1 are the closest pair
+    x = np.vstack([c + rng.normal(0, 0.01, (10, 4)) for c in centres]).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    topics = np.repeat(np.arange(4), 10)
+    free = _merge_topics(x, topics, target=3, cap=40)
+    assert len(set(free)) == 3 and free[0] == free[10]  # the closest pair merged
+    capped = _merge_topics(x, topics, target=3, cap=15)
+    assert (capped == topics).all()  # every merge would exceed 15 documents: none made
+    with pytest.raises(ValueError, match="max_topic_share"):
+        TopicModel(max_topic_share=1.5)
+
+
+def test_asked_number_of_topics_wins_over_the_share_limit(fitted) -> None:
+    _, docs, _, emb = fitted
+    model = TopicModel(FakeEmbedder(), min_topic_size=5, n_components=None, nr_topics=2, max_topic_share=0.1).fit(docs, emb)
+    assert len(model.topic_ids_) == 2
+
+
+def test_a_catch_all_topic_is_split() -> None:
+    rng = np.random.default_rng(0)
+    diffuse = rng.normal([1, 0, 0], 0.25, (200, 3))  # eom keeps this whole: 91% of the documents
+    tight = rng.normal([0, 1, 0], 0.02, (20, 3))
+    emb = np.vstack([diffuse, tight]).astype(np.float32)
+    docs = [f"배송 가격 리뷰 {i}" if i < 200 else f"조식 맛있어요 {i}" for i in range(220)]
+    kw = {"n_components": None, "min_topic_size": 10, "cluster_selection": "eom", "nr_topics": None}
+    whole = TopicModel(FakeEmbedder(), max_topic_share=None, **kw).fit(docs, emb)
+    assert max(whole.topic_sizes_.values()) >= 200
+    split = TopicModel(FakeEmbedder(), max_topic_share=0.3, **kw).fit(docs, emb)
+    sizes = {t: s for t, s in split.topic_sizes_.items() if t >= 0}
+    assert len(sizes) >= 3 and sum(split.topic_sizes_.values()) == 220
+    assert split.topic_sizes_.get(-1, 0) <= whole.topic_sizes_.get(-1, 0)  # splitting adds no outliers

@@ -61,7 +61,7 @@ def test_intent_probabilities_when_no_label(rows: pd.DataFrame) -> None:
 def test_absent_scored_columns_are_left_out(rows: pd.DataFrame) -> None:
     bare = rows[["id", "topic"]]
     out = topic_summary(bare, keywords={0: ["배송"]}, labels={0: "배송"})
-    assert list(out.columns) == ["topic", "size", "share", "label", "keywords", "representative_ids"]
+    assert list(out.columns) == ["topic", "kind", "size", "share", "label", "keywords", "representative_ids"]
     assert out.set_index("topic").loc[1, "label"] == "topic 1"
 
 

@@ -27,9 +27,14 @@ GOLDEN = [
     ("조식 맛있어요", ["조식", "맛있다", "조식 맛있다"]),
     # acronyms and A/S stay whole
     ("A/S 문의했는데 CS 응답 느림", ["A/S", "문의", "CS", "응답", "느리다", "응답 느리다"]),
-    # a Latin word Kiwi cuts in two before trailing dots (partner... → pa + rtner.) is rejoined, the dot dropped
-    ("So long, partner... ㅠㅠ", ["SO", "LONG", "partner"]),
-    ("Good bye, Partner.", ["GOOD", "BYE", "partner"]),
+    # a Latin word Kiwi cuts in two before trailing dots (partner... → pa + rtner.) is rejoined, the dot dropped;
+    # English function words and praise (so, good, very) are stopwords like their Korean counterparts
+    ("So long, partner... ㅠㅠ", ["LONG", "partner"]),
+    ("Good bye, Partner.", ["BYE", "partner"]),
+    ("GOOD VERY GOOD AS", []),
+    # rating talk ("one star off") and wishes are not what a review is about
+    ("별 하나 뺍니다 방에서 냄새가 나요", ["방", "냄새"]),
+    ("행복한 시간이었어요 번창하세요", ["시간"]),
     # honorific on a one-syllable noun kept (손님), elsewhere dropped (기사님 → 기사)
     ("손님이 많아요 기사님 친절", ["손님", "많다", "기사", "친절", "손님 많다"]),
     # slang Kiwi splits into one-syllable nouns glued to a verb (키작녀 → 키/작/녀) is not a keyword
