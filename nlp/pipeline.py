@@ -75,12 +75,13 @@ def run(
     min_topic_size: int | None = None,
     seed: int = 42,
     resume: bool = False,
-    quantize: bool = False,
+    quantize: bool = True,
     recheck: float | None = None,
     backend: str | None = None,
     mask_pii: bool = True,
     title: str | None = None,
     topics_model: str | os.PathLike | None = None,
+    rating_scale: str | float | None = None,
 ) -> RunResult:
     """Run the whole pipeline on ``input`` (default: the demo corpus) into ``output_dir``.
 
@@ -91,6 +92,10 @@ def run(
     own pooled embeddings are not reused: fine-tuned for sentiment and intent, they lose
     the topical structure (docs/decisions.md).
 
+    ``quantize`` (the default) scores and embeds topics on int8 (scoring with its fp32 re-check of
+    close intent calls); ``False`` runs both in fp32. ``rating_scale``: the valid ratings for the
+    ``rating_invalid`` flag (``None``: inferred).
+
     Raises:
         OutputInUse: another run is writing ``output_dir``.
         RunInterrupted: on Ctrl-C, with the stages kept and how to resume.
@@ -99,13 +104,13 @@ def run(
     with OutputLock(out):
         return _run_locked(
             input, out, columns or ColumnMap(), model_dir, freq, nr_topics, min_topic_size, seed, resume, quantize, recheck, backend,
-            mask_pii, title, topics_model,
+            mask_pii, title, topics_model, rating_scale,
         )
 
 
 def _run_locked(
     input, out: Path, cmap: ColumnMap, model_dir, freq, nr_topics, min_topic_size, seed, resume, quantize, recheck, backend, mask_pii, title,
-    topics_model,
+    topics_model, rating_scale=None,
 ) -> RunResult:
     from nlp.io.tables import read_table
     from nlp.scoring.table import _input_signature, score_table
@@ -124,6 +129,7 @@ def _run_locked(
             "int8": quantize,
             "recheck": recheck,
             "mask_pii": mask_pii,
+            "rating_scale": None if rating_scale is None else str(rating_scale),
         },
         "topics": {
             "nr_topics": str(nr_topics),
@@ -169,7 +175,9 @@ def _run_locked(
             rec = res.stages["score"]
             res.input_rows, res.scored_rows, res.rejected_rows = rec["input_rows"], rec["scored_rows"], rec["rejected_rows"]
         else:
-            stats = score_table(src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize, recheck=recheck, backend=backend)
+            stats = score_table(
+                src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize, recheck=recheck, backend=backend, rating_scale=rating_scale
+            )
             res.input_rows, res.scored_rows, res.rejected_rows = stats.input_rows, stats.output_rows, stats.rejected_rows
             finish("score", t0, [scored, res.rejects], input_rows=res.input_rows, scored_rows=res.scored_rows, rejected_rows=res.rejected_rows)
         frame = read_table(scored)
