@@ -83,6 +83,10 @@ each window's tokens), ``last`` (as ``tokens`` with the closing window's weight 
 window with the lowest P(positive) - P(negative)). Intent always takes the token-weighted mean (the
 opening window alone under ``first``)."""
 
+SPELLING = "off"
+"""Where colloquial spellings are standardised (:mod:`nlp.text.spelling`): ``off``, ``encoder`` (what the
+encoder reads) or ``all`` (the char models too)."""
+
 WINDOW_RULE = "mean"
 """The rule :class:`Scorer` uses: the mean of the windows' sentiment probabilities (chosen on real reviews
 against the other rules: docs/decisions.md)."""
@@ -300,6 +304,7 @@ class Scorer:
             self.model.encoder = torch.ao.quantization.quantize_dynamic(self.model.encoder, {torch.nn.Linear}, dtype=torch.qint8)
         self.tasks = {t: list(labels) for t, labels in model.config.tasks.items()}
         self.window_rule = WINDOW_RULE
+        self.spelling = SPELLING
 
     @property
     def labels(self) -> dict[str, list[str]]:
@@ -365,7 +370,12 @@ class Scorer:
         A text longer than the model's length (``max_length`` tokens) is split into Kiwi sentences,
         packed in order into windows of up to ``max_length`` tokens; a sentence longer than a window
         is cut between tokens. At most :data:`MAX_WINDOWS` windows per text (``cut`` marks the rest).
+        Colloquial spellings are standardised first where :data:`SPELLING` says so.
         """
+        if self.spelling != "off":
+            from nlp.text.spelling import standardize
+
+            texts = standardize(texts)
         ids = self.model.encode_ids(texts)
         max_len = self.model.config.max_length
         counts = [1] * len(texts)
@@ -510,12 +520,12 @@ class Scorer:
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(1) as pool:
-                sparse_job = pool.submit(self._sparse_probs, texts, wanted)
+                sparse_job = pool.submit(self._sparse_probs, self._sparse_texts(texts), wanted)
                 probs, emb = self._encoder_probs(windows, want_embeddings, show_progress_bar)
                 sparse = sparse_job.result()
         else:
             probs, emb = self._encoder_probs(windows, want_embeddings, show_progress_bar)
-            sparse = self._sparse_probs(texts, wanted)
+            sparse = self._sparse_probs(self._sparse_texts(texts), wanted)
         out = self._blend(probs, sparse)
         watched = [p for t, p in out.items() if self.recheck_tasks is None or t in self.recheck_tasks]
         if self.recheck_margin > 0 and texts and watched:
@@ -549,6 +559,13 @@ class Scorer:
                 p = self.blends[task](p, sparse[task])
             out[task] = p.astype(np.float32)
         return out
+
+    def _sparse_texts(self, texts: list[str]) -> list[str]:
+        if self.spelling != "all":
+            return texts
+        from nlp.text.spelling import standardize
+
+        return standardize(texts)
 
     def _sparse_probs(self, texts: list[str], tasks: list[str]) -> dict[str, np.ndarray]:
         """Each task's char TF-IDF probabilities in the head's label order; texts are cut into n-grams once for all."""
