@@ -83,9 +83,10 @@ each window's tokens), ``last`` (as ``tokens`` with the closing window's weight 
 window with the lowest P(positive) - P(negative)). Intent always takes the token-weighted mean (the
 opening window alone under ``first``)."""
 
-SPELLING = "off"
-"""Where colloquial spellings are standardised (:mod:`nlp.text.spelling`): ``off``, ``encoder`` (what the
-encoder reads) or ``all`` (the char models too)."""
+SPELLING = "all"
+"""Where colloquial spellings are standardised before scoring (:mod:`nlp.text.spelling`): ``off``,
+``encoder`` (what the encoder reads) or ``all`` (the char models too; chosen on real reviews:
+docs/decisions.md). The text written to the output is never changed."""
 
 WINDOW_RULE = "mean"
 """The rule :class:`Scorer` uses: the mean of the windows' sentiment probabilities (chosen on real reviews

@@ -174,6 +174,7 @@ def score_table(
             "mask_pii": mask_pii,
             "rating_scale": None if rating_scale is None else str(rating_scale),
             "window_rule": scorer.window_rule,
+            "spelling": scorer.spelling,
             "model": hashlib.sha1(json.dumps(scorer.meta, sort_keys=True, default=str).encode()).hexdigest(),
             "precision": {"int8": scorer.quantized, "recheck": scorer.recheck_margin},  # a resumed run must not mix fp32 and int8 scores
             "embeddings": bool(embeddings),

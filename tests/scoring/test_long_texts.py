@@ -50,6 +50,15 @@ def test_too_many_windows_are_flagged_truncated(tmp_path, tiny_scorer, monkeypat
     assert out["sentiment"].notna().all()
 
 
+def test_colloquial_spelling_reads_as_standard(tiny_scorer):
+    """Encoder and char models read 조아요 as 좋아요; the scorer can be told not to."""
+    out = tiny_scorer.predict(["너무 조아용", "너무 좋아요"])
+    np.testing.assert_allclose(out["sentiment"][0], out["sentiment"][1], atol=1e-6)
+    tiny_scorer.spelling = "off"
+    out = tiny_scorer.predict(["너무 조아용", "너무 좋아요"])
+    assert np.abs(out["sentiment"][0] - out["sentiment"][1]).max() > 1e-5
+
+
 def test_window_rules():
     w = Windows([[0, 1, 1, 1, 2], [0, 1, 2], [0, 1, 2]], counts=[2, 1], cut=[False, False])
     p = np.array([[0.1, 0.1, 0.8], [0.7, 0.1, 0.2], [0.2, 0.6, 0.2]])
