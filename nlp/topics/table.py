@@ -256,7 +256,7 @@ def topics_table(
     """
     # one run per output directory: a second run on the same -o refuses before any work
     with OutputLock(output_dir):
-        return _topics_locked(scored, output_dir, columns, embeddings, model_dir, nr_topics, min_topic_size, seed, freq, model, backend, int8, fit_sample, model_options, tz)
+        return _topics_locked(scored, output_dir, columns, embeddings, model_dir, nr_topics, min_topic_size, seed, freq, model, backend, int8, fit_sample, model_options, tz, product_names)
 
 
 def _write_outputs(out: Path, tables: dict[str, tuple[pd.DataFrame, str]], model: TopicModel) -> dict[str, Path]:
@@ -290,7 +290,7 @@ def _write_outputs(out: Path, tables: dict[str, tuple[pd.DataFrame, str]], model
     return files
 
 
-def _topics_locked(scored, output_dir, columns, embeddings, model_dir, nr_topics, min_topic_size, seed, freq, model, backend, int8, fit_sample, model_options, tz) -> TopicsResult:
+def _topics_locked(scored, output_dir, columns, embeddings, model_dir, nr_topics, min_topic_size, seed, freq, model, backend, int8, fit_sample, model_options, tz, product_names=True) -> TopicsResult:
     cmap = columns or ColumnMap()
     if isinstance(scored, pd.DataFrame):
         frame, source = scored.copy(), "the table"
