@@ -9,7 +9,20 @@ from typing import Annotated
 import typer
 
 from nlp.cli._apps import evaluate_app
-from nlp.cli._common import ChannelCol, IdCol, ProductCol, RatingCol, TextCol, TimeCol, column_map, err_console, friendly_errors
+from nlp.cli._common import (
+    ChannelCol,
+    EngineOpt,
+    IdCol,
+    ProductCol,
+    RatingCol,
+    SparkMasterOpt,
+    TextCol,
+    TimeCol,
+    column_map,
+    err_console,
+    friendly_errors,
+)
+from nlp.engines import DEFAULT_SPARK_MASTER, check_engine
 
 DomainOpt = Annotated[
     str, typer.Option("--domain", help="auto (each product's domain from its reviews) or one of shopping, cosmetics, lodging, food, app, film, or a domain added with --taxonomy")
@@ -38,12 +51,25 @@ def aspects_cmd(
     mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii", help="mask personal data in the evidence")] = True,
     summary: Annotated[Path | None, typer.Option("--summary", help="also write the per product × aspect summary here (and per period beside it)")] = None,
     freq: Annotated[str, typer.Option(help="period of the summary's per-period table: D, W or M")] = "W",
+    engine: EngineOpt = "local",
+    spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
 ) -> None:
     """Aspect-level sentiment: one row per review × aspect with polarity, score and the clause behind it."""
     from nlp.aspects.table import aspects_table
 
     if freq not in ("D", "W", "M"):
         raise ValueError(f"--freq must be D, W or M, got {freq!r}")
+    if check_engine(engine, spark_master) == "spark":
+        from nlp.engines.spark_aspects import aspects_table as spark_aspects_table
+
+        if summary:
+            raise ValueError("--summary is for --engine local; on Spark, nlp run --engine spark joins the aspect features onto the trend table")
+        stats = spark_aspects_table(
+            input, str(output), column_map(text_col, id_col, product_col, time_col, rating_col, channel_col), master=spark_master,
+            domain=domain, taxonomy=taxonomy, domain_col=domain_col, model_dir=model, quantize=int8, backend=backend, rules_only=rules_only, mask_pii=mask_pii,
+        )
+        err_console.print(stats.summary())
+        return
     stats = aspects_table(
         input,
         output,

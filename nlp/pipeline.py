@@ -265,19 +265,14 @@ def _add_aspect_features(trends_path: Path, aspects_path: Path, frame, cmap: Col
     """``aspect_<key>_share`` and ``aspect_<key>_net`` joined onto the trend table (per product × period)."""
     if not aspects_path.exists():
         return
-    from nlp.aspects.aggregate import trend_columns
+    from nlp.aspects.aggregate import join_trend_columns, trend_columns
     from nlp.io.tables import read_table, write_table
 
     aspects = read_table(aspects_path)
     if aspects.empty:
         return
     features = read_table(trends_path)
-    cols = trend_columns(aspects, frame, cmap, freq=freq)
-    cols["unique_id"] = cols["unique_id"].astype(str)
-    features["unique_id"] = features["unique_id"].astype(str)
-    merged = features.merge(cols, on=["unique_id", "ds"], how="left")
-    share = [c for c in cols.columns if c.endswith("_share")]
-    merged[share] = merged[share].fillna(0.0)  # a period with reviews and no mention has a share of 0
+    merged = join_trend_columns(features, trend_columns(aspects, frame, cmap, freq=freq))
     write_table(merged, trends_path)
 
 

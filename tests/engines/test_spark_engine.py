@@ -182,12 +182,17 @@ def test_a_stage_with_more_rows_out_than_in(spark):
     assert words["word"].tolist()[:6] == ["a", "b", "c", "d", "e", "f"]
 
 
-def test_aspects_api_needs_a_domain_on_spark(spark):
+def test_aspects_api_chooses_domains_per_product(spark):
     import nlp.spark
+    from nlp.aspects import extract
 
-    frame = spark.createDataFrame(pd.DataFrame({"text": ["배송 빨라요"]}))
-    with pytest.raises(ValueError, match="domain"):
-        nlp.spark.aspects(frame, domain="auto")
+    texts = ["체크인이 오래 걸렸어요", "조식이 맛있어요", "방이 깨끗해요", "사이즈가 딱 맞아요", "옷감이 좋아요", "사이즈가 작아요"]
+    local = pd.DataFrame({"id": [str(i) for i in range(6)], "text": texts, "product_id": ["h"] * 3 + ["s"] * 3})
+    got = nlp.spark.aspects(spark.createDataFrame(local), rules_only=True).toPandas()
+    want = extract(local, rules_only=True)
+    assert got.groupby("product_id")["domain"].first().to_dict() == want.groupby("product_id")["domain"].first().to_dict()
+    assert got["domain"].nunique() == 2
+    assert got[["id", "aspect", "polarity", "domain"]].values.tolist() == want[["id", "aspect", "polarity", "domain"]].values.tolist()
 
 
 def test_exact_partitioning_matches_spark_hash(spark):

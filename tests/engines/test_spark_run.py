@@ -1,4 +1,4 @@
-"""``nlp run --engine spark`` against ``nlp run``: the same scored rows, topics, topic summaries and trend features."""
+"""``nlp run --engine spark`` against ``nlp run``: the same scored rows, aspect rows, topics, topic summaries and trend features."""
 
 from __future__ import annotations
 
@@ -44,7 +44,12 @@ def test_run_on_spark_matches_local(tmp_path, spark, tiny_model):
     same_frame(pd.read_parquet(local / "topics" / "doc_topics.parquet"), pd.read_parquet(remote / "topics" / "doc_topics.parquet"))
     for name in ("topics.parquet", "topics_by_product.parquet", "topics_by_period.parquet"):
         same_frame(pd.read_parquet(local / "topics" / name), pd.read_parquet(remote / "topics" / name))
-    same_frame(pd.read_parquet(local / "trends.parquet"), pd.read_parquet(remote / "trends.parquet"))
+    a_local, a_remote = pd.read_parquet(local / "aspects.parquet"), pd.read_parquet(remote / "aspects.parquet")
+    assert len(a_local) > 50
+    same_frame(a_local, a_remote)
+    trends_local = pd.read_parquet(local / "trends.parquet")
+    assert any(c.startswith("aspect_") and c.endswith("_share") for c in trends_local.columns)
+    same_frame(trends_local, pd.read_parquet(remote / "trends.parquet"))
     info = json.loads((remote / "run.json").read_text())
     assert info["scored_rows"] + info["rejected_rows"] == info["input_rows"] == 400
     assert "report" in info["skipped"]
