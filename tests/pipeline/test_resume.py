@@ -41,7 +41,7 @@ def test_resume_after_a_kill_while_topics_were_written(tmp_path, small_demo, tin
         run(small_demo, out, model_dir=tiny_model, topics_model=tiny_model, min_topic_size=10)
     assert "score" in str(exc.value) and "--resume" in str(exc.value)
     info = json.loads((out / "run.json").read_text())
-    assert list(info["stages"]) == ["score"] and info["complete"] is False and info["input_rows"] == 200
+    assert list(info["stages"]) == ["score", "aspects"] and info["complete"] is False and info["input_rows"] == 200
     assert (out / "topics" / "topics.parquet").exists() and not (out / "topics" / "model").exists()
     scored_before = (out / "scored.parquet").read_bytes()
 
@@ -53,7 +53,7 @@ def test_resume_after_a_kill_while_topics_were_written(tmp_path, small_demo, tin
     assert (out / "topics" / "model").is_dir() and (out / "trends.parquet").exists() and (out / "report.html").exists()
     assert (out / "scored.parquet").read_bytes() == scored_before  # the finished stage was kept
     info = json.loads((out / "run.json").read_text())
-    assert info["complete"] is True and list(info["stages"]) == ["score", "topics", "trends", "report"]
+    assert info["complete"] is True and list(info["stages"]) == ["score", "aspects", "topics", "trends", "report"]
     assert info["input_rows"] == info["scored_rows"] + info["rejected_rows"] == 200
     assert all(all(os.path.exists(p) for p in s["outputs"]) for s in info["stages"].values())
     assert not list(out.rglob("*.partial")) and not list(tmp_path.glob("*.lock"))
