@@ -84,10 +84,11 @@ each window's tokens), ``last`` (as ``tokens`` with the closing window's weight 
 window with the lowest P(positive) - P(negative)). Intent always takes the token-weighted mean (the
 opening window alone under ``first``)."""
 
-SENTENCE_SPLITTER = "kiwi"
-"""How a long text is cut into sentences for its windows: ``kiwi`` (Kiwi's sentence splitter) or ``rules``
-(after . ! ? … ~ and line breaks, and after a sentence-final syllable such as 다, 요, 죠, 네, 음 or a
-jamo run before a space)."""
+SENTENCE_SPLITTER = "rules"
+"""How a long text is cut into sentences for its windows: ``rules`` (after . ! ? … ~ and line breaks, and
+after a sentence-final syllable such as 다, 요, 죠, 네, 음 or a jamo run before a space) or ``kiwi`` (Kiwi's
+sentence splitter: as good on real reviews, but a full morphological analysis of every long text;
+docs/decisions.md)."""
 
 # a sentence ends at punctuation or a line break, or at a final syllable (or laughter / tears) before a space
 _SENTENCE_END = re.compile(r"(?<=[.!?…~])\s+|\n+|(?<=[다요죠네음임함듯ㅋㅎㅠㅜ])\s+")
@@ -378,8 +379,8 @@ class Scorer:
     def windows(self, texts: list[str]) -> Windows:
         """The token ids the encoder reads of each text: one window, or for a long text several.
 
-        A text longer than the model's length (``max_length`` tokens) is split into Kiwi sentences,
-        packed in order into windows of up to ``max_length`` tokens; a sentence longer than a window
+        A text longer than the model's length (``max_length`` tokens) is split into sentences
+        (:data:`SENTENCE_SPLITTER`), packed in order into windows of up to ``max_length`` tokens; a sentence longer than a window
         is cut between tokens. At most :data:`MAX_WINDOWS` windows per text (``cut`` marks the rest).
         Colloquial spellings are standardised first where :data:`SPELLING` says so.
         """
