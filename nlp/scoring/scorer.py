@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +83,15 @@ single pass reads), ``mean`` (the mean of the windows' probabilities), ``tokens`
 each window's tokens), ``last`` (as ``tokens`` with the closing window's weight doubled), ``min`` (the
 window with the lowest P(positive) - P(negative)). Intent always takes the token-weighted mean (the
 opening window alone under ``first``)."""
+
+SENTENCE_SPLITTER = "rules"
+"""How a long text is cut into sentences for its windows: ``rules`` (after . ! ? … ~ and line breaks, and
+after a sentence-final syllable such as 다, 요, 죠, 네, 음 or a jamo run before a space) or ``kiwi`` (Kiwi's
+sentence splitter: as good on real reviews, but a full morphological analysis of every long text;
+docs/decisions.md)."""
+
+# a sentence ends at punctuation or a line break, or at a final syllable (or laughter / tears) before a space
+_SENTENCE_END = re.compile(r"(?<=[.!?…~])\s+|\n+|(?<=[다요죠네음임함듯ㅋㅎㅠㅜ])\s+")
 
 SPELLING = "all"
 """Where colloquial spellings are standardised before scoring (:mod:`nlp.text.spelling`): ``off``,
@@ -306,6 +316,7 @@ class Scorer:
         self.tasks = {t: list(labels) for t, labels in model.config.tasks.items()}
         self.window_rule = WINDOW_RULE
         self.spelling = SPELLING
+        self.sentence_splitter = SENTENCE_SPLITTER
 
     @property
     def labels(self) -> dict[str, list[str]]:
@@ -368,8 +379,8 @@ class Scorer:
     def windows(self, texts: list[str]) -> Windows:
         """The token ids the encoder reads of each text: one window, or for a long text several.
 
-        A text longer than the model's length (``max_length`` tokens) is split into Kiwi sentences,
-        packed in order into windows of up to ``max_length`` tokens; a sentence longer than a window
+        A text longer than the model's length (``max_length`` tokens) is split into sentences
+        (:data:`SENTENCE_SPLITTER`), packed in order into windows of up to ``max_length`` tokens; a sentence longer than a window
         is cut between tokens. At most :data:`MAX_WINDOWS` windows per text (``cut`` marks the rest).
         Colloquial spellings are standardised first where :data:`SPELLING` says so.
         """
@@ -396,17 +407,33 @@ class Scorer:
             out.extend(extra.get(i, [x]))
         return Windows(out, counts, cut)
 
+    def _sentence_bounds(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+        """(start, end) of each sentence of each text: Kiwi's sentences, or the rules of :data:`_SENTENCE_END`."""
+        if self.sentence_splitter == "kiwi":
+            from nlp.text.kiwi import get_kiwi
+
+            return [[(s.start, s.end) for s in sents] for sents in get_kiwi().split_into_sents(texts)]
+        out = []
+        for text in texts:
+            bounds, start = [], 0
+            for m in _SENTENCE_END.finditer(text):
+                if m.start() > start:
+                    bounds.append((start, m.start()))
+                start = m.end()
+            if start < len(text):
+                bounds.append((start, len(text)))
+            out.append(bounds)
+        return out
+
     def _window_texts(self, texts: list[str]) -> list[tuple[list[str], bool]]:
         """Each long text as window texts of whole sentences (sentences longer than a window are cut between tokens)."""
-        from nlp.text.kiwi import get_kiwi
-
         tok = self._plain_tokenizer()
         overhead = len(self.model.encode_ids([""])[0])
         budget = max(self.model.config.max_length - overhead - 2, 8)  # 2 spare: joining sentences can add a token
         results = []
-        for text, sents in zip(texts, get_kiwi().split_into_sents(texts)):
+        for text, bounds in zip(texts, self._sentence_bounds(texts)):
             spans: list[tuple[int, int, int]] = []  # (start, end, tokens) of sentence pieces that fit a window
-            bounds = [(s.start, s.end) for s in sents] or [(0, len(text))]
+            bounds = bounds or [(0, len(text))]
             for (a, b), enc in zip(bounds, tok.encode_batch([text[a:b] for a, b in bounds])):
                 offs = [o for o in enc.offsets if o[1] > o[0]]
                 if len(offs) <= budget:

@@ -30,6 +30,16 @@ def test_long_text_is_split_into_sentence_windows(tiny_scorer):
     assert sum(len(x) for x in w.ids) >= len(tiny_scorer.model.encode_ids([text])[0])  # nothing left unread
 
 
+@pytest.mark.parametrize("splitter", ["rules", "kiwi"])
+def test_windows_end_at_sentence_ends(tiny_scorer, splitter):
+    tiny_scorer.sentence_splitter = splitter
+    text = PRAISE * 3 + COMPLAINT
+    parts, cut = tiny_scorer._window_texts([text])[0]
+    assert len(parts) > 1 and not cut
+    assert all(p.endswith((".", "음", "다", "요")) for p in parts[:-1])  # no window ends mid-sentence
+    assert " ".join(parts).split() == text.split()  # every word read once, in order
+
+
 def test_a_late_complaint_changes_the_score(tiny_scorer):
     """Before, a long review was scored from its opening only; now its last sentences count too."""
     happy, unhappy = PRAISE * 3 + "재구매 의사 있습니다!", PRAISE * 3 + COMPLAINT

@@ -281,3 +281,26 @@ def test_int8_is_the_default_precision_everywhere(tmp_path, korean_csv, tiny_mod
     for args in ([], ["--fp32"], ["--int8"]):
         runner.invoke(app, ["run", str(korean_csv), "-o", str(tmp_path / "run"), *args])
     assert runs == [True, False, True]
+
+
+def test_cli_rating_scale(tmp_path, tiny_model):
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"id": ["a", "b", "c"], "text": ["사이즈 딱 맞아요", "배송이 늦어요", "포장이 꼼꼼해요"], "rating": [5, 0, 7]}).to_csv(src, index=False)
+    out = tmp_path / "o.parquet"
+    res = runner.invoke(app, ["score", str(src), "-o", str(out), "--model", str(tiny_model), "--fp32"])
+    assert res.exit_code == 0, res.output
+    assert pd.read_parquet(out)["flags"].tolist() == ["", "rating_invalid", ""]  # a 7: the scale is 1-10
+    res = runner.invoke(app, ["score", str(src), "-o", str(out), "--model", str(tiny_model), "--fp32", "--rating-scale", "5"])
+    assert res.exit_code == 0, res.output
+    assert pd.read_parquet(out)["flags"].tolist() == ["", "rating_invalid", "rating_invalid"]
+    res = runner.invoke(app, ["score", str(src), "-o", str(out), "--model", str(tiny_model), "--rating-scale", "five"])
+    assert res.exit_code == 2 and "--rating-scale must be" in res.output
+
+
+def test_filler_rows_get_null_scores_like_empty_ones(tmp_path, tiny_scorer):
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"id": ["a", "b", "c", "d", "e"], "text": ["ㅇㅇㅇㅇㅇ", "!!!!!", "^^", "굿", "최고"]}).to_csv(src, index=False)
+    df = pd.read_parquet(score_table(src, tmp_path / "o.parquet", scorer=tiny_scorer).output)
+    assert df["flags"].tolist() == ["filler", "filler", "filler", "generic", "generic"]
+    assert df["sentiment"].isna().tolist() == [True, True, True, False, False]
+    assert df[["sentiment_score", "intent_none"]].iloc[:3].isna().all().all()
