@@ -71,6 +71,7 @@ def score_cmd(
         stats = spark_score_table(
             input, str(output), column_map(text_col, id_col, product_col, time_col, rating_col, channel_col), master=spark_master, model_dir=model,
             mask_pii=mask_pii, chunk_size=chunk_size, batch_size=batch_size, threads=threads, quantize=quantize, recheck=recheck, backend=backend,
+            rating_scale=None if rating_scale == "auto" else rating_scale,
         )
         err_console.print(f"{stats.input_rows} rows in: {stats.output_rows} scored → {stats.output}/; {stats.rejected_rows} rejected → {stats.rejects}/")
         return
