@@ -23,6 +23,15 @@ def shared_reviews(n: int, seed: int = 0) -> pd.DataFrame:
     )
 
 
+def table_reviews(path: str, n: int, seed: int = 0, text_col: str = "text") -> pd.DataFrame:
+    """``n`` rows (seeded sample) of a table's texts, for timing only: just ``id`` and ``text`` are kept."""
+    from nlp.io.tables import read_table
+
+    df = read_table(path)
+    df = df[df[text_col].notna()].sample(n, random_state=seed, replace=n > len(df))
+    return pd.DataFrame({"id": [f"t{i}" for i in range(len(df))], "text": df[text_col].astype(str).values})
+
+
 def dev_sets() -> dict[str, tuple[list[str], list[str], str]]:
     """The development sets, as ``name: (normalised texts, gold labels, task)``; never an evaluation set.
 

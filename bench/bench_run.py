@@ -18,7 +18,8 @@ from _common import kiwi_docs_per_s, peak_rss_mb, report, shared_reviews
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=20_000)
-    ap.add_argument("--int8", action="store_true")
+    ap.add_argument("--int8", action="store_true", help="the default; kept for older command lines")
+    ap.add_argument("--fp32", action="store_true", help="nlp run --fp32")
     ap.add_argument("--model", default=None)
     ap.add_argument("--fast", action="store_true", help="nlp run --fast")
     ap.add_argument("--backend", default=None, help="auto (default), onnx or torch: scoring and the topic embedder")
@@ -33,7 +34,7 @@ def main() -> None:
         t0 = time.perf_counter()
         from nlp.scoring.scorer import resolve_fast
 
-        model, int8, recheck = resolve_fast(args.fast, args.model, args.int8)
+        model, int8, recheck = resolve_fast(args.fast, args.model, False if args.fp32 else None)
         res = run(src, Path(tmp) / "out", model_dir=model, quantize=int8, recheck=recheck, backend=args.backend, freq="M")
         dt = time.perf_counter() - t0
     per_stage = {k: round(len(df) / v, 1) for k, v in res.seconds.items() if v > 0}

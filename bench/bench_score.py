@@ -3,7 +3,12 @@
 Prints docs/s for the fp32 and int8 paths and, as a machine-independent figure, the ratio
 to Kiwi's tokenisation docs/s measured in the same process on the same texts.
 
-    python bench/bench_score.py --rows 20000 [--model DIR] [--int8 [--recheck 0]] [--threads 2] [--repeat 3] [--chunk-sizes 5000,2000,1000]
+    python bench/bench_score.py --rows 20000 [--model DIR] [--fp32 | --recheck 0] [--threads 2] [--repeat 3] [--chunk-sizes 5000,2000,1000]
+    python bench/bench_score.py --rows 10000 --data ../shared/corpora/real_reviews/real_reviews.parquet   # real reviews, long ones included
+
+The default is what ``nlp score`` runs: int8 with its fp32 re-check (``--fp32`` for fp32). Texts are the
+shared NSMC crawl (short film reviews), or ``--data`` (a table with a ``text`` column; rows whose ``use``
+column is set are all used for timing only).
 
 With ``--repeat N`` Kiwi and then the scorer are timed N times each and the medians are
 printed with every run's figures. Kiwi is timed before the scorer is loaded, since an ONNX
@@ -18,14 +23,16 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import kiwi_docs_per_s, peak_rss_mb, report, shared_reviews
+from _common import kiwi_docs_per_s, peak_rss_mb, report, shared_reviews, table_reviews
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=20_000)
     ap.add_argument("--model", default=None)
-    ap.add_argument("--int8", action="store_true")
+    ap.add_argument("--int8", action="store_true", help="the default; kept for older command lines")
+    ap.add_argument("--fp32", action="store_true", help="score in fp32 (nlp score --fp32)")
+    ap.add_argument("--data", default=None, help="a table with a text column to sample from instead of the NSMC crawl")
     ap.add_argument("--recheck", type=float, default=None, help="with --int8: the fp32 re-check margin (default: the scorer's, 0.05 on intent; 0: plain int8)")
     ap.add_argument("--recheck-tasks", default=None, help="comma-separated tasks whose margins trigger the re-check (default: the scorer's)")
     ap.add_argument("--backend", default="auto", choices=["auto", "onnx", "torch"])
@@ -37,11 +44,12 @@ def main() -> None:
     args = ap.parse_args()
     from nlp.scoring import Scorer, score_table
 
-    df = shared_reviews(args.rows, seed=2)
+    df = shared_reviews(args.rows, seed=2) if not args.data else table_reviews(args.data, args.rows, seed=2)
+    int8 = not args.fp32
     kiwis = [kiwi_docs_per_s(df["text"].tolist()) for _ in range(max(1, args.repeat))]
     from nlp.scoring.scorer import DEFAULT_BATCH_SIZE
 
-    scorer = Scorer.load(args.model, quantize=args.int8, threads=args.threads, batch_size=args.batch_size or DEFAULT_BATCH_SIZE, backend=args.backend, recheck_margin=args.recheck,
+    scorer = Scorer.load(args.model, quantize=int8, threads=args.threads, batch_size=args.batch_size or DEFAULT_BATCH_SIZE, backend=args.backend, recheck_margin=args.recheck,
                          recheck_tasks=tuple(args.recheck_tasks.split(",")) if args.recheck_tasks else None)
     if args.sentiment_only:
         del scorer.model.heads["intent"]
@@ -61,7 +69,7 @@ def main() -> None:
     rates = by_chunk[chunk_sizes[0]]
     ratios = [r / k for r, k in zip(rates, kiwis)]
     report(
-        "score", rows=stats.output_rows, int8=args.int8, recheck=scorer.recheck_margin, recheck_tasks=scorer.recheck_tasks, backend=scorer.backend, model=args.model or "default", batch_size=scorer.batch_size, tasks=list(scorer.tasks),
+        "score", rows=stats.output_rows, data=args.data or "nsmc", int8=int8, recheck=scorer.recheck_margin, recheck_tasks=scorer.recheck_tasks, backend=scorer.backend, model=args.model or "default", batch_size=scorer.batch_size, tasks=list(scorer.tasks),
         docs_per_s=float(np.median(rates)), kiwi_docs_per_s=float(np.median(kiwis)), ratio_to_kiwi=float(np.median(ratios)),
         runs=[{"docs_per_s": round(r, 1), "kiwi_docs_per_s": round(k, 1)} for r, k in zip(rates, kiwis)], peak_rss_mb=peak_rss_mb(),
         **({"docs_per_s_by_chunk_size": {str(c): [round(x, 1) for x in v] for c, v in by_chunk.items()}} if len(chunk_sizes) > 1 else {}),

@@ -13,6 +13,7 @@ from nlp.cli._common import (
     IdCol,
     ProductCol,
     RatingCol,
+    RatingScale,
     SparkMasterOpt,
     TextCol,
     TimeCol,
@@ -33,18 +34,26 @@ def run_cmd(
     time_col: TimeCol = "created_at",
     rating_col: RatingCol = "rating",
     channel_col: ChannelCol = "channel",
+    rating_scale: RatingScale = "auto",
     model: Annotated[Path | None, typer.Option("--model", help="scorer model directory (default: the shipped one)")] = None,
     freq: Annotated[str, typer.Option(help="trend period: D, W, M or auto (from the span)")] = "auto",
     nr_topics: Annotated[str, typer.Option(help="number of topics, or auto")] = "auto",
     min_topic_size: Annotated[int | None, typer.Option(help="smallest topic (default: from the corpus size)")] = None,
     seed: int = 42,
     resume: Annotated[bool, typer.Option("--resume", help="continue a killed run: finished stages and chunks are kept")] = False,
-    int8: Annotated[bool, typer.Option("--int8", help="int8 scoring and topic encoder (faster; accuracy in the model card and docs/topics.md)")] = False,
+    int8: Annotated[
+        bool | None,
+        typer.Option(
+            "--int8/--fp32",
+            help="int8 scoring and topic encoder (the default: within 0.5 points of fp32, much faster; model card and docs/topics.md) or fp32",
+            show_default=False,
+        ),
+    ] = None,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch, for scoring and the topic encoder; onnx gives the same outputs faster")] = "auto",
     mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii", help="mask personal data in every column written, before any stage sees it (docs/privacy.md)")] = True,
     title: Annotated[str | None, typer.Option(help="report title")] = None,
     topics_model: Annotated[Path | None, typer.Option(help="encoder for topic embeddings (default: base e5)")] = None,
-    fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8: ~1.5x the speed of --int8 (accuracy: models/sentiment-e5s3)")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8 without the re-check: ~1.5x the default speed (accuracy: models/sentiment-e5s3)")] = False,
     engine: EngineOpt = "local",
     spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
 ) -> None:
@@ -73,6 +82,7 @@ def run_cmd(
         topics_model=topics_model,
         engine=engine,
         spark_master=spark_master,
+        rating_scale=None if rating_scale == "auto" else rating_scale,
     )
     err_console.print(f"scored {res.scored_rows} rows ({res.rejected_rows} rejected) → {res.scored}")
     err_console.print(f"topics → {res.topics}; trends → {res.trends or 'skipped: ' + res.skipped.get('trends', '')}")

@@ -11,8 +11,10 @@ from nlp.cli._common import (
     ChannelCol,
     EngineOpt,
     IdCol,
+    Precision,
     ProductCol,
     RatingCol,
+    RatingScale,
     SparkMasterOpt,
     TextCol,
     TimeCol,
@@ -35,20 +37,21 @@ def score_cmd(
     time_col: TimeCol = "created_at",
     rating_col: RatingCol = "rating",
     channel_col: ChannelCol = "channel",
+    rating_scale: RatingScale = "auto",
     model: ModelOpt = None,
     resume: Annotated[bool, typer.Option("--resume", help="continue a killed run from its finished chunks")] = False,
     mask_pii: Annotated[bool, typer.Option("--mask-pii/--no-mask-pii", help="mask phones, resident numbers, cards, e-mails and URLs in the text (tags), id, product and other text columns (keyed tokens); such rows are flagged pii_masked (docs/privacy.md)")] = True,
     batch_size: Annotated[int, typer.Option(min=1, help="texts per forward pass (token-sorted)")] = 8,
     chunk_size: Annotated[int, typer.Option(min=1, help="rows per chunk (resume granularity)")] = 5_000,
     threads: Annotated[int | None, typer.Option(min=1, help="CPU threads (default: all)")] = None,
-    quantize: Annotated[bool, typer.Option("--int8/--fp32", help="int8 dynamic quantisation (faster; see model card for accuracy)")] = False,
+    quantize: Precision = None,
     recheck: Annotated[
         float | None,
-        typer.Option(min=0.0, max=0.99, help="int8: re-score in fp32 the texts whose top-two intent probabilities are closer than this (default 0.05 with --int8, off with --fast; 0 turns it off)"),
+        typer.Option(min=0.0, max=0.99, help="int8: re-score in fp32 the texts whose top-two intent probabilities are closer than this (default 0.05, off with --fast; 0 turns it off)"),
     ] = None,
     embeddings: Annotated[Path | None, typer.Option(help="also write pooled embeddings (.npy, output row order) for `nlp topics`")] = None,
     backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch; onnx gives the same scores faster")] = "auto",
-    fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8: ~1.5x the speed of --int8 (accuracy: models/sentiment-e5s3)")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8 without the re-check: ~1.5x the default speed (accuracy: models/sentiment-e5s3)")] = False,
     engine: EngineOpt = "local",
     spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
     aspects: Annotated[bool, typer.Option("--aspects", help="also write aspect-level sentiment beside the output (OUT.aspects.<ext>, as `nlp aspects`)")] = False,
@@ -68,6 +71,7 @@ def score_cmd(
         stats = spark_score_table(
             input, str(output), column_map(text_col, id_col, product_col, time_col, rating_col, channel_col), master=spark_master, model_dir=model,
             mask_pii=mask_pii, chunk_size=chunk_size, batch_size=batch_size, threads=threads, quantize=quantize, recheck=recheck, backend=backend,
+            rating_scale=None if rating_scale == "auto" else rating_scale,
         )
         err_console.print(f"{stats.input_rows} rows in: {stats.output_rows} scored → {stats.output}/; {stats.rejected_rows} rejected → {stats.rejects}/")
         return
@@ -91,6 +95,7 @@ def score_cmd(
         embeddings=embeddings,
         backend=backend,
         scorer=scorer,
+        rating_scale=None if rating_scale == "auto" else rating_scale,
     )
     err_console.print(f"{stats.input_rows} rows in: {stats.output_rows} scored → {stats.output}; {stats.rejected_rows} rejected → {stats.rejects}")
     if aspects:

@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from nlp.cli._common import ChannelCol, IdCol, ProductCol, RatingCol, TextCol, TimeCol, column_map, err_console, friendly_errors
+from nlp.cli._common import (
+    ChannelCol,
+    IdCol,
+    ProductCol,
+    RatingCol,
+    RatingScale,
+    TextCol,
+    TimeCol,
+    column_map,
+    err_console,
+    friendly_errors,
+)
 
 
 @friendly_errors
@@ -20,6 +31,7 @@ def tokenize_cmd(
     time_col: TimeCol = "created_at",
     rating_col: RatingCol = "rating",
     channel_col: ChannelCol = "channel",
+    rating_scale: RatingScale = "auto",
     user_dict: Annotated[Path | None, typer.Option(help="extra Kiwi user dictionary: word<TAB>POS[<TAB>score] per line")] = None,
     space: Annotated[bool, typer.Option(help="correct spacing before analysis")] = False,
     typos: Annotated[bool, typer.Option(help="correct common typos (slower)")] = False,
@@ -37,6 +49,7 @@ def tokenize_cmd(
         space=space,
         typos=typos,
         mask_pii=mask_pii,
+        rating_scale=rating_scale,
         chunk_size=chunk_size,
     )
     err_console.print(f"{stats.output_rows} rows → {stats.output}; {stats.rejected_rows} rejected → {stats.rejects}")

@@ -77,7 +77,7 @@ def run(
     min_topic_size: int | None = None,
     seed: int = 42,
     resume: bool = False,
-    quantize: bool = False,
+    quantize: bool = True,
     recheck: float | None = None,
     backend: str | None = None,
     mask_pii: bool = True,
@@ -85,6 +85,7 @@ def run(
     topics_model: str | os.PathLike | None = None,
     engine: str = "local",
     spark_master: str = "local[*]",
+    rating_scale: str | float | None = None,
 ) -> RunResult:
     """Run the whole pipeline on ``input`` (default: the demo corpus) into ``output_dir``.
 
@@ -98,6 +99,9 @@ def run(
     ``engine="spark"`` runs scoring, topics and trends on Apache Spark (``spark_master``; see
     :mod:`nlp.engines.spark_run`): the same scored rows, and the same topics and trends where
     the table fits the topic model's fit sample.
+    ``quantize`` (the default) scores and embeds topics on int8 (scoring with its fp32 re-check of
+    close intent calls); ``False`` runs both in fp32. ``rating_scale``: the valid ratings for the
+    ``rating_invalid`` flag (``None``: inferred).
 
     Raises:
         OutputInUse: another run is writing ``output_dir``.
@@ -112,19 +116,19 @@ def run(
 
         return run_spark(
             input, output_dir, columns, master=spark_master, model_dir=model_dir, freq=freq, nr_topics=nr_topics, min_topic_size=min_topic_size,
-            seed=seed, quantize=quantize, recheck=recheck, backend=backend, mask_pii=mask_pii, topics_model=topics_model,
+            seed=seed, quantize=quantize, recheck=recheck, backend=backend, mask_pii=mask_pii, topics_model=topics_model, rating_scale=rating_scale,
         )
     out = Path(output_dir)
     with OutputLock(out):
         return _run_locked(
             input, out, columns or ColumnMap(), model_dir, freq, nr_topics, min_topic_size, seed, resume, quantize, recheck, backend,
-            mask_pii, title, topics_model,
+            mask_pii, title, topics_model, rating_scale,
         )
 
 
 def _run_locked(
     input, out: Path, cmap: ColumnMap, model_dir, freq, nr_topics, min_topic_size, seed, resume, quantize, recheck, backend, mask_pii, title,
-    topics_model,
+    topics_model, rating_scale=None,
 ) -> RunResult:
     from nlp.io.tables import read_table
     from nlp.scoring.table import input_signature, score_table
@@ -143,6 +147,7 @@ def _run_locked(
             "int8": quantize,
             "recheck": recheck,
             "mask_pii": mask_pii,
+            "rating_scale": None if rating_scale is None else str(rating_scale),
         },
         "aspects": {"domain": "auto", "model": str(model_dir) if model_dir else None, "int8": quantize},
         "topics": {
@@ -189,7 +194,9 @@ def _run_locked(
             rec = res.stages["score"]
             res.input_rows, res.scored_rows, res.rejected_rows = rec["input_rows"], rec["scored_rows"], rec["rejected_rows"]
         else:
-            stats = score_table(src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize, recheck=recheck, backend=backend)
+            stats = score_table(
+                src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize, recheck=recheck, backend=backend, rating_scale=rating_scale
+            )
             res.input_rows, res.scored_rows, res.rejected_rows = stats.input_rows, stats.output_rows, stats.rejected_rows
             finish("score", t0, [scored, res.rejects], input_rows=res.input_rows, scored_rows=res.scored_rows, rejected_rows=res.rejected_rows)
         frame = read_table(scored)

@@ -72,7 +72,7 @@ def score(
     *,
     columns: ColumnMap | None = None,
     model_dir: str | os.PathLike | None = None,
-    int8: bool = False,
+    int8: bool = True,
     recheck: float | None = None,
     fast: bool = False,
     backend: str | None = None,
@@ -80,6 +80,7 @@ def score(
     batch_size: int = 8,
     threads: int | None = None,
     chunk_size: int = 5_000,
+    rating_scale: str | float | None = None,
 ) -> DataFrame:
     """Sentiment, purchase intent and quality flags for every row of ``df`` (lazily, as a DataFrame).
 
@@ -92,11 +93,13 @@ def score(
         df: a DataFrame with a text column (the names in ``columns``).
         columns: input column names (``ColumnMap(text="body", id="review_id")``).
         model_dir: scorer model directory, as executors see it (default: the shipped model).
-        int8, recheck, fast, backend: as ``nlp score --int8 --recheck --fast --backend``.
+        int8, recheck, fast, backend: as ``nlp score``'s precision (int8 by default; ``int8=False`` is ``--fp32``), ``--recheck``, ``--fast``, ``--backend``.
         mask_pii: mask personal data in model input and output text.
         batch_size: texts per forward pass.
         threads: CPU threads per task (default: ``spark.task.cpus``).
         chunk_size: rows per chunk, as ``nlp score --chunk-size`` (int8 scores depend on it).
+        rating_scale: the valid ratings for ``rating_invalid`` (``5``, ``10``, ``"0.5-5"``; default:
+            1-5, or 1-10 when the first chunk with ratings has one above 5, as ``nlp score``).
 
     Example:
         >>> scored = nlp.spark.score(spark.read.parquet("reviews.parquet"), columns=ColumnMap(text="body"))  # doctest: +SKIP
@@ -117,6 +120,7 @@ def score(
         batch_size=batch_size,
         threads=threads,
         mask_pii=mask_pii,
+        rating_scale=rating_scale,
     )
     return score_frame(df, stage, chunk_size)
 

@@ -460,15 +460,22 @@ def partition_keys(n_partitions: int) -> np.ndarray:
 
 
 def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec) -> DataFrame | None:
-    """``_row`` and, per key of :meth:`Stage.repeat_keys`, whether an earlier row had the same key (only rows with a flag)."""
+    """``_row`` and, per key of :meth:`Stage.repeat_keys`, whether an earlier row had the same key (only rows with a flag).
+
+    A key with a window (:meth:`Stage.repeat_key_windows`) repeats only an earlier row whose time is
+    within the window (or either time unknown): its rows are grouped by key and each group is
+    walked in row order with the local detector's rule.
+    """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
-    from pyspark.sql.types import BinaryType, LongType, StructField, StructType
+    from pyspark.sql.types import BinaryType, BooleanType, DoubleType, LongType, StructField, StructType
 
     names = list(stage.repeat_key_columns())
     if not names:
         return None
-    schema = StructType([StructField(ROW_COL, LongType())] + [StructField(k, BinaryType()) for k in names])
+    windows = stage.repeat_key_windows()
+    time_cols = [windows[k][0] for k in names if k in windows]
+    schema = StructType([StructField(ROW_COL, LongType())] + [StructField(k, BinaryType()) for k in names] + [StructField(t, DoubleType()) for t in time_cols])
 
     def keys(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         stage.prefetch()  # the model loads while this cheap pass runs
@@ -480,6 +487,8 @@ def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec) 
             out = pd.DataFrame({ROW_COL: b[ROW_COL].to_numpy(dtype=np.int64)})
             for k in names:
                 out[k] = [v.encode("utf-8") if isinstance(v, str) else v for v in got[k]]
+            for t in time_cols:
+                out[t] = got[t].to_numpy(dtype="float64")
             yield out
 
     needed = [ROW_COL] + [c for c in stage.repeat_key_inputs() if c in frame.columns] + [c for c in (CORRUPT_COL,) if c in frame.columns]
@@ -492,10 +501,75 @@ def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec) 
     info = keyed.mapInPandas(keys, schema)
     flags = None
     for k in names:
-        first = F.min(ROW_COL).over(Window.partitionBy(k))
-        f = info.filter(F.col(k).isNotNull()).select(ROW_COL, (F.col(ROW_COL) > first).alias(k)).filter(F.col(k))
+        present = info.filter(F.col(k).isNotNull())
+        if k in windows:
+            tcol, span = windows[k]
+            flag_schema = StructType([StructField(ROW_COL, LongType()), StructField(k, BooleanType())])
+
+            f = present.select(ROW_COL, k, tcol).groupBy(k).applyInPandas(_within_window(k, tcol, span), flag_schema)
+        else:
+            first = F.min(ROW_COL).over(Window.partitionBy(k))
+            f = present.select(ROW_COL, (F.col(ROW_COL) > first).alias(k)).filter(F.col(k))
         flags = f if flags is None else flags.join(f, ROW_COL, "full_outer")
     return flags
+
+
+def _within_window(key: str, tcol: str, span: float | None):
+    """The local duplicate rule over one key's rows: a row repeats an earlier one when either time is
+    unknown or they are at most ``span`` seconds apart (:class:`nlp.text.quality.DuplicateDetector`)."""
+
+    def within(pdf: pd.DataFrame) -> pd.DataFrame:
+        pdf = pdf.sort_values(ROW_COL, kind="stable")
+        seen: list[float | None] = []
+        hit = []
+        for t in pdf[tcol].to_numpy(dtype="float64"):
+            t = None if (span is None or np.isnan(t)) else float(t)
+            hit.append(bool(seen) and (t is None or any(s is None or abs(s - t) <= span for s in seen)))
+            if t not in seen:
+                seen.append(t)
+        out = pd.DataFrame({ROW_COL: pdf[ROW_COL].to_numpy(dtype=np.int64), key: hit})
+        return out[out[key]]
+
+    return within
+
+
+def _resolve_settings(numbered: DataFrame, stage: Stage, chunk_size: int, source: SourceSpec) -> Stage:
+    """The stage with each :meth:`Stage.table_settings` resolved from the first chunk that has a value, as locally."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+    wanted = {name: col for name, col in stage.table_settings().items() if col in numbered.columns}
+    if not wanted:
+        return stage
+    resolved = {}
+    for name, col in wanted.items():
+        schema = StructType([StructField("chunk", LongType()), StructField("value", StringType())])
+
+        def per_chunk(batches: Iterator[pd.DataFrame], name=name, col=col) -> Iterator[pd.DataFrame]:
+            for b in batches:
+                b, _ = _restore(b, source)
+                if not len(b):
+                    continue
+                chunk = b[ROW_COL].to_numpy(dtype=np.int64) // chunk_size
+                rows = []
+                for c in np.unique(chunk):
+                    # a chunk split over batches: each part's value is the chunk's when the rule is a maximum (ratings)
+                    v = stage.resolve_setting(name, b[col][chunk == c].reset_index(drop=True))
+                    if v is not None:
+                        rows.append((int(c), json.dumps(v)))
+                if rows:
+                    yield pd.DataFrame(rows, columns=["chunk", "value"])
+
+        cols = [c for c in dict.fromkeys([ROW_COL, col, *([CORRUPT_COL] if CORRUPT_COL in numbered.columns else [])])]
+        got = numbered.select(*[_c(c) for c in cols]).mapInPandas(per_chunk, schema)
+        first = got.agg(F.min("chunk").alias("c")).collect()[0]["c"]
+        if first is None:
+            continue
+        values = [json.loads(r["value"]) for r in got.filter(F.col("chunk") == first).collect()]
+        # parts of one chunk: the widest reading (for ratings, 1-10 when any part has a rating above 5)
+        best = max(values, key=lambda v: tuple(v) if isinstance(v, list) else v)
+        resolved[name] = tuple(best) if isinstance(best, list) else best
+    return stage.with_settings(**resolved) if resolved else stage
 
 
 def _output_schema(frame: DataFrame, stage: Stage):
@@ -532,6 +606,7 @@ def run_stage(numbered: DataFrame, n_rows: int, stage: Stage, chunk_size: int = 
     if n_rows == 0:
         return spark.createDataFrame([], schema)
     frame = numbered
+    stage = _resolve_settings(numbered, stage, chunk_size, source)
     flags = _first_occurrence_flags(numbered, stage, source)
     if flags is not None:
         frame = frame.join(flags, ROW_COL, "left")
@@ -689,10 +764,11 @@ def score_table(
     chunk_size: int = 5_000,
     batch_size: int = 8,
     threads: int | None = None,
-    quantize: bool = False,
+    quantize: bool = True,
     recheck: float | None = None,
     backend: str | None = None,
     spark: SparkSession | None = None,
+    rating_scale: str | float | None = None,
 ) -> TableStats:
     """``nlp score --engine spark``: score every row of ``input`` into the folder ``output`` (+ ``output.rejects.jsonl/``).
 
@@ -715,5 +791,6 @@ def score_table(
         batch_size=batch_size,
         threads=threads,
         mask_pii=mask_pii,
+        rating_scale=rating_scale,
     )
     return stage_table(input, output, stage, chunk_size=chunk_size, spark=spark)

@@ -92,13 +92,14 @@ def run(
     nr_topics: str | int = "auto",
     min_topic_size: int | None = None,
     seed: int = 42,
-    quantize: bool = False,
+    quantize: bool = True,
     recheck: float | None = None,
     backend: str | None = None,
     mask_pii: bool = True,
     topics_model: str | os.PathLike | None = None,
     chunk_size: int = 5_000,
     fit_sample: int | None = None,
+    rating_scale: str | float | None = None,
 ) -> RunResult:
     """:func:`nlp.pipeline.run` on Spark (see the module docs); returns the same :class:`~nlp.pipeline.RunResult`."""
     from nlp.pipeline import RunResult
@@ -115,7 +116,8 @@ def run(
 
     t0 = time.perf_counter()
     stats = score_table(
-        src, str(scored_path), cmap, spark=spark, model_dir=model_dir, mask_pii=mask_pii, chunk_size=chunk_size, quantize=quantize, recheck=recheck, backend=backend
+        src, str(scored_path), cmap, spark=spark, model_dir=model_dir, mask_pii=mask_pii, chunk_size=chunk_size, quantize=quantize, recheck=recheck, backend=backend,
+        rating_scale=rating_scale,
     )
     res.input_rows, res.scored_rows, res.rejected_rows = stats.input_rows, stats.output_rows, stats.rejected_rows
     res.seconds["score"] = time.perf_counter() - t0

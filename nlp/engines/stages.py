@@ -10,7 +10,10 @@ Whole-table facts that one batch cannot see are computed by the engine first and
 the batch as columns. A stage names them with :meth:`Stage.repeat_keys`: for each key column
 it returns, the engine marks the rows whose key already occurred at an earlier ``_row``
 (``duplicate`` and ``duplicate_id`` for scoring), exactly as the local engine's streaming
-trackers do. Batches follow the local engine's chunks (``_row // chunk_size``) when
+trackers do; a key with a time window (:meth:`Stage.repeat_key_windows`: a duplicate is the
+same text of the same product within 7 days) only repeats an earlier row within that window.
+Settings the local engine fixes from the first chunk (the rating scale) are resolved by the
+engine over the whole table before any batch runs (:meth:`Stage.table_settings`). Batches follow the local engine's chunks (``_row // chunk_size``) when
 :attr:`Stage.chunked` is set, so batch-dependent arithmetic (int8 scales, padding) is the same.
 
 Stages: :class:`ScoreStage` (``nlp score``) and :class:`AspectsStage` (``nlp aspects``, the
@@ -24,7 +27,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Hashable
@@ -38,7 +40,10 @@ import pandas as pd
 from nlp.engines import _worker
 from nlp.io.columns import ColumnMap
 from nlp.io.tables import ROW_COL
-from nlp.text.quality import DuplicateDetector
+from nlp.text.quality import DUPLICATE_WINDOW_DAYS, DuplicateDetector
+
+_CHECKED = frozenset({"empty", "filler", "generic"})
+"""Rows with none of these flags are the ones the preparer checks for duplicates (:class:`nlp.text.pipeline.TextPreparer`)."""
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +56,15 @@ __all__ = [
     "model_labels",
     "DUPLICATE_COL",
     "DUPLICATE_ID_COL",
+    "DUPLICATE_TIME_COL",
 ]
 
 DUPLICATE_COL = "_nlp_dup"
 """Engine-computed flag: the text repeats an earlier row's (exactly or nearly, after normalisation)."""
 DUPLICATE_ID_COL = "_nlp_dup_id"
 """Engine-computed flag: the id repeats an earlier row's id."""
+DUPLICATE_TIME_COL = "_nlp_dup_time"
+"""The row's time in seconds, for the duplicate window (NaN when it has none)."""
 
 
 class Stage:
@@ -98,6 +106,28 @@ class Stage:
     def repeat_key_inputs(self) -> tuple[str, ...]:
         """The input columns :meth:`repeat_keys` reads (besides ``_row``)."""
         return ()
+
+    def repeat_key_windows(self) -> dict[str, tuple[str, float | None]]:
+        """Key columns whose repeats count only within a time window: key → (the column of
+        :meth:`repeat_keys` holding each row's time in seconds, the window in seconds or ``None``
+        for any gap). A row without a time repeats every earlier row of its key. Default: none."""
+        return {}
+
+    def table_settings(self) -> dict[str, str]:
+        """Settings the local engine fixes from the first chunk that has a value: setting → input
+        column. The engine calls :meth:`resolve_setting` with the first chunk's values of that column
+        and gives the stage the result (:meth:`with_settings`). Default: none."""
+        return {}
+
+    def resolve_setting(self, name: str, values: pd.Series):
+        """The setting ``name`` from one chunk's values, or ``None`` when the chunk says nothing."""
+        return None
+
+    def with_settings(self, **settings) -> Stage:
+        """This stage with the resolved settings."""
+        import dataclasses
+
+        return dataclasses.replace(self, **settings)
 
     def repeat_keys(self, frame: pd.DataFrame) -> dict[str, pd.Series]:
         """Whole-table keys: for each column of :meth:`repeat_key_columns`, one key per row.
@@ -149,23 +179,21 @@ def model_labels(model_dir: str | Path | None = None) -> dict[str, list[str]]:
 class _NoRepeats(DuplicateDetector):
     """A duplicate detector that flags nothing: the engine supplies whole-table duplicates instead."""
 
-    def check(self, normalized: str) -> bool:
+    def check(self, normalized: str, product: object = None, time: float | None = None) -> bool:
         return False
 
 
 class _KeyRecorder(DuplicateDetector):
-    """Records the duplicate key of every text the preparer checks, in order, and flags nothing."""
+    """Records the duplicate key (product and text) and time of every text the preparer checks, in order; flags nothing."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.keys: list[bytes | None] = []
+    def __init__(self, window_days: float | None) -> None:
+        super().__init__(window_days)
+        self.keys: list[tuple[bytes, float]] = []
 
-    def check(self, normalized: str) -> bool:
-        if not normalized:
-            self.keys.append(None)
-        else:
-            key = self.near_key(normalized) or normalized
-            self.keys.append(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest())
+    def check(self, normalized: str, product: object = None, time: float | None = None) -> bool:
+        if normalized:
+            t = float("nan") if time is None else float(time)
+            self.keys.append((self.key(normalized, product).to_bytes(8, "little"), t))
         return False
 
 
@@ -188,7 +216,9 @@ class ScoreStage(Stage):
     Args:
         columns: input column names.
         model_dir: the scorer (default: the shipped model, resolved where the stage runs).
-        quantize, recheck, backend, batch_size, threads: as ``nlp score``'s options.
+        quantize, recheck, backend, batch_size, threads: as ``nlp score``'s options (int8 by default, as there).
+        rating_scale: the valid ratings (``None``: resolved by the engine from the first chunk with ratings).
+        duplicate_window_days: the duplicate window (7 days, as ``nlp score``).
         mask_pii: mask personal data before the model sees it.
     """
 
@@ -196,12 +226,20 @@ class ScoreStage(Stage):
 
     columns: ColumnMap = field(default_factory=ColumnMap)
     model_dir: str | None = None
-    quantize: bool = False
+    quantize: bool = True
     recheck: float | None = None
     backend: str | None = None
     batch_size: int = 8
     threads: int | None = None
     mask_pii: bool = True
+    rating_scale: tuple[float, float] | None = None
+    duplicate_window_days: float | None = DUPLICATE_WINDOW_DAYS
+
+    def __post_init__(self) -> None:
+        if self.rating_scale is not None and not isinstance(self.rating_scale, tuple):
+            from nlp.text.quality import parse_rating_scale
+
+            object.__setattr__(self, "rating_scale", parse_rating_scale(self.rating_scale))
 
     def cache_key(self) -> Hashable:
         import os
@@ -247,25 +285,47 @@ class ScoreStage(Stage):
         return (DUPLICATE_COL, DUPLICATE_ID_COL)
 
     def repeat_key_inputs(self) -> tuple[str, ...]:
-        return (self.columns.text, self.columns.id)
+        return (self.columns.text, self.columns.id, self.columns.product, self.columns.time)
+
+    def repeat_key_windows(self) -> dict[str, tuple[str, float | None]]:
+        w = self.duplicate_window_days
+        return {DUPLICATE_COL: (DUPLICATE_TIME_COL, None if w is None else float(w) * 86_400.0)}
+
+    def table_settings(self) -> dict[str, str]:
+        return {} if self.rating_scale is not None else {"rating_scale": self.columns.rating}
+
+    def resolve_setting(self, name: str, values: pd.Series):
+        from nlp.text.quality import RatingCheck
+
+        check = RatingCheck()
+        check(values)
+        return check.scale
 
     def repeat_keys(self, frame: pd.DataFrame) -> dict[str, pd.Series]:
-        """The text's duplicate key (``duplicate``) and the row id (``duplicate_id``), as the local trackers see them."""
+        """The duplicate key of product and text with the row's time (``duplicate``), and the row id
+        (``duplicate_id``), as the local trackers see them."""
         from nlp.io.columns import derive_ids
         from nlp.text.pipeline import TextPreparer
 
         cmap = self.columns
-        prep = TextPreparer(mask_pii=self.mask_pii)
-        recorder = prep.duplicates = _KeyRecorder()
-        prepared = prep(frame[cmap.text].tolist())
+        prep = TextPreparer(mask_pii=self.mask_pii, duplicate_window_days=self.duplicate_window_days)
+        recorder = prep.duplicates = _KeyRecorder(self.duplicate_window_days)
+
+        def col(name: str):
+            return frame[name] if name in frame.columns else None
+
+        prepared = prep(frame[cmap.text].tolist(), products=col(cmap.product), times=col(cmap.time))
         keys: list[bytes | None] = [None] * len(frame)
-        it = iter(recorder.keys)
-        for i, f in enumerate(prepared.flags):
-            if "empty" not in f:  # the preparer checks exactly the texts that are not empty, in order
-                keys[i] = next(it)
+        times = np.full(len(frame), np.nan)
+        checked = [i for i, f in enumerate(prepared.flags) if _CHECKED.isdisjoint(f)]  # the texts the preparer checks, in order
+        if len(checked) != len(recorder.keys):
+            raise RuntimeError(f"duplicate keys out of step: {len(recorder.keys)} recorded for {len(checked)} texts")
+        for i, (key, t) in zip(checked, recorder.keys):
+            keys[i], times[i] = key, t
         ids = derive_ids(frame, cmap)
         return {
             DUPLICATE_COL: pd.Series(keys, index=frame.index, dtype=object),
+            DUPLICATE_TIME_COL: pd.Series(times, index=frame.index, dtype="float64"),
             DUPLICATE_ID_COL: pd.Series(ids.to_numpy(dtype=object), index=frame.index, dtype=object),
         }
 
@@ -278,7 +338,7 @@ class ScoreStage(Stage):
         cmap = self.columns
         whole_table = DUPLICATE_COL in frame.columns
         df = frame.drop(columns=[c for c in (DUPLICATE_COL, DUPLICATE_ID_COL) if c in frame.columns])
-        prep = TextPreparer(mask_pii=self.mask_pii)
+        prep = TextPreparer(mask_pii=self.mask_pii, rating_scale=self.rating_scale, duplicate_window_days=self.duplicate_window_days)
         if whole_table:
             prep.duplicates = _NoRepeats()
             ready = prepare_frame(df, scorer, cmap, prep, None)

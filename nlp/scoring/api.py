@@ -33,7 +33,7 @@ def score(
     data: pd.DataFrame | Iterable[str] | str,
     *,
     model: str | os.PathLike | None = None,
-    int8: bool = False,
+    int8: bool = True,
     scorer: Scorer | None = None,
     text_col: str = "text",
     id_col: str = "id",
@@ -42,6 +42,7 @@ def score(
     rating_col: str = "rating",
     channel_col: str = "channel",
     mask_pii: bool = True,
+    rating_scale: str | float | None = None,
     show_progress_bar: bool | None = False,
 ) -> pd.DataFrame | dict[str, Any]:
     """Score texts for sentiment, purchase intent and quality flags.
@@ -49,11 +50,14 @@ def score(
     Args:
         data: a DataFrame with a ``text_col`` column (other columns pass through), a list of texts, or one text.
         model: a model directory (default: the shipped model, or ``$NLP_MODEL``).
-        int8: the int8 path (``nlp score --int8``).
+        int8: the int8 encoder with its fp32 re-check of close intent calls, as ``nlp score`` by default
+            (within 0.5 points of fp32, faster); ``False`` scores in fp32 (``nlp score --fp32``). int8 scores
+            move slightly with the other texts in a batch.
         scorer: a loaded :class:`nlp.scoring.Scorer` (overrides ``model`` and ``int8``); without it the model is
             loaded once per process and kept for later calls.
         text_col, id_col, product_col, time_col, rating_col, channel_col: input column names.
         mask_pii: mask personal data before scoring (as ``nlp score`` does by default).
+        rating_scale: the valid ratings for the ``rating_invalid`` flag (``5``, ``10``, ``"0.5-5"``; ``None``: inferred).
 
     Returns:
         For a DataFrame or a list: a DataFrame with the input columns plus ``nlp score``'s columns, one row per input
@@ -89,7 +93,7 @@ def score(
     with tempfile.TemporaryDirectory(prefix="nlp-score-") as tmp:
         src, out = Path(tmp) / "input.parquet", Path(tmp) / "scored.parquet"
         frame.reset_index(drop=True).to_parquet(src, index=False)
-        score_table(src, out, cmap, scorer=scorer, mask_pii=mask_pii, show_progress_bar=show_progress_bar)
+        score_table(src, out, cmap, scorer=scorer, mask_pii=mask_pii, rating_scale=rating_scale, show_progress_bar=show_progress_bar)
         scored = read_table(out)
     if isinstance(data, pd.DataFrame):
         scored.index = data.index

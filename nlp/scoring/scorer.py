@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,22 @@ from nlp.schema import INTENT_LABELS, SENTIMENT_LABELS
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Scorer", "RECHECK_MARGIN", "DEFAULT_MODEL_DIR", "default_model_dir", "fast_model_dir", "resolve_fast", "ModelError", "INTENT_LABELS", "SENTIMENT_LABELS"]
+__all__ = [
+    "Scorer",
+    "Windows",
+    "RECHECK_MARGIN",
+    "MAX_WINDOWS",
+    "WINDOW_RULE",
+    "WINDOW_RULES",
+    "aggregate_windows",
+    "DEFAULT_MODEL_DIR",
+    "default_model_dir",
+    "fast_model_dir",
+    "resolve_fast",
+    "ModelError",
+    "INTENT_LABELS",
+    "SENTIMENT_LABELS",
+]
 
 DEFAULT_MODEL_NAME = "sentiment-e5s6"
 
@@ -56,6 +72,104 @@ where a flip costs most. Every-task triggering stays available in the library
 ``python bench/bench_int8_recheck.py`` measures them on new weights."""
 
 
+MAX_WINDOWS = 48
+"""A long text is read in windows of whole sentences up to the model's length (128 tokens); at most this
+many per text (about 6,000 tokens, more than the 5,000 characters a text is cut to). A text with more
+windows is read up to here and flagged ``truncated``."""
+
+WINDOW_RULES = ("first", "mean", "tokens", "last", "min")
+"""How the windows of a long text make one sentiment: ``first`` (the opening window only: what a
+single pass reads), ``mean`` (the mean of the windows' probabilities), ``tokens`` (the mean weighted by
+each window's tokens), ``last`` (as ``tokens`` with the closing window's weight doubled), ``min`` (the
+window with the lowest P(positive) - P(negative)). Intent always takes the token-weighted mean (the
+opening window alone under ``first``)."""
+
+SENTENCE_SPLITTER = "rules"
+"""How a long text is cut into sentences for its windows: ``rules`` (after . ! ? … ~ and line breaks, and
+after a sentence-final syllable such as 다, 요, 죠, 네, 음 or a jamo run before a space) or ``kiwi`` (Kiwi's
+sentence splitter: as good on real reviews, but a full morphological analysis of every long text;
+docs/decisions.md)."""
+
+# a sentence ends at punctuation or a line break, or at a final syllable (or laughter / tears) before a space
+_SENTENCE_END = re.compile(r"(?<=[.!?…~])\s+|\n+|(?<=[다요죠네음임함듯ㅋㅎㅠㅜ])\s+")
+
+SPELLING = "all"
+"""Where colloquial spellings are standardised before scoring (:mod:`nlp.text.spelling`): ``off``,
+``encoder`` (what the encoder reads) or ``all`` (the char models too; chosen on real reviews:
+docs/decisions.md). The text written to the output is never changed."""
+
+WINDOW_RULE = "mean"
+"""The rule :class:`Scorer` uses: the mean of the windows' sentiment probabilities (chosen on real reviews
+against the other rules: docs/decisions.md)."""
+
+
+@dataclass
+class Windows:
+    """What the encoder reads of each text: one or more windows of token ids.
+
+    ``ids`` holds every window, text after text; ``counts[i]`` is the number of windows of text
+    ``i``; ``cut[i]`` is true when text ``i`` had more than :data:`MAX_WINDOWS` and its end was not read.
+    """
+
+    ids: list[list[int]]
+    counts: list[int]
+    cut: list[bool]
+
+    def __post_init__(self) -> None:
+        if sum(self.counts) != len(self.ids):
+            raise ValueError(f"windows: {len(self.ids)} windows of token ids for counts adding up to {sum(self.counts)}")
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def owners(self) -> np.ndarray:
+        """The text each window belongs to."""
+        return np.repeat(np.arange(len(self.counts)), self.counts)
+
+    def select(self, rows: np.ndarray | list[int]) -> Windows:
+        """The windows of some texts, in the order given."""
+        starts = np.concatenate([[0], np.cumsum(self.counts)])
+        ids = [self.ids[j] for i in rows for j in range(starts[i], starts[i + 1])]
+        return Windows(ids, [self.counts[i] for i in rows], [self.cut[i] for i in rows])
+
+
+def aggregate_windows(probs: np.ndarray, windows: Windows, rule: str = WINDOW_RULE, task: str = "sentiment", labels: list[str] | None = None) -> np.ndarray:
+    """Per-window probabilities of one task → one row per text (see :data:`WINDOW_RULES`).
+
+    Example:
+        >>> w = Windows([[0, 5, 6, 2], [0, 7, 2]], counts=[2], cut=[False])
+        >>> p = np.array([[0.1, 0.1, 0.8], [0.7, 0.1, 0.2]])
+        >>> aggregate_windows(p, w, "mean").round(2).tolist(), aggregate_windows(p, w, "min", labels=["negative", "neutral", "positive"]).tolist()
+        ([[0.4, 0.1, 0.5]], [[0.7, 0.1, 0.2]])
+    """
+    if rule not in WINDOW_RULES:
+        raise ValueError(f"window rule must be one of {', '.join(WINDOW_RULES)}; got {rule!r}")
+    n = len(windows)
+    if len(probs) == n:  # one window per text
+        return probs
+    owner = windows.owners()
+    starts = np.concatenate([[0], np.cumsum(windows.counts)])[:-1]
+    if rule == "first":
+        return probs[starts]
+    if rule == "min" and task == "sentiment":
+        labels = labels or list(SENTIMENT_LABELS)
+        polarity = probs[:, labels.index("positive")] - probs[:, labels.index("negative")]
+        order = np.lexsort((polarity, owner))  # by text, then polarity: each text's lowest window first
+        return probs[order[starts]]
+    tokens = np.array([max(len(x) - 2, 1) for x in windows.ids], dtype=np.float64)
+    if rule == "mean" and task == "sentiment":
+        w = np.ones(len(probs))
+    else:
+        w = tokens.copy()
+        if rule == "last" and task == "sentiment":
+            last = starts + np.asarray(windows.counts) - 1
+            w[last] *= 2.0
+    out = np.zeros((n, probs.shape[1]), dtype=np.float64)
+    np.add.at(out, owner, probs * w[:, None])
+    out /= np.bincount(owner, weights=w, minlength=n)[:, None]
+    return out.astype(probs.dtype)
+
+
 def default_model_dir() -> Path:
     """``$NLP_MODEL``, else ``sentiment-e5s6`` shipped with the package (``models/`` in a checkout)."""
     env = os.environ.get("NLP_MODEL")
@@ -72,16 +186,19 @@ def fast_model_dir() -> Path:
     return Path(env) if env else shipped_models_dir() / FAST_MODEL_NAME
 
 
-def resolve_fast(fast: bool, model_dir, quantize: bool, recheck: float | None = None) -> tuple:
+def resolve_fast(fast: bool, model_dir, quantize: bool | None, recheck: float | None = None) -> tuple:
     """(model, int8, re-check margin) for the CLI's flags.
 
+    ``quantize``: ``--int8`` (True), ``--fp32`` (False) or neither (``None``: int8, the default).
     ``--fast`` = the shipped fast model on int8 without the fp32 re-check (speed first; an
     explicit ``recheck`` still applies). It names its own model, so ``--model`` with it is an error.
     """
     if not fast:
-        return model_dir, quantize, recheck
+        return model_dir, quantize is not False, recheck
     if model_dir:
-        raise ValueError("--fast picks the shipped fast model (models/sentiment-e5s3); to speed up your own --model, pass --int8 instead")
+        raise ValueError("--fast picks the shipped fast model (models/sentiment-e5s3); your own --model already runs on int8 by default")
+    if quantize is False:
+        raise ValueError("--fast runs the fast model on int8; drop --fp32, or drop --fast to score in fp32")
     return fast_model_dir(), True, 0.0 if recheck is None else recheck
 
 
@@ -197,6 +314,9 @@ class Scorer:
             warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
             self.model.encoder = torch.ao.quantization.quantize_dynamic(self.model.encoder, {torch.nn.Linear}, dtype=torch.qint8)
         self.tasks = {t: list(labels) for t, labels in model.config.tasks.items()}
+        self.window_rule = WINDOW_RULE
+        self.spelling = SPELLING
+        self.sentence_splitter = SENTENCE_SPLITTER
 
     @property
     def labels(self) -> dict[str, list[str]]:
@@ -256,23 +376,118 @@ class Scorer:
             kw.setdefault("cache_key", model_key(d, base_dir if base_dir.is_dir() else None))
         return cls(model, sparse=sparse, blends=blends, meta=raw, **kw)
 
+    def windows(self, texts: list[str]) -> Windows:
+        """The token ids the encoder reads of each text: one window, or for a long text several.
+
+        A text longer than the model's length (``max_length`` tokens) is split into sentences
+        (:data:`SENTENCE_SPLITTER`), packed in order into windows of up to ``max_length`` tokens; a sentence longer than a window
+        is cut between tokens. At most :data:`MAX_WINDOWS` windows per text (``cut`` marks the rest).
+        Colloquial spellings are standardised first where :data:`SPELLING` says so.
+        """
+        if self.spelling != "off":
+            from nlp.text.spelling import standardize
+
+            texts = standardize(texts)
+        ids = self.model.encode_ids(texts)
+        max_len = self.model.config.max_length
+        counts = [1] * len(texts)
+        cut = [False] * len(texts)
+        maybe_long = [i for i, x in enumerate(ids) if len(x) >= max_len]
+        if not maybe_long:
+            return Windows(ids, counts, cut)
+        pieces = self._window_texts([texts[i] for i in maybe_long])
+        extra: dict[int, list[list[int]]] = {}
+        for i, (parts, was_cut) in zip(maybe_long, pieces):
+            if len(parts) > 1:
+                extra[i] = self.model.encode_ids(parts)
+                counts[i] = len(parts)
+            cut[i] = was_cut
+        out: list[list[int]] = []
+        for i, x in enumerate(ids):
+            out.extend(extra.get(i, [x]))
+        return Windows(out, counts, cut)
+
+    def _sentence_bounds(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+        """(start, end) of each sentence of each text: Kiwi's sentences, or the rules of :data:`_SENTENCE_END`."""
+        if self.sentence_splitter == "kiwi":
+            from nlp.text.kiwi import get_kiwi
+
+            return [[(s.start, s.end) for s in sents] for sents in get_kiwi().split_into_sents(texts)]
+        out = []
+        for text in texts:
+            bounds, start = [], 0
+            for m in _SENTENCE_END.finditer(text):
+                if m.start() > start:
+                    bounds.append((start, m.start()))
+                start = m.end()
+            if start < len(text):
+                bounds.append((start, len(text)))
+            out.append(bounds)
+        return out
+
+    def _window_texts(self, texts: list[str]) -> list[tuple[list[str], bool]]:
+        """Each long text as window texts of whole sentences (sentences longer than a window are cut between tokens)."""
+        tok = self._plain_tokenizer()
+        overhead = len(self.model.encode_ids([""])[0])
+        budget = max(self.model.config.max_length - overhead - 2, 8)  # 2 spare: joining sentences can add a token
+        results = []
+        for text, bounds in zip(texts, self._sentence_bounds(texts)):
+            spans: list[tuple[int, int, int]] = []  # (start, end, tokens) of sentence pieces that fit a window
+            bounds = bounds or [(0, len(text))]
+            for (a, b), enc in zip(bounds, tok.encode_batch([text[a:b] for a, b in bounds])):
+                offs = [o for o in enc.offsets if o[1] > o[0]]
+                if len(offs) <= budget:
+                    spans.append((a, b, len(offs)))
+                    continue
+                for k in range(0, len(offs), budget):  # one very long sentence: cut between tokens
+                    chunk = offs[k : k + budget]
+                    spans.append((a + chunk[0][0], a + chunk[-1][1], len(chunk)))
+            windows: list[tuple[int, int]] = []
+            used = 0
+            for a, b, n in spans:
+                if windows and used + n <= budget:
+                    windows[-1] = (windows[-1][0], b)
+                    used += n
+                else:
+                    windows.append((a, b))
+                    used = n
+            was_cut = len(windows) > MAX_WINDOWS
+            results.append(([text[a:b].strip() for a, b in windows[:MAX_WINDOWS]], was_cut))
+        return results
+
+    def _plain_tokenizer(self):
+        """The model's tokenizer without prefix, special tokens or truncation (to count sentence tokens)."""
+        tok = getattr(self, "_plain_tok", None)
+        if tok is None:
+            from tokenizers import Tokenizer
+
+            tok = Tokenizer.from_str(self.model.tokenizer.backend_tokenizer.to_str())
+            tok.no_truncation()
+            tok.no_padding()
+            tok.post_processor = None
+            self._plain_tok = tok
+        return tok
+
     def encode(
         self, texts: list[str], want_embeddings: bool = False, show_progress_bar: bool | None = None, token_ids: list[list[int]] | None = None, fp32: bool = False
     ):
-        """Encoder logits per task (and pooled embeddings), batched by length.
+        """Encoder logits per task (and pooled embeddings), batched by length: one row per token-id list.
 
-        ``token_ids``: the texts' ``model.encode_ids`` output, when it was computed ahead.
-        ``fp32``: use the fp32 graph of an int8 scorer (the re-check).
+        ``token_ids``: the texts' ``model.encode_ids`` output (or a :class:`Windows`' ids), when it was
+        computed ahead. ``fp32``: use the fp32 graph of an int8 scorer (the re-check).
         """
+        ids = self.model.encode_ids(texts) if token_ids is None else token_ids
+        if token_ids is not None and len(ids) != len(texts):
+            raise ValueError(f"token_ids has {len(ids)} rows for {len(texts)} texts")
+        return self._encode_ids(ids, want_embeddings, show_progress_bar, fp32)
+
+    def _encode_ids(self, ids: list[list[int]], want_embeddings: bool, show_progress_bar: bool | None, fp32: bool = False):
         import torch
 
-        n = len(texts)
+        n = len(ids)
         logits = {t: np.zeros((n, len(lab)), dtype=np.float32) for t, lab in self.tasks.items()}
         emb = np.zeros((n, self.model.encoder.config.hidden_size), dtype=np.float32) if want_embeddings else None
         # batches of equal token counts: sorted by characters, a quarter of each batch was padding (docs/decisions.md)
-        ids = self.model.encode_ids(texts) if token_ids is None else token_ids
-        if len(ids) != n:
-            raise ValueError(f"token_ids has {len(ids)} rows for {n} texts")
         order = np.argsort([len(x) for x in ids], kind="stable")
         from tqdm.auto import tqdm
 
@@ -298,17 +513,34 @@ class Scorer:
         return logits, emb
 
     def predict(
-        self, texts: list[str], want_embeddings: bool = False, use_sparse: bool = True, show_progress_bar: bool | None = None, token_ids: list[list[int]] | None = None
+        self,
+        texts: list[str],
+        want_embeddings: bool = False,
+        use_sparse: bool = True,
+        show_progress_bar: bool | None = None,
+        token_ids: list[list[int]] | None = None,
+        windows: Windows | None = None,
     ) -> dict[str, np.ndarray]:
         """Probabilities per task (``{task: (n, k)}``), plus ``"embeddings"`` when asked.
 
-        ``token_ids`` (optional) are the texts' ``model.encode_ids`` output, computed ahead.
+        Long texts are read in full, window by window (:meth:`windows`), and their windows'
+        probabilities combined by :data:`WINDOW_RULE`; the char models read the whole text.
+        ``windows`` (or plain ``token_ids``, one list per text) may be computed ahead.
 
         The label order is :attr:`labels`. Empty input gives empty arrays.
         """
         if isinstance(texts, str):
             raise TypeError("predict takes a list of texts")
         texts = list(texts)
+        if windows is None:
+            if token_ids is not None:
+                if len(token_ids) != len(texts):
+                    raise ValueError(f"token_ids has {len(token_ids)} rows for {len(texts)} texts")
+                windows = Windows(list(token_ids), [1] * len(texts), [False] * len(texts))
+            else:
+                windows = self.windows(texts)
+        elif len(windows) != len(texts):
+            raise ValueError(f"windows cover {len(windows)} texts, not {len(texts)}")
         wanted = [t for t in self.tasks if use_sparse and t in self.sparse and t in self.blends] if texts else []
         if wanted and self._onnx is not None:
             # the char models run in Python while ONNX Runtime (which releases the GIL) encodes:
@@ -316,22 +548,21 @@ class Scorer:
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(1) as pool:
-                sparse_job = pool.submit(self._sparse_probs, texts, wanted)
-                logits, emb = self.encode(texts, want_embeddings, show_progress_bar, token_ids)
+                sparse_job = pool.submit(self._sparse_probs, self._sparse_texts(texts), wanted)
+                probs, emb = self._encoder_probs(windows, want_embeddings, show_progress_bar)
                 sparse = sparse_job.result()
         else:
-            logits, emb = self.encode(texts, want_embeddings, show_progress_bar, token_ids)
-            sparse = self._sparse_probs(texts, wanted)
-        out = self._blend(logits, sparse)
+            probs, emb = self._encoder_probs(windows, want_embeddings, show_progress_bar)
+            sparse = self._sparse_probs(self._sparse_texts(texts), wanted)
+        out = self._blend(probs, sparse)
         watched = [p for t, p in out.items() if self.recheck_tasks is None or t in self.recheck_tasks]
         if self.recheck_margin > 0 and texts and watched:
             # int8 noise flips labels only near a boundary: score those texts again in fp32
             margin = np.min([np.diff(np.sort(p, axis=1)[:, -2:], axis=1)[:, 0] for p in watched], axis=0)
             again = np.flatnonzero(margin < self.recheck_margin)
             if len(again):
-                sub_ids = [token_ids[i] for i in again] if token_ids is not None else None
-                logits2, emb2 = self.encode([texts[i] for i in again], want_embeddings, False, sub_ids, fp32=True)
-                redo = self._blend(logits2, {t: v[again] for t, v in sparse.items()})
+                probs2, emb2 = self._encoder_probs(windows.select(again), want_embeddings, False, fp32=True)
+                redo = self._blend(probs2, {t: v[again] for t, v in sparse.items()})
                 for task, p in redo.items():
                     out[task][again] = p
                 if emb is not None:
@@ -340,15 +571,29 @@ class Scorer:
             out["embeddings"] = emb
         return out
 
-    def _blend(self, logits: dict[str, np.ndarray], sparse: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Encoder logits → probabilities per task, blended with the char model where there is one."""
+    def _encoder_probs(self, windows: Windows, want_embeddings: bool, show_progress_bar: bool | None, fp32: bool = False):
+        """The encoder's probabilities per task, one row per text (windows combined), and pooled embeddings."""
+        logits, emb = self._encode_ids(windows.ids, want_embeddings, show_progress_bar, fp32)
+        probs = {t: aggregate_windows(_softmax(z.astype(np.float64)), windows, self.window_rule, t, self.tasks[t]) for t, z in logits.items()}
+        if emb is not None and len(emb) != len(windows):
+            emb = aggregate_windows(emb, windows, "tokens", "embeddings")
+        return probs, emb
+
+    def _blend(self, probs: dict[str, np.ndarray], sparse: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Encoder probabilities per task, blended with the char model where there is one."""
         out: dict[str, np.ndarray] = {}
-        for task, z in logits.items():
-            p = _softmax(z.astype(np.float64))
+        for task, p in probs.items():
             if task in sparse:
                 p = self.blends[task](p, sparse[task])
             out[task] = p.astype(np.float32)
         return out
+
+    def _sparse_texts(self, texts: list[str]) -> list[str]:
+        if self.spelling != "all":
+            return texts
+        from nlp.text.spelling import standardize
+
+        return standardize(texts)
 
     def _sparse_probs(self, texts: list[str], tasks: list[str]) -> dict[str, np.ndarray]:
         """Each task's char TF-IDF probabilities in the head's label order; texts are cut into n-grams once for all."""

@@ -64,6 +64,7 @@ def tokenize_table(
     typos: bool = False,
     mask_pii: bool = False,
     content_words: bool = True,
+    rating_scale: str | float | None = None,
     chunk_size: int = 20_000,
     show_progress_bar: bool | None = None,
 ) -> TableStats:
@@ -73,19 +74,20 @@ def tokenize_table(
     ``sentences``, ``content_words`` (when asked) and ``flags``. With ``mask_pii`` every column
     written is masked (see :func:`nlp.text.pipeline.mask_output`). An input with a header and
     no rows gives a valid empty table with those columns. The output is written only when
-    every row is done: after a failure or an interrupt nothing is left behind.
+    every row is done: after a failure or an interrupt nothing is left behind. ``rating_scale``:
+    the valid ratings for ``rating_invalid`` (``5``, ``10``, ``"0.5-5"``; ``None``: inferred).
     """
     cmap = columns or ColumnMap()
     with OutputLock(output):
-        return _tokenize_locked(input, output, cmap, user_dict, space, typos, mask_pii, content_words, chunk_size, show_progress_bar)
+        return _tokenize_locked(input, output, cmap, user_dict, space, typos, mask_pii, content_words, rating_scale, chunk_size, show_progress_bar)
 
 
 _LIST_COLUMNS = ("tokens", "sentences", "content_words")
 
 
-def _tokenize_locked(input, output, cmap, user_dict, space, typos, mask_pii, content_words, chunk_size, show_progress_bar) -> TableStats:
+def _tokenize_locked(input, output, cmap, user_dict, space, typos, mask_pii, content_words, rating_scale, chunk_size, show_progress_bar) -> TableStats:
     tok = KiwiTokenizer(user_dict=user_dict, space=space, typos=typos)
-    prep = TextPreparer(mask_pii=mask_pii, max_chars=tok.max_chars)  # cuts and flags `truncated`
+    prep = TextPreparer(mask_pii=mask_pii, max_chars=tok.max_chars, rating_scale=rating_scale)  # cuts and flags `truncated`
     ids_seen = _IdTracker()
     stats = TableStats()
     writer = TableWriter(output)
@@ -108,7 +110,7 @@ def _tokenize_locked(input, output, cmap, user_dict, space, typos, mask_pii, con
             stats.rejected_rows += len(chunk.rejects)
             df[cmap.text] = as_text(df[cmap.text])  # a number in the text column is tokenised as its text
             ids = derive_ids(df, cmap)
-            prepared = prep(df[cmap.text].tolist())
+            prepared = prep.table(df, cmap)
             mark_duplicate_ids(prepared.flags, ids_seen(ids))
             add_row_flags(prepared.flags, df, chunk.row_flags)
             analyses = tok.analyse(prepared.texts) if len(df) else []

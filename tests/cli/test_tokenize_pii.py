@@ -27,7 +27,7 @@ def test_tokenize_mask_pii_masks_what_it_writes(tmp_path, monkeypatch):
     assert df["text"].tolist() == ["문의 [전화번호] 주세요", "좋아요"]
     assert df["text_normalized"].iloc[0] == "문의 [전화번호] 주세요"
     assert df["id"].iloc[0].startswith("tel-[phone:") and df["contact"].iloc[0].startswith("[email:")
-    assert df["flags"].tolist() == ["pii_masked", ""]
+    assert df["flags"].tolist() == ["pii_masked", "generic"]
     assert not any("７７７７" in str(t) for t in df["tokens"].iloc[0])
     plain = tmp_path / "plain.parquet"
     assert runner.invoke(app, ["tokenize", str(src), "-o", str(plain)]).exit_code == 0

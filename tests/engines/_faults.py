@@ -40,6 +40,18 @@ class FailingStage(Stage):
     def repeat_keys(self, frame: pd.DataFrame):
         return self.inner.repeat_keys(frame)
 
+    def repeat_key_windows(self):
+        return self.inner.repeat_key_windows()
+
+    def table_settings(self):
+        return self.inner.table_settings()
+
+    def resolve_setting(self, name, values):
+        return self.inner.resolve_setting(name, values)
+
+    def with_settings(self, **settings):
+        return FailingStage(self.inner.with_settings(**settings), self.row, self.always)
+
     def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
         from pyspark import TaskContext
 

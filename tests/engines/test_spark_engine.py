@@ -56,13 +56,34 @@ def test_csv_with_bad_rows_same_as_local(tmp_path, spark, tiny_model_dir):
     a, b = pd.read_parquet(tmp_path / "local.parquet"), pd.read_parquet(tmp_path / "spark.parquet")
     assert_same_scores(a, b)
     # the flags that need the whole table are there, across chunk boundaries
-    for flag in ("duplicate", "duplicate_id", "empty", "pii_masked", "non_korean", "truncated"):
+    for flag in ("duplicate", "duplicate_id", "empty", "filler", "pii_masked", "non_korean"):
         assert b["flags"].str.contains(flag).any(), flag
     assert b["id"].str.startswith("r").any()  # derived ids (r<row>-<hash>) match the local ones
     # the same rejects; the local reader also names the physical line, which Spark's splitter does not know
     local_rejects = [{**r, "reason": re.sub(r"^line \d+: ", "", r["reason"])} for r in read_jsonl(tmp_path / "local.parquet.rejects.jsonl")]
     assert spark_rejects(tmp_path / "spark.parquet.rejects.jsonl") == local_rejects
     assert (tmp_path / "spark.parquet" / "_SUCCESS").exists()
+
+
+def test_duplicates_per_product_and_week_and_the_rating_scale_as_local(tmp_path, spark, tiny_model_dir):
+    # the same text: same product 10 days apart (no), 2 days after that (yes), another product (no),
+    # no time (yes); the rating scale comes from the first chunk with ratings (1-5 here), so a later 8 is invalid
+    text = "포장이 꼼꼼하고 색감이 사진이랑 똑같아요"
+    rows = [(str(i), f"후기 {i} 번째 내용 {i % 13}", f"p{i % 5}", f"2026-03-{1 + i % 28:02d}", "" if i < CHUNK + 10 else str(1 + i % 5)) for i in range(900)]
+    rows[CHUNK + 20] = (str(CHUNK + 20), text, "p1", "2026-01-01", "5")
+    rows[CHUNK + 40] = (str(CHUNK + 40), text, "p1", "2026-01-11", "4")
+    rows[CHUNK + 60] = (str(CHUNK + 60), text, "p1", "2026-01-13", "3")
+    rows[CHUNK + 80] = (str(CHUNK + 80), text, "p2", "2026-01-13", "2")
+    rows[CHUNK + 100] = (str(CHUNK + 100), text, "p1", "", "1")
+    rows[2 * CHUNK + 5] = (str(2 * CHUNK + 5), "평범해요 그냥 그래요", "p3", "2026-02-02", "8")
+    src = tmp_path / "reviews.csv"
+    pd.DataFrame(rows, columns=["id", "text", "product_id", "created_at", "rating"]).to_csv(src, index=False)
+    run_both(tmp_path, spark, src, tiny_model_dir)
+    a, b = pd.read_parquet(tmp_path / "local.parquet"), pd.read_parquet(tmp_path / "spark.parquet")
+    assert_same_scores(a, b)
+    dup = b.set_index("id")["flags"].str.contains("duplicate")
+    assert [bool(dup[str(CHUNK + k)]) for k in (20, 40, 60, 80, 100)] == [False, False, True, False, True]
+    assert "rating_invalid" in b.set_index("id").loc[str(2 * CHUNK + 5), "flags"]
 
 
 def test_int8_same_as_local(tmp_path, spark, tiny_model_dir):

@@ -41,7 +41,7 @@ def test_engine_flags_replace_the_batch_view(stage):
     frame[DUPLICATE_COL] = [True, False, None]
     frame[DUPLICATE_ID_COL] = [False, None, True]
     flags = stage.apply(frame)["flags"].tolist()
-    assert flags == ["duplicate", "", "duplicate_id"]
+    assert flags == ["duplicate", "", "generic|duplicate_id"]  # 좋아요 is a stock review: generic, never a duplicate
 
 
 def test_repeat_keys_match_the_local_duplicate_rule(stage):

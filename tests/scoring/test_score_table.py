@@ -143,8 +143,8 @@ def test_bad_rows_rejected_or_flagged(tmp_path, tiny_scorer):
     assert "duplicate_id" in flags[1]
     assert df["id"].iloc[2].startswith("r2-")
     assert "empty" in flags[3] and "empty" in flags[4]
-    assert flags[5] == ""  # emoji-only is content
-    assert "truncated" in flags[6]
+    assert flags[5] == "filler" and df["sentiment"].iloc[5] == ""  # emoji only: no word to score
+    assert "truncated" in flags[6]  # over 5,000 characters
     assert "non_korean" in flags[7]
     rej = read_jsonl(str(out) + ".rejects.jsonl")
     assert rej[0]["row"] == 4 and "invalid JSON" in rej[0]["reason"]
@@ -227,19 +227,22 @@ def test_cli_fast_uses_the_fast_model_on_int8(tmp_path, korean_csv, tiny_model, 
 
     monkeypatch.setenv("NLP_FAST_MODEL", str(tiny_model))
     assert fast_model_dir() == tiny_model
-    assert resolve_fast(True, None, False) == (tiny_model, True, 0.0)  # no fp32 re-check: speed first
-    assert resolve_fast(True, None, False, 0.05) == (tiny_model, True, 0.05)  # unless asked for
+    assert resolve_fast(True, None, None) == (tiny_model, True, 0.0)  # no fp32 re-check: speed first
+    assert resolve_fast(True, None, None, 0.05) == (tiny_model, True, 0.05)  # unless asked for
+    assert resolve_fast(False, None, None) == (None, True, None)  # int8 by default
     assert resolve_fast(False, None, False) == (None, False, None)
+    with pytest.raises(ValueError, match="drop --fp32"):
+        resolve_fast(True, None, False)
     out = tmp_path / "o.parquet"
     res = runner.invoke(app, ["score", str(korean_csv), "-o", str(out), "--fast"])
     assert res.exit_code == 0, res.output
     assert len(pd.read_parquet(out)) == 10 and "intent_avoid" in pd.read_parquet(out)
     res = runner.invoke(app, ["score", str(korean_csv), "-o", str(out), "--fast", "--model", str(tiny_model)])
-    assert res.exit_code == 2 and "--int8" in res.output
+    assert res.exit_code == 2 and "--fast picks the shipped fast model" in res.output
 
 
 def test_cli_error_text_is_not_read_as_markup(tmp_path, korean_csv):
-    res = runner.invoke(app, ["score", str(korean_csv), "-o", str(tmp_path / "o.csv"), "--recheck", "0.05"])  # fp32: nothing to re-check
+    res = runner.invoke(app, ["score", str(korean_csv), "-o", str(tmp_path / "o.csv"), "--fp32", "--recheck", "0.05"])  # fp32: nothing to re-check
     assert res.exit_code == 2 and "nlp-insight[model]" in res.output
 
 
@@ -249,7 +252,55 @@ def test_cli_recheck_defaults(tmp_path, korean_csv, monkeypatch):
 
     seen = []
     monkeypatch.setattr(mod, "score_table", lambda *a, **k: seen.append((k["quantize"], k["recheck"])) or mod.TableStats())
-    for args in (["--int8"], ["--fast"], ["--int8", "--recheck", "0"], ["--fast", "--recheck", "0.1"]):
+    for args in ([], ["--int8"], ["--fp32"], ["--fast"], ["--int8", "--recheck", "0"], ["--fast", "--recheck", "0.1"]):
         res = runner.invoke(app, ["score", str(korean_csv), "-o", str(tmp_path / "o.parquet"), *args])
         assert res.exit_code == 0, res.output
-    assert seen == [(True, None), (True, 0.0), (True, 0.0), (True, 0.1)]
+    assert seen == [(True, None), (True, None), (False, None), (True, 0.0), (True, 0.0), (True, 0.1)]
+    res = runner.invoke(app, ["score", str(korean_csv), "-o", str(tmp_path / "o.parquet"), "--fast", "--fp32"])
+    assert res.exit_code == 2 and "drop --fp32" in res.output
+
+
+def test_int8_is_the_default_precision_everywhere(tmp_path, korean_csv, tiny_model, monkeypatch):
+    """nlp score, nlp run, score_table, run() and nlp.score() all default to int8 with its fp32 re-check."""
+    import inspect
+
+    import nlp.pipeline
+    import nlp.scoring.table as mod
+    from nlp.scoring.api import score
+
+    assert inspect.signature(mod.score_table).parameters["quantize"].default is True
+    assert inspect.signature(nlp.pipeline.run).parameters["quantize"].default is True
+    assert inspect.signature(score).parameters["int8"].default is True
+    loaded = []
+    real = mod.Scorer.load
+    monkeypatch.setattr(mod.Scorer, "load", lambda *a, **k: loaded.append(k) or real(*a, **k))
+    stats = score_table(korean_csv, tmp_path / "o.parquet", model_dir=tiny_model, backend="onnx")
+    assert stats.output_rows == 10 and loaded[0]["quantize"] is True and loaded[0]["recheck_margin"] is None
+    runs = []
+    monkeypatch.setattr(nlp.pipeline, "run", lambda *a, **k: runs.append(k["quantize"]) or (_ for _ in ()).throw(ValueError("stop")))
+    for args in ([], ["--fp32"], ["--int8"]):
+        runner.invoke(app, ["run", str(korean_csv), "-o", str(tmp_path / "run"), *args])
+    assert runs == [True, False, True]
+
+
+def test_cli_rating_scale(tmp_path, tiny_model):
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"id": ["a", "b", "c"], "text": ["사이즈 딱 맞아요", "배송이 늦어요", "포장이 꼼꼼해요"], "rating": [5, 0, 7]}).to_csv(src, index=False)
+    out = tmp_path / "o.parquet"
+    res = runner.invoke(app, ["score", str(src), "-o", str(out), "--model", str(tiny_model), "--fp32"])
+    assert res.exit_code == 0, res.output
+    assert pd.read_parquet(out)["flags"].tolist() == ["", "rating_invalid", ""]  # a 7: the scale is 1-10
+    res = runner.invoke(app, ["score", str(src), "-o", str(out), "--model", str(tiny_model), "--fp32", "--rating-scale", "5"])
+    assert res.exit_code == 0, res.output
+    assert pd.read_parquet(out)["flags"].tolist() == ["", "rating_invalid", "rating_invalid"]
+    res = runner.invoke(app, ["score", str(src), "-o", str(out), "--model", str(tiny_model), "--rating-scale", "five"])
+    assert res.exit_code == 2 and "--rating-scale must be" in res.output
+
+
+def test_filler_rows_get_null_scores_like_empty_ones(tmp_path, tiny_scorer):
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"id": ["a", "b", "c", "d", "e"], "text": ["ㅇㅇㅇㅇㅇ", "!!!!!", "^^", "굿", "최고"]}).to_csv(src, index=False)
+    df = pd.read_parquet(score_table(src, tmp_path / "o.parquet", scorer=tiny_scorer).output)
+    assert df["flags"].tolist() == ["filler", "filler", "filler", "generic", "generic"]
+    assert df["sentiment"].isna().tolist() == [True, True, True, False, False]
+    assert df[["sentiment_score", "intent_none"]].iloc[:3].isna().all().all()
