@@ -6,6 +6,7 @@ import errno
 import functools
 import logging
 import os
+import re
 import sys
 from typing import Annotated
 
@@ -54,9 +55,82 @@ def column_map(text_col: str, id_col: str, product_col: str, time_col: str, rati
     return ColumnMap(text=text_col, id=id_col, product=product_col, time=time_col, rating=rating_col, channel=channel_col)
 
 
+# The library's messages name its parameters (``rating_scale=``, ``engine='spark'``); on the command line
+# they are read as the flags that set them.
+PARAM_FLAGS = {
+    "active_window": "--active-window",
+    "backend": "--backend",
+    "by_topic": "--by-topic",
+    "chunk": "--chunk",
+    "context": "--real-context",
+    "device": "--device",
+    "doc_topics": "--topics",
+    "domain": "--domain",
+    "domain_col": "--domain-col",
+    "engine": "--engine",
+    "fast": "--fast",
+    "film": "--film",
+    "fit_sample": "--fit-sample",
+    "id_col": "--id-col",
+    "layers": "--layers",
+    "min_history": "--min-history",
+    "min_topic_size": "--min-topic-size",
+    "model": "--model",
+    "model_dir": "--model",
+    "n_film": "--n-film",
+    "nr_topics": "--nr-topics",
+    "quantize": "--int8",
+    "rating_scale": "--rating-scale",
+    "recheck_margin": "--recheck",
+    "resume": "--resume",
+    "run_dir": "--run-dir",
+    "spark_master": "--spark-master",
+    "taxonomy": "--taxonomy",
+    "text_col": "--text-col",
+    "topics_dir": "--topics",
+}
+_VALUE_FLAGS = {("quantize", "False"): "--fp32", ("context", "None"): "--real-context none"}
+_PARAM = re.compile(r"(?<![\w.\-/?&])([a-z][a-z_]*)=(?:(True|False|None|'[^']*'|[A-Z][A-Z_]*\b|-?\d+(?:\.\d+)?)|(?![\w'\"]))")
+
+
+def cli_terms(message: str) -> str:
+    """A library message in command-line terms: ``rating_scale='7'`` → ``--rating-scale 7``, ``quantize=False`` → ``--fp32``.
+
+    Example:
+        >>> cli_terms("engine= must be local or spark; drop quantize=False, or pass model_dir=DIR")
+        'engine must be local or spark; drop --fp32, or pass --model DIR'
+    """
+
+    def sub(m: re.Match) -> str:
+        name, value = m.group(1), m.group(2)
+        flag = PARAM_FLAGS.get(name)
+        if flag is None:
+            return m.group(0)
+        if value is not None and (name, value) in _VALUE_FLAGS:
+            return _VALUE_FLAGS[(name, value)]
+        if value is None or value == "True":
+            return flag
+        if value.startswith("'"):
+            value = value[1:-1]
+        return f"{flag} {value}"
+
+    return _PARAM.sub(sub, message)
+
+
+class _CliTerms(logging.Filter):
+    """Log records of the library in command-line terms (:func:`cli_terms`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and "=" in record.msg:
+            record.msg = cli_terms(record.msg)
+        return True
+
+
 def setup_logging(verbose: bool, quiet: bool) -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_CliTerms())
     # progress bars only on a terminal; pipes and CI stay quiet
     if not sys.stderr.isatty() or os.environ.get("CI"):
         logging.getLogger("nlp").setLevel(max(level, logging.WARNING) if not verbose else level)
@@ -84,18 +158,18 @@ def friendly_errors(fn):
                 raise
             from nlp.io.interrupt import RunInterrupted
 
-            msg = str(exc) if isinstance(exc, RunInterrupted) else "interrupted; outputs not finished were not written (run the command again)"
+            msg = cli_terms(str(exc)) if isinstance(exc, RunInterrupted) else "interrupted; outputs not finished were not written (run the command again)"
             err_console.print(f"[yellow]interrupted:[/yellow] {escape(_one_line(msg))}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(INTERRUPTED) from None
         except ImportError as exc:
             if STATE["debug"]:
                 raise
-            err_console.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
+            err_console.print(f"[red]error:[/red] {escape(cli_terms(str(exc)))}", markup=True, highlight=False)
             raise typer.Exit(3) from None
         except _USER_ERRORS as exc:
             if STATE["debug"]:
                 raise
-            msg = _one_line(str(exc)) or type(exc).__name__
+            msg = cli_terms(_one_line(str(exc))) or type(exc).__name__
             if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
                 msg += " (no space left: free some and run the command again; finished chunks of `nlp score`/`nlp run` are kept for --resume)"
             err_console.print(f"[red]error:[/red] {escape(msg)}", markup=True, highlight=False, soft_wrap=True)

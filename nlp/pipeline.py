@@ -111,7 +111,7 @@ def run(
 
     if check_engine(engine, spark_master) == "spark":
         if resume:
-            raise ValueError("resume is for engine='local' (--resume with --engine local); Spark re-runs failed tasks itself")
+            raise ValueError("resume=True is for engine='local'; Spark re-runs failed tasks itself")
         from nlp.engines.spark_run import run as run_spark
 
         return run_spark(
@@ -261,7 +261,7 @@ def _run_locked(
         inner = f"; {exc.kept}" if isinstance(exc, RunInterrupted) else ""
         raise RunInterrupted(
             f"the run was interrupted; finished stages kept in {out}: {', '.join(finished) or 'none'}{inner}",
-            "run the same command again with --resume to continue",
+            "run the same command again with resume=True to continue",
         ) from exc
     res.complete = True
     atomic_write_text(out / RUN_FILE, res.to_json())

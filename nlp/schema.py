@@ -133,7 +133,7 @@ def _topics_dir(directory: str | os.PathLike) -> Path:
     d = Path(directory)
     if not d.is_dir():
         what = "is a file, not a directory" if d.exists() else "does not exist"
-        raise InputError(f"topics directory {d} {what}; pass the output directory of `nlp topics SCORED -o DIR` with --topics")
+        raise InputError(f"topics directory {d} {what}; pass the output directory of `nlp topics SCORED -o DIR` as topics_dir=")
     return d
 
 

@@ -154,14 +154,14 @@ def aspects(
         >>> mentions = nlp.spark.aspects(spark.read.parquet("reviews.parquet"))  # doctest: +SKIP
     """
     from nlp.engines.spark import number_rows
-    from nlp.engines.spark_aspects import _SEQ, aspect_rows
+    from nlp.engines.spark_aspects import SEQ_COL, aspect_rows
     from nlp.io.tables import ROW_COL
 
     cmap = columns or ColumnMap()
     cmap.validate(list(df.columns), source="the DataFrame")
     numbered, _ = number_rows(df)
     rows = aspect_rows(numbered, cmap, domain=domain, taxonomy=taxonomy, model_dir=model_dir, quantize=int8, backend=backend, mask_pii=mask_pii, **options)
-    return rows.orderBy(ROW_COL, _SEQ).drop(ROW_COL, _SEQ)
+    return rows.orderBy(ROW_COL, SEQ_COL).drop(ROW_COL, SEQ_COL)
 
 
 def aspects_table(input: str | os.PathLike, output: str | os.PathLike, columns: ColumnMap | None = None, *, master: str = DEFAULT_SPARK_MASTER, **options: Any):

@@ -80,7 +80,8 @@ class AspectSummary:
     by_period: pd.DataFrame | None
 
 
-_SIGN = {"positive": 1, "neutral": 0, "negative": -1}
+POLARITY_SIGN = {"positive": 1, "neutral": 0, "negative": -1}
+"""Polarity as the sign ``net`` sums: positive +1, neutral 0, negative −1."""
 
 
 def _summarise(rows: pd.DataFrame, keys: list[str], n_reviews: pd.Series | None, top_k: int, id_col: str) -> pd.DataFrame:
@@ -88,7 +89,7 @@ def _summarise(rows: pd.DataFrame, keys: list[str], n_reviews: pd.Series | None,
                    "net", "net_low", "net_high", "score_mean", "evidence_ids", "positive_ids", "negative_ids"]
     if rows.empty:
         return pd.DataFrame(columns=cols)
-    r = rows.assign(_sign=rows["polarity"].map(_SIGN).astype(float), _mentions=rows["mentions"] if "mentions" in rows.columns else 1)
+    r = rows.assign(_sign=rows["polarity"].map(POLARITY_SIGN).astype(float), _mentions=rows["mentions"] if "mentions" in rows.columns else 1)
     out = []
     for group, g in r.groupby(keys + ["aspect"], sort=True, dropna=False):
         group = group if isinstance(group, tuple) else (group,)
@@ -195,7 +196,7 @@ def trend_columns(
     else:
         a = pd.DataFrame(
             {"unique_id": aspects[cmap.product].astype("string"), "ds": period_start(aspects[cmap.time], freq).to_numpy(), "aspect": aspects["aspect"],
-             "sign": aspects["polarity"].map(_SIGN).astype(float)}
+             "sign": aspects["polarity"].map(POLARITY_SIGN).astype(float)}
         ).dropna(subset=["unique_id", "ds"])
         counts = a.groupby(["unique_id", "ds", "aspect"])["sign"].agg(["size", "sum"]).reset_index()
     return trend_columns_from_counts(base, counts, keys)

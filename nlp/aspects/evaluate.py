@@ -212,7 +212,7 @@ def evaluate_aspects(
         raise ValueError(f"texts table lacks columns {missing}; expected id, text and the domain column ({domain_col!r})")
     frame = frame.assign(id=frame["id"].astype(str))
     if chunk is not None and "chunk" not in frame.columns:
-        raise ValueError("--chunk needs a 'chunk' column in the texts table (corpora/real_aspects/draw.py --materialise writes it)")
+        raise ValueError("chunk= needs a 'chunk' column in the texts table (corpora/real_aspects/draw.py --materialise writes it)")
     labelled = set().union(*[set(g) for g in golds.values()])
     known = set(frame["id"])
     if chunk is not None:
@@ -226,7 +226,7 @@ def evaluate_aspects(
         raise ValueError("no gold id has a text in the texts table; check that both come from the same set")
     use_col = domain_col if domain_col and domain_col in frame.columns else None
     if domain_col and use_col is None:
-        raise ValueError(f"texts table has no column {domain_col!r}; pass --domain-col NAME (or '' to use --domain)")
+        raise ValueError(f"texts table has no column {domain_col!r}; pass domain_col=NAME (or '' to use domain=)")
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else Taxonomy.load(taxonomy)
     if scorer is None and not extractor_kwargs.get("rules_only"):
         from nlp.scoring.scorer import Scorer

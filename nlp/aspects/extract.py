@@ -254,7 +254,7 @@ class AspectExtractor:
         """Compile the taxonomy's seed terms (no data is needed; ``frame`` is accepted for pipelines)."""
         tax = self.taxonomy if isinstance(self.taxonomy, Taxonomy) else Taxonomy.load(self.taxonomy)
         if self.domain != "auto" and self.domain not in tax:
-            raise ValueError(f"unknown domain {self.domain!r}; choose auto or one of {tax.names} (or add it with --taxonomy FILE)")
+            raise ValueError(f"unknown domain {self.domain!r}; choose auto or one of {tax.names} (or add it with taxonomy=FILE)")
         self.taxonomy_ = tax
         self.index_ = _builtin_index() if tax is Taxonomy.builtin() else SeedIndex(tax)
         self.lexicon_ = OpinionLexicon.builtin()
@@ -301,7 +301,7 @@ class AspectExtractor:
         self._check_fitted()
         cmap = self.columns
         if cmap.text not in frame.columns:
-            raise ValueError(f"column {cmap.text!r} not found; the table has columns {list(frame.columns)}. Pass --text-col NAME.")
+            raise ValueError(f"column {cmap.text!r} not found; the table has columns {list(frame.columns)}; pass text_col=NAME.")
         stats = ExtractStats(reviews=len(frame))
         if ROW_COL not in frame.columns:
             frame = frame.assign(**{ROW_COL: np.arange(len(frame))})
@@ -379,11 +379,11 @@ class AspectExtractor:
         if not self.domain_col:
             return None
         if self.domain_col not in frame.columns:
-            raise ValueError(f"--domain-col {self.domain_col!r} is not a column of the input; it has {list(frame.columns)}")
+            raise ValueError(f"domain_col={self.domain_col!r} is not a column of the input; it has {list(frame.columns)}")
         vals = [None if (v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip()) else str(v).strip() for v in frame[self.domain_col].tolist()]
         unknown = sorted({v for v in vals if v is not None and v not in self.taxonomy_})
         if unknown:
-            raise ValueError(f"--domain-col {self.domain_col!r} names unknown domains {unknown[:5]}; known: {self.taxonomy_.names} (add one with --taxonomy FILE)")
+            raise ValueError(f"domain_col={self.domain_col!r} names unknown domains {unknown[:5]}; known: {self.taxonomy_.names} (add one with taxonomy=FILE)")
         if self.domain != "auto":
             vals = [v or self.domain for v in vals]
         return vals

@@ -32,7 +32,7 @@ def check_engine(engine: str, spark_master: str | None = None) -> str:
         'spark'
     """
     if engine not in ENGINES:
-        raise ValueError(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        raise ValueError(f"engine= must be one of {', '.join(ENGINES)}, got {engine!r}")
     if engine != "spark" and spark_master not in (None, DEFAULT_SPARK_MASTER):
-        raise ValueError("--spark-master applies to --engine spark; add --engine spark or drop --spark-master")
+        raise ValueError("spark_master= applies to engine='spark'; add engine='spark' or drop spark_master=")
     return engine

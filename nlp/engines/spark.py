@@ -146,7 +146,7 @@ def session(master: str = "local[*]", app_name: str = "nlp-insight", conf: dict[
         version = java_version()
         if version is None or version < 17:
             found = "no java" if version is None else f"Java {version}"
-            raise ImportError(f"--engine spark needs Java 17 or newer, found {found}; {SPARK_MISSING}")
+            raise ImportError(f"engine='spark' needs Java 17 or newer, found {found}; {SPARK_MISSING}")
     builder = SparkSession.builder.appName(app_name)
     if not os.environ.get("PYSPARK_GATEWAY_PORT") or master != "local[*]":
         builder = builder.master(master)  # under spark-submit, its --master decides unless --spark-master says otherwise
@@ -264,7 +264,7 @@ def read_input(spark: SparkSession, path: str, columns: ColumnMap | None = None,
         encoding: the text encoding instead of the detected one.
     """
     if str(path) == "-":
-        raise InputError("--engine spark reads files (local, hdfs://, s3a:// ...), not stdin; save the input to a file or use --engine local")
+        raise InputError("engine='spark' reads files (local, hdfs://, s3a:// ...), not stdin; save the input to a file or use engine='local'")
     path = str(path)
     fmt = fmt or _fmt_of(path)
     reader = spark.read

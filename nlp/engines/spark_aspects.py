@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["aspect_rows", "aspects", "aspects_table", "aspect_trend_columns", "add_to_trends"]
 
 _GROUP = "_nlp_group"
-_SEQ = "_nlp_seq"
+SEQ_COL = "_nlp_seq"
 
 
 def aspect_rows(
@@ -57,11 +57,11 @@ def aspect_rows(
 
     cmap = columns or ColumnMap()
     if cmap.text not in numbered.columns:
-        raise ValueError(f"text column {cmap.text!r} not found; the table has columns {list(numbered.columns)} (text_col= / --text-col)")
+        raise ValueError(f"text column {cmap.text!r} not found; the table has columns {list(numbered.columns)} ; pass text_col=NAME")
     fields = {f.name: f for f in numbered.schema.fields}
     has_prod, has_time = cmap.product in fields, cmap.time in fields
     schema = StructType(
-        [StructField(ROW_COL, LongType()), StructField(_SEQ, LongType()), StructField(cmap.id, StringType())]
+        [StructField(ROW_COL, LongType()), StructField(SEQ_COL, LongType()), StructField(cmap.id, StringType())]
         + ([StructField(cmap.product, fields[cmap.product].dataType)] if has_prod else [])
         + ([StructField(cmap.time, fields[cmap.time].dataType)] if has_time else [])
         + [
@@ -95,7 +95,7 @@ def aspect_rows(
         pos = pd.Series(np.arange(len(pdf)), index=pdf[ROW_COL].astype("int64").astype(str).to_numpy())
         at = pos.reindex(rows[cmap.id].to_numpy()).to_numpy()
         rows.insert(0, ROW_COL, pdf[ROW_COL].to_numpy(dtype=np.int64)[at])
-        rows.insert(1, _SEQ, np.arange(len(rows), dtype=np.int64))
+        rows.insert(1, SEQ_COL, np.arange(len(rows), dtype=np.int64))
         rows[cmap.id] = ids[at]
         return rows[names]
 
@@ -118,7 +118,7 @@ def aspects(numbered: DataFrame, output: str | os.PathLike, columns: ColumnMap |
     from nlp.engines.spark import write_frame
 
     rows = aspect_rows(numbered, columns, **options).persist(StorageLevel.MEMORY_AND_DISK)
-    write_frame(rows.orderBy(ROW_COL, _SEQ).drop(_SEQ, ROW_COL), str(output))
+    write_frame(rows.orderBy(ROW_COL, SEQ_COL).drop(SEQ_COL, ROW_COL), str(output))
     return rows
 
 
@@ -127,7 +127,7 @@ def aspect_trend_columns(numbered: DataFrame, rows: DataFrame, columns: ColumnMa
     from pyspark.sql import functions as F
     from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
-    from nlp.aspects.aggregate import _SIGN, period_start, trend_columns_from_counts
+    from nlp.aspects.aggregate import POLARITY_SIGN, period_start, trend_columns_from_counts
 
     cmap = columns or ColumnMap()
     base_schema = StructType([StructField("unique_id", StringType()), StructField("ds", LongType()), StructField("n", LongType())])
@@ -151,7 +151,7 @@ def aspect_trend_columns(numbered: DataFrame, rows: DataFrame, columns: ColumnMa
         for b in batches:
             k = keyed(b)
             if len(k):
-                k["sign"] = k["polarity"].map(_SIGN).astype(float)
+                k["sign"] = k["polarity"].map(POLARITY_SIGN).astype(float)
                 g = k.groupby(["unique_id", "ds", "aspect"])["sign"].agg(["size", "sum"]).reset_index()
                 yield g.assign(ds=g["ds"].astype("datetime64[ns]").astype("int64"))[["unique_id", "ds", "aspect", "size", "sum"]]
 

@@ -194,7 +194,7 @@ def topics(
     from nlp.topics.embedder import ProjectEmbedder
     from nlp.topics.model import TopicModel
     from nlp.topics.summary import period_start, topic_kind
-    from nlp.topics.table import _texts, parse_nr_topics
+    from nlp.topics.table import parse_nr_topics, texts_of
 
     cmap = columns or ColumnMap()
     out = Path(output_dir)
@@ -205,7 +205,7 @@ def topics(
 
     def live_pass(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for b in batches:
-            live = [bool(t.strip()) for t in _texts(b, text_col)]
+            live = [bool(t.strip()) for t in texts_of(b, text_col)]
             rows = b[ROW_COL].to_numpy(dtype=np.int64)
             yield pd.DataFrame({ROW_COL: rows, "live": live, "key": [_sample_key(int(r), seed) for r in rows]})
 
@@ -215,14 +215,14 @@ def topics(
     if n_live == 0:
         raise InputError(f"no row of the scored table has text to model topics on (column {text_col!r} is empty)")
     if fit_sample and fit_sample < 0:
-        raise ValueError(f"--fit-sample must be positive (or 0 for every text), got {fit_sample}")
+        raise ValueError(f"fit_sample= must be positive (or 0 for every text), got {fit_sample}")
     chosen = live.orderBy("key").limit(fit_sample) if fit_sample and n_live > fit_sample else live
     fit_rows = np.sort(np.array([r[ROW_COL] for r in chosen.select(ROW_COL).collect()], dtype=np.int64))
     if len(fit_rows) < n_live:
         logger.info("fitting topics on a sample of %d of %d texts; the others go to their nearest topic on the executors", len(fit_rows), n_live)
     wanted = spark.createDataFrame(pd.DataFrame({ROW_COL: fit_rows}))
     fit_frame = numbered.join(F.broadcast(wanted), ROW_COL).select(ROW_COL, _c(id_col), _c(text_col)).toPandas().sort_values(ROW_COL)
-    fit_texts = _texts(fit_frame, text_col)
+    fit_texts = texts_of(fit_frame, text_col)
     fit_ids = fit_frame[id_col].astype("string").to_numpy(dtype=object)
 
     embedder_args = (str(model_dir) if model_dir else None, backend, int8)
@@ -251,7 +251,7 @@ def topics(
     def assign(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         known = fit_bc.value
         for b in batches:
-            texts = _texts(b, text_col)
+            texts = texts_of(b, text_col)
             rows = b[ROW_COL].to_numpy(dtype=np.int64)
             topic = np.full(len(b), -1, dtype=np.int64)
             prob = np.zeros(len(b), dtype=np.float32)

@@ -168,7 +168,7 @@ def model_labels(model_dir: str | Path | None = None) -> dict[str, list[str]]:
     d = Path(model_dir) if model_dir else default_model_dir()
     cfg_path = d / "config.json"
     if not cfg_path.is_file():
-        raise ModelError(f"model directory {d} not found or lacks config.json; pass --model DIR with a directory made by `nlp train sentiment`")
+        raise ModelError(f"model directory {d} not found or lacks config.json; pass model_dir=DIR with a directory made by `nlp train sentiment`")
     cfg = json.loads(cfg_path.read_text())
     tasks = {t: list(labels) for t, labels in cfg.get("tasks", {}).items()}
     for task, labels in cfg.get("extra_heads", {}).items():
@@ -332,7 +332,7 @@ class ScoreStage(Stage):
     def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
         from nlp.scoring.table import prepare_frame, score_frame
         from nlp.text.pipeline import TextPreparer
-        from nlp.text.table import _IdTracker
+        from nlp.text.table import IdTracker
 
         scorer = self.resources()
         cmap = self.columns
@@ -350,7 +350,7 @@ class ScoreStage(Stage):
                 if di:
                     flags.append("duplicate_id")
         else:  # this batch alone is the table
-            ready = prepare_frame(df, scorer, cmap, prep, _IdTracker())
+            ready = prepare_frame(df, scorer, cmap, prep, IdTracker())
         out, _ = score_frame(df, scorer, cmap, prep, ready=ready)
         return out
 

@@ -100,7 +100,7 @@ def detect_format(path: str | os.PathLike) -> Format:
             return fmt  # type: ignore[return-value]
     raise InputError(
         f"cannot tell the format of {echo(str(path))}: expected a file ending in .csv, .tsv, .jsonl or .parquet; "
-        "rename the file or pass --format"
+        "rename the file so its extension says its format"
     )
 
 

@@ -50,7 +50,7 @@ def student_from_teacher(teacher_dir: str | Path, layers: int, prefix: str | Non
     raw = json.loads((d / CONFIG_NAME).read_text())
     known = {k: raw[k] for k in EncoderConfig.__dataclass_fields__ if k in raw}
     if layers >= known.get("num_layers", 6):
-        raise ValueError(f"a student needs fewer layers than its teacher ({known.get('num_layers')}), got --layers {layers}")
+        raise ValueError(f"a student needs fewer layers than its teacher ({known.get('num_layers')}), got layers={layers}")
     if not known.get("lora_r"):
         raise ValueError(f"{d} was trained without LoRA adapters; distillation starts from a LoRA model")
     known["num_layers"] = layers
@@ -139,7 +139,7 @@ def distil(
         np.savez(cache, sentiment=t_sent, intent=t_int)
     ns, ni = len(s_texts), len(i_texts)
     if len(t_sent) != len(texts):
-        raise ValueError(f"{cache} holds teacher probabilities for {len(t_sent)} texts, the data now has {len(texts)}: delete it or use a new --run-dir")
+        raise ValueError(f"{cache} holds teacher probabilities for {len(t_sent)} texts, the data now has {len(texts)}: delete it or use a new run_dir=")
     targets = {
         "sentiment": np.concatenate([_mix(t_sent[:ns], s_y, alpha), _mix(t_sent[ns:], None, alpha)]),
         "intent": np.concatenate([_mix(t_int[:ns], None, alpha), _mix(t_int[ns : ns + ni], i_y, alpha), _mix(t_int[ns + ni :], None, alpha)]),

@@ -234,5 +234,5 @@ def _resolve_device(name: str) -> torch.device:
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
     if name == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("--device cuda was asked for but torch sees no CUDA device; use --device cpu")
+        raise RuntimeError("device='cuda' was asked for but torch sees no CUDA device; use device='cpu'")
     return torch.device(name)

@@ -300,7 +300,7 @@ def _aspect_rows(aspects: pd.DataFrame, columns: ColumnMap, d: pd.DataFrame) -> 
     if len(a) and not known.all():
         logger.warning(
             "%d of %d aspect mentions have an id that is not in the scored table (e.g. %r); they are left out. "
-            "Were the aspects extracted from the same input (and the same --id-col)?",
+            "Were the aspects extracted from the same input (and the same id_col=)?",
             int((~known).sum()),
             len(a),
             str(a.loc[~known, "id"].iloc[0]),

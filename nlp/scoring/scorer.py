@@ -196,9 +196,9 @@ def resolve_fast(fast: bool, model_dir, quantize: bool | None, recheck: float | 
     if not fast:
         return model_dir, quantize is not False, recheck
     if model_dir:
-        raise ValueError("--fast picks the shipped fast model (models/sentiment-e5s3); your own --model already runs on int8 by default")
+        raise ValueError("fast=True picks the shipped fast model (models/sentiment-e5s3); your own model_dir= already runs on int8 by default")
     if quantize is False:
-        raise ValueError("--fast runs the fast model on int8; drop --fp32, or drop --fast to score in fp32")
+        raise ValueError("fast=True runs the fast model on int8; drop quantize=False, or drop fast=True to score in fp32")
     return fast_model_dir(), True, 0.0 if recheck is None else recheck
 
 
@@ -288,7 +288,7 @@ class Scorer:
         from nlp.scoring.onnx_backend import OnnxEncoder, onnx_available, onnx_cache_dir
 
         if backend == "onnx" and not onnx_available():
-            raise ImportError("--backend onnx needs onnxruntime and onnx: pip install 'nlp-insight[model]'")
+            raise ImportError("backend='onnx' needs onnxruntime and onnx: pip install 'nlp-insight[model]'")
         self.backend = "onnx" if _wants_onnx(backend) else "torch"
         self._onnx = None
         self._onnx_fp32 = None
@@ -298,9 +298,9 @@ class Scorer:
             if recheck_tasks is None and "intent" in model.config.tasks:
                 recheck_tasks = ("intent",)
         if not 0 <= recheck_margin < 1:
-            raise ValueError(f"--recheck is a probability margin in [0, 1), got {recheck_margin}; {RECHECK_MARGIN} is the tested value")
+            raise ValueError(f"recheck_margin= is a probability margin in [0, 1), got {recheck_margin}; {RECHECK_MARGIN} is the tested value")
         if explicit and recheck_margin and not (quantize and self.backend == "onnx"):
-            raise ValueError("--recheck re-scores int8 results in fp32: it needs --int8 and the ONNX Runtime backend (pip install 'nlp-insight[model]')")
+            raise ValueError("recheck_margin= re-scores int8 results in fp32: it needs quantize=True and the ONNX Runtime backend (pip install 'nlp-insight[model]')")
         self.recheck_margin = recheck_margin
         self.recheck_tasks = tuple(recheck_tasks) if recheck_tasks else None
         if self.backend == "onnx":
@@ -336,7 +336,7 @@ class Scorer:
 
         d = Path(model_dir) if model_dir else default_model_dir()
         if not d.is_dir():
-            raise ModelError(f"model directory {d} not found; pass --model DIR with a directory made by `nlp train sentiment`")
+            raise ModelError(f"model directory {d} not found; pass model_dir=DIR with a directory made by `nlp train sentiment`")
         for name in (CONFIG_NAME, ADAPTER_NAME):
             if not (d / name).exists():
                 raise ModelError(f"model directory {d} lacks {name}; expected a directory made by `nlp train sentiment` (config.json + adapter.safetensors)")

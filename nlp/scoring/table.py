@@ -32,7 +32,7 @@ from nlp.io.tables import ROW_COL, InputError, TableWriter, add_row_flags, as_te
 from nlp.scoring.scorer import DEFAULT_BATCH_SIZE, Scorer, Windows
 from nlp.text.pipeline import TextPreparer, mask_output
 from nlp.text.quality import UNSCORED_FLAGS, join_flags
-from nlp.text.table import TableStats, _IdTracker, mark_duplicate_ids
+from nlp.text.table import IdTracker, TableStats, mark_duplicate_ids
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ def score_table(
     if input is not None and str(input) != "-" and Path(input).resolve() == out_path.resolve():
         raise InputError("the output path is the input file; choose another -o")
     if resume and (input is None or str(input) == "-"):
-        raise InputError("--resume needs an input file (stdin cannot be re-read)")
+        raise InputError("resume=True needs an input file (stdin cannot be re-read)")
     # one run per output: a second run on the same -o refuses here, before loading the model
     TextPreparer(rating_scale=rating_scale)  # a bad --rating-scale fails here, before the model loads
     with OutputLock(out_path):
@@ -186,7 +186,7 @@ def score_table(
                 logger.info("nothing finished to resume at %s; starting from the beginning", parts)
             elif resume and old != state:
                 raise InputError(
-                    f"cannot resume: {parts} was made with other settings (input, chunk size, columns or model differ); re-run without --resume"
+                    f"cannot resume: {parts} was made with other settings (input, chunk size, columns or model differ); re-run without resume=True"
                 )
             if not resume:
                 shutil.rmtree(parts)
@@ -198,7 +198,7 @@ def score_table(
         _atomic_text(parts / "state.json", json.dumps(state))
 
         prep = TextPreparer(mask_pii=mask_pii, rating_scale=rating_scale)
-        ids_seen = _IdTracker()
+        ids_seen = IdTracker()
         stats = TableStats()
         from tqdm.auto import tqdm
 

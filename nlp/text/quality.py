@@ -281,11 +281,11 @@ def parse_rating_scale(spec: str | float | int | None) -> tuple[float, float] | 
     else:
         m = re.fullmatch(r"\s*(?:(\d+(?:\.\d+)?)\s*-\s*)?(\d+(?:\.\d+)?)\s*", spec)
         if not m:
-            raise ValueError(f"--rating-scale must be auto, the top of the scale (5, 10) or LO-HI (0.5-5, 0-10); got {spec!r}")
+            raise ValueError(f"rating_scale= must be auto, the top of the scale (5, 10) or LO-HI (0.5-5, 0-10); got {spec!r}")
         lo = float(m.group(1)) if m.group(1) else 1.0
         hi = float(m.group(2))
     if not lo < hi:
-        raise ValueError(f"--rating-scale {spec!r}: the lowest rating must be below the highest")
+        raise ValueError(f"rating_scale={spec!r}: the lowest rating must be below the highest")
     return lo, hi
 
 
@@ -317,13 +317,13 @@ class RatingCheck:
         if self.scale is None and num.notna().any():
             top = 10.0 if num.max() > 5 else 5.0
             self.scale = (1.0, top)
-            logger.info("ratings read on a 1-%g scale (inferred; --rating-scale sets it)", top)
+            logger.info("ratings read on a 1-%g scale (inferred; rating_scale= sets it)", top)
         lo, hi = self.scale or (-math.inf, math.inf)
         bad = ~missing & (num.isna() | (num < lo - 1e-9) | (num > hi + 1e-9))
         if bad.any():
             over = int((num > hi + 1e-9).sum())
             if over and not self.given:
-                logger.warning("%d ratings are above %g and flagged rating_invalid; pass --rating-scale if the scale is another", over, hi)
+                logger.warning("%d ratings are above %g and flagged rating_invalid; pass rating_scale= if the scale is another", over, hi)
         return bad.tolist()
 
 

@@ -37,7 +37,9 @@ class TableStats:
             raise RuntimeError(f"row accounting broke: {self}")
 
 
-class _IdTracker:
+class IdTracker:
+    """Ids seen so far in a stream of chunks, for the ``duplicate_id`` flag."""
+
     def __init__(self) -> None:
         self.seen: set[str] = set()
 
@@ -88,7 +90,7 @@ _LIST_COLUMNS = ("tokens", "sentences", "content_words")
 def _tokenize_locked(input, output, cmap, user_dict, space, typos, mask_pii, content_words, rating_scale, chunk_size, show_progress_bar) -> TableStats:
     tok = KiwiTokenizer(user_dict=user_dict, space=space, typos=typos)
     prep = TextPreparer(mask_pii=mask_pii, max_chars=tok.max_chars, rating_scale=rating_scale)  # cuts and flags `truncated`
-    ids_seen = _IdTracker()
+    ids_seen = IdTracker()
     stats = TableStats()
     writer = TableWriter(output)
     rejects = RejectsWriter(output)

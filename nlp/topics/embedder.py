@@ -157,7 +157,7 @@ class ProjectEmbedder:
             ours = (path / EXPORT_MARKER).is_file()
             if self.backend == "onnx" and not (onnx_available() and ours):
                 raise ValueError(
-                    f"--backend onnx runs directories this project wrote, with onnxruntime installed; "
+                    f"backend='onnx' runs directories this project wrote, with onnxruntime installed; "
                     f"{path} is {'ours' if ours else 'a foreign sentence-transformers directory'} and onnxruntime is "
                     f"{'installed' if onnx_available() else 'missing'}: use --backend torch or pip install 'nlp-insight[model]'"
                 )

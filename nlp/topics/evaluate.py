@@ -205,12 +205,12 @@ def _fit_default(docs: list[str], emb: np.ndarray, seed: int) -> tuple[np.ndarra
 
 def _load_film(path: Path, n: int, seed: int) -> list[str]:
     if not path.is_file():
-        raise FileNotFoundError(f"film reviews {path} not found; pass --film PATH (the NSMC parquet of ../shared/corpora)")
+        raise FileNotFoundError(f"film reviews {path} not found; pass film=PATH (the NSMC parquet of ../shared/corpora)")
     df = pd.read_parquet(path, columns=["review"])
     text = df["review"].astype("string").str.strip()
     text = text[text.str.len() >= 10].drop_duplicates()
     if len(text) < n:
-        raise ValueError(f"{path} has only {len(text)} usable film reviews; lower --n-film")
+        raise ValueError(f"{path} has only {len(text)} usable film reviews; lower n_film=")
     return text.sample(n, random_state=seed).tolist()
 
 

@@ -161,7 +161,7 @@ def evaluate_real_aspects(
     ctx = None
     if context is not None:
         if not Path(context).is_file():
-            raise FileNotFoundError(f"context corpus {context} not found; pass --real-context PATH or --real-context none")
+            raise FileNotFoundError(f"context corpus {context} not found; pass context=PATH or context=None")
         ctx = pd.read_parquet(context, columns=["id", "text", "domain", "product", "use"])
         ctx = ctx[ctx["use"] == "evaluation-only"]
     emb_model = embedder if embedder is not None else ProjectEmbedder(str(model_dir) if model_dir else None, int8=int8)

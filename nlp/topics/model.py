@@ -485,7 +485,7 @@ class TopicModel:
         if not found:
             raise ValueError(
                 f"no topics found in {n} documents with min topic size {min_size}: "
-                "lower --min-topic-size, or give more (or more varied) documents"
+                "lower min_topic_size=, or give more (or more varied) documents"
             )
         target = self.nr_topics if isinstance(self.nr_topics, int) else (MAX_AUTO_TOPICS if self.nr_topics == "auto" else None)
         cap = None if self.max_topic_share is None else max(min_size, int(self.max_topic_share * n))

@@ -89,9 +89,9 @@ def parse_nr_topics(value: str | int | None) -> int | Literal["auto"] | None:
     try:
         n = int(v)
     except ValueError:
-        raise ValueError(f"--nr-topics must be auto, none or a whole number, got {value!r}") from None
+        raise ValueError(f"nr_topics= must be auto, none or a whole number, got {value!r}") from None
     if n < 2:
-        raise ValueError(f"--nr-topics must be at least 2, got {n}")
+        raise ValueError(f"nr_topics= must be at least 2, got {n}")
     return n
 
 
@@ -164,7 +164,8 @@ def _stack(col: pd.Series, where: str) -> np.ndarray:
         raise InputError(f"{where} does not hold one vector of the same length per row ({exc})") from exc
 
 
-def _texts(frame: pd.DataFrame, text_col: str) -> list[str]:
+def texts_of(frame: pd.DataFrame, text_col: str) -> list[str]:
+    """The texts the topic model reads: normalised, personal data masked, missing ones as ''."""
     from nlp.text.normalize import normalize
     from nlp.text.pii import mask_pii
 
@@ -189,7 +190,7 @@ def fit_and_assign(
         (the model's own indices, such as ``representative_docs_``, count within them).
     """
     if fit_sample and fit_sample < 0:
-        raise ValueError(f"--fit-sample must be positive (or 0 for every text), got {fit_sample}")
+        raise ValueError(f"fit_sample= must be positive (or 0 for every text), got {fit_sample}")
     n = len(texts)
     fit = np.arange(n)
     if fit_sample and n > fit_sample:
@@ -309,7 +310,7 @@ def _topics_locked(scored, output_dir, columns, embeddings, model_dir, nr_topics
         ids = derive_ids(frame, cmap)
         frame = frame.drop(columns=[ROW_COL])
     emb = load_embeddings(embeddings, frame, cmap.id)
-    texts = _texts(frame, cmap.text)
+    texts = texts_of(frame, cmap.text)
     live = np.array([bool(t.strip()) for t in texts], dtype=bool)
     if emb is not None:
         zero = ~np.any(emb != 0, axis=1)

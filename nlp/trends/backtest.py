@@ -195,7 +195,7 @@ def _make_model(model: ModelName, random_state: int, n_jobs: int):
             import lightgbm as lgb
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError(
-                "the lightgbm backtest model needs LightGBM: install `nlp-insight[forecast]` (or pass --model ridge)"
+                "the lightgbm backtest model needs LightGBM: install `nlp-insight[forecast]` (or pass model='ridge')"
             ) from exc
         return lgb.LGBMRegressor(
             objective="poisson",
@@ -330,7 +330,7 @@ def backtest_forecasts(
         logger.info("backtest: horizon %d done (%d origins)", h, len(origins))
     if not out:
         raise ValueError(
-            "no forecasts: no series was active at any origin; lower --min-history / raise --active-window or use more data"
+            "no forecasts: no series was active at any origin; lower min_history= / raise active_window= or use more data"
         )
     res = pd.concat(out, ignore_index=True)
     return res[["unique_id", "origin", "horizon", "ds", "y", "model", "yhat", "mase_scale"]]

@@ -428,7 +428,7 @@ def _features_from_rows(
         rows = _join_topics(rows, doc_topics, cmap)
     if by_topic:
         if doc_topics is None:
-            raise ValueError("by_topic needs doc_topics (the doc_topics.parquet written by `nlp topics`); pass --topics DIR")
+            raise ValueError("by_topic=True needs doc_topics= (the doc_topics.parquet written by `nlp topics`)")
         in_topic = rows["topic"].notna() & (rows["topic"] >= 0)
         if (~in_topic).any():
             logger.info(
@@ -534,7 +534,7 @@ def _join_topics(rows: pd.DataFrame, doc_topics: pd.DataFrame, cmap: ColumnMap) 
             )
     if rows["id"].isna().all() and len(rows):
         raise InputError(
-            f"column {cmap.id!r} not found in the scored table, so topics cannot be joined; pass --id-col NAME with the id column used by `nlp topics`"
+            f"column {cmap.id!r} not found in the scored table, so topics cannot be joined; pass id_col=NAME with the id column used by `nlp topics`"
         )
     dt = doc_topics[["id", "topic"]].copy()
     dt["id"] = dt["id"].astype("string")

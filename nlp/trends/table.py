@@ -105,7 +105,7 @@ def trends_table(
     scored, parse_rejects = read_scored(input)
     doc_topics, labels = load_doc_topics(topics_dir) if topics_dir is not None else (None, {})
     if by_topic and doc_topics is None:
-        raise InputError("--by-topic needs --topics DIR (the output directory of `nlp topics`)")
+        raise InputError("by_topic=True needs topics_dir=DIR (the output directory of `nlp topics`)")
     prepared = prepare_rows(scored, cmap, config=cfg, need_product=not by_topic)
     features = _features_from_rows(
         prepared.frame,

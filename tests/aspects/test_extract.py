@@ -77,12 +77,12 @@ def test_domain_column(rules_extractor):
     assert rows["aspect"].tolist() == ["noise", "delivery"] and rows["domain"].tolist() == ["lodging", "shopping"]
     with pytest.raises(ValueError, match="names unknown domains"):
         AspectExtractor(domain_col="dom", rules_only=True).fit().transform(frame.assign(dom="hotel"))
-    with pytest.raises(ValueError, match="--domain-col 'nope' is not a column"):
+    with pytest.raises(ValueError, match="domain_col='nope' is not a column"):
         AspectExtractor(domain_col="nope", rules_only=True).fit().transform(frame)
 
 
 def test_missing_text_column():
-    with pytest.raises(ValueError, match="column 'text' not found.*--text-col"):
+    with pytest.raises(ValueError, match="column 'text' not found.*text_col="):
         extract(pd.DataFrame({"body": ["배송 빨라요"]}), domain="shopping", rules_only=True)
 
 

@@ -84,5 +84,5 @@ def test_check_engine():
     assert check_engine("local") == "local"
     with pytest.raises(ValueError, match="local, spark"):
         check_engine("dask")
-    with pytest.raises(ValueError, match="--engine spark"):
+    with pytest.raises(ValueError, match="engine='spark'"):
         check_engine("local", "spark://host:7077")

@@ -39,7 +39,7 @@ def test_resume_after_a_kill_while_topics_were_written(tmp_path, small_demo, tin
     monkeypatch.setattr(topics_mod, "replace_dir", killed)
     with pytest.raises(RunInterrupted) as exc:
         run(small_demo, out, model_dir=tiny_model, topics_model=tiny_model, min_topic_size=10)
-    assert "score" in str(exc.value) and "--resume" in str(exc.value)
+    assert "score" in str(exc.value) and "resume=True" in str(exc.value)
     info = json.loads((out / "run.json").read_text())
     assert list(info["stages"]) == ["score", "aspects"] and info["complete"] is False and info["input_rows"] == 200
     assert (out / "topics" / "topics.parquet").exists() and not (out / "topics" / "model").exists()

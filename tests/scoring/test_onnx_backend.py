@@ -117,7 +117,7 @@ def test_recheck_on_a_task_the_scorer_lacks_does_nothing(tiny_model_dir, onnx_ca
 def test_recheck_needs_int8_on_onnx(tiny_model_dir, onnx_cache):
     from nlp.scoring.scorer import Scorer
 
-    with pytest.raises(ValueError, match="needs --int8"):
+    with pytest.raises(ValueError, match="needs quantize=True"):
         Scorer.load(tiny_model_dir, backend="onnx", recheck_margin=0.05)
     with pytest.raises(ValueError, match=r"margin in \[0, 1\)"):
         Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=1.5)

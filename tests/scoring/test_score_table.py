@@ -231,7 +231,7 @@ def test_cli_fast_uses_the_fast_model_on_int8(tmp_path, korean_csv, tiny_model, 
     assert resolve_fast(True, None, None, 0.05) == (tiny_model, True, 0.05)  # unless asked for
     assert resolve_fast(False, None, None) == (None, True, None)  # int8 by default
     assert resolve_fast(False, None, False) == (None, False, None)
-    with pytest.raises(ValueError, match="drop --fp32"):
+    with pytest.raises(ValueError, match="drop quantize=False"):
         resolve_fast(True, None, False)
     out = tmp_path / "o.parquet"
     res = runner.invoke(app, ["score", str(korean_csv), "-o", str(out), "--fast"])

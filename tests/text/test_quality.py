@@ -195,7 +195,7 @@ def test_rating_scale_is_inferred_once_per_table():
 
 @pytest.mark.parametrize("spec", ["five", "5-1", "1-", "-3"])
 def test_bad_rating_scale_is_refused(spec):
-    with pytest.raises(ValueError, match="rating-scale"):
+    with pytest.raises(ValueError, match="rating_scale="):
         parse_rating_scale(spec)
 
 

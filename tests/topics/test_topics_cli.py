@@ -118,7 +118,7 @@ def test_fit_on_a_sample_assigns_the_rest(tmp_path, scored) -> None:
     assert (pairs.max(axis=1) / pairs.sum(axis=1)).loc[lambda s: s.index >= 0].min() > 0.8
     reps = set(np.concatenate(part.topics.loc[part.topics["topic"] >= 0, "representative_ids"].to_list()))
     assert reps <= set(frame["id"])
-    with pytest.raises(ValueError, match="fit-sample"):
+    with pytest.raises(ValueError, match="fit_sample="):
         table_mod.topics_table(path, tmp_path / "bad", embeddings=emb, min_topic_size=5, fit_sample=-1)
 
 
