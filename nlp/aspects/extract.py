@@ -193,6 +193,14 @@ class AspectExtractor:
         score_all: score every mention's clause, not only those the rules leave open (slower;
             gives rule-decided mentions the scorer's score too).
         mask_pii: mask personal data in the evidence (and in what the scorer reads).
+        keep_neutral: keep mentions named only by neutral terms even when nothing in their clause
+            judges them (by default such passing mentions are left out, as the labelling guide does).
+        keep_threshold: |score| above which the scorer's reading keeps such a mention (default: ``threshold``).
+        merge: how one review's mentions of an aspect combine: ``majority`` of clause votes (a tie is
+            neutral) or ``cancel`` (any praise plus any complaint is neutral).
+        carry: let a contrast carry an opinion to the aspect of the clause before it.
+        context: weight of the review's own probabilities mixed into a clause's (a clause alone
+            misses what the review around it says); chosen on the development chunk.
         show_progress_bar: log progress (default: from the logger level).
 
     Example:
@@ -229,6 +237,10 @@ class AspectExtractor:
             raise ValueError(f"threshold is a margin of P(positive) - P(negative) in [0, 1), got {threshold}")
         if max_tokens < 8:
             raise ValueError(f"max_tokens must be at least 8, got {max_tokens}")
+        if merge not in ("majority", "cancel"):
+            raise ValueError(f"merge must be majority or cancel, got {merge!r}")
+        if not 0 <= context <= 1:
+            raise ValueError(f"context is a weight in [0, 1], got {context}")
         self.domain = domain
         self.taxonomy = taxonomy
         self.scorer = scorer
@@ -335,8 +347,15 @@ class AspectExtractor:
         found: dict[int, list[Mention]] = {}  # reviews with an aspect mention (and their cue words)
         votes: dict[int, list[Mention]] = {}  # every review with a match, cue words included: they choose the domain
         opinion = self.lexicon_.lemmas()
+        from tqdm.auto import tqdm
+
+        show = self.show_progress_bar
+        if show is None:
+            show = logger.getEffectiveLevel() <= logging.INFO and len(cand) > _ANALYSE_BATCH
+        bar = tqdm(total=len(cand), disable=not show, desc="aspects", unit=" reviews", mininterval=2)
         for s in range(0, len(cand), _ANALYSE_BATCH):
             part = cand[s : s + _ANALYSE_BATCH]
+            bar.update(len(part))
             for i, doc in zip(part, analyse_many([texts[i] for i in part], opinion)):
                 ms = self.index_.find(doc, [row_domains[i]] if row_domains is not None and row_domains[i] else cand_domains)
                 if ms:
@@ -344,6 +363,8 @@ class AspectExtractor:
                 if any(m.aspect != CUE for m in ms):
                     docs[i] = doc
                     found[i] = ms
+
+        bar.close()
 
         # 4: the domain of each review
         domain_of = self._decide_domains(frame, found, votes, row_domains, cand_domains, stats)
