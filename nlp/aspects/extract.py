@@ -102,9 +102,10 @@ def choose_domains(
     that several domains share (맛있다 is food's taste and lodging's breakfast; 가격 and 배송 are
     everywhere; 음식 is a food cue and a lodging breakfast term) says nothing about the domain, so
     only matches of terms unique to one domain (``shared`` lists the others:
-    :attr:`SeedIndex.shared`) are counted; a product with no such match is decided on all matches. Ties go to the domain with more matches in all, then to
-    the first in :data:`~nlp.aspects.taxonomy.DOMAIN_ORDER` (specific domains before ``shopping``,
-    whose vocabulary is the most generic), then to the order of ``candidates``.
+    :attr:`SeedIndex.shared`) are counted; a product with no such match is decided on all matches.
+    Ties go to the domain with more reviews holding one of its cue words, then more matches in all,
+    then the first in :data:`~nlp.aspects.taxonomy.DOMAIN_ORDER` (specific domains before
+    ``shopping``, whose vocabulary is the most generic), then the order of ``candidates``.
 
     Example:
         >>> from nlp.aspects.clauses import analyse
@@ -114,24 +115,24 @@ def choose_domains(
         {'h': 'lodging'}
     """
     shared = shared or frozenset()
-    counts: dict[object, list[Counter]] = {}  # [reviews by own terms, own matches, reviews by any term, any matches]
+    # per group: reviews with an own match, reviews with an own cue word, own matches; the same over any match
+    counts: dict[object, list[Counter]] = {}
     for ms, g in zip(mentions_by_review, groups):
         ms = list(ms)
         if not ms:
             continue
-        c = counts.setdefault(g, [Counter(), Counter(), Counter(), Counter()])
-        own = Counter(m.domain for m in ms if m.seed.lemmas not in shared)
-        anyd = Counter(m.domain for m in ms)
-        c[0].update(own.keys())
-        c[1].update(own)
-        c[2].update(anyd.keys())
-        c[3].update(anyd)
+        c = counts.setdefault(g, [Counter() for _ in range(6)])
+        own = [m for m in ms if m.seed.lemmas not in shared]
+        for k, sel in enumerate((own, ms)):
+            doms = Counter(m.domain for m in sel)
+            c[3 * k].update(doms.keys())
+            c[3 * k + 1].update({m.domain for m in sel if m.aspect == CUE})
+            c[3 * k + 2].update(doms)
     order = {d: (DOMAIN_ORDER.index(d) if d in DOMAIN_ORDER else len(DOMAIN_ORDER), k) for k, d in enumerate(candidates)}
     out = {}
-    for g, (rev, mat, rev_any, mat_any) in counts.items():
-        if not any(rev[d] for d in candidates):
-            rev, mat = rev_any, mat_any
-        out[g] = min((d for d in candidates if rev[d]), key=lambda d: (-rev[d], -mat[d], order[d]))
+    for g, c in counts.items():
+        rev, cue, mat = (c[0], c[1], c[2]) if any(c[0][d] for d in candidates) else (c[3], c[4], c[5])
+        out[g] = min((d for d in candidates if rev[d]), key=lambda d: (-rev[d], -cue[d], -mat[d], order[d]))
     return out
 
 
@@ -192,6 +193,14 @@ class AspectExtractor:
         score_all: score every mention's clause, not only those the rules leave open (slower;
             gives rule-decided mentions the scorer's score too).
         mask_pii: mask personal data in the evidence (and in what the scorer reads).
+        keep_neutral: keep mentions named only by neutral terms even when nothing in their clause
+            judges them (by default such passing mentions are left out, as the labelling guide does).
+        keep_threshold: |score| above which the scorer's reading keeps such a mention (default: ``threshold``).
+        merge: how one review's mentions of an aspect combine: ``majority`` of clause votes (a tie is
+            neutral) or ``cancel`` (any praise plus any complaint is neutral).
+        carry: let a contrast carry an opinion to the aspect of the clause before it.
+        context: weight of the review's own probabilities mixed into a clause's (a clause alone
+            misses what the review around it says); chosen on the development chunk.
         show_progress_bar: log progress (default: from the logger level).
 
     Example:
@@ -228,6 +237,10 @@ class AspectExtractor:
             raise ValueError(f"threshold is a margin of P(positive) - P(negative) in [0, 1), got {threshold}")
         if max_tokens < 8:
             raise ValueError(f"max_tokens must be at least 8, got {max_tokens}")
+        if merge not in ("majority", "cancel"):
+            raise ValueError(f"merge must be majority or cancel, got {merge!r}")
+        if not 0 <= context <= 1:
+            raise ValueError(f"context is a weight in [0, 1], got {context}")
         self.domain = domain
         self.taxonomy = taxonomy
         self.scorer = scorer
@@ -321,25 +334,40 @@ class AspectExtractor:
         texts = [""] * len(raw)
         cand = []
         for i, t in enumerate(raw):
-            doms = [row_domains[i]] if row_domains is not None and row_domains[i] else cand_domains
-            if self.index_.may_match(t, doms) or (not _PLAIN.match(t) and self.index_.may_match(self._prepare([t])[0], doms)):
+            fixed = row_domains is not None and row_domains[i]
+            doms = [row_domains[i]] if fixed else cand_domains
+            # with the domain to choose, reviews with only a cue word (영화, 호텔) are read too: they vote
+            cues = not fixed and self.domain == "auto"
+            if self.index_.may_match(t, doms, cues) or (not _PLAIN.match(t) and self.index_.may_match(self._prepare([t])[0], doms, cues)):
                 cand.append(i)
         for i, t in zip(cand, self._prepare([raw[i] for i in cand])):
             texts[i] = t
         stats.analysed = len(cand)
         docs: dict[int, Doc] = {}
-        found: dict[int, list[Mention]] = {}
+        found: dict[int, list[Mention]] = {}  # reviews with an aspect mention (and their cue words)
+        votes: dict[int, list[Mention]] = {}  # every review with a match, cue words included: they choose the domain
         opinion = self.lexicon_.lemmas()
+        from tqdm.auto import tqdm
+
+        show = self.show_progress_bar
+        if show is None:
+            show = logger.getEffectiveLevel() <= logging.INFO and len(cand) > _ANALYSE_BATCH
+        bar = tqdm(total=len(cand), disable=not show, desc="aspects", unit=" reviews", mininterval=2)
         for s in range(0, len(cand), _ANALYSE_BATCH):
             part = cand[s : s + _ANALYSE_BATCH]
+            bar.update(len(part))
             for i, doc in zip(part, analyse_many([texts[i] for i in part], opinion)):
                 ms = self.index_.find(doc, [row_domains[i]] if row_domains is not None and row_domains[i] else cand_domains)
+                if ms:
+                    votes[i] = ms
                 if any(m.aspect != CUE for m in ms):
                     docs[i] = doc
                     found[i] = ms
 
+        bar.close()
+
         # 4: the domain of each review
-        domain_of = self._decide_domains(frame, found, row_domains, cand_domains, stats)
+        domain_of = self._decide_domains(frame, found, votes, row_domains, cand_domains, stats)
         mentions: dict[int, list[Mention]] = {}
         for i, ms in found.items():
             d = domain_of.get(i)
@@ -388,16 +416,16 @@ class AspectExtractor:
             vals = [v or self.domain for v in vals]
         return vals
 
-    def _decide_domains(self, frame, found, row_domains, cand_domains, stats: ExtractStats) -> dict[int, str]:
+    def _decide_domains(self, frame, found, votes, row_domains, cand_domains, stats: ExtractStats) -> dict[int, str]:
         out: dict[int, str] = {}
-        auto_rows = [i for i in found if not (row_domains is not None and row_domains[i])]
+        auto_rows = [i for i in votes if not (row_domains is not None and row_domains[i])]
         if row_domains is not None:
             for i in found:
                 if row_domains[i]:
                     out[i] = row_domains[i]
         if self.domain != "auto":
-            for i in auto_rows:
-                out[i] = self.domain
+            for i in found:
+                out.setdefault(i, self.domain)
             stats.domains = dict(Counter(out.values()))
             return out
         cmap = self.columns
@@ -406,10 +434,11 @@ class AspectExtractor:
             groups = [prod[i] for i in auto_rows]
         else:
             groups = ["" for _ in auto_rows]  # no product column: the whole table is one product
-        chosen = choose_domains([found[i] for i in auto_rows], groups, cand_domains, self.index_.shared)
+        chosen = choose_domains([votes[i] for i in auto_rows], groups, cand_domains, self.index_.shared)
         for i, g in zip(auto_rows, groups):
-            out[i] = chosen[g]
-        stats.domains = dict(Counter(chosen.values()))
+            if i in found:
+                out[i] = chosen[g]
+        stats.domains = dict(Counter(chosen[g] for g in {g for i, g in zip(auto_rows, groups) if i in found}))
         if row_domains is not None:
             for d, n in Counter(row_domains[i] for i in found if row_domains[i]).items():
                 stats.domains[d] = stats.domains.get(d, 0) + n

@@ -144,6 +144,7 @@ class SeedIndex:
         self._prefix: dict[str, list[Seed]] = {}  # single-lemma prefix seeds, by their lemma
         self._literal: list[Seed] = []
         self._anchors: dict[str, dict[str, list[str | None]]] = {d: {} for d in self.domains}
+        self._cue_anchors: dict[str, dict[str, list[str | None]]] = {d: {} for d in self.domains}
         for d, key, term, pol in raw:
             tagm = _TAG.search(term)
             parts = _TAG.sub("", term).rstrip("*").split()
@@ -151,7 +152,7 @@ class SeedIndex:
             lemmas = tuple(t.lemma for t in toks)
             if not lemmas:
                 raise ValueError(f"seed term {term!r} of {d}.{key} has no content word Kiwi can match (only particles or symbols?)")
-            anchors = self._anchors[d] if key != CUE else {}  # a cue alone never makes a mention: no reason to run Kiwi
+            anchors = self._anchors[d] if key != CUE else self._cue_anchors[d]
             if lemmas in _TOO_COMMON:
                 raise ValueError(
                     f"seed term {term!r} of {d}.{key} reads as {'+'.join(lemmas)!r} for Kiwi and would match almost every review; "
@@ -184,18 +185,18 @@ class SeedIndex:
         """Lemma patterns that are seeds of several domains (they do not tell the domains apart)."""
 
     # -- prefilter -------------------------------------------------------------------------
-    def may_match(self, text: str, domains: Sequence[str] | None = None) -> bool:
-        """False only when no seed of ``domains`` can occur in ``text`` (so Kiwi can be skipped)."""
+    def may_match(self, text: str, domains: Sequence[str] | None = None, cues: bool = False) -> bool:
+        """False only when no seed of ``domains`` (and, with ``cues``, no cue word) can occur in ``text``, so Kiwi can be skipped."""
         if not text:
             return False
         low = text.lower()
         chars = set(low)
         for d in domains if domains is not None else self.domains:
-            anchors = self._anchors[d]
-            for ch in chars.intersection(anchors):
-                for s in anchors[ch]:
-                    if s is None or s in low:
-                        return True
+            for anchors in (self._anchors[d], self._cue_anchors[d]) if cues else (self._anchors[d],):
+                for ch in chars.intersection(anchors):
+                    for s in anchors[ch]:
+                        if s is None or s in low:
+                            return True
         return False
 
     # -- matching --------------------------------------------------------------------------
