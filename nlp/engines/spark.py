@@ -506,7 +506,9 @@ def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec) 
             tcol, span = windows[k]
             flag_schema = StructType([StructField(ROW_COL, LongType()), StructField(k, BooleanType())])
 
-            f = present.select(ROW_COL, k, tcol).groupBy(k).applyInPandas(_within_window(k, tcol, span), flag_schema)
+            # only keys seen more than once can repeat: most rows are alone with their key and skip the per-key walk
+            shared = present.select(ROW_COL, k, tcol, F.count(F.lit(1)).over(Window.partitionBy(k)).alias("_nlp_n")).filter(F.col("_nlp_n") > 1)
+            f = shared.select(ROW_COL, k, tcol).groupBy(k).applyInPandas(_within_window(k, tcol, span), flag_schema)
         else:
             first = F.min(ROW_COL).over(Window.partitionBy(k))
             f = present.select(ROW_COL, (F.col(ROW_COL) > first).alias(k)).filter(F.col(k))
