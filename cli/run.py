@@ -83,10 +83,38 @@ def run_cmd(
         engine=engine,
         spark_master=spark_master,
         rating_scale=None if rating_scale == "auto" else rating_scale,
+        on_stage=_stage_line,
     )
     err_console.print(f"scored {res.scored_rows} rows ({res.rejected_rows} rejected) → {res.scored}")
-    err_console.print(f"topics → {res.topics}; trends → {res.trends or 'skipped: ' + res.skipped.get('trends', '')}")
+    err_console.print(f"aspects → {res.aspects}; topics → {res.topics}; trends → {res.trends or 'skipped: ' + res.skipped.get('trends', '')}")
     err_console.print(f"report → {res.report or 'skipped: ' + res.skipped.get('report', '')}")
+
+
+def stage_summary(stage: str, record: dict) -> str:
+    """One line per finished stage of ``nlp run`` (printed on a terminal and in pipes alike).
+
+    Example:
+        >>> stage_summary("score", {"seconds": 81.26, "input_rows": 20000, "scored_rows": 20000, "rejected_rows": 0})
+        'score      81.3 s  20,000 rows in, 20,000 scored, 0 rejected'
+    """
+    if record.get("kept"):
+        what = "kept from the earlier run"
+    elif stage == "score":
+        what = f"{record.get('input_rows', 0):,} rows in, {record.get('scored_rows', 0):,} scored, {record.get('rejected_rows', 0):,} rejected"
+    elif stage == "aspects":
+        doms = ", ".join(f"{d} {n}" for d, n in sorted((record.get("domains") or {}).items()))
+        what = f"{record.get('mentions', 0):,} aspect rows from {record.get('reviews_with_aspects', 0):,} reviews" + (f" (domains: {doms})" if doms else "")
+    elif stage == "topics":
+        what = f"{record.get('n_topics', 0)} topics"
+    elif stage == "trends":
+        what = f"skipped: {record['skipped']}" if record.get("skipped") else f"{record.get('rows', 0):,} product × period rows"
+    else:
+        what = ", ".join(Path(p).name for p in record.get("outputs", []))
+    return f"{stage:<9}{record.get('seconds', 0.0):6.1f} s  {what}"
+
+
+def _stage_line(stage: str, record: dict) -> None:
+    err_console.print(stage_summary(stage, record), markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -86,8 +87,13 @@ def run(
     engine: str = "local",
     spark_master: str = "local[*]",
     rating_scale: str | float | None = None,
+    on_stage: Callable[[str, dict], None] | None = None,
 ) -> RunResult:
     """Run the whole pipeline on ``input`` (default: the demo corpus) into ``output_dir``.
+
+    ``on_stage(stage, record)`` is called as each local stage ends (or is kept on resume, with
+    ``record["kept"]``); the record is the stage's entry in ``run.json`` (outputs, seconds, figures).
+    ``nlp run`` prints one line per stage from it.
 
     Trends and the time charts need product and date columns; when the input has none,
     those stages are skipped with a note rather than failing the run.
@@ -122,13 +128,13 @@ def run(
     with OutputLock(out):
         return _run_locked(
             input, out, columns or ColumnMap(), model_dir, freq, nr_topics, min_topic_size, seed, resume, quantize, recheck, backend,
-            mask_pii, title, topics_model, rating_scale,
+            mask_pii, title, topics_model, rating_scale, on_stage,
         )
 
 
 def _run_locked(
     input, out: Path, cmap: ColumnMap, model_dir, freq, nr_topics, min_topic_size, seed, resume, quantize, recheck, backend, mask_pii, title,
-    topics_model, rating_scale=None,
+    topics_model, rating_scale=None, on_stage=None,
 ) -> RunResult:
     from nlp.io.tables import read_table
     from nlp.scoring.table import input_signature, score_table
@@ -181,12 +187,16 @@ def _run_locked(
         logger.info("%s: finished in an earlier run; kept (resume)", stage)
         res.stages[stage] = record
         res.seconds[stage] = record.get("seconds", 0.0)
+        if on_stage is not None:
+            on_stage(stage, {**record, "kept": True})
         return True
 
     def finish(stage: str, t0: float, outputs: list, **figures) -> None:
         res.seconds[stage] = time.perf_counter() - t0
         res.stages[stage] = {"outputs": [str(p) for p in outputs], "seconds": res.seconds[stage], "settings": res.settings[stage], **figures}
         atomic_write_text(out / RUN_FILE, res.to_json())
+        if on_stage is not None:
+            on_stage(stage, res.stages[stage])
 
     try:
         t0 = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -21,6 +22,10 @@ def test_run_writes_every_stage(tmp_path, tiny_model, no_network):
     out = tmp_path / "out"
     res = runner.invoke(app, ["run", str(src), "-o", str(out), "--model", str(tiny_model), "--topics-model", str(tiny_model), "--min-topic-size", "10"])
     assert res.exit_code == 0, res.output
+    # one summary line per stage, in a pipe as on a terminal
+    lines = [m.group(1) for m in re.finditer(r"^(\w+) +\d+\.\d s  ", res.output, flags=re.M)]
+    assert lines == ["score", "aspects", "topics", "trends", "report"], res.output
+    assert "400 rows in, 400 scored, 0 rejected" in res.output
     scored = pd.read_parquet(out / "scored.parquet")
     assert len(scored) == 400
     assert (out / "topics" / "doc_topics.parquet").exists() and (out / "topics" / "topics.parquet").exists()
