@@ -77,23 +77,29 @@ class OutputLock:
             "token": self.token,
             "output": str(self.output),
         }
-        for _ in range(5):
-            if self._create(info):
-                break
-            holder = _read(self.path)
-            if holder is None:
-                if self.path.exists() and _age(self.path) > 10:
-                    # unreadable and old: a lock written by a tool that died mid-write (ours never are)
-                    self._take_over(None)
-                continue  # vanished (its run just ended) or being replaced: try again
-            reason = _stale_reason(holder)
-            if reason is None:
-                raise OutputInUse(_busy_message(self.output, self.path, holder))
-            self._take_over(holder, reason)
-        else:
-            raise OutputInUse(f"could not take the lock {self.path}: other runs keep creating it; try again")
-        self._held = True
+        # the token counts as held from before the lock file exists: another thread of this process that
+        # reads the new lock must see a live holder, not "left by an earlier run in this process"
         _HELD.add(self.token)
+        try:
+            for _ in range(5):
+                if self._create(info):
+                    break
+                holder = _read(self.path)
+                if holder is None:
+                    if self.path.exists() and _age(self.path) > 10:
+                        # unreadable and old: a lock written by a tool that died mid-write (ours never are)
+                        self._take_over(None)
+                    continue  # vanished (its run just ended) or being replaced: try again
+                reason = _stale_reason(holder)
+                if reason is None:
+                    raise OutputInUse(_busy_message(self.output, self.path, holder))
+                self._take_over(holder, reason)
+            else:
+                raise OutputInUse(f"could not take the lock {self.path}: other runs keep creating it; try again")
+        except BaseException:
+            _HELD.discard(self.token)
+            raise
+        self._held = True
         self._token_ctx = use_run_token(self.token)
         self._token_ctx.__enter__()
         if self.sweep:
