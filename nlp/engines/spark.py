@@ -537,7 +537,6 @@ def _within_window(key: str, tcol: str, span: float | None):
 
 def _resolve_settings(numbered: DataFrame, stage: Stage, chunk_size: int, source: SourceSpec) -> Stage:
     """The stage with each :meth:`Stage.table_settings` resolved from the first chunk that has a value, as locally."""
-    from pyspark.sql import functions as F
     from pyspark.sql.types import LongType, StringType, StructField, StructType
 
     wanted = {name: col for name, col in stage.table_settings().items() if col in numbered.columns}
@@ -563,11 +562,12 @@ def _resolve_settings(numbered: DataFrame, stage: Stage, chunk_size: int, source
                     yield pd.DataFrame(rows, columns=["chunk", "value"])
 
         cols = [c for c in dict.fromkeys([ROW_COL, col, *([CORRUPT_COL] if CORRUPT_COL in numbered.columns else [])])]
-        got = numbered.select(*[_c(c) for c in cols]).mapInPandas(per_chunk, schema)
-        first = got.agg(F.min("chunk").alias("c")).collect()[0]["c"]
-        if first is None:
+        # one row per chunk part with a reading: a few hundred rows even for millions of input rows
+        got = numbered.select(*[_c(c) for c in cols]).mapInPandas(per_chunk, schema).collect()
+        if not got:
             continue
-        values = [json.loads(r["value"]) for r in got.filter(F.col("chunk") == first).collect()]
+        first = min(r["chunk"] for r in got)
+        values = [json.loads(r["value"]) for r in got if r["chunk"] == first]
         # parts of one chunk: the widest reading (for ratings, 1-10 when any part has a rating above 5)
         best = max(values, key=lambda v: tuple(v) if isinstance(v, list) else v)
         resolved[name] = tuple(best) if isinstance(best, list) else best

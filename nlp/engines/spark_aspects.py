@@ -77,7 +77,7 @@ def aspect_rows(
             StructField("terms", StringType()),
         ]
     )
-    key = ("aspects", domain, str(model_dir) if model_dir else None, bool(quantize), backend, tuple(sorted(extractor_kwargs.items())))
+    key = ("aspects", domain, str(model_dir) if model_dir else None, bool(quantize), backend, repr(sorted(extractor_kwargs.items())))
     names = schema.fieldNames()
 
     def load():
