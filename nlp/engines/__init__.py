@@ -1,7 +1,8 @@
 """Where the stages run: ``local`` (one process, streamed in chunks) or ``spark`` (the same stage functions over Arrow batches).
 
 * :mod:`nlp.engines.stages` — each stage as a function over a pandas batch (:class:`Stage`,
-  :class:`ScoreStage`, :class:`AspectsStage`), its heavy resources loaded once per process.
+  :class:`ScoreStage`), its heavy resources loaded once per process; aspects run per product
+  (:mod:`nlp.engines.spark_aspects`).
 * :mod:`nlp.engines.spark` — the Spark engine: reads any path Spark reads, numbers rows as the
   local engine does, computes whole-table flags with Spark aggregations, runs the stages with
   ``mapInPandas`` over the local engine's chunks, and writes through Spark's output committer.
@@ -15,9 +16,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from nlp.engines.stages import STAGES, AspectsStage, ScoreStage, Stage, model_labels, register_stage
+from nlp.engines.stages import STAGES, ScoreStage, Stage, model_labels, register_stage
 
-__all__ = ["ENGINES", "Engine", "DEFAULT_SPARK_MASTER", "check_engine", "Stage", "ScoreStage", "AspectsStage", "STAGES", "register_stage", "model_labels"]
+__all__ = ["ENGINES", "Engine", "DEFAULT_SPARK_MASTER", "check_engine", "Stage", "ScoreStage", "STAGES", "register_stage", "model_labels"]
 
 Engine = Literal["local", "spark"]
 ENGINES: tuple[str, ...] = ("local", "spark")

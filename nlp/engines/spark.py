@@ -732,7 +732,7 @@ def stage_table(
     """Run ``stage`` over every row of ``input`` into the folder ``output``, rejects beside it (``output.rejects.jsonl/``).
 
     The file-to-file form of :func:`run_stage` that ``nlp score --engine spark`` uses, and
-    ``nlp aspects --engine spark`` can (``one_row_per_input=False``: the output rows are mentions,
+    a stage with more rows out than in can (``one_row_per_input=False``: e.g. one row per mention,
     so only ``input rows = rows read + rejected rows`` is checked).
     """
     inp, out = str(input), str(output)

@@ -16,9 +16,9 @@ Settings the local engine fixes from the first chunk (the rating scale) are reso
 engine over the whole table before any batch runs (:meth:`Stage.table_settings`). Batches follow the local engine's chunks (``_row // chunk_size``) when
 :attr:`Stage.chunked` is set, so batch-dependent arithmetic (int8 scales, padding) is the same.
 
-Stages: :class:`ScoreStage` (``nlp score``) and :class:`AspectsStage` (``nlp aspects``, the
-hook for :mod:`nlp.aspects`). Another stage plugs in the same way: subclass :class:`Stage`,
-then :func:`register_stage`.
+Stages: :class:`ScoreStage` (``nlp score``). Another stage plugs in the same way: subclass
+:class:`Stage`, then :func:`register_stage`. Aspects run per product instead, because
+``--domain auto`` needs a product's whole set of reviews (:mod:`nlp.engines.spark_aspects`).
 
 Example:
     >>> stage = ScoreStage(quantize=True)
@@ -50,7 +50,6 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "Stage",
     "ScoreStage",
-    "AspectsStage",
     "STAGES",
     "register_stage",
     "model_labels",
@@ -353,87 +352,3 @@ class ScoreStage(Stage):
             ready = prepare_frame(df, scorer, cmap, prep, IdTracker())
         out, _ = score_frame(df, scorer, cmap, prep, ready=ready)
         return out
-
-
-ASPECT_TYPES = {
-    "aspect": "string",
-    "aspect_label": "string",
-    "polarity": "string",
-    "score": "float64",
-    "evidence": "string",
-    "start": "int64",
-    "end": "int64",
-    "domain": "string",
-    "mentions": "int64",
-    "terms": "string",
-}
-"""Columns of :mod:`nlp.aspects`' rows after the id, product and time columns (SPEC "Aspect outputs")."""
-
-
-@register_stage
-@dataclass(frozen=True)
-class AspectsStage(Stage):
-    """``nlp aspects`` for one batch: :class:`nlp.aspects.AspectExtractor` over the batch's reviews.
-
-    One output row per review × aspect mention. The extractor (and the scorer it may call for
-    clause polarity) is loaded once per process. ``domain="auto"`` picks a domain per product
-    from the whole table's mentions, which one batch does not see: the Spark engine asks for a
-    named domain or a ``domain_col`` until a per-product pre-pass computes it.
-
-    Args:
-        columns: input column names.
-        domain: a domain name of the taxonomy (or ``auto`` on the local engine).
-        taxonomy: a taxonomy file on top of the built-in one.
-        model_dir, quantize, backend, mask_pii: as ``nlp aspects``' options.
-        options: further :class:`~nlp.aspects.AspectExtractor` options as ``(name, value)`` pairs.
-    """
-
-    name: ClassVar[str] = "aspects"
-
-    columns: ColumnMap = field(default_factory=ColumnMap)
-    domain: str = "auto"
-    taxonomy: str | None = None
-    model_dir: str | None = None
-    quantize: bool = False
-    backend: str | None = None
-    mask_pii: bool = True
-    options: tuple[tuple[str, Any], ...] = ()
-
-    def cache_key(self) -> Hashable:
-        return ("aspects", self.columns, self.domain, self.taxonomy, self.model_dir, self.quantize, self.backend, self.mask_pii, self.options)
-
-    def load(self):
-        try:
-            from nlp.aspects import AspectExtractor
-        except ImportError as exc:
-            raise ImportError(f"the aspects stage needs nlp.aspects, which this installation lacks ({exc}); upgrade nlp-insight") from exc
-        return AspectExtractor(
-            domain=self.domain,
-            taxonomy=self.taxonomy,
-            model_dir=self.model_dir,
-            quantize=self.quantize,
-            backend=self.backend,
-            columns=self.columns,
-            mask_pii=self.mask_pii,
-            **dict(self.options),
-        ).fit()
-
-    def output_schema(self, input_schema):
-        import pyarrow as pa
-
-        cmap = self.columns
-        by_name = {f.name: f.type for f in input_schema}
-        fields = [pa.field(cmap.id, pa.string())]
-        for col in (cmap.product, cmap.time):
-            if col in by_name:
-                fields.append(pa.field(col, by_name[col]))
-        fields += [pa.field(name, pa.type_for_alias(typ)) for name, typ in ASPECT_TYPES.items()]
-        return pa.schema(fields)
-
-    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
-        from nlp.io.columns import derive_ids
-
-        cmap = self.columns
-        df = frame.copy()
-        df[cmap.id] = derive_ids(df, cmap)  # the ids `nlp score` gives the same rows
-        return self.resources().transform(df.drop(columns=[ROW_COL]))
