@@ -165,7 +165,8 @@ def _numbers(x: np.ndarray, tz: str) -> np.ndarray:
 def _strings(s: pd.Series, tz: str) -> np.ndarray:
     """Dates from stripped, non-blank strings (digits-only strings go to :func:`_numbers`)."""
     out = _nat(len(s))
-    digits = s.str.isdigit().to_numpy(dtype=bool)
+    # ASCII digits only: str.isdigit() is also true for '²' or '①', which no number parser reads
+    digits = s.str.fullmatch(r"[0-9]+").fillna(False).to_numpy(dtype=bool)
     if digits.any():
         out[digits] = _numbers(s[digits].astype(float).to_numpy(), tz)
     rest = s[~digits]

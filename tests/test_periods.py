@@ -106,6 +106,12 @@ def test_parse_times_never_raises(values):
     assert len(got) == len(values) and str(got.dtype) == "datetime64[ns]"
 
 
+def test_digit_like_symbols_are_no_dates():
+    # str.isdigit() is true for these, float() cannot read them
+    got = parse_times(pd.Series(["²", "①", "20240301"], dtype=object))
+    assert got.isna().tolist() == [True, True, False] and str(got.iloc[2].date()) == "2024-03-01"
+
+
 @pytest.mark.parametrize(
     ("freq", "expected"),
     [
