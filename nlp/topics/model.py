@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -69,6 +70,10 @@ LABEL_CANDIDATES = 30
 MAX_TOPIC_SHARE = 0.15
 #: A topic above ``max_topic_share`` is re-clustered only when it holds this many minimum-size topics.
 SPLIT_MIN_TOPICS = 4
+#: ``knn="auto"``: UMAP's neighbour graph is exact (blocked matrix products) up to this many documents.
+EXACT_KNN_MAX = 50_000
+#: Cells of the similarity matrix computed at once by the exact neighbour search (8M floats: 32 MB a block).
+KNN_BLOCK_CELLS = 8_000_000
 GIANT_TOPIC_SHARE = 0.5  # cluster_selection="auto": a topic above this share of the documents means eom selected the root
 Representation = Literal["ctfidf", "mmr", "keybert"]
 
@@ -86,6 +91,32 @@ def _most_common(texts: Sequence[str], n: int) -> list[int]:
         first.setdefault(t.strip(), i)
     counts = Counter(t.strip() for t in texts)
     return [first[t] for t, _ in counts.most_common(n)]
+
+
+def exact_knn(x: np.ndarray, k: int, block_cells: int = KNN_BLOCK_CELLS) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest rows of every row of unit-length ``x`` by cosine (itself first), as UMAP's graph wants it.
+
+    Returns ``(indices, distances)``, each ``(n, k)``, nearest first, distance ``1 - cosine`` (clipped at 0).
+    Ties are broken by the lower index, so the graph does not depend on the block size.
+    """
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    n = len(x)
+    k = min(k, n)
+    idx = np.empty((n, k), dtype=np.int32)
+    dist = np.empty((n, k), dtype=np.float32)
+    step = max(1, block_cells // max(n, 1))
+    for s in range(0, n, step):
+        sims = x[s : s + step] @ x.T
+        rows = np.arange(len(sims))
+        sims[rows, s + rows] = np.inf  # a row is its own nearest neighbour, whatever rounding says
+        part = np.argpartition(sims, n - k, axis=1)[:, n - k :] if k < n else np.tile(np.arange(n), (len(sims), 1))
+        vals = np.take_along_axis(sims, part, axis=1)
+        order = np.lexsort((part, -vals), axis=1)
+        idx[s : s + step] = np.take_along_axis(part, order, axis=1)
+        d = 1.0 - np.take_along_axis(vals, order, axis=1)
+        d[:, 0] = 0.0
+        dist[s : s + step] = np.maximum(d, 0.0)
+    return idx, dist
 
 
 def _auto_min_topic_size(n_docs: int) -> int:
@@ -147,6 +178,11 @@ class TopicModel:
             topics) is re-clustered on its own (HDBSCAN leaf clusters), and the automatic merge
             (``nr_topics="auto"``) never joins topics beyond it; a number of topics asked for is
             reached regardless. ``None``: no limit.
+        knn: the neighbour graph UMAP starts from. ``"exact"``: every document's nearest
+            neighbours by cosine, from blocked matrix products (no approximation, and none of
+            pynndescent's just-in-time compilation, about 30 s per process); ``"approx"``:
+            UMAP's own pynndescent search; ``"auto"``: exact up to :data:`EXACT_KNN_MAX`
+            documents.
 
     Attributes (after ``fit``):
         topics_: topic per training document (``-1`` = outlier, ``-2`` = the generic group).
@@ -190,6 +226,7 @@ class TopicModel:
         names: Sequence[str] = (),
         mask_names: bool = False,
         max_topic_share: float | None = MAX_TOPIC_SHARE,
+        knn: Literal["auto", "exact", "approx"] = "auto",
     ) -> None:
         if nr_topics is not None and nr_topics != "auto" and (not isinstance(nr_topics, int) or nr_topics < 2):
             raise ValueError(f"nr_topics must be None, 'auto' or an integer >= 2, got {nr_topics!r}")
@@ -210,6 +247,8 @@ class TopicModel:
             raise ValueError(f"unknown noise domain(s) {unknown}; choose from {sorted(DOMAIN_NOISE)}")
         if max_topic_share is not None and not 0.0 < max_topic_share < 1.0:
             raise ValueError(f"max_topic_share must be in (0, 1) or None, got {max_topic_share}")
+        if knn not in ("auto", "exact", "approx"):
+            raise ValueError(f"knn must be 'auto', 'exact' or 'approx', got {knn!r}")
         if max_content_words < 0:
             raise ValueError(f"max_content_words must be >= 0, got {max_content_words}")
         if isinstance(names, str):
@@ -239,6 +278,7 @@ class TopicModel:
         self.names = tuple(sorted({str(n) for n in names if isinstance(n, str) and n.strip()}))
         self.mask_names = mask_names
         self.max_topic_share = max_topic_share
+        self.knn = knn
         self._embedder: ProjectEmbedder | None = None
         self.name_words_: frozenset[str] = frozenset()
         self.name_surfaces_: list[str] = []
@@ -266,6 +306,7 @@ class TopicModel:
         "names",
         "mask_names",
         "max_topic_share",
+        "knn",
     )
 
     def get_params(self) -> dict[str, Any]:
@@ -367,6 +408,15 @@ class TopicModel:
 
         return generic_mask(texts, analyzer, max_content_words=self.max_content_words)
 
+    def _precomputed_knn(self, x: np.ndarray) -> dict[str, Any]:
+        """UMAP's ``precomputed_knn`` argument when the neighbour graph is computed exactly here (see ``knn``)."""
+        n = len(x)
+        exact = self.knn == "exact" or (self.knn == "auto" and n <= EXACT_KNN_MAX)
+        if not exact or n < 4096:  # below 4,096 documents UMAP computes all distances itself
+            return {}
+        idx, dist = exact_knn(x, min(self.n_neighbors, n - 1))
+        return {"precomputed_knn": (idx, dist)}
+
     def _representation_model(self):
         if self.representation == "mmr":
             from bertopic.representation import MaximalMarginalRelevance
@@ -442,8 +492,11 @@ class TopicModel:
                 random_state=self.seed,  # seeded UMAP runs on one thread anyway; saying so silences its warning
                 low_memory=False,
                 n_jobs=1,
+                **self._precomputed_knn(x),
             )
-            reduced = umap_model.fit_transform(x)  # once, even when the clustering runs twice (auto selection)
+            with warnings.catch_warnings():  # no search index with a precomputed graph: transform is never used (below)
+                warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]", category=UserWarning)
+                reduced = umap_model.fit_transform(x)  # once, even when the clustering runs twice (auto selection)
             umap_model = _Reduced(umap_model, x, reduced)
         ctfidf = ClassTfidfTransformer(reduce_frequent_words=True)
         rep = self._representation_model()

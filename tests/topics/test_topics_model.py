@@ -308,3 +308,32 @@ def test_a_catch_all_topic_is_split() -> None:
     sizes = {t: s for t, s in split.topic_sizes_.items() if t >= 0}
     assert len(sizes) >= 3 and sum(split.topic_sizes_.values()) == 220
     assert split.topic_sizes_.get(-1, 0) <= whole.topic_sizes_.get(-1, 0)  # splitting adds no outliers
+
+
+def test_exact_knn_matches_brute_force_and_puts_each_row_first():
+    from nlp.topics.model import exact_knn
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 16)).astype(np.float32)
+    x[5] = x[4]  # an exact duplicate: the row itself must still come first
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    idx, dist = exact_knn(x, 7, block_cells=300 * 11)  # blocks of 11 rows
+    sims = x @ x.T
+    for i in (0, 4, 5, 123, 299):
+        assert idx[i, 0] == i and dist[i, 0] == 0.0
+        others = [j for j in np.argsort(-sims[i], kind="stable") if j != i][:6]
+        assert set(idx[i, 1:]) == set(others)
+        assert np.allclose(dist[i, 1:], 1.0 - sims[i, idx[i, 1:]], atol=1e-6)
+        assert np.all(np.diff(dist[i]) >= -1e-7)  # nearest first
+    idx2, dist2 = exact_knn(x, 7)  # one block: the same graph
+    assert np.array_equal(idx, idx2) and np.allclose(dist, dist2)
+
+
+def test_knn_option_is_checked_and_kept_in_the_parameters():
+    with pytest.raises(ValueError, match="knn"):
+        TopicModel(knn="fast")
+    assert TopicModel(knn="approx").get_params()["knn"] == "approx"
+    big = TopicModel()._precomputed_knn(np.eye(5000, 8, dtype=np.float32))
+    assert big["precomputed_knn"][0].shape == (5000, 15)
+    assert TopicModel(knn="approx")._precomputed_knn(np.eye(5000, 8, dtype=np.float32)) == {}
+    assert TopicModel()._precomputed_knn(np.eye(100, 8, dtype=np.float32)) == {}  # UMAP is exact below 4,096 itself
