@@ -463,12 +463,13 @@ def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec) 
     """``_row`` and, per key of :meth:`Stage.repeat_keys`, whether an earlier row had the same key (only rows with a flag).
 
     A key with a window (:meth:`Stage.repeat_key_windows`) repeats only an earlier row whose time is
-    within the window (or either time unknown): its rows are grouped by key and each group is
-    walked in row order with the local detector's rule.
+    within the window (or either time unknown); without one, any earlier row counts. The keys come
+    from one Python pass, whatever their number; the rows of each key seen more than once are
+    grouped and walked in row order with the local detector's rule.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
-    from pyspark.sql.types import BinaryType, BooleanType, DoubleType, LongType, StructField, StructType
+    from pyspark.sql.types import BinaryType, DoubleType, IntegerType, LongType, StructField, StructType
 
     names = list(stage.repeat_key_columns())
     if not names:
@@ -499,38 +500,51 @@ def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec) 
         # one CSV file is one partition: spread this pass (and the model loading it starts) over every worker
         keyed = keyed.repartition(workers)
     info = keyed.mapInPandas(keys, schema)
-    flags = None
-    for k in names:
-        present = info.filter(F.col(k).isNotNull())
-        if k in windows:
-            tcol, span = windows[k]
-            flag_schema = StructType([StructField(ROW_COL, LongType()), StructField(k, BooleanType())])
+    # one record per row and key (the keys pass above runs once, however many keys there are);
+    # only keys seen more than once can repeat: most rows are alone with their key and skip the walk
+    tcols = {k: windows[k][0] for k in names if k in windows}
+    spans = [windows[k][1] if k in windows else None for k in names]
+    record = F.explode(
+        F.array(
+            *[
+                F.struct(
+                    F.lit(i).alias(_KEY_NO),
+                    F.col(k).alias(_KEY_VALUE),
+                    (F.col(tcols[k]) if k in tcols else F.lit(None).cast("double")).alias(_KEY_TIME),
+                )
+                for i, k in enumerate(names)
+            ]
+        )
+    ).alias("r")
+    long = info.select(ROW_COL, record).select(ROW_COL, f"r.{_KEY_NO}", f"r.{_KEY_VALUE}", f"r.{_KEY_TIME}")
+    long = long.filter(F.col(_KEY_VALUE).isNotNull())
+    shared = long.select("*", F.count(F.lit(1)).over(Window.partitionBy(_KEY_NO, _KEY_VALUE)).alias("_nlp_n")).filter(F.col("_nlp_n") > 1)
+    hit_schema = StructType([StructField(ROW_COL, LongType()), StructField(_KEY_NO, IntegerType())])
+    hits = shared.select(ROW_COL, _KEY_NO, _KEY_VALUE, _KEY_TIME).groupBy(_KEY_NO, _KEY_VALUE).applyInPandas(_within_window(spans), hit_schema)
+    # a row's flag is True where its key repeats an earlier row's, null otherwise (as the local trackers leave it)
+    return hits.groupBy(ROW_COL).agg(*[F.max(F.when(F.col(_KEY_NO) == i, F.lit(True))).alias(k) for i, k in enumerate(names)])
 
-            # only keys seen more than once can repeat: most rows are alone with their key and skip the per-key walk
-            shared = present.select(ROW_COL, k, tcol, F.count(F.lit(1)).over(Window.partitionBy(k)).alias("_nlp_n")).filter(F.col("_nlp_n") > 1)
-            f = shared.select(ROW_COL, k, tcol).groupBy(k).applyInPandas(_within_window(k, tcol, span), flag_schema)
-        else:
-            first = F.min(ROW_COL).over(Window.partitionBy(k))
-            f = present.select(ROW_COL, (F.col(ROW_COL) > first).alias(k)).filter(F.col(k))
-        flags = f if flags is None else flags.join(f, ROW_COL, "full_outer")
-    return flags
+
+_KEY_NO, _KEY_VALUE, _KEY_TIME = "_nlp_key_no", "_nlp_key", "_nlp_key_time"
 
 
-def _within_window(key: str, tcol: str, span: float | None):
-    """The local duplicate rule over one key's rows: a row repeats an earlier one when either time is
-    unknown or they are at most ``span`` seconds apart (:class:`nlp.text.quality.DuplicateDetector`)."""
+def _within_window(spans: list[float | None]):
+    """The local duplicate rule over one key's rows (key number ``_KEY_NO``, window ``spans[no]`` seconds):
+    a row repeats an earlier one when either time is unknown or they are at most the window apart
+    (:class:`nlp.text.quality.DuplicateDetector`); a window of ``None`` means any gap. Returns the rows that repeat."""
 
     def within(pdf: pd.DataFrame) -> pd.DataFrame:
+        span = spans[int(pdf[_KEY_NO].iloc[0])] if len(pdf) else None
         pdf = pdf.sort_values(ROW_COL, kind="stable")
         seen: list[float | None] = []
         hit = []
-        for t in pdf[tcol].to_numpy(dtype="float64"):
+        for t in pdf[_KEY_TIME].to_numpy(dtype="float64"):
             t = None if (span is None or np.isnan(t)) else float(t)
             hit.append(bool(seen) and (t is None or any(s is None or abs(s - t) <= span for s in seen)))
             if t not in seen:
                 seen.append(t)
-        out = pd.DataFrame({ROW_COL: pdf[ROW_COL].to_numpy(dtype=np.int64), key: hit})
-        return out[out[key]]
+        out = pd.DataFrame({ROW_COL: pdf[ROW_COL].to_numpy(dtype=np.int64), _KEY_NO: pdf[_KEY_NO].to_numpy(dtype=np.int32)})
+        return out[np.asarray(hit, dtype=bool)]
 
     return within
 
