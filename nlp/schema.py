@@ -140,7 +140,7 @@ def _topics_dir(directory: str | os.PathLike) -> Path:
 def _missing(d: Path, names: tuple[str, ...]) -> None:
     from nlp.io.tables import InputError
 
-    missing = [name for name in names if not (d / name).is_file()]
+    missing = [name for name in names if not (d / name).exists()]  # a file, or a folder of part files (Spark)
     if missing:
         found = sorted(p.name for p in d.iterdir())[:10]
         raise InputError(

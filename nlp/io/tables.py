@@ -172,6 +172,9 @@ def iter_table(
     stdin = path is None or str(path) == "-"
     if not stdin and not Path(path).exists():
         raise InputError(f"input file {echo(str(path))} does not exist; check the path")
+    if not stdin and Path(path).is_dir():
+        yield from _iter_folder(Path(path), chunk_size, fmt, encoding)
+        return
     if fmt is None and not stdin:
         fmt = detect_format(path)
     if fmt == "parquet":
@@ -227,6 +230,48 @@ def _nullable_ints(arrow_type):
             pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype(),
         }
     return _INT_TYPES.get(arrow_type)
+
+
+def part_files(folder: Path) -> list[Path]:
+    """The data files of a folder written by Spark or another engine (``part-00000...``), in name order.
+
+    Hidden files and markers (``.part-00000.crc``, ``_SUCCESS``, ``_committed_*``) are left out; so is
+    a folder that is still being written (``_temporary``).
+    """
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
+
+
+def _iter_folder(folder: Path, chunk_size: int, fmt: Format | None, encoding: str | None) -> Iterator[Chunk]:
+    """A folder of part files (``nlp score --engine spark`` writes one) read as one table, parts in name order.
+
+    Row positions run on across the parts, so ``_row`` and the rejects' rows number the whole folder.
+    """
+    parts = part_files(folder)
+    if not parts:
+        raise InputError(f"{echo(str(folder))} is a folder without data files; give a table file or a folder of part files")
+    if fmt is None:
+        fmt = detect_format(folder) if folder.suffix else detect_format(parts[0])
+    offset = 0
+    empty: Chunk | None = None
+    for part in parts:
+        n = 0
+        for chunk in iter_table(part, chunk_size, fmt, encoding):
+            if empty is None and not len(chunk.frame) and not chunk.rejects:
+                empty = chunk  # the columns of a folder whose parts are all empty
+            if offset:
+                chunk.frame[ROW_COL] = chunk.frame[ROW_COL] + offset
+                for r in chunk.rejects:
+                    r.row += offset
+                chunk.row_flags = {k + offset: v for k, v in chunk.row_flags.items()}
+            if len(chunk.frame):
+                n = max(n, int(chunk.frame[ROW_COL].max()) + 1 - offset)
+            if chunk.rejects:
+                n = max(n, max(r.row for r in chunk.rejects) + 1 - offset)
+            if len(chunk.frame) or chunk.rejects:
+                yield chunk
+        offset += n
+    if offset == 0 and empty is not None:
+        yield empty
 
 
 def _iter_parquet(path, chunk_size: int) -> Iterator[Chunk]:
