@@ -136,6 +136,31 @@ def choose_domains(
     return out
 
 
+SCORE_GROUPS = 64
+"""Products are hashed into this many groups; the open clauses of one group go to the scorer in one call."""
+
+
+def score_groups(products: pd.Series) -> np.ndarray:
+    """Each row's scoring group: the first 8 hex digits of the MD5 of its product (as a string, missing
+    = ``""``), modulo :data:`SCORE_GROUPS`. The Spark engine computes the same with Spark's ``md5``.
+
+    Example:
+        >>> score_groups(pd.Series(["글래드 마포", None, "노보텔 용산", "글래드 마포"])).tolist()
+        [23, 25, 32, 23]
+    """
+    import hashlib
+
+    keys = products.astype("string").fillna("").tolist()
+    memo: dict[str, int] = {}
+    out = np.empty(len(keys), dtype=np.int64)
+    for j, k in enumerate(keys):
+        g = memo.get(k)
+        if g is None:
+            g = memo[k] = int(hashlib.md5(k.encode("utf-8")).hexdigest()[:8], 16) % SCORE_GROUPS
+        out[j] = g
+    return out
+
+
 @lru_cache(maxsize=1)
 def _builtin_index() -> SeedIndex:
     """The built-in taxonomy compiled once per process (reading ~2,000 seed terms with Kiwi takes a moment)."""
@@ -471,9 +496,22 @@ class AspectExtractor:
                 else:
                     review_keys.append((i, -1))
         if keys or review_keys:
-            texts = [docs[i].clause_text(c) for i, c in keys] + [docs[i].text for i, _ in review_keys]
-            p = clause_probabilities(self._get_scorer(), texts, max_tokens=self.max_tokens, blend=self.blend)
-            for k, row in zip(keys + review_keys, p):
+            # no scorer batch mixes groups of products (score_groups): int8 scores depend on which texts share
+            # a batch, and the Spark engine extracts one such group per task, so both engines score alike
+            cmap = self.columns
+            grp = score_groups(frame[cmap.product]) if cmap.product in frame.columns else np.zeros(len(frame), dtype=np.int64)
+            groups: dict[int, tuple[list, list]] = {}
+            for k in keys:
+                groups.setdefault(int(grp[k[0]]), ([], []))[0].append(k)
+            for k in review_keys:
+                groups.setdefault(int(grp[k[0]]), ([], []))[1].append(k)
+            order, texts, batch_groups = [], [], []
+            for g, (g_keys, g_review) in groups.items():
+                order += g_keys + g_review
+                texts += [docs[i].clause_text(c) for i, c in g_keys] + [docs[i].text for i, _ in g_review]
+                batch_groups += [g] * (len(g_keys) + len(g_review))
+            p = clause_probabilities(self._get_scorer(), texts, max_tokens=self.max_tokens, blend=self.blend, batch_groups=batch_groups)
+            for k, row in zip(order, p):
                 out[k] = row
             stats.clauses_scored = len(texts)
         if self.context > 0:

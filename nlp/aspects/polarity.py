@@ -228,12 +228,15 @@ def contrast_carry(doc: Doc, mentions: list[Mention], lexicon: OpinionLexicon) -
     return out
 
 
-def clause_probabilities(scorer, texts: list[str], max_tokens: int = 64, blend: bool = True, batch_size: int | None = None) -> np.ndarray:
+def clause_probabilities(
+    scorer, texts: list[str], max_tokens: int = 64, blend: bool = True, batch_size: int | None = None, batch_groups=None
+) -> np.ndarray:
     """Sentiment probabilities (negative, neutral, positive) of short texts with the scorer, in one batched call.
 
     Clauses are cut to ``max_tokens`` tokens (most are far shorter), the intent head's output is
     ignored and no int8 re-check runs (it watches intent). With ``blend`` the sentiment char model
-    is blended in as ``nlp score`` does.
+    is blended in as ``nlp score`` does. ``batch_groups`` (one number per text): no batch mixes
+    groups (:meth:`nlp.scoring.Scorer.encode`).
     """
     if not texts:
         return np.zeros((0, 3), dtype=np.float32)
@@ -244,7 +247,7 @@ def clause_probabilities(scorer, texts: list[str], max_tokens: int = 64, blend: 
     if batch_size:
         scorer.batch_size = batch_size
     try:
-        logits, _ = scorer.encode(texts, token_ids=ids, show_progress_bar=False)
+        logits, _ = scorer.encode(texts, token_ids=ids, show_progress_bar=False, batch_groups=batch_groups)
     finally:
         scorer.batch_size = old
     z = logits["sentiment"].astype(np.float64)

@@ -1,11 +1,14 @@
-"""Aspects on Spark: the local :class:`~nlp.aspects.extract.AspectExtractor` run per product on the executors.
+"""Aspects on Spark: the local :class:`~nlp.aspects.extract.AspectExtractor` run per group of products on the executors.
 
 ``--domain auto`` picks one domain per product from all of that product's reviews, so the rows
-are grouped by product (``groupBy(product).applyInPandas``) and each group goes through the
-same extractor as ``nlp aspects``: the same rows come out, in the same order. The extractor
-(taxonomy, Kiwi, the clause scorer) is loaded once per worker process. A table without a
-product column is one product, as locally, and so one task: give such tables a product
-column (or ``--domain NAME`` with a product column of constants) to spread the work.
+are grouped by product: each product belongs to one of
+:data:`~nlp.aspects.extract.SCORE_GROUPS` groups (a hash of its name,
+:func:`~nlp.aspects.extract.score_groups`), and each group goes through the same extractor as
+``nlp aspects`` (``groupBy(group).applyInPandas``). The local extractor sends each group's open
+clauses to the scorer in one call too, so the int8 scorer sees the same batches in both engines
+and the same rows come out, in the same order. The extractor (taxonomy, Kiwi, the clause scorer)
+is loaded once per worker process. A table without a product column is one product, as locally,
+and so one task; a table with products spreads over at most ``SCORE_GROUPS`` tasks.
 
 The per product × period features (``aspect_<key>_share``, ``aspect_<key>_net``) are Spark
 sums turned into the local columns by :func:`nlp.aspects.aggregate.trend_columns_from_counts`.
@@ -99,7 +102,13 @@ def aspect_rows(
         rows[cmap.id] = ids[at]
         return rows[names]
 
-    group = F.coalesce(_c(cmap.product).cast("string"), F.lit("")) if has_prod else F.lit("")
+    # the local extractor's scoring groups (nlp.aspects.extract.score_groups): md5 of the product, first 8 hex
+    # digits, modulo SCORE_GROUPS; a group's reviews go through one transform, so its clauses share the
+    # scorer's batches as locally, and each product's domain is still decided from its own reviews
+    from nlp.aspects.extract import SCORE_GROUPS
+
+    name = F.coalesce(_c(cmap.product).cast("string"), F.lit("")) if has_prod else F.lit("")
+    group = F.pmod(F.conv(F.substring(F.md5(name), 1, 8), 16, 10).cast("long"), F.lit(SCORE_GROUPS))
     cols = [c for c in dict.fromkeys([ROW_COL, cmap.id, cmap.text, cmap.product, cmap.time, "sentiment", "sentiment_score"]) if c in fields]
     cols += [c for c in fields if c.startswith("sentiment_") and c not in cols]
     if extractor_kwargs.get("domain_col") and extractor_kwargs["domain_col"] in fields:

@@ -21,7 +21,7 @@
   :func:`~nlp.trends.features.features_from_counts`.
 * **Report**: not built on Spark yet. The report reads scored rows; building it from the
   aggregates above is the next step, so ``nlp run --engine spark`` notes it as skipped.
-  ``nlp report`` on a sample of the scored folder gives one meanwhile.
+  ``nlp report`` reads the output folders and builds it on one machine where the scored rows fit.
 
 The output directory must be one the driver can write to as a local path (a shared mount on a
 cluster): the driver writes the topic model, the summaries and the trend table there.
@@ -156,7 +156,8 @@ def run(
     aspect_rows.unpersist()
     res.skipped["report"] = (
         "the report is not built on --engine spark yet (it reads scored rows; the aggregates are in topics/ and trends.parquet); "
-        "run `nlp report` on a sample of scored.parquet"
+        f"where the scored rows fit in memory, `nlp report {out}/scored.parquet --aspects {out}/aspects.parquet --topics {out}/topics "
+        f"--trends {out}/trends.parquet -o {out}/report.html` builds it from these folders"
     )
     (out / "run.json").write_text(res.to_json())
     return res

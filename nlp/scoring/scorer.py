@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -469,31 +470,50 @@ class Scorer:
         return tok
 
     def encode(
-        self, texts: list[str], want_embeddings: bool = False, show_progress_bar: bool | None = None, token_ids: list[list[int]] | None = None, fp32: bool = False
+        self,
+        texts: list[str],
+        want_embeddings: bool = False,
+        show_progress_bar: bool | None = None,
+        token_ids: list[list[int]] | None = None,
+        fp32: bool = False,
+        batch_groups: Sequence[int] | np.ndarray | None = None,
     ):
         """Encoder logits per task (and pooled embeddings), batched by length: one row per token-id list.
 
         ``token_ids``: the texts' ``model.encode_ids`` output (or a :class:`Windows`' ids), when it was
         computed ahead. ``fp32``: use the fp32 graph of an int8 scorer (the re-check).
+        ``batch_groups``: one group number per text; no batch mixes groups, so each group gets the
+        batches (and, on int8, whose activation scales depend on the batch, the scores) that a call
+        with that group's texts alone would give.
         """
         ids = self.model.encode_ids(texts) if token_ids is None else token_ids
         if token_ids is not None and len(ids) != len(texts):
             raise ValueError(f"token_ids has {len(ids)} rows for {len(texts)} texts")
-        return self._encode_ids(ids, want_embeddings, show_progress_bar, fp32)
+        if batch_groups is not None and len(batch_groups) != len(ids):
+            raise ValueError(f"batch_groups has {len(batch_groups)} entries for {len(ids)} texts")
+        return self._encode_ids(ids, want_embeddings, show_progress_bar, fp32, batch_groups)
 
-    def _encode_ids(self, ids: list[list[int]], want_embeddings: bool, show_progress_bar: bool | None, fp32: bool = False):
+    def _encode_ids(self, ids: list[list[int]], want_embeddings: bool, show_progress_bar: bool | None, fp32: bool = False, batch_groups=None):
         import torch
 
         n = len(ids)
         logits = {t: np.zeros((n, len(lab)), dtype=np.float32) for t, lab in self.tasks.items()}
         emb = np.zeros((n, self.model.encoder.config.hidden_size), dtype=np.float32) if want_embeddings else None
         # batches of equal token counts: sorted by characters, a quarter of each batch was padding (docs/decisions.md)
-        order = np.argsort([len(x) for x in ids], kind="stable")
+        lengths = np.asarray([len(x) for x in ids], dtype=np.int64)
         from tqdm.auto import tqdm
 
         if show_progress_bar is None:
             show_progress_bar = logger.getEffectiveLevel() <= logging.INFO and n > 5 * self.batch_size
-        groups = [order[start : start + self.batch_size] for start in range(0, n, self.batch_size)]
+        if batch_groups is None:
+            order = np.argsort(lengths, kind="stable")
+            groups = [order[start : start + self.batch_size] for start in range(0, n, self.batch_size)]
+        else:
+            g = np.asarray(batch_groups, dtype=np.int64)
+            order = np.lexsort((np.arange(n), lengths, g))  # by group, then length, then position: a stable sort per group
+            groups = []
+            for run in np.split(order, np.flatnonzero(np.diff(g[order])) + 1) if n else []:
+                groups += [run[start : start + self.batch_size] for start in range(0, len(run), self.batch_size)]
         padded = (self.model.pad_ids([ids[i] for i in idx]) for idx in groups)
 
         def torch_batches():
