@@ -498,19 +498,12 @@ class AspectExtractor:
         if keys or review_keys:
             # no scorer batch mixes groups of products (score_groups): int8 scores depend on which texts share
             # a batch, and the Spark engine extracts one such group per task, so both engines score alike
+            # (within a group the texts keep their order here, clauses before reviews, as in that task)
             cmap = self.columns
             grp = score_groups(frame[cmap.product]) if cmap.product in frame.columns else np.zeros(len(frame), dtype=np.int64)
-            groups: dict[int, tuple[list, list]] = {}
-            for k in keys:
-                groups.setdefault(int(grp[k[0]]), ([], []))[0].append(k)
-            for k in review_keys:
-                groups.setdefault(int(grp[k[0]]), ([], []))[1].append(k)
-            order, texts, batch_groups = [], [], []
-            for g, (g_keys, g_review) in groups.items():
-                order += g_keys + g_review
-                texts += [docs[i].clause_text(c) for i, c in g_keys] + [docs[i].text for i, _ in g_review]
-                batch_groups += [g] * (len(g_keys) + len(g_review))
-            p = clause_probabilities(self._get_scorer(), texts, max_tokens=self.max_tokens, blend=self.blend, batch_groups=batch_groups)
+            order = keys + review_keys
+            texts = [docs[i].clause_text(c) for i, c in keys] + [docs[i].text for i, _ in review_keys]
+            p = clause_probabilities(self._get_scorer(), texts, max_tokens=self.max_tokens, blend=self.blend, batch_groups=grp[[i for i, _ in order]])
             for k, row in zip(order, p):
                 out[k] = row
             stats.clauses_scored = len(texts)

@@ -459,6 +459,9 @@ def partition_keys(n_partitions: int) -> np.ndarray:
 # -- running a stage -------------------------------------------------------------------------
 
 
+_KEY_NO, _KEY_VALUE, _KEY_TIME = "_nlp_key_no", "_nlp_key", "_nlp_key_time"  # the long key records of the duplicate pass
+
+
 def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec) -> DataFrame | None:
     """``_row`` and, per key of :meth:`Stage.repeat_keys`, whether an earlier row had the same key (only rows with a flag).
 
@@ -524,8 +527,6 @@ def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec) 
     # a row's flag is True where its key repeats an earlier row's, null otherwise (as the local trackers leave it)
     return hits.groupBy(ROW_COL).agg(*[F.max(F.when(F.col(_KEY_NO) == i, F.lit(True))).alias(k) for i, k in enumerate(names)])
 
-
-_KEY_NO, _KEY_VALUE, _KEY_TIME = "_nlp_key_no", "_nlp_key", "_nlp_key_time"
 
 
 def _within_window(spans: list[float | None]):

@@ -4,9 +4,9 @@
 are grouped by product: each product belongs to one of
 :data:`~nlp.aspects.extract.SCORE_GROUPS` groups (a hash of its name,
 :func:`~nlp.aspects.extract.score_groups`), and each group goes through the same extractor as
-``nlp aspects`` (``groupBy(group).applyInPandas``). The local extractor sends each group's open
-clauses to the scorer in one call too, so the int8 scorer sees the same batches in both engines
-and the same rows come out, in the same order. The extractor (taxonomy, Kiwi, the clause scorer)
+``nlp aspects`` (``groupBy(group).applyInPandas``). The local extractor never lets a scorer
+batch mix these groups, so the int8 scorer sees the same batches in both engines and the same
+rows come out, in the same order. The extractor (taxonomy, Kiwi, the clause scorer)
 is loaded once per worker process. A table without a product column is one product, as locally,
 and so one task; a table with products spreads over at most ``SCORE_GROUPS`` tasks.
 
@@ -60,7 +60,7 @@ def aspect_rows(
 
     cmap = columns or ColumnMap()
     if cmap.text not in numbered.columns:
-        raise ValueError(f"text column {cmap.text!r} not found; the table has columns {list(numbered.columns)} ; pass text_col=NAME")
+        raise ValueError(f"text column {cmap.text!r} not found; the table has columns {list(numbered.columns)}; pass text_col=NAME")
     fields = {f.name: f for f in numbered.schema.fields}
     has_prod, has_time = cmap.product in fields, cmap.time in fields
     schema = StructType(

@@ -96,8 +96,9 @@ def _most_common(texts: Sequence[str], n: int) -> list[int]:
 def exact_knn(x: np.ndarray, k: int, block_cells: int = KNN_BLOCK_CELLS) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` nearest rows of every row of unit-length ``x`` by cosine (itself first), as UMAP's graph wants it.
 
-    Returns ``(indices, distances)``, each ``(n, k)``, nearest first, distance ``1 - cosine`` (clipped at 0).
-    Ties are broken by the lower index, so the graph does not depend on the block size.
+    Returns ``(indices, distances)``, each ``(n, k)``, nearest first, distance ``1 - cosine`` (clipped at 0);
+    among the chosen neighbours, equal similarities are ordered by index. Each row is computed on its own,
+    so the graph does not depend on the block size.
     """
     x = np.ascontiguousarray(x, dtype=np.float32)
     n = len(x)
