@@ -123,6 +123,7 @@ def run(
         return run_spark(
             input, output_dir, columns, master=spark_master, model_dir=model_dir, freq=freq, nr_topics=nr_topics, min_topic_size=min_topic_size,
             seed=seed, quantize=quantize, recheck=recheck, backend=backend, mask_pii=mask_pii, topics_model=topics_model, rating_scale=rating_scale,
+            title=title,
         )
     out = Path(output_dir)
     with OutputLock(out):

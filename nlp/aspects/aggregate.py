@@ -90,13 +90,17 @@ def _summarise(rows: pd.DataFrame, keys: list[str], n_reviews: pd.Series | None,
     if rows.empty:
         return pd.DataFrame(columns=cols)
     r = rows.assign(_sign=rows["polarity"].map(POLARITY_SIGN).astype(float), _mentions=rows["mentions"] if "mentions" in rows.columns else 1)
+    if "_w" not in r.columns:
+        r["_w"] = 1.0  # one row per review and aspect; aggregated rows say how many they stand for
+    has_ids = id_col in r.columns
     out = []
     for group, g in r.groupby(keys + ["aspect"], sort=True, dropna=False):
         group = group if isinstance(group, tuple) else (group,)
         rec = dict(zip(keys + ["aspect"], group))
         rec["aspect_label"] = g["aspect_label"].iloc[0]
-        n_men = len(g)
-        pos, neu, neg = int((g["_sign"] > 0).sum()), int((g["_sign"] == 0).sum()), int((g["_sign"] < 0).sum())
+        w = g["_w"]
+        n_men = int(w.sum())
+        pos, neu, neg = int(w[g["_sign"] > 0].sum()), int(w[g["_sign"] == 0].sum()), int(w[g["_sign"] < 0].sum())
         n_rev = float(n_reviews.get(tuple(group[:-1]) if len(keys) > 1 else group[0], np.nan)) if n_reviews is not None else np.nan
         rec["n_reviews"] = n_rev
         rec["reviews"] = n_men
@@ -107,11 +111,15 @@ def _summarise(rows: pd.DataFrame, keys: list[str], n_reviews: pd.Series | None,
         rec["net"] = (pos - neg) / n_men
         lo, hi = wilson_interval(pos + 0.5 * neu, n_men)
         rec["net_low"], rec["net_high"] = 2 * lo - 1, 2 * hi - 1
-        rec["score_mean"] = float(g["score"].mean())
-        by_pos = g.sort_values("score", ascending=False, kind="stable")
-        rec["positive_ids"] = by_pos.loc[by_pos["_sign"] > 0, id_col].astype(str).head(top_k).tolist()
-        rec["negative_ids"] = by_pos.loc[by_pos["_sign"] < 0, id_col].astype(str).iloc[::-1].head(top_k).tolist()
-        rec["evidence_ids"] = rec["negative_ids"] if neg > pos else rec["positive_ids"] if pos else g[id_col].astype(str).head(top_k).tolist()
+        score = pd.to_numeric(g["score"], errors="coerce")
+        rec["score_mean"] = float((score * w).sum() / w[score.notna()].sum()) if score.notna().any() else float("nan")
+        if has_ids:
+            by_pos = g.sort_values("score", ascending=False, kind="stable")
+            rec["positive_ids"] = by_pos.loc[by_pos["_sign"] > 0, id_col].astype(str).head(top_k).tolist()
+            rec["negative_ids"] = by_pos.loc[by_pos["_sign"] < 0, id_col].astype(str).iloc[::-1].head(top_k).tolist()
+            rec["evidence_ids"] = rec["negative_ids"] if neg > pos else rec["positive_ids"] if pos else g[id_col].astype(str).head(top_k).tolist()
+        else:
+            rec["positive_ids"], rec["negative_ids"], rec["evidence_ids"] = [], [], []
         out.append(rec)
     return pd.DataFrame(out, columns=cols)
 
@@ -149,7 +157,11 @@ def aggregate(
         rev = pd.DataFrame({"product_id": reviews[cmap.product].astype("string").fillna("") if cmap.product in reviews.columns else ""}, index=reviews.index)
         if not isinstance(rev["product_id"], pd.Series):
             rev["product_id"] = ""
-        n_prod = rev.groupby("product_id").size()
+        if "_w" in reviews.columns:  # aggregated review rows: each stands for _w reviews
+            rev["_w"] = reviews["_w"].to_numpy()
+        else:
+            rev["_w"] = 1
+        n_prod = rev.groupby("product_id")["_w"].sum()
     by_product = _summarise(rows, ["product_id"], n_prod, top_k, cmap.id)
     by_period = None
     if freq is not None and cmap.time in rows.columns:
@@ -157,7 +169,7 @@ def aggregate(
         n_per = None
         if reviews is not None and cmap.time in reviews.columns:
             rev["period"] = period_start(reviews[cmap.time], freq).to_numpy()
-            n_per = rev.dropna(subset=["period"]).groupby(["product_id", "period"]).size()
+            n_per = rev.dropna(subset=["period"]).groupby(["product_id", "period"])["_w"].sum()
         by_period = _summarise(rows.dropna(subset=["period"]), ["product_id", "period"], n_per, top_k, cmap.id)
     return AspectSummary(by_product, by_period)
 

@@ -19,9 +19,9 @@
   and :func:`~nlp.trends.features.period_counts`; Spark adds the sums per product × period (and
   per topic), and the driver derives the same long feature table from them with
   :func:`~nlp.trends.features.features_from_counts`.
-* **Report**: not built on Spark yet. The report reads scored rows; building it from the
-  aggregates above is the next step, so ``nlp run --engine spark`` notes it as skipped.
-  ``nlp report`` reads the output folders and builds it on one machine where the scored rows fit.
+* **Report**: built on the driver from Spark aggregates of the output folders, and the few
+  texts it quotes fetched by one Spark pass per table (:mod:`nlp.engines.spark_report`);
+  ``nlp report`` on the same folders gives the same findings.
 
 The output directory must be one the driver can write to as a local path (a shared mount on a
 cluster): the driver writes the topic model, the summaries and the trend table there.
@@ -56,6 +56,14 @@ logger = logging.getLogger(__name__)
 __all__ = ["run", "topics", "trends", "topic_measures"]
 
 SENTIMENTS = SENTIMENT_LABELS
+
+
+def report_sources(out: Path) -> dict[str, str]:
+    """The report footer's inputs: the run's output folders (what ``nlp report`` would be given)."""
+    from nlp.schema import ASPECTS_FILE
+
+    found = {"scored": out / "scored.parquet", "topics": out / "topics", "trends": out / "trends.parquet", "aspects": out / ASPECTS_FILE}
+    return {k: str(v) for k, v in found.items() if v.exists()}
 
 
 def _sample_key(row: int, seed: int) -> int:
@@ -100,6 +108,7 @@ def run(
     chunk_size: int = 5_000,
     fit_sample: int | None = None,
     rating_scale: str | float | None = None,
+    title: str | None = None,
 ) -> RunResult:
     """:func:`nlp.pipeline.run` on Spark (see the module docs); returns the same :class:`~nlp.pipeline.RunResult`."""
     from nlp.pipeline import RunResult
@@ -154,11 +163,15 @@ def run(
     res.seconds["trends"] = time.perf_counter() - t0
     assigned.unpersist()
     aspect_rows.unpersist()
-    res.skipped["report"] = (
-        "the report is not built on --engine spark yet (it reads scored rows; the aggregates are in topics/ and trends.parquet); "
-        f"where the scored rows fit in memory, `nlp report {out}/scored.parquet --aspects {out}/aspects.parquet --topics {out}/topics "
-        f"--trends {out}/trends.parquet -o {out}/report.html` builds it from these folders"
-    )
+
+    t0 = time.perf_counter()
+    from nlp.engines.spark_report import write_report
+
+    kw = {"model": str(model_dir) if model_dir else "models/sentiment-e5s6 (default)", "source": report_sources(out)}
+    if title:
+        kw["title"] = title
+    res.report = write_report(numbered, out, cmap, **kw)
+    res.seconds["report"] = time.perf_counter() - t0
     (out / "run.json").write_text(res.to_json())
     return res
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from nlp.aspects.aggregate import aggregate
-from nlp.report.data import NO_PRODUCT, ReportData
-from nlp.report.findings import Finding
+from nlp.report.data import NO_PRODUCT, ReportData, total, wcount, wsum
+from nlp.report.examples import Pick
+from nlp.report.findings import Finding, evidence_limit
 from nlp.report.fmt import count, interval_text, pct, signed
 from nlp.report.labels import domain_name
 from nlp.report.options import FindingRules
@@ -45,7 +46,7 @@ def aspect_summary(data: ReportData) -> pd.DataFrame | None:
         return None
     rows = a.assign(product_id=a["product_id"].fillna(ALL_ROWS) if data.has_products else ALL_ROWS)
     reviews = data.rows.assign(product_id=data.rows["product_id"].fillna(ALL_ROWS) if data.has_products else ALL_ROWS)
-    s = aggregate(rows, reviews[["id", "product_id"]], freq=None).by_product
+    s = aggregate(rows, reviews[["product_id", "_w"]], freq=None).by_product
     s["product_id"] = s["product_id"].astype(str)
     s["domain"] = s["product_id"].map(data.domains).fillna(data.domain or "")
     return s
@@ -68,8 +69,8 @@ def matrices(
     marks = _peer_marks(findings)
     n_reviews = (
         data.rows.assign(product_id=data.rows["product_id"].fillna(ALL_ROWS) if data.has_products else ALL_ROWS)
-        .groupby("product_id")
-        .size()
+        .groupby("product_id")["_w"]
+        .sum()
     )
     out = []
     for dom, s in summary.groupby("domain", sort=False):
@@ -120,14 +121,16 @@ def matrices(
     return out
 
 
-def _ranked_aspects(s: pd.DataFrame, side: str, n_reviews: int, rules: FindingRules, rows: pd.DataFrame, k: int) -> list[dict]:
+def _ranked_aspects(
+    data: ReportData, s: pd.DataFrame, side: str, n_reviews: int, rules: FindingRules, product: tuple, k: int
+) -> list[dict]:
     """The aspects with the most ``negative`` (or ``positive``) mentions, each with its share of reviews and clauses."""
     s = s[s[side] > 0].sort_values([side, "reviews"], ascending=False).head(3)
     out = []
     for _, r in s.iterrows():
         lo, hi = wilson_interval(int(r[side]), n_reviews) if n_reviews else (float("nan"), float("nan"))
-        mentions = rows[(rows["aspect"] == r["aspect"]) & (rows["polarity"] == side)]
-        mentions = mentions.sort_values("score", ascending=side == "negative", na_position="last", kind="stable")
+        where = (*product, ("aspect", "==", str(r["aspect"])), ("polarity", "==", side))
+        mentions = data.pick(Pick("aspects", where, f"clause_{side}", evidence_limit(k)))
         out.append(
             {
                 "aspect": str(r["aspect_label"]),
@@ -137,7 +140,7 @@ def _ranked_aspects(s: pd.DataFrame, side: str, n_reviews: int, rules: FindingRu
                 "net": signed(r["net"]),
                 "mentions": int(r["reviews"]),
                 "thin": int(r["reviews"]) < rules.min_mentions,
-                "clauses": [clause(m) for _, m in mentions.drop_duplicates("evidence").head(k).iterrows()],
+                "clauses": [clause(m) for _, m in mentions.drop_duplicates("evidence").head(k).iterrows()] if len(mentions) else [],
             }
         )
     return out
@@ -150,27 +153,27 @@ def product_cards(
     if summary is None:
         return []
     out = []
-    a = data.aspects
     for i, p in enumerate(products):
         rows = data.rows[data.rows["product_id"] == p] if data.has_products else data.rows
-        n = len(rows)
+        n = int(total(rows))
         s = summary[summary["product_id"] == p]
-        mine = a[a["product_id"] == p] if data.has_products else a
-        n_lab = int(rows["sentiment"].notna().sum())
-        neg = float(rows["_s_negative"].sum())
+        mine = (("product_id", "==", p),) if data.has_products else ()
+        n_lab = int(wcount(rows, "sentiment"))
+        neg = wsum(rows, "_s_negative")
         lo, hi = wilson_interval(neg, n_lab) if n_lab else (float("nan"), float("nan"))
+        rated = wcount(rows, "rating")
         out.append(
             {
                 "product": p,
                 "anchor": f"product-{i}",
                 "domain_ko": domain_name(data.domain_of(p)),
                 "n": n,
-                "n_aspects": int(mine["id"].nunique()),
-                "rating_mean": None if rows["rating"].isna().all() else f"{rows['rating'].mean():.2f}",
+                "n_aspects": int(total(rows[rows["_has_aspect"]])),
+                "rating_mean": None if not rated else f"{wsum(rows, 'rating') / rated:.2f}",
                 "share_negative": pct(neg / n_lab if n_lab else None),
                 "share_negative_ci": interval_text((lo, hi), "pct"),
-                "complaints": _ranked_aspects(s, "negative", n, rules, mine, k),
-                "praises": _ranked_aspects(s, "positive", n, rules, mine, k),
+                "complaints": _ranked_aspects(data, s, "negative", n, rules, mine, k),
+                "praises": _ranked_aspects(data, s, "positive", n, rules, mine, k),
                 "findings": [
                     {"href": f"#{f.anchor}", "title": f.title, "detail": f.detail, "worse": f.direction in ("worse", "up")}
                     for f in findings
@@ -210,15 +213,18 @@ def high_rating_complaints(data: ReportData, limit: int = 300) -> dict | None:
     cut, label = th
     high = data.rows[data.rows["rating"] >= cut]
     neg = a[(a["polarity"] == "negative") & (a["rating"] >= cut)]
-    n_high = len(high)
-    with_complaint = int(neg["id"].nunique())
-    by_aspect = neg.groupby("aspect_label")["id"].nunique().sort_values(ascending=False)
+    n_high = int(total(high))
+    with_complaint = int(total(high[high["_neg_aspect"]]))
+    # one aspect row per review and aspect: a review counts once per aspect
+    by_aspect = neg.groupby("aspect_label")["_w"].sum().sort_values(ascending=False, kind="stable")
     prod_key = "product_id" if data.has_products else None
     by_product = []
     if prod_key:
-        hp = high.groupby("product_id").size()
-        np_ = neg.groupby("product_id")["id"].nunique()
-        for p, k in np_.sort_values(ascending=False).items():
+        hp = high.groupby("product_id")["_w"].sum()
+        np_ = high[high["_neg_aspect"]].groupby("product_id")["_w"].sum()
+        np_ = np_[np_ > 0]
+        for p in sorted(np_.index, key=lambda p: (-np_[p], str(p))):
+            k = np_[p]
             lo, hi = wilson_interval(int(k), int(hp.get(p, 0))) if hp.get(p, 0) else (float("nan"), float("nan"))
             by_product.append(
                 {
@@ -229,10 +235,10 @@ def high_rating_complaints(data: ReportData, limit: int = 300) -> dict | None:
                     "ci": interval_text((lo, hi), "pct"),
                 }
             )
-    rows = neg.sort_values(["created_at", "score"], ascending=[False, True], na_position="last", kind="stable")
+    rows = data.pick(Pick("aspects", (("polarity", "==", "negative"), ("rating", ">=", cut)), "clause_recent", limit))
     shown = [
         clause(r) | {"product": None if pd.isna(r["product_id"]) or r["product_id"] == NO_PRODUCT else str(r["product_id"])}
-        for _, r in rows.head(limit).iterrows()
+        for _, r in rows.iterrows()
     ]
     lo, hi = wilson_interval(with_complaint, n_high) if n_high else (float("nan"), float("nan"))
     return {
@@ -246,5 +252,5 @@ def high_rating_complaints(data: ReportData, limit: int = 300) -> dict | None:
         ],
         "by_product": by_product,
         "rows": shown,
-        "n_rows": len(neg),
+        "n_rows": int(total(neg)),
     }

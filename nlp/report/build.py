@@ -36,7 +36,7 @@ from nlp.io.lock import locks_output
 from nlp.io.tables import InputError, read_table
 from nlp.report import aspect_views, charts, render, summary, topic_views
 from nlp.report.alerts import anomaly_flags, anomaly_rule
-from nlp.report.data import ReportData, prepare
+from nlp.report.data import ReportData, prepare, total, wcount
 from nlp.report.findings import ALERT_KINDS, Finding, Unconfirmed, find, findings_json
 from nlp.report.labels import ANOMALY_KO, FINDING_KO, FLAG_KO, intent_names
 from nlp.report.options import FindingRules, ReportOptions
@@ -44,7 +44,7 @@ from nlp.schema import FINDINGS_FILE, load_topic_tables
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ReportOptions", "FindingRules", "Report", "build_report", "build", "write_report"]
+__all__ = ["ReportOptions", "FindingRules", "Report", "build_report", "build", "build_from", "write_report"]
 
 MAX_CHART_PERIODS = 36
 """Periods the time charts show (the latest); findings use every complete period."""
@@ -71,7 +71,7 @@ class Report:
         return findings_json(self.findings, **self.meta)
 
 
-def _options(options: ReportOptions | None, overrides: dict[str, Any]) -> ReportOptions:
+def resolve_options(options: ReportOptions | None, overrides: dict[str, Any]) -> ReportOptions:
     opts = options or ReportOptions()
     if overrides:
         unknown = set(overrides) - set(ReportOptions.__dataclass_fields__)
@@ -108,8 +108,8 @@ def _meta(data: ReportData, opts: ReportOptions, counts: dict, source: str) -> d
             "partial_last": periods.code(periods.starts[-1]) if periods.partial_last else None,
         },
         "tests": counts,
-        "n_reviews": len(data.rows),
-        "n_aspect_mentions": None if data.aspects is None else len(data.aspects),
+        "n_reviews": int(total(data.rows)),
+        "n_aspect_mentions": None if data.aspects is None else int(total(data.aspects)),
     }
 
 
@@ -125,11 +125,20 @@ def build(
     **option_overrides: Any,
 ) -> Report:
     """The report and its findings (see :func:`build_report` for the arguments)."""
-    opts = _options(options, option_overrides)
-    rules = opts.rules
+    opts = resolve_options(options, option_overrides)
     data = prepare(
         scored, doc_topics, topics, trends, aspects, columns or ColumnMap(), freq=opts.freq, tz=opts.tz, domain=opts.domain
     )
+    return build_from(data, opts)
+
+
+def build_from(data: ReportData, opts: ReportOptions) -> Report:
+    """The report from prepared (possibly aggregated) data: what :func:`build` does after reading its inputs.
+
+    A distributed engine calls this with its own aggregates and a
+    :class:`~nlp.report.examples.RecordedExamples` (``nlp.engines.spark_report``).
+    """
+    rules = opts.rules
     names = intent_names(data.domain_set)
     t_rows = topic_views.topic_rows(data, rules)
     topic_labels = {r["topic"]: r["label"] for r in t_rows}
@@ -164,7 +173,9 @@ def build(
         }
 
     d = data.rows
-    flag_words = d["flags"].astype("string").fillna("").str.split("|").explode()
+    flag_words = d[["flags", "_w"]].assign(flags=d["flags"].astype("string").fillna("").str.split("|")).explode("flags")
+    flag_counts = flag_words[flag_words["flags"] != ""].groupby("flags")["_w"].sum()
+    flag_counts = flag_counts.sort_values(ascending=False, kind="stable")
     periods = data.periods
     context = {
         "title": opts.title,
@@ -204,14 +215,14 @@ def build(
             "version": _version(),
             "generated_at": (opts.generated_at or _dt.datetime.now()).strftime("%Y-%m-%d %H:%M"),
             "model": opts.model,
-            "n_rows": len(d),
-            "n_topic_rows": int(d["topic"].notna().sum()) if data.topics is not None or d["topic"].notna().any() else None,
-            "n_outliers": int((d["topic"] == -1).sum()),
-            "n_aspects": None if data.aspects is None else len(data.aspects),
-            "n_aspect_reviews": None if data.aspects is None else int(data.aspects["id"].nunique()),
-            "n_no_date": int(d["created_at"].isna().sum()),
+            "n_rows": int(total(d)),
+            "n_topic_rows": int(wcount(d, "topic")) if data.topics is not None or d["topic"].notna().any() else None,
+            "n_outliers": int(total(d[d["topic"] == -1])),
+            "n_aspects": None if data.aspects is None else int(total(data.aspects)),
+            "n_aspect_reviews": None if data.aspects is None else int(total(d[d["_has_aspect"]])),
+            "n_no_date": int(total(d[d["created_at"].isna()])),
             "n_trend_rows": None if data.trends is None else len(data.trends),
-            "flags": {FLAG_KO.get(f, f): int(n) for f, n in flag_words[flag_words != ""].value_counts().items()},
+            "flags": {FLAG_KO.get(f, f): int(n) for f, n in flag_counts.items()},
             "source": opts.source,
         },
     }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from nlp.report import svg
-from nlp.report.data import ReportData
+from nlp.report.data import ReportData, total
 from nlp.report.fmt import count, interval_text, pct
 from nlp.report.stats import wilson_interval
 
@@ -26,17 +26,18 @@ def shown_periods(data: ReportData, max_periods: int) -> list[pd.Timestamp]:
 
 
 def _negative_by_period(rows: pd.DataFrame, starts: list[pd.Timestamp]) -> pd.DataFrame:
-    g = (
-        rows[rows["period"].notna()]
-        .groupby("period")
-        .agg(
-            n=("id", "size"),
-            n_labelled=("_s_negative", "count"),
-            negative=("_s_negative", "sum"),
-            neutral=("_s_neutral", "sum"),
-            positive=("_s_positive", "sum"),
-        )
-    )
+    r = rows[rows["period"].notna()]
+    w = r["_w"]
+    g = pd.DataFrame(
+        {
+            "period": r["period"],
+            "n": w,
+            "n_labelled": w.where(r["_s_negative"].notna(), 0.0),
+            "negative": r["_s_negative"].fillna(0) * w,
+            "neutral": r["_s_neutral"].fillna(0) * w,
+            "positive": r["_s_positive"].fillna(0) * w,
+        }
+    ).groupby("period")[["n", "n_labelled", "negative", "neutral", "positive"]].sum()
     g = g.reindex(starts).fillna(0)
     g["share"] = g["negative"] / g["n_labelled"].where(g["n_labelled"] > 0)
     return g
@@ -78,7 +79,8 @@ def overview_chart(data: ReportData, starts: list[pd.Timestamp], min_volume: int
 def panel_products(data: ReportData, starts: list[pd.Timestamp], k: int) -> tuple[list[str], int]:
     """The ``k`` products with the most reviews in the shown periods, and how many products have none there."""
     shown = data.rows[data.rows["period"].isin(starts)]
-    counts = shown["product_id"].value_counts()
+    n = shown.groupby("product_id", observed=True)["_w"].sum()
+    counts = pd.Series({p: n[p] for p in sorted(n.index, key=lambda p: (-n[p], str(p)))}, dtype=float)
     return [str(p) for p in counts.index[:k]], len(data.products) - len(counts)
 
 
@@ -117,7 +119,7 @@ def product_panels(data: ReportData, products: list[str], starts: list[pd.Timest
             {
                 "product": p,
                 "n": int(g["n"].sum()),
-                "n_all": int((data.rows["product_id"] == p).sum()),
+                "n_all": int(total(data.rows[data.rows["product_id"] == p])),
                 "last": None
                 if last is None
                 else {

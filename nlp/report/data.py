@@ -23,11 +23,13 @@ import pandas as pd
 from nlp.io.columns import ColumnMap
 from nlp.io.tables import InputError
 from nlp.periods import START_FREQ, auto_freq, parse_times, period_complete, period_end, period_start
+from nlp.report.examples import Examples, FrameExamples, Pick
 from nlp.schema import DOC_TOPICS_FILE, INTENT_LABELS, SENTIMENT_LABELS, TOPICS_FILE
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ReportData", "Periods", "prepare", "as_list", "NO_PRODUCT"]
+__all__ = ["ReportData", "Periods", "prepare", "assemble", "choose_periods", "read_trends", "canonical_rows", "canonical_aspects", "indicators",
+           "REVIEW_KEYS", "MENTION_KEYS", "review_sums", "mention_sums", "weighted_rows", "weighted_mentions", "as_list", "NO_PRODUCT", "add_weights", "total", "wsum", "wcount", "wcounts"]
 
 PeriodFreq = Literal["D", "W", "M"]
 NO_PRODUCT = "(미지정)"
@@ -144,7 +146,7 @@ def _trend_freq(ds: Sequence[pd.Timestamp]) -> PeriodFreq:
     return "D" if step <= 1 else ("M" if step >= 27 else "W")
 
 
-def _choose_periods(dates: pd.Series, freq: str, trends: pd.DataFrame | None) -> Periods | None:
+def choose_periods(dates: pd.Series, freq: str, trends: pd.DataFrame | None) -> Periods | None:
     """Period starts for the charts and findings: the trends table's own when it has the asked period."""
     valid = dates.dropna()
     if not len(valid):
@@ -173,7 +175,21 @@ def _choose_periods(dates: pd.Series, freq: str, trends: pd.DataFrame | None) ->
 
 def _scored_rows(scored: pd.DataFrame, columns: ColumnMap, tz: str) -> tuple[pd.DataFrame, list[str]]:
     """The scored rows under canonical names, with 0/1 indicator columns for the shares."""
-    columns.validate(list(scored.columns), source="the scored table", need=("text", "id"))
+    d = canonical_rows(scored, columns, tz)
+    labels = indicators(d, [c for c in scored.columns if c.startswith("intent_")], has_intent="intent" in scored.columns)
+    add_weights(d)
+    return d, labels
+
+
+def canonical_rows(scored: pd.DataFrame, columns: ColumnMap, tz: str, *, need_text: bool = True) -> pd.DataFrame:
+    """The scored table's columns the report reads, under canonical names: ``id``, ``text``,
+    ``product_id``, ``created_at`` (parsed, in ``tz``), ``rating``, ``sentiment`` (a known label or
+    missing), ``sentiment_score``, ``intent`` and ``flags``.
+
+    Raises:
+        InputError: the id or text column (``need_text``), or every sentiment column, is missing.
+    """
+    columns.validate(list(scored.columns), source="the scored table", need=("text", "id") if need_text else ("id",))
     if "sentiment" not in scored.columns and "sentiment_score" not in scored.columns:
         raise InputError(
             f"the scored table has no 'sentiment' or 'sentiment_score' column (it has {list(scored.columns)[:20]}); "
@@ -182,7 +198,7 @@ def _scored_rows(scored: pd.DataFrame, columns: ColumnMap, tz: str) -> tuple[pd.
     d = pd.DataFrame(index=pd.RangeIndex(len(scored)))
     src = scored.reset_index(drop=True)
     d["id"] = src[columns.id].astype("string").fillna("")
-    d["text"] = src[columns.text].astype("string").fillna("")
+    d["text"] = src[columns.text].astype("string").fillna("") if columns.text in src.columns else ""
     d["product_id"] = src[columns.product].astype("string").fillna(NO_PRODUCT) if columns.product in src.columns else pd.NA
     d["created_at"] = parse_times(src[columns.time], tz) if columns.time in src.columns else pd.NaT
     d["rating"] = pd.to_numeric(src[columns.rating], errors="coerce") if columns.rating in src.columns else np.nan
@@ -196,23 +212,132 @@ def _scored_rows(scored: pd.DataFrame, columns: ColumnMap, tz: str) -> tuple[pd.
         d["sentiment_score"] = pd.to_numeric(src["sentiment_score"], errors="coerce").astype(float)
     else:
         d["sentiment_score"] = d["sentiment"].map({"negative": -1.0, "neutral": 0.0, "positive": 1.0}).astype(float)
+    d["intent"] = src["intent"].astype("string").str.strip().str.lower() if "intent" in src.columns else pd.Series(pd.NA, index=d.index, dtype="string")
+    d["flags"] = src["flags"].astype("string").fillna("") if "flags" in src.columns else ""
+    return d
+
+
+def indicators(d: pd.DataFrame, intent_columns: list[str], *, has_intent: bool) -> list[str]:
+    """Add the 0/1 indicators the shares sum (``_s_<sentiment>``, ``_i_<intent>``) to canonical rows,
+    in place; returns the intent labels: the known ones, then others seen (in ``intent`` or as
+    ``intent_<label>`` columns of the scored table), none without an ``intent`` column."""
     labelled = d["sentiment"].notna()
     for label in SENTIMENT_LABELS:
         d[f"_s_{label}"] = (d["sentiment"] == label).astype(float).where(labelled)
+    if not has_intent:
+        return []
     labels = list(INTENT_LABELS)
-    extra = sorted({c[len("intent_") :] for c in src.columns if c.startswith("intent_")} - set(labels) - {""})
-    if "intent" in src.columns:
-        intent = src["intent"].astype("string").str.strip().str.lower()
-        extra += sorted(set(intent.dropna().unique()) - set(labels) - set(extra))
-        labels += extra
-        d["intent"] = intent
-        for label in labels:
-            d[f"_i_{label}"] = (intent == label).astype(float).where(intent.notna())
-    else:
-        d["intent"] = pd.Series(pd.NA, index=d.index, dtype="string")
-        labels = []
-    d["flags"] = src["flags"].astype("string").fillna("") if "flags" in src.columns else ""
-    return d, labels
+    extra = sorted({c[len("intent_") :] for c in intent_columns} - set(labels) - {""})
+    intent = d["intent"]
+    extra += sorted(set(intent.dropna().unique()) - set(labels) - set(extra))
+    labels += extra
+    for label in labels:
+        d[f"_i_{label}"] = (intent == label).astype(float).where(intent.notna())
+    return labels
+
+
+def add_weights(d: pd.DataFrame) -> pd.DataFrame:
+    """Give rows of one review each the weight columns every figure sums (in place): ``_row`` (table
+    order), ``_w`` (reviews: 1), ``_sn``, ``_ssum``, ``_ssq`` (reviews with a score, sum of scores and
+    of their squares)."""
+    score = d["sentiment_score"].to_numpy(dtype=float)
+    has = ~np.isnan(score)
+    d["_row"] = np.arange(len(d), dtype=np.int64)
+    d["_w"] = 1.0
+    d["_sn"] = has.astype(float)
+    d["_ssum"] = np.where(has, score, 0.0)
+    d["_ssq"] = np.where(has, score * score, 0.0)
+    return d
+
+
+# --------------------------------------------------------------------------- aggregated rows
+
+REVIEW_KEYS = ["product_id", "created_at", "rating", "sentiment", "intent", "flags", "topic", "_has_aspect", "_neg_aspect"]
+"""What a group of reviews agrees on (``created_at`` is the day): everything the report's figures read."""
+REVIEW_SUMS = ["_w", "_sn", "_ssum", "_ssq"]
+MENTION_KEYS = ["product_id", "created_at", "rating", "aspect", "aspect_label", "domain", "polarity"]
+"""What a group of aspect mentions agrees on."""
+MENTION_SUMS = ["_w", "_scoresum"]
+_SIGN = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
+
+
+def _day(b: pd.DataFrame) -> pd.DataFrame:
+    return b.assign(created_at=pd.to_datetime(b["created_at"]).dt.floor("D"))
+
+
+def review_sums(rows: pd.DataFrame) -> pd.DataFrame:
+    """Canonical review rows (with ``topic``, ``_has_aspect``, ``_neg_aspect``) summed per :data:`REVIEW_KEYS`.
+
+    Sums of sums are sums, so an engine may sum its partitions with this and then add the
+    partitions' results per key; :func:`weighted_rows` turns the total into the report's rows.
+    """
+    score = rows["sentiment_score"].to_numpy(dtype=float)
+    has = ~np.isnan(score)
+    b = _day(rows).assign(_w=1.0, _sn=has.astype(float), _ssum=np.where(has, score, 0.0), _ssq=np.where(has, score * score, 0.0))
+    return b.groupby(REVIEW_KEYS, dropna=False, sort=False)[REVIEW_SUMS].sum().reset_index()[REVIEW_KEYS + REVIEW_SUMS]
+
+
+def mention_sums(mentions: pd.DataFrame) -> pd.DataFrame:
+    """Aspect mentions (with their review's ``product_id``, ``created_at``, ``rating``) summed per :data:`MENTION_KEYS`."""
+    score = mentions["score"].to_numpy(dtype=float)
+    b = _day(mentions).assign(_w=1.0, _scoresum=np.where(np.isnan(score), 0.0, score))
+    return b.groupby(MENTION_KEYS, dropna=False, sort=False)[MENTION_SUMS].sum().reset_index()[MENTION_KEYS + MENTION_SUMS]
+
+
+def weighted_rows(sums: pd.DataFrame, *, has_product: bool, intent_columns: list[str], has_intent: bool) -> tuple[pd.DataFrame, list[str]]:
+    """The report's rows from :func:`review_sums` totals (one row per group, ``_w`` reviews), and the intent labels."""
+    cube = sums.sort_values(REVIEW_KEYS, na_position="last", kind="stable").reset_index(drop=True)
+    cube["created_at"] = pd.to_datetime(cube["created_at"])
+    cube["product_id"] = cube["product_id"].astype("string").fillna(NO_PRODUCT) if has_product else pd.NA
+    cube["topic"] = pd.to_numeric(cube["topic"]).astype("Int64")
+    cube["_has_aspect"] = cube["_has_aspect"].astype(bool)
+    cube["_neg_aspect"] = cube["_neg_aspect"].astype(bool)
+    cube["rating"] = pd.to_numeric(cube["rating"], errors="coerce").astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cube["sentiment_score"] = (cube["_ssum"] / cube["_sn"].where(cube["_sn"] > 0)).astype(float)
+    cube["id"] = ""
+    cube["text"] = ""
+    cube["_row"] = np.arange(len(cube), dtype=np.int64)
+    cube["topic_prob"] = np.nan
+    cube["intent"] = cube["intent"].astype("string")
+    cube["sentiment"] = cube["sentiment"].astype("string")
+    cube["flags"] = cube["flags"].astype("string").fillna("")
+    return cube, indicators(cube, intent_columns, has_intent=has_intent)
+
+
+def weighted_mentions(sums: pd.DataFrame) -> pd.DataFrame:
+    """The report's aspect mentions from :func:`mention_sums` totals (one row per group, ``_w`` mentions)."""
+    m = sums.sort_values(MENTION_KEYS, na_position="last", kind="stable").reset_index(drop=True)
+    m["created_at"] = pd.to_datetime(m["created_at"])
+    m["product_id"] = m["product_id"].astype("string")
+    m["rating"] = pd.to_numeric(m["rating"], errors="coerce").astype(float)
+    m["score"] = m["_scoresum"] / m["_w"]
+    m["mentions"] = m["_w"]
+    m["_sign"] = m["polarity"].map(_SIGN)
+    m["id"] = ""
+    m["evidence"] = ""
+    m["_row"] = np.arange(len(m), dtype=np.int64)
+    return m
+
+
+def total(frame: pd.DataFrame) -> float:
+    """The number of reviews (or mentions) behind weighted rows."""
+    return float(frame["_w"].sum()) if len(frame) else 0.0
+
+
+def wsum(frame: pd.DataFrame, col: str) -> float:
+    """The weighted sum of an indicator or value column (missing values count 0)."""
+    return float((frame[col].fillna(0) * frame["_w"]).sum()) if len(frame) else 0.0
+
+
+def wcount(frame: pd.DataFrame, col: str) -> float:
+    """How many reviews behind weighted rows have ``col`` set."""
+    return float(frame.loc[frame[col].notna(), "_w"].sum()) if len(frame) else 0.0
+
+
+def wcounts(frame: pd.DataFrame, by: str | list[str]) -> pd.Series:
+    """Reviews per value of ``by`` (``value_counts`` of weighted rows, the most first)."""
+    return frame.groupby(by, observed=True)["_w"].sum().sort_values(ascending=False, kind="stable")
 
 
 def _join_topics(d: pd.DataFrame, doc_topics: pd.DataFrame | None) -> pd.DataFrame:
@@ -247,7 +372,7 @@ def _truthy(v: Any) -> bool:
     return bool(v)
 
 
-def _trends(trends: pd.DataFrame, tz: str) -> pd.DataFrame:
+def read_trends(trends: pd.DataFrame, tz: str) -> pd.DataFrame:
     for col in ("unique_id", "ds"):
         if col not in trends.columns:
             raise InputError(
@@ -269,8 +394,14 @@ def _trends(trends: pd.DataFrame, tz: str) -> pd.DataFrame:
     return t
 
 
-def _aspect_rows(aspects: pd.DataFrame, columns: ColumnMap, d: pd.DataFrame) -> pd.DataFrame:
-    """Aspect mentions with their review's product, date and rating (from the scored table, by id)."""
+def canonical_aspects(aspects: pd.DataFrame, columns: ColumnMap, first_row: int = 0) -> pd.DataFrame:
+    """The aspect table's columns the report reads (``id``, ``aspect``, ``aspect_label``, ``polarity``,
+    ``score``, ``evidence``, ``domain``) and ``_row`` (table order, from ``first_row``); rows without a
+    known polarity or an aspect are left out.
+
+    Raises:
+        InputError: the id, aspect or polarity column is missing.
+    """
     need = ["aspect", "polarity"]
     missing = [c for c in need if c not in aspects.columns]
     id_col = columns.id if columns.id in aspects.columns else ("id" if "id" in aspects.columns else None)
@@ -281,6 +412,7 @@ def _aspect_rows(aspects: pd.DataFrame, columns: ColumnMap, d: pd.DataFrame) -> 
         )
     a = pd.DataFrame(
         {
+            "_row": np.arange(first_row, first_row + len(aspects), dtype=np.int64),
             "id": aspects[id_col].astype("string").to_numpy(),
             "aspect": aspects["aspect"].astype("string").to_numpy(),
             "polarity": aspects["polarity"].astype("string").str.strip().str.lower().to_numpy(),
@@ -294,7 +426,12 @@ def _aspect_rows(aspects: pd.DataFrame, columns: ColumnMap, d: pd.DataFrame) -> 
     a["score"] = pd.to_numeric(aspects["score"], errors="coerce").to_numpy() if "score" in aspects.columns else np.nan
     a["evidence"] = aspects["evidence"].astype("string").fillna("").to_numpy() if "evidence" in aspects.columns else ""
     a["domain"] = aspects["domain"].astype("string").to_numpy() if "domain" in aspects.columns else pd.NA
-    a = a[a["polarity"].isin(ASPECT_POLARITIES) & a["aspect"].notna()]
+    return a[a["polarity"].isin(ASPECT_POLARITIES) & a["aspect"].notna()]
+
+
+def _aspect_rows(aspects: pd.DataFrame, columns: ColumnMap, d: pd.DataFrame) -> pd.DataFrame:
+    """Aspect mentions with their review's product, date and rating (from the scored table, by id)."""
+    a = canonical_aspects(aspects, columns)
     review = d.drop_duplicates("id").set_index("id")[["product_id", "created_at", "rating", "text"]]
     known = a["id"].isin(review.index)
     if len(a) and not known.all():
@@ -312,6 +449,7 @@ def _aspect_rows(aspects: pd.DataFrame, columns: ColumnMap, d: pd.DataFrame) -> 
             )
     a = a[known].join(review, on="id")
     a["_sign"] = a["polarity"].map({"positive": 1.0, "neutral": 0.0, "negative": -1.0})
+    a["_w"] = 1.0
     return a.reset_index(drop=True)
 
 
@@ -320,7 +458,7 @@ def _domains(aspects: pd.DataFrame | None, override: str | None) -> dict[str, st
     if aspects is None or "domain" not in aspects.columns or aspects["domain"].isna().all():
         return {}
     a = aspects.dropna(subset=["domain", "product_id"])
-    counts = a.groupby(["product_id", "domain"]).size().rename("n").reset_index()
+    counts = a.groupby(["product_id", "domain"])["_w"].sum().rename("n").reset_index()
     counts = counts.sort_values(["product_id", "n", "domain"], ascending=[True, False, True])
     mapping = dict(
         zip(
@@ -350,6 +488,14 @@ class ReportData:
         periods: the periods of the dated rows (``None`` without dates).
         domains: product → domain (from the aspect table, or ``ReportOptions.domain``).
         domain: the report's single domain, ``None`` when unknown or mixed.
+        examples: answers the report's picks of reviews and clauses (:mod:`nlp.report.examples`).
+
+    ``rows`` and ``aspects`` are *weighted*: a row stands for ``_w`` reviews (mentions) that
+    agree on every column the figures read, and ``_sn``, ``_ssum``, ``_ssq`` hold the count,
+    sum and sum of squares of their sentiment scores. ``nlp report`` reads one row per review
+    (``_w = 1``); a distributed engine passes its aggregates instead, and the report's figures
+    are the same (``nlp.engines.spark_report``). Rows also carry ``_has_aspect`` and
+    ``_neg_aspect``: whether the review has any aspect mention, and any negative one.
     """
 
     rows: pd.DataFrame
@@ -360,6 +506,7 @@ class ReportData:
     periods: Periods | None
     domains: dict[str, str] = field(default_factory=dict)
     domain: str | None = None
+    examples: Examples | None = None
 
     @property
     def has_products(self) -> bool:
@@ -367,10 +514,15 @@ class ReportData:
 
     @property
     def products(self) -> list[str]:
-        """Product ids, the most reviewed first."""
+        """Product ids, the most reviewed first (ties by name)."""
         if not self.has_products:
             return []
-        return [str(p) for p in self.rows["product_id"].value_counts(sort=True).index]
+        n = self.rows.groupby("product_id", observed=True)["_w"].sum()
+        return [str(p) for p in sorted(n.index, key=lambda p: (-n[p], str(p)))]
+
+    def pick(self, pick: Pick) -> pd.DataFrame:
+        """The rows a pick asks for (:mod:`nlp.report.examples`)."""
+        return self.examples.get(pick) if self.examples is not None else pd.DataFrame()
 
     def domain_of(self, product: str | None) -> str | None:
         return self.domains.get(str(product), self.domain) if product is not None else self.domain
@@ -403,13 +555,32 @@ def prepare(
         raise InputError(
             f"{TOPICS_FILE} has no 'topic' column (it has {list(topics.columns)}); expected the output of `nlp topics`"
         )
-    tr = _trends(trends, tz) if trends is not None else None
-    periods = _choose_periods(d["created_at"], freq, tr)
+    tr = read_trends(trends, tz) if trends is not None else None
+    periods = choose_periods(d["created_at"], freq, tr)
     d["period"] = periods.assign(d["created_at"]) if periods else pd.Series(pd.NaT, index=d.index, dtype="datetime64[ns]")
     a = _aspect_rows(aspects, columns, d) if aspects is not None else None
     if a is not None:
         a["period"] = periods.assign(a["created_at"]) if periods else pd.NaT
-    domains = _domains(a, domain)
+        d["_has_aspect"] = d["id"].isin(set(a["id"]))
+        d["_neg_aspect"] = d["id"].isin(set(a.loc[a["_sign"] < 0, "id"]))
+    else:
+        d["_has_aspect"] = False
+        d["_neg_aspect"] = False
+    return assemble(d, intents, a, topics, tr, periods, domain, FrameExamples(d, a))
+
+
+def assemble(
+    rows: pd.DataFrame,
+    intents: list[str],
+    aspects: pd.DataFrame | None,
+    topics: pd.DataFrame | None,
+    trends: pd.DataFrame | None,
+    periods: Periods | None,
+    domain: str | None,
+    examples: Examples,
+) -> ReportData:
+    """:class:`ReportData` from weighted rows and mentions already in periods; the domains follow the mentions."""
+    domains = _domains(aspects, domain)
     found = set(domains.values())
     single = domain or (next(iter(found)) if len(found) == 1 else None)
-    return ReportData(d, intents, a, topics, tr, periods, domains, single)
+    return ReportData(rows, intents, aspects, topics, trends, periods, domains, single, examples)

@@ -43,11 +43,12 @@ import pandas as pd
 
 from nlp.periods import period_complete, period_end, period_start
 from nlp.report.alerts import ALL_SERIES, Flags, topic_series
-from nlp.report.data import Periods, ReportData
+from nlp.report.data import Periods, ReportData, total, wcount, wsum
+from nlp.report.examples import Pick
 from nlp.report.fmt import count, interval_text, pct, points, signed
 from nlp.report.labels import domain_name
 from nlp.report.options import FindingRules
-from nlp.report.reviews import clean_first, masked, ordered
+from nlp.report.reviews import masked
 from nlp.report.stats import diff_interval, diff_p_value, fdr_keep, rate_ratio_interval, rate_ratio_p_value
 
 __all__ = ["Finding", "Unconfirmed", "find", "findings_json", "KINDS"]
@@ -154,9 +155,14 @@ def findings_json(findings: list[Finding], **meta: Any) -> str:
 @dataclass
 class _Candidate:
     finding: Finding
-    rows: pd.DataFrame  # the reviews or mentions behind it, for the evidence
+    where: tuple  # which reviews or mentions are behind it (a pick's filter), for the evidence
     evidence_kind: Literal["clause", "review"]
     order: str  # which rows first: negative / positive / recent / prob
+
+
+def _where(**conditions: Any) -> tuple:
+    """A pick's filter from ``column=value`` (``None`` values are left out)."""
+    return tuple((k, "==", v) for k, v in conditions.items() if v is not None)
 
 
 def _two_props(k1: float, n1: float, k0: float, n0: float, scale: float = 1.0) -> tuple[float, tuple[float, float], float]:
@@ -165,8 +171,15 @@ def _two_props(k1: float, n1: float, k0: float, n0: float, scale: float = 1.0) -
 
 
 def _polarity_counts(a: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    g = a.assign(pos=(a["_sign"] > 0).astype(int), neu=(a["_sign"] == 0).astype(int), neg=(a["_sign"] < 0).astype(int))
+    w = a["_w"]
+    g = a.assign(pos=(a["_sign"] > 0) * w, neu=(a["_sign"] == 0) * w, neg=(a["_sign"] < 0) * w)
     return g.groupby(keys, observed=True)[["pos", "neu", "neg"]].sum().assign(n=lambda x: x["pos"] + x["neu"] + x["neg"])
+
+
+def _label(mentions: pd.DataFrame) -> str:
+    """The label most of these mentions carry (an aspect key can be labelled per domain: 배송, 배달); ties by name."""
+    n = mentions.groupby("aspect_label", observed=True)["_w"].sum()
+    return str(sorted(n.index, key=lambda k: (-n[k], str(k)))[0])
 
 
 def _net(pos: float, neu: float, neg: float) -> float:
@@ -196,7 +209,7 @@ def _aspect_vs_peers(data: ReportData, rules: FindingRules) -> list[_Candidate]:
         if len(g) < 2:
             continue
         tot = g.sum()
-        label = str(a.loc[a["aspect"] == aspect, "aspect_label"].iloc[0])
+        label = _label(a[(a["_dom"] == dom) & (a["aspect"] == aspect)])
         for (_, _, product), r in g.iterrows():
             n1, n0 = r["n"], tot["n"] - r["n"]
             if n1 < rules.min_mentions or n0 < rules.min_mentions:
@@ -226,8 +239,7 @@ def _aspect_vs_peers(data: ReportData, rules: FindingRules) -> list[_Candidate]:
                 aspect_label=label,
                 domain=dom or None,
             )
-            rows = a[(a["product_id"] == product) & (a["aspect"] == aspect)]
-            out.append(_Candidate(f, rows, "clause", "negative" if effect < 0 else "positive"))
+            out.append(_Candidate(f, _where(product_id=str(product), aspect=str(aspect)), "clause", "negative" if effect < 0 else "positive"))
     return out
 
 
@@ -276,11 +288,11 @@ def _aspect_change(data: ReportData, rules: FindingRules) -> list[_Candidate]:
             reference_label=_baseline_label(periods, [periods.starts[j] for j in base]),
             direction="worse" if effect < 0 else "better",
             aspect=str(aspect),
-            aspect_label=str(now.loc[now["aspect"] == aspect, "aspect_label"].iloc[0]),
+            aspect_label=_label(now[now["aspect"] == aspect]),
             domain=data.domain_of(str(product)),
         )
-        rows = now[(now["product_id"] == product) & (now["aspect"] == aspect)]
-        out.append(_Candidate(f, rows, "clause", "negative" if effect < 0 else "positive"))
+        who = None if product == ALL_PRODUCTS and not data.has_products else str(product)
+        out.append(_Candidate(f, _where(period=t, product_id=who, aspect=str(aspect)), "clause", "negative" if effect < 0 else "positive"))
     return out
 
 
@@ -298,7 +310,8 @@ def _negative_vs_peers(data: ReportData, rules: FindingRules) -> list[_Candidate
         return []
     d = data.rows[data.rows["sentiment"].notna()]
     d = d.assign(_dom=d["product_id"].astype(str).map(data.domains).fillna(""))
-    g = d.groupby(["_dom", "product_id"], observed=True).agg(n=("id", "size"), k=("_s_negative", "sum"))
+    d = d.assign(_k=d["_s_negative"] * d["_w"])
+    g = d.groupby(["_dom", "product_id"], observed=True).agg(n=("_w", "sum"), k=("_k", "sum"))
     start, end = _span(data)
     out = []
     for dom, grp in g.groupby(level=0, sort=False):
@@ -329,21 +342,22 @@ def _negative_vs_peers(data: ReportData, rules: FindingRules) -> list[_Candidate
                 direction="worse" if effect > 0 else "better",
                 domain=dom or None,
             )
-            rows = d[d["product_id"] == product]
-            out.append(_Candidate(f, rows, "review", "negative" if effect > 0 else "positive"))
+            where = (("product_id", "==", str(product)), ("sentiment", "notna", None))
+            out.append(_Candidate(f, where, "review", "negative" if effect > 0 else "positive"))
     return out
 
 
-def _series_rows(data: ReportData, uid: str) -> tuple[pd.DataFrame | None, str]:
+def _series_rows(data: ReportData, uid: str) -> tuple[pd.DataFrame | None, tuple, str]:
+    """A series' dated rows, the pick filter that selects them, and its name."""
     d = data.rows[data.rows["created_at"].notna()]
     if data.has_products and uid in set(data.rows["product_id"].dropna().astype(str)):
-        return d[d["product_id"] == uid], uid
+        return d[d["product_id"] == uid], (("product_id", "==", uid),), uid
     k = topic_series(uid)
     if k is not None:
-        return d[d["topic"] == k], f"토픽 {k}"
+        return d[d["topic"] == k], (("topic", "==", k),), f"토픽 {k}"
     if uid.lower() in _TOTAL_IDS or uid == ALL_SERIES:
-        return d, ALL_PRODUCTS
-    return None, uid
+        return d, (), ALL_PRODUCTS
+    return None, (), uid
 
 
 def _confirm_flags(
@@ -359,7 +373,7 @@ def _confirm_flags(
     step = {"M": pd.DateOffset(months=1), "W": pd.DateOffset(weeks=1), "D": pd.DateOffset(days=1)}[freq]
     for _, fl in flags.iterrows():
         uid, t = fl["unique_id"], pd.Timestamp(fl["ds"])
-        rows, scope = _series_rows(data, uid)
+        rows, series, scope = _series_rows(data, uid)
         k_topic = topic_series(uid)
         if k_topic is not None:
             scope = f"토픽 ‘{topic_labels.get(k_topic, k_topic)}’"
@@ -382,6 +396,7 @@ def _confirm_flags(
         base_starts = [s for s in base_starts if s >= first]
         now = rows[(rows["created_at"] >= t) & (rows["created_at"] < end)]
         before = rows[(rows["created_at"] >= base_starts[0]) & (rows["created_at"] < t)] if base_starts else rows.iloc[0:0]
+        in_now = (*series, ("created_at", ">=", t), ("created_at", "<", end))
         is_product = scope == uid
         common = dict(
             product_id=uid if is_product else None,
@@ -399,18 +414,18 @@ def _confirm_flags(
                 skip(kind, "비교할 이전 기간 없음")
                 continue
             if kind == "negative_spike" or kind == "sentiment_drop":
-                n1, n0 = int(now["sentiment"].notna().sum()), int(before["sentiment"].notna().sum())
+                n1, n0 = int(wcount(now, "sentiment")), int(wcount(before, "sentiment"))
                 if n1 < rules.min_reviews or n0 < rules.min_reviews:
                     skip(kind, f"리뷰 {n1}건 · 기준 {n0}건 (최소 {rules.min_reviews}건)")
                     continue
-                k1, k0 = float(now["_s_negative"].sum()), float(before["_s_negative"].sum())
+                k1, k0 = wsum(now, "_s_negative"), wsum(before, "_s_negative")
                 effect, interval, p = _two_props(k1, n1, k0, n0)
                 f = Finding(kind="negative_spike", metric="share_negative", value=k1 / n1, reference=k0 / n0, effect=effect,
                             interval=interval, p_value=p, n=n1, n_reference=n0, direction="up", anomaly=[kind],
                             **common)  # fmt: skip
-                out.append(_Candidate(f, now[now["sentiment"] == "negative"], "review", "negative"))
+                out.append(_Candidate(f, (*in_now, ("sentiment", "==", "negative")), "review", "negative"))
             elif kind == "volume_spike":
-                k1, k0 = len(now), len(before)
+                k1, k0 = int(total(now)), int(total(before))
                 if k1 < rules.min_reviews:
                     skip(kind, f"리뷰 {k1}건 (최소 {rules.min_reviews}건)")
                     continue
@@ -422,17 +437,17 @@ def _confirm_flags(
                 f = Finding(kind="volume_spike", metric="reviews_per_day", value=k1 / t1, reference=rate0, effect=ratio,
                             interval=(lo, hi), p_value=rate_ratio_p_value(k1, t1, k0, t0), n=k1, n_reference=k0,
                             direction="up", anomaly=[kind], **common)  # fmt: skip
-                out.append(_Candidate(f, now, "review", "negative"))
+                out.append(_Candidate(f, in_now, "review", "negative"))
             elif kind == "emerging_topic":
                 topics = [k for k in fl["topics"] if k >= 0]
                 if not topics:
                     skip(kind, "급부상 토픽 정보 없음")
-                n1, n0 = int(now["topic"].notna().sum()), int(before["topic"].notna().sum())
+                n1, n0 = int(wcount(now, "topic")), int(wcount(before, "topic"))
                 for k in topics:
                     if n1 < rules.min_reviews or n0 < rules.min_reviews:
                         skip(kind, f"토픽 배정 리뷰 {n1}건 · 기준 {n0}건 (최소 {rules.min_reviews}건)")
                         continue
-                    k1, k0 = float((now["topic"] == k).sum()), float((before["topic"] == k).sum())
+                    k1, k0 = total(now[now["topic"] == k]), total(before[before["topic"] == k])
                     if k1 < rules.min_mentions:  # a topic "surging" on a handful of reviews is no finding
                         skip(kind, f"토픽 ‘{topic_labels.get(int(k), k)}’ 리뷰 {int(k1)}건 (최소 {rules.min_mentions}건)")
                         continue
@@ -440,7 +455,7 @@ def _confirm_flags(
                     f = Finding(kind="emerging_topic", metric="topic_share", value=k1 / n1, reference=k0 / n0, effect=effect,
                                 interval=interval, p_value=p, n=int(k1), n_reference=int(k0), direction="up", anomaly=[kind],
                                 **{**common, "topic": int(k), "topic_label": topic_labels.get(int(k), f"토픽 {k}")})  # fmt: skip
-                    out.append(_Candidate(f, now[now["topic"] == k], "review", "prob"))
+                    out.append(_Candidate(f, (*in_now, ("topic", "==", int(k))), "review", "prob"))
             else:
                 skip(kind, "알 수 없는 플래그")
     return out, skipped
@@ -482,13 +497,18 @@ def _direction_ok(f: Finding) -> bool:
     return f.effect > (1.0 if f.kind == "volume_spike" else 0.0)
 
 
-def _evidence(c: _Candidate, k: int) -> None:
-    rows = c.rows
-    if not len(rows):
-        return
+def evidence_limit(k: int) -> int:
+    """Rows a finding's evidence is chosen from: enough for its ids and ``k`` distinct texts."""
+    return max(MAX_EVIDENCE_IDS, 10 * k + 20)
+
+
+def _evidence(data: ReportData, c: _Candidate, k: int) -> None:
+    limit = evidence_limit(k)
     if c.evidence_kind == "clause":
-        side = rows[rows["_sign"] < 0] if c.order == "negative" else rows[rows["_sign"] > 0]
-        side = side.sort_values("score", ascending=c.order == "negative", na_position="last", kind="stable")
+        side = ("_sign", "<", 0) if c.order == "negative" else ("_sign", ">=", 1)
+        side = data.pick(Pick("aspects", (*c.where, side), "clause_" + c.order, limit))
+        if not len(side):
+            return
         c.finding.evidence_ids = list(dict.fromkeys(side["id"].astype(str)))[:MAX_EVIDENCE_IDS]
         shown = side.drop_duplicates("evidence").head(k)
         c.finding.evidence = [
@@ -498,7 +518,9 @@ def _evidence(c: _Candidate, k: int) -> None:
             for _, r in shown.iterrows()
         ]  # fmt: skip
         return
-    best = clean_first(ordered(rows, c.order))  # type: ignore[arg-type]
+    best = data.pick(Pick("reviews", c.where, c.order, limit))
+    if not len(best):
+        return
     c.finding.evidence_ids = list(dict.fromkeys(best["id"].astype(str)))[:MAX_EVIDENCE_IDS]
     shown = best.drop_duplicates("text").head(k)
     c.finding.evidence = [
@@ -593,7 +615,7 @@ def find(
     for rank, c in enumerate(kept, start=1):
         f = c.finding
         f.rank = rank
-        _evidence(c, n_examples)
+        _evidence(data, c, n_examples)
         long = (
             _period_label(pd.Timestamp(f.period_start), flags.attrs.get("freq", freq) if f.alert and flags is not None else freq)
             if f.period != "all"

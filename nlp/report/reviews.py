@@ -10,6 +10,7 @@ from typing import Literal
 
 import pandas as pd
 
+from nlp.report.examples import bad_rows
 from nlp.report.fmt import missing, signed
 from nlp.report.labels import FLAG_KO, SENTIMENT_KO, intent_names
 from nlp.text.pii import mask_pii
@@ -74,7 +75,7 @@ def clean_first(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows a reader can use first: not empty, not a duplicate, not non-Korean (kept last as a fallback)."""
     if "flags" not in rows.columns:
         return rows
-    bad = rows["flags"].astype("string").str.contains(r"(?:^|\|)(?:empty|duplicate|non_korean)(?:\||$)", regex=True, na=False)
+    bad = bad_rows(rows["flags"])
     return pd.concat([rows[~bad], rows[bad]])
 
 
@@ -103,5 +104,5 @@ def sample_reviews(
     """Up to ``k`` reviews in ``order``, flagged rows and repeated texts skipped among the best candidates."""
     if not len(rows) or k <= 0:
         return []
-    best = clean_first(ordered(rows, order).head(10 * k + 20)).drop_duplicates("text")
+    best = clean_first(ordered(rows, order)).drop_duplicates("text")
     return [review(r, topic_labels, domains, default_domain) for _, r in best.head(k).iterrows()]

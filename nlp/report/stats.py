@@ -47,6 +47,7 @@ __all__ = [
     "rate_ratio_interval",
     "rate_ratio_p_value",
     "mean_diff",
+    "mean_diff_moments",
     "normal_p_value",
     "fdr_keep",
 ]
@@ -190,6 +191,27 @@ def mean_diff(x1, x0, z: float = Z95) -> tuple[float, float, float, float]:
     se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
     if se == 0:
         return d, d, d, (1.0 if d == 0 else 0.0)
+    return d, d - z * se, d + z * se, normal_p_value(d / se)
+
+
+def mean_diff_moments(m1: tuple[float, float, float], m0: tuple[float, float, float], z: float = Z95) -> tuple[float, float, float, float]:
+    """:func:`mean_diff` from each sample's ``(n, sum, sum of squares)``, the form aggregated data keep.
+
+    Example:
+        >>> x1, x0 = [0.5, 0.7, 0.6, 0.8], [0.1, 0.2, 0.0, 0.3]
+        >>> m = lambda x: (len(x), sum(x), sum(v * v for v in x))
+        >>> [round(v, 6) for v in mean_diff_moments(m(x1), m(x0))] == [round(v, 6) for v in mean_diff(x1, x0)]
+        True
+    """
+    (n1, s1, q1), (n0, s0, q0) = m1, m0
+    if n1 < 2 or n0 < 2:
+        return float("nan"), float("nan"), float("nan"), float("nan")
+    d = float(s1 / n1 - s0 / n0)
+    v1 = max(q1 - s1 * s1 / n1, 0.0) / (n1 - 1)
+    v0 = max(q0 - s0 * s0 / n0, 0.0) / (n0 - 1)
+    se = math.sqrt(v1 / n1 + v0 / n0)
+    if se < 1e-12:
+        return d, d, d, (1.0 if abs(d) < 1e-12 else 0.0)
     return d, d - z * se, d + z * se, normal_p_value(d / se)
 
 

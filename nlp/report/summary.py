@@ -16,31 +16,60 @@ import numpy as np
 import pandas as pd
 
 from nlp.report import svg
-from nlp.report.data import ReportData
+from nlp.report.data import ReportData, total, wcount
 from nlp.report.fmt import count, interval_text, missing, pct, points, signed
 from nlp.report.labels import domain_name, intent_names
 from nlp.report.options import FindingRules
-from nlp.report.stats import diff_interval, diff_p_value, mean_diff, rate_ratio_interval, rate_ratio_p_value, wilson_interval
+from nlp.report.stats import (
+    diff_interval,
+    diff_p_value,
+    mean_diff_moments,
+    rate_ratio_interval,
+    rate_ratio_p_value,
+    wilson_interval,
+)
+from nlp.schema import SENTIMENT_LABELS
 
-__all__ = ["summarise", "top_intent", "change", "headline", "product_table", "comparison"]
+__all__ = ["summarise", "top_intent", "change", "moments", "headline", "product_table", "comparison"]
 
 
 def summarise(d: pd.DataFrame, by: str | list[str] | None, intents: Sequence[str]) -> pd.DataFrame:
-    """Counts, sentiment shares and means, net advocacy and intent rates per group (one row when ``by`` is None)."""
-    cols = {
-        "n": ("id", "size"),
-        "n_scored": ("_s_positive", "count"),
-        "share_positive": ("_s_positive", "mean"),
-        "share_negative": ("_s_negative", "mean"),
-        "share_neutral": ("_s_neutral", "mean"),
-        "negative": ("_s_negative", "sum"),
-        "sentiment_mean": ("sentiment_score", "mean"),
-        "rating_mean": ("rating", "mean"),
-    }
+    """Counts, sentiment shares and means, net advocacy and intent rates per group (one row when ``by`` is None).
+
+    ``d`` is weighted rows (:mod:`nlp.report.data`): each stands for ``_w`` reviews.
+    """
+    w = d["_w"].astype(float)
+    x = pd.DataFrame({"n": w, "n_scored": w.where(d["_s_positive"].notna(), 0.0), "_sn": d["_sn"], "_ssum": d["_ssum"]}, index=d.index)
+    for label in SENTIMENT_LABELS:
+        x[f"k_{label}"] = d[f"_s_{label}"].fillna(0) * w
+    rating = pd.to_numeric(d["rating"], errors="coerce")
+    x["_rn"] = w.where(rating.notna(), 0.0)
+    x["_rsum"] = (rating * w).fillna(0.0)
     for label in intents:
-        cols[f"intent_{label}_rate"] = (f"_i_{label}", "mean")
-    g = d.assign(_all=0).groupby("_all") if by is None else d.groupby(by, dropna=True, observed=True)
-    out = g.agg(**cols)
+        x[f"_in_{label}"] = w.where(d[f"_i_{label}"].notna(), 0.0)
+        x[f"_ik_{label}"] = d[f"_i_{label}"].fillna(0) * w
+    if by is None:
+        g = x.sum().to_frame().T
+    else:
+        keys = [by] if isinstance(by, str) else list(by)
+        g = x.assign(**{k: d[k] for k in keys}).groupby(keys, dropna=True, observed=True).sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scored = g["n_scored"].where(g["n_scored"] > 0)
+        out = pd.DataFrame(
+            {
+                "n": g["n"],
+                "n_scored": g["n_scored"],
+                "share_positive": g["k_positive"] / scored,
+                "share_negative": g["k_negative"] / scored,
+                "share_neutral": g["k_neutral"] / scored,
+                "negative": g["k_negative"],
+                "sentiment_mean": g["_ssum"] / g["_sn"].where(g["_sn"] > 0),
+                "rating_mean": g["_rsum"] / g["_rn"].where(g["_rn"] > 0),
+            },
+            index=g.index,
+        )
+        for label in intents:
+            out[f"intent_{label}_rate"] = g[f"_ik_{label}"] / g[f"_in_{label}"].where(g[f"_in_{label}"] > 0)
     if "recommend" in intents and "avoid" in intents:
         out["net_advocacy"] = out["intent_recommend_rate"] - out["intent_avoid_rate"]
     else:
@@ -91,7 +120,7 @@ def change(
 
     Args:
         kind: ``share`` (``now``/``before`` are ``(k, n)``: a two-proportion test), ``mean``
-            (two series of values: Welch) or ``rate`` (``(count, days)``: reviews per day,
+            (``(n, sum, sum of squares)`` of the values: Welch, :func:`moments`) or ``rate`` (``(count, days)``: reviews per day,
             two Poisson rates).
         now: the later period.
         before: the earlier one.
@@ -125,22 +154,22 @@ def change(
         )
         return _arrow(d, good, p < 0.05, points(d, 1), title + ("" if p < 0.05 else " — 유의하지 않음"))
     if kind == "mean":
-        a = pd.Series(now, dtype=float).dropna()
-        b = pd.Series(before, dtype=float).dropna()
-        if not (len(a) and len(b)):
+        (na, sa, qa), (nb, sb, qb) = now, before
+        if not (na and nb):
             return None
-        if len(a) < m or len(b) < m:
+        mean_a, mean_b = sa / na, sb / nb
+        if na < m or nb < m:
             return {
                 "arrow": "",
                 "text": "–",
                 "cls": "thin",
-                "title": f"리뷰 {len(a)}건 · {len(b)}건: {m}건 미만이라 비교하지 않음",
+                "title": f"리뷰 {int(na)}건 · {int(nb)}건: {m}건 미만이라 비교하지 않음",
                 "significant": False,
-                "value": a.mean() - b.mean(),
+                "value": mean_a - mean_b,
             }
-        d, lo, hi, p = mean_diff(a, b)
+        d, lo, hi, p = mean_diff_moments((na, sa, qa), (nb, sb, qb))
         show = (lambda v: points(v, 1)) if unit == "pp" else signed
-        title = f"{show(b.mean())} → {show(a.mean())}, 차이 95% {show(lo)} ~ {show(hi)} (p={p:.2g})"
+        title = f"{show(mean_b)} → {show(mean_a)}, 차이 95% {show(lo)} ~ {show(hi)} (p={p:.2g})"
         return _arrow(d, good, p < 0.05, show(d), title + ("" if p < 0.05 else " — 유의하지 않음"))
     (k1, t1), (k0, t0) = now, before
     if not (t1 and t0) or not (k0 or k1):
@@ -187,10 +216,19 @@ def _days(periods, start: pd.Timestamp) -> int:
     return int((periods.last_day(start) - start).days) + 1
 
 
-def _advocacy(rows: pd.DataFrame) -> pd.Series:
-    """Per row with an intent: +1 recommend, −1 avoid, 0 otherwise (its mean is net advocacy)."""
-    it = rows["intent"].dropna()
-    return it.map(lambda v: 1.0 if v == "recommend" else (-1.0 if v == "avoid" else 0.0)).astype(float)
+def moments(rows: pd.DataFrame) -> tuple[float, float, float]:
+    """``(n, sum, sum of squares)`` of the sentiment scores behind weighted rows (what a mean's test needs)."""
+    if not len(rows):
+        return 0.0, 0.0, 0.0
+    return float(rows["_sn"].sum()), float(rows["_ssum"].sum()), float(rows["_ssq"].sum())
+
+
+def _advocacy(rows: pd.DataFrame) -> tuple[float, float, float]:
+    """Moments of +1 (recommend), −1 (avoid), 0 (another intent) over rows with an intent: its mean is net advocacy."""
+    it = rows[rows["intent"].notna()]
+    n = total(it)
+    rec, avoid = total(it[it["intent"] == "recommend"]), total(it[it["intent"] == "avoid"])
+    return n, rec - avoid, rec + avoid
 
 
 def _changes(data: ReportData, rows: pd.DataFrame, cmp: dict | None, rules: FindingRules) -> dict:
@@ -202,19 +240,19 @@ def _changes(data: ReportData, rows: pd.DataFrame, cmp: dict | None, rules: Find
     lab_now, lab_before = now[now["sentiment"].notna()], before[before["sentiment"].notna()]
 
     def share(label: str) -> tuple[tuple[int, int], tuple[int, int]]:
-        return (int((lab_now["sentiment"] == label).sum()), len(lab_now)), (
-            int((lab_before["sentiment"] == label).sum()),
-            len(lab_before),
+        return (int(total(lab_now[lab_now["sentiment"] == label])), int(total(lab_now))), (
+            int(total(lab_before[lab_before["sentiment"] == label])),
+            int(total(lab_before)),
         )
 
     periods = data.periods
     return {
         "n": change(
-            "rate", (len(now), _days(periods, cmp["last"])), (len(before), _days(periods, cmp["prev"])), rules, good="none"
+            "rate", (int(total(now)), _days(periods, cmp["last"])), (int(total(before)), _days(periods, cmp["prev"])), rules, good="none"
         ),
         "share_positive": change("share", *share("positive"), rules, good="up"),
         "share_negative": change("share", *share("negative"), rules, good="down"),
-        "sentiment_mean": change("mean", now["sentiment_score"], before["sentiment_score"], rules, good="up"),
+        "sentiment_mean": change("mean", moments(now), moments(before), rules, good="up"),
         "net_advocacy": change("mean", _advocacy(now), _advocacy(before), rules, good="up", unit="pp")
         if {"recommend", "avoid"} <= set(data.intents)
         else None,
@@ -235,7 +273,7 @@ def headline(data: ReportData, rules: FindingRules) -> dict:
     row = summarise(d, None, data.intents).iloc[0]
     ti = top_intent(row, data.intents)
     dates = d["created_at"].dropna()
-    n_lab = int(d["sentiment"].notna().sum())
+    n_lab = int(wcount(d, "sentiment"))
     lo, hi = wilson_interval(float(row["negative"]), n_lab) if n_lab else (np.nan, np.nan)
     return {
         "n": int(row["n"]),
@@ -274,13 +312,15 @@ def product_table(
             .drop_duplicates("product_id")
         )
         complaints = {str(r["product_id"]): (str(r["aspect_label"]), int(r["negative"])) for _, r in top.iterrows()}
-    topics = (
-        d[d["topic"].notna() & (d["topic"] >= 0)].groupby("product_id")["topic"].agg(lambda t: int(t.value_counts().index[0]))
-    )
+    in_topic = d[d["topic"].notna() & (d["topic"] >= 0)]
+    per_topic = in_topic.groupby(["product_id", "topic"], observed=True)["_w"].sum().reset_index()
+    per_topic = per_topic.sort_values(["product_id", "_w", "topic"], ascending=[True, False, True], kind="stable")
+    topics = per_topic.drop_duplicates("product_id").set_index("product_id")["topic"].astype(int)
     counts = None
     if cmp and cmp.get("last") is not None:
         lab = d[d["sentiment"].notna() & d["period"].isin([cmp["last"], cmp["prev"]])]
-        counts = lab.groupby(["product_id", "period"])["_s_negative"].agg(["sum", "size"])
+        lab = lab.assign(_k=lab["_s_negative"] * lab["_w"])
+        counts = lab.groupby(["product_id", "period"])[["_k", "_w"]].sum().rename(columns={"_k": "sum", "_w": "size"})
     out = []
     for pid, r in s.iterrows():
         p = str(pid)

@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 
 from nlp.report import svg
-from nlp.report.data import ReportData, as_list
+from nlp.report.data import ReportData, as_list, total, wcount
+from nlp.report.examples import Pick
 from nlp.report.fmt import missing, pct
 from nlp.report.options import FindingRules
 from nlp.report.reviews import clean_first, review, sample_reviews
-from nlp.report.summary import change, summarise
+from nlp.report.summary import change, moments, summarise
 
 __all__ = ["topic_rows", "topic_cards"]
 
@@ -37,7 +38,7 @@ def topic_rows(data: ReportData, rules: FindingRules) -> list[dict]:
     t["topic"] = pd.to_numeric(t["topic"], errors="coerce").astype("Int64")
     t = t.dropna(subset=["topic"]).drop_duplicates("topic")
     computed = summarise(d[d["topic"].notna()], "topic", data.intents)
-    total_docs = int(d["topic"].notna().sum()) or 1
+    total_docs = int(wcount(d, "topic")) or 1
     periods = data.periods
     pair = None
     if (
@@ -49,6 +50,10 @@ def topic_rows(data: ReportData, rules: FindingRules) -> list[dict]:
         last, prev = periods.starts[periods.last_complete], periods.starts[periods.last_complete - 1]
         with_topic = d[d["topic"].notna()]
         pair = (last, prev, with_topic[with_topic["period"] == last], with_topic[with_topic["period"] == prev])
+        by_period = with_topic.groupby(["topic", "period"], observed=True)["_w"].sum()
+        per_period_all = with_topic.groupby("period")["_w"].sum()
+        per_period_k = {int(t): g.droplevel(0) for t, g in by_period.groupby(level=0)}
+        zero = pd.Series(0.0, index=per_period_all.index)
     rows = []
     for _, tr in t.iterrows():
         k = int(tr["topic"])
@@ -87,8 +92,8 @@ def topic_rows(data: ReportData, rules: FindingRules) -> list[dict]:
         )
         if pair is not None and k >= 0:
             last, prev, now, before = pair
-            k1, n1 = int((now["topic"] == k).sum()), len(now)
-            k0, n0 = int((before["topic"] == k).sum()), len(before)
+            k1, n1 = int(total(now[now["topic"] == k])), int(total(now))
+            k0, n0 = int(total(before[before["topic"] == k])), int(total(before))
             row["change"] = {
                 "share_last": k1 / n1 if n1 else np.nan,
                 "share_prev": k0 / n0 if n0 else np.nan,
@@ -96,17 +101,12 @@ def topic_rows(data: ReportData, rules: FindingRules) -> list[dict]:
                 "n_last": k1,
                 "n_prev": k0,
             }
-            m_now = now.loc[now["topic"] == k, "sentiment_score"]
-            m_before = before.loc[before["topic"] == k, "sentiment_score"]
+            m_now = moments(now[now["topic"] == k])
+            m_before = moments(before[before["topic"] == k])
             row["change"]["sentiment"] = change("mean", m_now, m_before, rules, good="up")
-            row["change"]["sentiment_last"] = m_now.mean() if len(m_now) else np.nan
-            row["change"]["sentiment_prev"] = m_before.mean() if len(m_before) else np.nan
-            shares = (
-                d[d["topic"].notna()]
-                .groupby("period")["topic"]
-                .apply(lambda s, k=k: (s == k).mean())
-                .reindex(periods.starts[-24:])
-            )
+            row["change"]["sentiment_last"] = m_now[1] / m_now[0] if m_now[0] else np.nan
+            row["change"]["sentiment_prev"] = m_before[1] / m_before[0] if m_before[0] else np.nan
+            shares = (per_period_k.get(k, zero) / per_period_all).reindex(periods.starts[-24:])
             row["spark"] = svg.sparkline(list(shares.values), label=f"{label} 비중 추이")
         rows.append(row)
     rows.sort(key=lambda r: (r["outlier"], -r["size"]))
@@ -115,24 +115,28 @@ def topic_rows(data: ReportData, rules: FindingRules) -> list[dict]:
 
 def topic_cards(data: ReportData, rows: list[dict], max_topics: int, n_examples: int, names: dict[str, str]) -> list[dict]:
     """A card per main topic: keywords, figures, top intents (named for the domain), representative and recent reviews."""
-    d = data.rows
     labels = {r["topic"]: r["label"] for r in rows}
-    by_id = d.drop_duplicates("id").set_index("id", drop=False)
     last = data.periods.starts[-1] if data.periods else None
+    limit = 10 * n_examples + 20
     cards = []
     for r in [r for r in rows if not r["outlier"]][:max_topics]:
-        members = d[d["topic"] == r["topic"]]
-        reps = [rid for rid in r["representative_ids"] if rid in by_id.index]
-        chosen = by_id.loc[reps] if reps else members.iloc[0:0]
-        chosen = clean_first(chosen).drop_duplicates("text")
+        k = int(r["topic"])
+        reps = tuple(r["representative_ids"])
+        chosen = data.pick(Pick("reviews", (("id", "in", reps),), "listed", len(reps) + limit)) if reps else pd.DataFrame()
+        if len(chosen):
+            chosen = clean_first(chosen.drop_duplicates("id")).drop_duplicates("text")
         reviews = [review(row, labels, data.domains, data.domain) for _, row in chosen.head(n_examples).iterrows()]
         if len(reviews) < n_examples:
             have = {rv["id"] for rv in reviews}
-            reviews += sample_reviews(
-                members[~members["id"].isin(have)], n_examples - len(reviews), "prob", labels, data.domains, data.domain
-            )
+            members = data.pick(Pick("reviews", (("topic", "==", k),), "prob", limit + len(have)))
+            if len(members):
+                members = members[~members["id"].astype(str).isin(have)]
+            reviews += sample_reviews(members, n_examples - len(reviews), "prob", labels, data.domains, data.domain)
         recent = (
-            sample_reviews(members[members["period"] == last], n_examples, "negative", labels, data.domains, data.domain)
+            sample_reviews(
+                data.pick(Pick("reviews", (("topic", "==", k), ("period", "==", last)), "negative", limit)),
+                n_examples, "negative", labels, data.domains, data.domain,
+            )
             if last is not None
             else []
         )
