@@ -92,36 +92,72 @@ def _summarise(rows: pd.DataFrame, keys: list[str], n_reviews: pd.Series | None,
     r = rows.assign(_sign=rows["polarity"].map(POLARITY_SIGN).astype(float), _mentions=rows["mentions"] if "mentions" in rows.columns else 1)
     if "_w" not in r.columns:
         r["_w"] = 1.0  # one row per review and aspect; aggregated rows say how many they stand for
-    has_ids = id_col in r.columns
-    out = []
-    for group, g in r.groupby(keys + ["aspect"], sort=True, dropna=False):
-        group = group if isinstance(group, tuple) else (group,)
-        rec = dict(zip(keys + ["aspect"], group))
-        rec["aspect_label"] = g["aspect_label"].iloc[0]
-        w = g["_w"]
-        n_men = int(w.sum())
-        pos, neu, neg = int(w[g["_sign"] > 0].sum()), int(w[g["_sign"] == 0].sum()), int(w[g["_sign"] < 0].sum())
-        n_rev = float(n_reviews.get(tuple(group[:-1]) if len(keys) > 1 else group[0], np.nan)) if n_reviews is not None else np.nan
-        rec["n_reviews"] = n_rev
-        rec["reviews"] = n_men
-        rec["mentions"] = int(g["_mentions"].sum())
-        rec["share"] = n_men / n_rev if n_rev and n_rev > 0 else np.nan
-        rec["share_low"], rec["share_high"] = wilson_interval(n_men, n_rev) if n_rev and n_rev > 0 else (np.nan, np.nan)
-        rec["positive"], rec["neutral"], rec["negative"] = pos, neu, neg
-        rec["net"] = (pos - neg) / n_men
+    by = keys + ["aspect"]
+    score = pd.to_numeric(r["score"], errors="coerce") if "score" in r.columns else pd.Series(np.nan, index=r.index)
+    w = r["_w"].astype(float)
+    r = r.assign(
+        _pos=w.where(r["_sign"] > 0, 0.0), _neu=w.where(r["_sign"] == 0, 0.0), _neg=w.where(r["_sign"] < 0, 0.0),
+        _sc=(score * w).fillna(0.0), _scn=w.where(score.notna(), 0.0), _label=r["aspect_label"],
+    )  # fmt: skip
+    g = r.groupby(by, sort=True, dropna=False)
+    agg = g[["_w", "_mentions", "_pos", "_neu", "_neg", "_sc", "_scn"]].sum()
+    agg["aspect_label"] = r.drop_duplicates(by).set_index(by)["_label"].reindex(agg.index).to_numpy() if len(agg) else []
+    out = agg.reset_index()
+    for c in by:  # plain object columns, as the summary tables have always been written
+        if pd.api.types.is_string_dtype(out[c]) and not pd.api.types.is_object_dtype(out[c]):
+            out[c] = out[c].astype(object)
+    n_men = out["_w"].to_numpy(dtype=float)
+    pos, neu, neg = (out[c].to_numpy(dtype=float) for c in ("_pos", "_neu", "_neg"))
+    if n_reviews is not None:
+        idx = pd.MultiIndex.from_frame(out[keys]) if len(keys) > 1 else pd.Index(out[keys[0]])
+        n_rev = n_reviews.reindex(idx).to_numpy(dtype=float)
+    else:
+        n_rev = np.full(len(out), np.nan)
+    ok = n_rev > 0
+    out["n_reviews"] = n_rev
+    out["reviews"] = n_men.astype(np.int64)
+    out["mentions"] = out["_mentions"].astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share"] = np.where(ok, n_men / np.where(ok, n_rev, 1.0), np.nan)
+        lo, hi = wilson_interval(n_men, np.where(ok, n_rev, 0.0))
+        out["share_low"], out["share_high"] = lo, hi
+        out["positive"], out["neutral"], out["negative"] = pos.astype(np.int64), neu.astype(np.int64), neg.astype(np.int64)
+        out["net"] = (pos - neg) / n_men
         lo, hi = wilson_interval(pos + 0.5 * neu, n_men)
-        rec["net_low"], rec["net_high"] = 2 * lo - 1, 2 * hi - 1
-        score = pd.to_numeric(g["score"], errors="coerce")
-        rec["score_mean"] = float((score * w).sum() / w[score.notna()].sum()) if score.notna().any() else float("nan")
-        if has_ids:
-            by_pos = g.sort_values("score", ascending=False, kind="stable")
-            rec["positive_ids"] = by_pos.loc[by_pos["_sign"] > 0, id_col].astype(str).head(top_k).tolist()
-            rec["negative_ids"] = by_pos.loc[by_pos["_sign"] < 0, id_col].astype(str).iloc[::-1].head(top_k).tolist()
-            rec["evidence_ids"] = rec["negative_ids"] if neg > pos else rec["positive_ids"] if pos else g[id_col].astype(str).head(top_k).tolist()
-        else:
-            rec["positive_ids"], rec["negative_ids"], rec["evidence_ids"] = [], [], []
-        out.append(rec)
-    return pd.DataFrame(out, columns=cols)
+        out["net_low"], out["net_high"] = 2 * lo - 1, 2 * hi - 1
+        out["score_mean"] = np.where(out["_scn"] > 0, out["_sc"] / out["_scn"].where(out["_scn"] > 0), np.nan)
+    if id_col in r.columns:
+        ids = r.assign(_id=r[id_col].astype(str))
+        by_pos = ids.assign(_score=score).sort_values("_score", ascending=False, kind="stable")
+        first = _top_ids(ids, by, top_k)
+        pos_ids = _top_ids(by_pos[by_pos["_sign"] > 0], by, top_k)
+        neg_ids = _top_ids(by_pos[by_pos["_sign"] < 0].iloc[::-1], by, top_k)
+        key = pd.MultiIndex.from_frame(out[by])
+        out["positive_ids"] = _lists(pos_ids, key)
+        out["negative_ids"] = _lists(neg_ids, key)
+        fallback = _lists(first, key)
+        out["evidence_ids"] = [n if ng > p else (ps if p else f) for n, ps, f, ng, p in zip(out["negative_ids"], out["positive_ids"], fallback, neg, pos)]
+    else:
+        out["positive_ids"] = [[] for _ in range(len(out))]
+        out["negative_ids"] = [[] for _ in range(len(out))]
+        out["evidence_ids"] = [[] for _ in range(len(out))]
+    return out[cols]
+
+
+def _top_ids(rows: pd.DataFrame, by: list[str], k: int) -> pd.Series:
+    """The first ``k`` ids of each group, in the rows' order, as lists keyed by the group."""
+    if rows.empty:
+        return pd.Series(dtype=object)
+    return rows.groupby(by, sort=False, dropna=False).head(k).groupby(by, sort=False, dropna=False)["_id"].agg(list)
+
+
+def _lists(found: pd.Series, key: pd.MultiIndex) -> list[list[str]]:
+    if found.empty:
+        return [[] for _ in range(len(key))]
+    if not isinstance(found.index, pd.MultiIndex):
+        found.index = pd.MultiIndex.from_arrays([found.index])
+    got = found.reindex(key)
+    return [v if isinstance(v, list) else [] for v in got]
 
 
 def aggregate(

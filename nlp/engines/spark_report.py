@@ -231,11 +231,13 @@ def report(
     if aspect_path.exists():
         a = _canonical_aspects(spark.read.parquet(str(aspect_path)), cmap)
         review = canon.groupBy("id").agg(*[F.min_by(c, ROW_COL).alias(c) for c in ("product_id", "created_at", "rating")])
-        known = a.join(review, "id", "left_semi")
-        n_all, n_known = a.count(), known.count()
-        if n_all > n_known:
-            logger.warning("%d of %d aspect mentions have an id that is not in the scored table; they are left out", n_all - n_known, n_all)
-        aspects = known.join(review, "id").persist(StorageLevel.MEMORY_AND_DISK)
+        joined = a.join(review.withColumn("_known", F.lit(True)), "id", "left").persist(StorageLevel.MEMORY_AND_DISK)
+        counted = joined.agg(F.count(F.lit(1)).alias("n"), F.count("_known").alias("known")).collect()[0]
+        if counted["n"] > counted["known"]:
+            logger.warning(
+                "%d of %d aspect mentions have an id that is not in the scored table; they are left out", counted["n"] - counted["known"], counted["n"]
+            )
+        aspects = joined.filter(F.col("_known").isNotNull()).drop("_known")
         flags = aspects.groupBy("id").agg(F.lit(True).alias("_has_aspect"), F.max(F.col("polarity") == "negative").alias("_neg_aspect"))
         canon = canon.join(flags, "id", "left")
         canon = canon.fillna(False, subset=["_has_aspect", "_neg_aspect"])
@@ -282,7 +284,7 @@ def report(
         answers.update(_answers(got, aspect_picks))
     canon.unpersist()
     if aspects is not None:
-        aspects.unpersist()
+        joined.unpersist()
     data.examples = RecordedExamples(recorded.columns, answers)
     return build_from(data, opts)
 

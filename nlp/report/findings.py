@@ -347,10 +347,10 @@ def _negative_vs_peers(data: ReportData, rules: FindingRules) -> list[_Candidate
     return out
 
 
-def _series_rows(data: ReportData, uid: str) -> tuple[pd.DataFrame | None, tuple, str]:
-    """A series' dated rows, the pick filter that selects them, and its name."""
-    d = data.rows[data.rows["created_at"].notna()]
-    if data.has_products and uid in set(data.rows["product_id"].dropna().astype(str)):
+def _series_rows(data: ReportData, uid: str, dated: pd.DataFrame, products: set[str]) -> tuple[pd.DataFrame | None, tuple, str]:
+    """A series' dated rows (of ``dated``), the pick filter that selects them, and its name."""
+    d = dated
+    if uid in products:
         return d[d["product_id"] == uid], (("product_id", "==", uid),), uid
     k = topic_series(uid)
     if k is not None:
@@ -371,9 +371,11 @@ def _confirm_flags(
     freq = flags.attrs.get("freq", data.periods.freq)
     data_end = data.periods.data_end
     step = {"M": pd.DateOffset(months=1), "W": pd.DateOffset(weeks=1), "D": pd.DateOffset(days=1)}[freq]
+    dated = data.rows[data.rows["created_at"].notna()]
+    products = set(data.rows["product_id"].dropna().astype(str)) if data.has_products else set()
     for _, fl in flags.iterrows():
         uid, t = fl["unique_id"], pd.Timestamp(fl["ds"])
-        rows, series, scope = _series_rows(data, uid)
+        rows, series, scope = _series_rows(data, uid, dated, products)
         k_topic = topic_series(uid)
         if k_topic is not None:
             scope = f"토픽 ‘{topic_labels.get(k_topic, k_topic)}’"
