@@ -132,7 +132,7 @@ def aspects(
     columns: ColumnMap | None = None,
     taxonomy: str | os.PathLike | None = None,
     model_dir: str | os.PathLike | None = None,
-    int8: bool = False,
+    int8: bool = True,
     backend: str | None = None,
     mask_pii: bool = True,
     **options: Any,

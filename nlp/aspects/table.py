@@ -66,7 +66,7 @@ def aspects_table(
     domain_col: str | None = None,
     scorer=None,
     model_dir: str | os.PathLike | None = None,
-    quantize: bool = False,
+    quantize: bool = True,
     backend: str | None = None,
     summary: str | os.PathLike | None = None,
     freq: str | None = "W",

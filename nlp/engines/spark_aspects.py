@@ -47,7 +47,7 @@ def aspect_rows(
     *,
     domain: str = "auto",
     model_dir: str | os.PathLike | None = None,
-    quantize: bool = False,
+    quantize: bool = True,
     backend: str | None = None,
     **extractor_kwargs,
 ) -> DataFrame:
