@@ -8,7 +8,7 @@ Builds the report twice from DIR's `scored.parquet`, `aspects.parquet`, `topics/
 `nlp.engines.spark_report.write_report` (Spark sums of groups of reviews, quoted texts
 picked by Spark), each into its own folder, with the same generation time and inputs line.
 Prints the seconds of each (the Spark figure includes the session start), the number of
-findings, and whether `findings.json` and `report.html` are byte-identical. Run it on a quiet
+findings, how many groups of reviews the Spark driver holds (`review_groups`), and whether `findings.json` and `report.html` are byte-identical. Run it on a quiet
 machine: both compete for the same cores.
 """
 
@@ -54,11 +54,24 @@ def main() -> None:
     spark_s = time.perf_counter() - t0
 
     findings = json.loads((local / "findings.json").read_text())
+    groups = _groups(src)
     same = {name: (local / name).read_bytes() == (remote / name).read_bytes() for name in ("findings.json", "report.html")}
     print(json.dumps({
         "dir": str(src), "reviews": findings["n_reviews"], "findings": len(findings["findings"]), "local_s": round(local_s, 1),
-        "spark_s": round(spark_s, 1), "master": args.master, "identical": same, "date": f"{dt.date.today()}",
+        "spark_s": round(spark_s, 1), "master": args.master, "review_groups": groups, "identical": same, "date": f"{dt.date.today()}",
     }))  # fmt: skip
+
+
+def _groups(src: Path) -> int:
+    """How many weighted rows the Spark report's driver holds for DIR's reviews (what it groups them by)."""
+    from nlp.io.columns import ColumnMap
+    from nlp.io.tables import read_table
+    from nlp.report.data import prepare, review_sums
+    from nlp.schema import load_topic_tables
+
+    doc_topics, topics = load_topic_tables(src / "topics")
+    data = prepare(read_table(src / "scored.parquet"), doc_topics, topics, None, read_table(src / "aspects.parquet"), ColumnMap(), tz="Asia/Seoul")
+    return len(review_sums(data.rows))
 
 
 if __name__ == "__main__":
