@@ -45,6 +45,18 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["report", "write_report"]
 
+def _plain(frame: pd.DataFrame, schema) -> pd.DataFrame:
+    """The columns of ``schema``'s text fields as Python strings and ``None``: Arrow takes neither pandas'
+    all-missing ``string`` columns nor a column of ``NaN`` (a missing product) for a text field."""
+    from pyspark.sql.types import StringType
+
+    for f in schema.fields:
+        if isinstance(f.dataType, StringType) and f.name in frame.columns:
+            col = frame[f.name]
+            frame[f.name] = pd.Series([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v) for v in col], index=frame.index, dtype=object)
+    return frame
+
+
 def _review_schema():
     from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType, TimestampNTZType
 
@@ -75,8 +87,7 @@ def _canonical(numbered: DataFrame, cmap: ColumnMap, tz: str) -> DataFrame:
         for b in batches:
             d = canonical_rows(b.drop(columns=[ROW_COL]), cmap, tz, need_text=False)
             d[ROW_COL] = b[ROW_COL].to_numpy(dtype=np.int64)
-            d["product_id"] = d["product_id"].astype("string")
-            yield d[names].astype({"rating": float, "sentiment_score": float})
+            yield _plain(d[names].astype({"rating": float, "sentiment_score": float}), schema)
 
     return numbered.select(ROW_COL, *[_c(c) for c in wanted]).mapInPandas(canon, schema)
 
@@ -115,7 +126,7 @@ def _cube(frame: DataFrame, keys: list[str], sums: list[str], prepare) -> pd.Dat
     def partial(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for b in batches:
             if len(b):
-                yield prepare(b)
+                yield _plain(prepare(b), out_schema)
 
     agg = frame.mapInPandas(partial, out_schema).groupBy(*keys).agg(*[F.sum(s).alias(s) for s in sums])
     return agg.toPandas()

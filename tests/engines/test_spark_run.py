@@ -86,3 +86,18 @@ def test_topics_above_the_fit_sample_are_assigned_on_the_executors(tmp_path, spa
         assert (dt["topic"] >= 0).sum() > 120  # rows outside the sample found their nearest topic
     finally:
         assigned.unpersist()
+
+
+def test_run_on_spark_without_product_or_time_still_reports(tmp_path, spark, tiny_model):
+    # no product, time or rating column: no trends; the report has no periods and one "product"
+    src = tmp_path / "texts.csv"
+    pd.read_csv(DEMO_CORPUS, dtype=str).head(300)[["id", "text"]].to_csv(src, index=False)
+    common = [str(src), "--model", str(tiny_model), "--topics-model", str(tiny_model), "--min-topic-size", "10"]
+    for name, extra in (("local", []), ("spark", ["--engine", "spark", "--spark-master", "local[2]"])):
+        res = runner.invoke(app, ["run", *common, "-o", str(tmp_path / name), *extra])
+        assert res.exit_code == 0, res.output
+    local, remote = tmp_path / "local", tmp_path / "spark"
+    assert not (remote / "trends.parquet").exists()
+    f_local, f_remote = (json.loads((d / "findings.json").read_text()) for d in (local, remote))
+    assert f_remote == f_local and f_local["periods"] is None
+    assert _page(remote / "report.html") == _page(local / "report.html")
