@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from nlp.text.table import TableStats
 
-__all__ = ["session", "score", "aspects", "score_table", "aspects_table", "read"]
+__all__ = ["session", "score", "aspects", "score_table", "aspects_table", "read", "report"]
 
 
 def session(master: str = DEFAULT_SPARK_MASTER, conf: dict[str, str] | None = None) -> SparkSession:
@@ -177,3 +177,24 @@ def score_table(input: str | os.PathLike, output: str | os.PathLike, columns: Co
     from nlp.engines.spark import score_table as _score_table
 
     return _score_table(input, output, columns, master=master, **options)
+
+
+def report(output_dir: str | os.PathLike, columns: ColumnMap | None = None, *, master: str = DEFAULT_SPARK_MASTER, **options: Any):
+    """The CX report of a run's output folder (``nlp run --engine spark -o DIR``), built again from Spark aggregates.
+
+    Reads ``DIR/scored.parquet/``, ``aspects.parquet/``, ``topics/`` and ``trends.parquet`` and writes
+    ``DIR/report.html`` and ``DIR/findings.json``, the driver holding group sums and the quoted
+    texts only (:mod:`nlp.engines.spark_report`). ``options`` are report options
+    (:class:`~nlp.report.options.ReportOptions`: ``title``, ``freq``, ``min_volume`` ...).
+    Returns the report's path.
+
+    Example:
+        >>> nlp.spark.report("out/", title="3분기 리뷰")  # doctest: +SKIP
+        PosixPath('out/report.html')
+    """
+    from nlp.engines.spark import number_rows
+    from nlp.engines.spark_report import write_report
+
+    spark = session(master)
+    numbered, _ = number_rows(spark.read.parquet(os.fspath(os.path.join(os.fspath(output_dir), "scored.parquet"))), by_file=True)
+    return write_report(numbered, output_dir, columns, **options)

@@ -60,6 +60,12 @@ def test_run_on_spark_matches_local(tmp_path, spark, tiny_model):
     pages = [_page(d / "report.html") for d in (local, remote)]
     assert "제품 × 측면" in pages[1] and "nsmc-" in pages[1]  # the matrix, and quoted reviews
     assert pages[1] == pages[0]
+    # the Python API builds it again from the folder, with other options
+    import nlp.spark
+
+    assert nlp.spark.report(remote, master="local[2]", title="다시 만든 보고서") == remote / "report.html"
+    assert "다시 만든 보고서" in (remote / "report.html").read_text()
+    assert json.loads((remote / "findings.json").read_text()) == f_local
 
 
 def _page(path) -> str:
