@@ -177,7 +177,8 @@ def aspect_trend_columns(numbered: DataFrame, rows: DataFrame, columns: ColumnMa
     )
     base = as_time(base).sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
     counts = as_time(counts)
-    keys = sorted(counts["aspect"].unique())
+    # every aspect of the table gets its columns, as locally, even one whose mentions all lack a product or a date
+    keys = sorted(str(r["aspect"]) for r in rows.select("aspect").where("aspect is not null").distinct().collect())
     return trend_columns_from_counts(base, counts.astype({"size": float}), keys)
 
 

@@ -241,6 +241,10 @@ def topics(
 
     embedder_args = (str(model_dir) if model_dir else None, backend, int8)
     model = TopicModel(ProjectEmbedder(embedder_args[0], backend=backend, int8=int8), nr_topics=parse_nr_topics(nr_topics), min_topic_size=min_topic_size, seed=seed)
+    if cmap.product in numbered.columns:
+        # product names do not define topics, as in nlp topics (one row per product: the catalogue, not the reviews)
+        names = numbered.select(_c(cmap.product).cast("string").alias("p")).where("p is not null").distinct().collect()
+        model.names = tuple(sorted({str(r["p"]) for r in names if str(r["p"]).strip()}))
     topics_fit, probs_fit = model.fit_transform(fit_texts, None)
     model_path = model.save(out / TOPIC_MODEL_DIR)
     fitted = {int(r): (int(t), float(p)) for r, t, p in zip(fit_frame[ROW_COL], topics_fit, probs_fit)}

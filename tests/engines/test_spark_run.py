@@ -44,6 +44,9 @@ def test_run_on_spark_matches_local(tmp_path, spark, tiny_model):
     same_frame(pd.read_parquet(local / "topics" / "doc_topics.parquet"), pd.read_parquet(remote / "topics" / "doc_topics.parquet"))
     for name in ("topics.parquet", "topics_by_product.parquet", "topics_by_period.parquet"):
         same_frame(pd.read_parquet(local / "topics" / name), pd.read_parquet(remote / "topics" / name))
+    # product names are kept out of topic keywords and labels on both engines
+    names = [json.loads((d / "topics" / "model" / "nlp_topics.json").read_text())["params"]["names"] for d in (local, remote)]
+    assert names[0] == names[1] and len(names[0]) == 4
     a_local, a_remote = pd.read_parquet(local / "aspects.parquet"), pd.read_parquet(remote / "aspects.parquet")
     assert len(a_local) > 50
     same_frame(a_local, a_remote)
