@@ -268,6 +268,10 @@ def report(
     periods = choose_periods(cube["created_at"], opts.freq, tr)
     cube["period"] = periods.assign(cube["created_at"]) if periods else pd.Series(pd.NaT, index=cube.index, dtype="datetime64[ns]")
 
+    rule_features = None
+    if tr is None and periods is not None:
+        rule_features = _rule_features(canon, periods, opts, has_product=cmap.product in numbered.columns)
+
     mentions = None
     if aspects is not None:
         mentions = weighted_mentions(_cube(aspects, MENTION_KEYS, MENTION_SUMS, mention_sums))
@@ -277,6 +281,7 @@ def report(
     aspect_cols = list(mentions.columns) if mentions is not None else []
     recorded = RecordedExamples({"reviews": review_cols + ["text", "_bad"], "aspects": aspect_cols + ["text"]})
     data = assemble(cube, intents, mentions, topic_table, tr, periods, opts.domain, recorded)
+    data.rule_features = rule_features
     build_from(data, opts)  # the first pass learns which texts the report quotes
 
     answers = {}
@@ -298,6 +303,35 @@ def report(
         joined.unpersist()
     data.examples = RecordedExamples(recorded.columns, answers)
     return build_from(data, opts)
+
+
+def _rule_features(canon: DataFrame, periods, opts, *, has_product: bool) -> pd.DataFrame:
+    """Without a trends table: the anomaly rule's features, as the report computes them from its rows
+    (:func:`nlp.report.alerts.anomaly_flags`), from Spark sums (:func:`nlp.engines.spark_run.trends`)."""
+    import tempfile
+
+    from pyspark.sql import functions as F
+
+    from nlp.engines.spark_run import trends
+    from nlp.report.alerts import ALL_SERIES, anomaly_rule
+    from nlp.schema import INTENT_LABELS
+
+    rule = anomaly_rule(opts)
+    rows = canon.where(F.col("created_at").isNotNull()).select(
+        ROW_COL,
+        "id",
+        (F.col("product_id") if has_product else F.lit(ALL_SERIES)).alias("product_id"),
+        "created_at",
+        "sentiment",
+        "sentiment_score",
+        F.when(F.col("intent").isin(*INTENT_LABELS), F.col("intent")).alias("intent"),  # labels beyond the set: unscored
+        "topic",
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        return trends(
+            rows, Path(tmp) / "rule.parquet", ColumnMap(), freq=periods.freq, min_volume=rule.min_volume, window=rule.window,
+            min_periods=rule.min_periods, z_threshold=rule.z_threshold, tz=opts.tz,
+        )  # fmt: skip
 
 
 def _answers(got: pd.DataFrame, picks: list) -> dict:

@@ -88,6 +88,8 @@ def anomaly_flags(data: ReportData, opts: ReportOptions) -> tuple[Flags, str]:
     tr = data.trends
     if tr is not None and any(c.startswith("anomaly_") for c in tr.columns):
         table, source, freq = tr, "trends", tr.attrs.get("freq", data.periods.freq)
+    elif data.rule_features is not None:  # the same rule, computed where the reviews are
+        table, source, freq = data.rule_features, "rule", data.periods.freq
     elif len(data.rows) and (data.rows["_w"] != 1).any():
         # aggregated rows (a distributed engine's) carry no per-review scores to rebuild the features from
         empty.attrs["freq"] = data.periods.freq

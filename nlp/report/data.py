@@ -489,6 +489,9 @@ class ReportData:
         domains: product → domain (from the aspect table, or ``ReportOptions.domain``).
         domain: the report's single domain, ``None`` when unknown or mixed.
         examples: answers the report's picks of reviews and clauses (:mod:`nlp.report.examples`).
+        rule_features: without a trends table, the anomaly rule's features when an engine
+            computed them (:func:`nlp.trends.build_features` on the reviews); ``None``: the
+            report computes them from its rows.
 
     ``rows`` and ``aspects`` are *weighted*: a row stands for ``_w`` reviews (mentions) that
     agree on every column the figures read, and ``_sn``, ``_ssum``, ``_ssq`` hold the count,
@@ -507,6 +510,7 @@ class ReportData:
     domains: dict[str, str] = field(default_factory=dict)
     domain: str | None = None
     examples: Examples | None = None
+    rule_features: pd.DataFrame | None = None
 
     @property
     def has_products(self) -> bool:

@@ -110,3 +110,36 @@ def test_run_on_spark_without_product_or_time_still_reports(tmp_path, spark, tin
     f_local, f_remote = (json.loads((d / "findings.json").read_text()) for d in (local, remote))
     assert f_remote == f_local and f_local["periods"] is None
     assert _page(remote / "report.html") == _page(local / "report.html")
+
+
+def test_report_without_trends_runs_the_anomaly_rule_on_spark(tmp_path, spark, tiny_model):
+    # dates but no product column: no trends table, so the report runs the anomaly rule itself, on both engines
+    from nlp.engines.spark import number_rows
+    from nlp.engines.spark_report import report as spark_report
+    from nlp.report import build
+
+    demo = pd.read_csv(DEMO_CORPUS, dtype=str).head(600)
+    weeks = np.repeat(np.arange(12), 50)
+    rng = np.random.default_rng(0)
+    neg = rng.random(600) < np.where(weeks == 10, 0.7, 0.1)  # a negative spike in week 10
+    scored = pd.DataFrame(
+        {
+            "id": demo["id"],
+            "text": demo["text"],
+            "created_at": (pd.Timestamp("2024-01-01") + pd.to_timedelta(weeks * 7 + 2, unit="D")).strftime("%Y-%m-%d"),
+            "sentiment": np.where(neg, "negative", "positive"),
+            "sentiment_score": np.where(neg, -0.7, 0.7),
+            "intent": "none",
+            "flags": "",
+        }
+    )
+    out = tmp_path / "run"
+    out.mkdir()
+    scored.to_parquet(out / "scored.parquet", index=False)
+    when = pd.Timestamp("2026-01-01").to_pydatetime()
+    local = build(scored, freq="W", generated_at=when)
+    assert json.loads(local.findings_json())["anomaly_rule"]["source"] == "rule" and local.findings
+    numbered, _ = number_rows(spark.read.parquet(str(out / "scored.parquet")), by_file=True)
+    remote = spark_report(numbered, out, freq="W", generated_at=when)
+    assert remote.findings_json() == local.findings_json()
+    assert remote.html == local.html
