@@ -5,8 +5,11 @@ is one review; here Spark sends the driver one row per group of reviews that agr
 everything the figures read (product, day, rating, sentiment, intent, flags, topic, and
 whether the review has an aspect mention, a negative one), with the group's count and the
 sum and sum of squares of its sentiment scores. Aspect mentions are grouped the same way
-(product, day, rating, aspect, domain, polarity). The driver holds groups, whose number
-grows with products × days, not with reviews.
+(product, day, rating, aspect, domain, polarity). The driver holds groups: their number grows
+with products × days × the combinations of the other keys that occur, not with reviews, so
+it stops growing where products have many reviews a day (sparse data keeps about one small
+row of sums per review). Without a trends table, the anomaly rule's features come from the
+same Spark pass as ``nlp run``'s trends (:func:`nlp.engines.spark_run.trends`).
 
 The texts the report quotes are **picks** (:mod:`nlp.report.examples`): the report is built
 once with no texts to learn which it asks for, Spark answers all of them in one pass per
