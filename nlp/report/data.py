@@ -23,7 +23,7 @@ import pandas as pd
 from nlp.io.columns import ColumnMap
 from nlp.io.tables import InputError
 from nlp.periods import START_FREQ, auto_freq, parse_times, period_complete, period_end, period_start
-from nlp.report.examples import Examples, FrameExamples, Pick
+from nlp.report.examples import Examples, FrameExamples, Pick, bad_rows
 from nlp.schema import DOC_TOPICS_FILE, INTENT_LABELS, SENTIMENT_LABELS, TOPICS_FILE
 
 logger = logging.getLogger(__name__)
@@ -178,6 +178,7 @@ def _scored_rows(scored: pd.DataFrame, columns: ColumnMap, tz: str) -> tuple[pd.
     d = canonical_rows(scored, columns, tz)
     labels = indicators(d, [c for c in scored.columns if c.startswith("intent_")], has_intent="intent" in scored.columns)
     add_weights(d)
+    d["_bad"] = bad_rows(d["flags"])  # quoted last (nlp.report.examples); computed once, not per pick
     return d, labels
 
 
