@@ -36,6 +36,7 @@ from nlp.engines.spark import _c, number_rows
 from nlp.io.atomic import atomic_write_text
 from nlp.io.columns import ColumnMap
 from nlp.io.tables import ROW_COL
+from nlp.report.data import signs
 from nlp.schema import DOC_TOPICS_FILE, FINDINGS_FILE, TOPICS_FILE
 
 if TYPE_CHECKING:
@@ -135,21 +136,20 @@ def _cube(frame: DataFrame, keys: list[str], sums: list[str], prepare) -> pd.Dat
     return agg.toPandas()
 
 
-def _picked(frame: DataFrame, picks: list, periods, with_period: bool) -> pd.DataFrame:
+def _picked(frame: DataFrame, picks: list, periods) -> pd.DataFrame:
     """Each pick's rows from a Spark frame: every batch's best candidates, then each pick's best (``_pick`` = its index)."""
     from pyspark.sql.types import LongType, StructField, StructType, TimestampNTZType
 
     from nlp.report.examples import apply_pick
 
-    fields = list(frame.schema.fields) + ([StructField("period", TimestampNTZType())] if with_period else [])
+    fields = list(frame.schema.fields) + [StructField("period", TimestampNTZType())]
     schema = StructType(fields + [StructField("_pick", LongType())])
     names = schema.fieldNames()
 
     def add_period(b: pd.DataFrame) -> pd.DataFrame:
         if "polarity" in b.columns:
-            b["_sign"] = b["polarity"].map({"positive": 1.0, "neutral": 0.0, "negative": -1.0})
-        if with_period:
-            b["period"] = periods.assign(pd.to_datetime(b["created_at"])) if periods is not None else pd.NaT
+            b["_sign"] = signs(b["polarity"])
+        b["period"] = periods.assign(pd.to_datetime(b["created_at"])) if periods is not None else pd.NaT
         return b
 
     def candidates(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -162,7 +162,7 @@ def _picked(frame: DataFrame, picks: list, periods, with_period: bool) -> pd.Dat
 
     def best(g: pd.DataFrame) -> pd.DataFrame:
         if "polarity" in g.columns:
-            g["_sign"] = g["polarity"].map({"positive": 1.0, "neutral": 0.0, "negative": -1.0})
+            g["_sign"] = signs(g["polarity"])
         return apply_pick(g, picks[int(g["_pick"].iloc[0])])[names]
 
     return frame.mapInPandas(candidates, schema).groupBy("_pick").applyInPandas(best, schema).toPandas()
@@ -291,15 +291,15 @@ def report(
     review_picks = [p for p in recorded.asked if p.table == "reviews"]
     aspect_picks = [p for p in recorded.asked if p.table == "aspects"]
     if review_picks:
-        got = _picked(canon, review_picks, periods, with_period=True)
+        got = _picked(canon, review_picks, periods)
         texts = _texts(numbered, cmap, rows=got[ROW_COL].tolist()) if len(got) else pd.DataFrame({ROW_COL: [], "text": []})
         got = got.merge(texts, on=ROW_COL, how="left")
         answers.update(_answers(got, review_picks))
     if aspect_picks:
-        got = _picked(aspects, aspect_picks, periods, with_period=True)
+        got = _picked(aspects, aspect_picks, periods)
         texts = _texts(numbered, cmap, ids=got["id"].astype(str).tolist()) if len(got) else pd.DataFrame({"id": [], "text": []})
         got = got.merge(texts, on="id", how="left")
-        got["_sign"] = got["polarity"].map({"positive": 1.0, "neutral": 0.0, "negative": -1.0})
+        got["_sign"] = signs(got["polarity"])
         answers.update(_answers(got, aspect_picks))
     canon.unpersist()
     if aspects is not None:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from nlp.aspects.aggregate import POLARITY_SIGN
 from nlp.io.columns import ColumnMap
 from nlp.io.tables import InputError
 from nlp.periods import START_FREQ, auto_freq, parse_times, period_complete, period_end, period_start
@@ -259,7 +260,11 @@ REVIEW_SUMS = ["_w", "_sn", "_ssum", "_ssq"]
 MENTION_KEYS = ["product_id", "created_at", "rating", "aspect", "aspect_label", "domain", "polarity"]
 """What a group of aspect mentions agrees on."""
 MENTION_SUMS = ["_w", "_scoresum"]
-_SIGN = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
+
+
+def signs(polarity: pd.Series) -> pd.Series:
+    """Aspect polarities as the signs the figures sum (:data:`nlp.aspects.aggregate.POLARITY_SIGN`)."""
+    return polarity.map(POLARITY_SIGN).astype(float)
 
 
 def _day(b: pd.DataFrame) -> pd.DataFrame:
@@ -314,7 +319,7 @@ def weighted_mentions(sums: pd.DataFrame) -> pd.DataFrame:
     m["rating"] = pd.to_numeric(m["rating"], errors="coerce").astype(float)
     m["score"] = m["_scoresum"] / m["_w"]
     m["mentions"] = m["_w"]
-    m["_sign"] = m["polarity"].map(_SIGN)
+    m["_sign"] = signs(m["polarity"])
     m["id"] = ""
     m["evidence"] = ""
     m["_row"] = np.arange(len(m), dtype=np.int64)
@@ -449,7 +454,7 @@ def _aspect_rows(aspects: pd.DataFrame, columns: ColumnMap, d: pd.DataFrame) -> 
                 "input as the scores (`nlp aspects SCORED -o ASPECTS`), with the same --id-col"
             )
     a = a[known].join(review, on="id")
-    a["_sign"] = a["polarity"].map({"positive": 1.0, "neutral": 0.0, "negative": -1.0})
+    a["_sign"] = signs(a["polarity"])
     a["_w"] = 1.0
     return a.reset_index(drop=True)
 

@@ -37,13 +37,12 @@ ORDERS: dict[str, tuple[tuple[str, bool], ...]] = {
     "negative": (("_bad", True), ("sentiment_score", True), ("created_at", False)),
     "positive": (("_bad", True), ("sentiment_score", False), ("created_at", False)),
     "prob": (("_bad", True), ("topic_prob", False), ("created_at", False)),
-    "recent": (("_bad", True), ("created_at", False)),
     "listed": (("_listed", True),),
     "clause_negative": (("score", True),),
     "clause_positive": (("score", False),),
     "clause_recent": (("created_at", False), ("score", True)),
 }
-"""The orders a pick can ask for: reviews (``negative`` … ``recent``: clean rows first), the
+"""The orders a pick can ask for: reviews (``negative``, ``positive``, ``prob``: clean rows first), the
 order of a list of ids (``listed``), and aspect mentions (``clause_*``)."""
 
 _BAD = r"(?:^|\|)(?:empty|duplicate|non_korean)(?:\||$)"

@@ -6,8 +6,6 @@ split a phone number and leave half of it readable.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import pandas as pd
 
 from nlp.report.examples import bad_rows
@@ -79,30 +77,15 @@ def clean_first(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([rows[~bad], rows[bad]])
 
 
-Order = Literal["negative", "positive", "recent", "prob"]
-
-
-def ordered(rows: pd.DataFrame, order: Order) -> pd.DataFrame:
-    """Rows in the order evidence is shown: the most negative (or positive, recent, topical) first."""
-    if order == "negative":
-        return rows.sort_values(["sentiment_score", "created_at"], ascending=[True, False], na_position="last", kind="stable")
-    if order == "positive":
-        return rows.sort_values(["sentiment_score", "created_at"], ascending=[False, False], na_position="last", kind="stable")
-    if order == "prob":
-        return rows.sort_values(["topic_prob", "created_at"], ascending=[False, False], na_position="last", kind="stable")
-    return rows.sort_values("created_at", ascending=False, na_position="last", kind="stable")
-
-
 def sample_reviews(
     rows: pd.DataFrame,
     k: int,
-    order: Order,
     topic_labels: dict[int, str],
     domains: dict[str, str] | None = None,
     default_domain: str | None = None,
 ) -> list[dict]:
-    """Up to ``k`` reviews in ``order``, flagged rows and repeated texts skipped among the best candidates."""
+    """Up to ``k`` of ``rows`` (the answer of a pick, already in its order: :mod:`nlp.report.examples`), repeated texts skipped."""
     if not len(rows) or k <= 0:
         return []
-    best = clean_first(ordered(rows, order)).drop_duplicates("text")
+    best = rows.drop_duplicates("text")
     return [review(r, topic_labels, domains, default_domain) for _, r in best.head(k).iterrows()]

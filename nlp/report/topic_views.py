@@ -131,11 +131,11 @@ def topic_cards(data: ReportData, rows: list[dict], max_topics: int, n_examples:
             members = data.pick(Pick("reviews", (("topic", "==", k),), "prob", limit + len(have)))
             if len(members):
                 members = members[~members["id"].astype(str).isin(have)]
-            reviews += sample_reviews(members, n_examples - len(reviews), "prob", labels, data.domains, data.domain)
+            reviews += sample_reviews(members, n_examples - len(reviews), labels, data.domains, data.domain)
         recent = (
             sample_reviews(
                 data.pick(Pick("reviews", (("topic", "==", k), ("period", "==", last)), "negative", limit)),
-                n_examples, "negative", labels, data.domains, data.domain,
+                n_examples, labels, data.domains, data.domain,
             )
             if last is not None
             else []
