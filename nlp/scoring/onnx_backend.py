@@ -26,15 +26,25 @@ from nlp._offline import import_onnxruntime
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OnnxEncoder", "onnx_available", "onnx_cache_dir", "model_key", "prune_cache", "cached_graph", "export_onnx", "make_session", "run_batches", "workers"]
+__all__ = ["OnnxEncoder", "scorer_graph", "SMOOTH_VERSION", "SCORER_INT8_VARIANT", "onnx_available", "onnx_cache_dir", "model_key", "prune_cache", "cached_graph", "export_onnx", "make_session", "run_batches", "workers"]
 
 EXPORT_VERSION = 2  # 2: graphs exported with eager attention (see export_onnx)
+SMOOTH_VERSION = 1
+"""Part of an int8 graph's file name (:mod:`nlp.scoring.smoothing`): bump when α, the clamp or the calibration texts change."""
+SCORER_INT8_VARIANT = f"sq{SMOOTH_VERSION}h"  # smoothed, heads kept fp32
+
+
+def scorer_graph(cache_dir: Path, key: str, int8: bool) -> Path:
+    """Where :class:`OnnxEncoder` keeps a scorer's graph for ``key``: fp32, or the smoothed int8 one."""
+    return Path(cache_dir) / (f"{key}.{SCORER_INT8_VARIANT}.int8.onnx" if int8 else f"{key}.onnx")
 
 
 def onnx_available() -> bool:
-    try:
-        import onnx  # noqa: F401
+    from importlib.util import find_spec
 
+    if find_spec("onnx") is None:  # needed to export and quantise; importing it only to check costs ~0.6 s
+        return False
+    try:
         import_onnxruntime()
     except ImportError:
         return False
@@ -274,12 +284,10 @@ class OnnxEncoder:
     """
 
     def __init__(self, model, cache_dir: Path | None, key: str | None, int8: bool = False, threads: int | None = None) -> None:
-        from nlp.scoring.smoothing import SMOOTH_VERSION
-
         self.tasks = list(model.heads)
         self.path = cached_graph(
             cache_dir, key, lambda out: self._export(model, out), int8,
-            export_for_int8=lambda out: self._export(model, out, smooth=True), variant=f"sq{SMOOTH_VERSION}h",
+            export_for_int8=lambda out: self._export(model, out, smooth=True), variant=SCORER_INT8_VARIANT,
             keep_fp32=tuple(f"/{t}/" for t in self.tasks),  # the heads: no speed to gain, and int8 there changed dev labels (bench_int8_smoothing)
         )
         self.session = make_session(self.path, threads)
@@ -289,6 +297,8 @@ class OnnxEncoder:
         import torch
 
         logger.info("exporting the scorer to ONNX (once per model%s): %s", ", smoothed for int8" if smooth else "", out)
+        if getattr(model, "lean", False):  # a GraphModel: the graph is not in the cache after all, so build the torch model
+            model = model.full()
         if smooth:
             from nlp.scoring.smoothing import smooth_encoder
 

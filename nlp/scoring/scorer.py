@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -239,6 +240,60 @@ def _wants_onnx(backend: str) -> bool:
     return backend == "onnx" or (backend == "auto" and onnx_available())
 
 
+def _torch_model(d: Path, cfg: dict, base: str | None):
+    """The merged torch model of ``d`` with its extra heads, and its raw config."""
+    from nlp.artifacts.encoder import MultiTaskEncoder
+
+    try:
+        model, raw = MultiTaskEncoder.load(d, base=base)
+    except Exception as exc:
+        if isinstance(exc, (ModelError, ImportError)):
+            raise
+        raise ModelError(f"cannot load model weights from {d}: {type(exc).__name__}: {exc}; the directory is corrupt or from another version") from exc
+    try:
+        model.load_extra_heads(d, cfg.get("extra_heads", {}))
+    except FileNotFoundError as exc:
+        raise ModelError(str(exc)) from exc
+    return model, raw
+
+
+def _graph_model(d: Path, cfg: dict, base: str | None, kw: dict):
+    """``(GraphModel, cache key)`` when every ONNX graph the scorer will run is cached, else ``(None, None)``.
+
+    Which graphs: the int8 one for ``quantize``, the fp32 one without it or for the fp32 re-check
+    (on unless ``recheck_margin=0``). ``NLP_LOAD_TORCH=1`` always builds the torch model.
+    """
+    if os.environ.get("NLP_LOAD_TORCH") == "1" or not _wants_onnx(kw["backend"]):
+        return None, None
+    from nlp.artifacts.config import EncoderConfig, resolve_base
+    from nlp.scoring.graph_model import GraphModel, graph_tokenizer_files
+    from nlp.scoring.onnx_backend import model_key, onnx_cache_dir, scorer_graph
+
+    known = {k: cfg[k] for k in EncoderConfig.__dataclass_fields__ if k in cfg}
+    if base:
+        known["base"] = base
+    try:
+        config = EncoderConfig(**known)
+        base_dir = Path(resolve_base(config.base))
+    except Exception:  # the torch load reports what is wrong
+        return None, None
+    if not base_dir.is_dir() or not graph_tokenizer_files(base_dir):
+        return None, None
+    for task, labels in cfg.get("extra_heads", {}).items():
+        if not (d / f"head_{task}.safetensors").exists():
+            return None, None
+        config.tasks[task] = list(labels)
+    key = model_key(d, base_dir)
+    quantize = bool(kw.get("quantize", False))
+    recheck = kw.get("recheck_margin")
+    needs = [True] if quantize else []
+    if not quantize or recheck is None or recheck > 0:
+        needs.append(False)
+    if not all(scorer_graph(onnx_cache_dir(), key, int8).is_file() for int8 in needs):
+        return None, None
+    return GraphModel(config, base_dir, d, base=base), key
+
+
 class Scorer:
     """Sentiment + intent scorer over one shared encoder.
 
@@ -274,16 +329,12 @@ class Scorer:
         recheck_margin: float | None = None,
         recheck_tasks: tuple[str, ...] | None = None,
     ) -> None:
-        import torch
-
         self.model = model
         self.sparse = sparse or {}
         self.blends = blends or {}
         self.batch_size = batch_size
         self.meta = meta or {}
         self.quantized = quantize
-        if threads:
-            torch.set_num_threads(threads)
         if backend not in ("torch", "onnx", "auto"):
             raise ValueError(f"backend must be torch, onnx or auto, got {backend!r}")
         from nlp.scoring.onnx_backend import OnnxEncoder, onnx_available, onnx_cache_dir
@@ -291,6 +342,12 @@ class Scorer:
         if backend == "onnx" and not onnx_available():
             raise ImportError("backend='onnx' needs onnxruntime and onnx: pip install 'nlp-insight[model]'")
         self.backend = "onnx" if _wants_onnx(backend) else "torch"
+        if getattr(model, "lean", False) and self.backend != "onnx":
+            raise ValueError("a GraphModel runs on ONNX Runtime only; load the torch model for backend='torch'")
+        if threads and (self.backend == "torch" or "torch" in sys.modules):  # torch's own threads: the ONNX sessions set theirs
+            import torch
+
+            torch.set_num_threads(threads)
         self._onnx = None
         self._onnx_fp32 = None
         explicit = recheck_margin is not None
@@ -312,6 +369,8 @@ class Scorer:
         elif quantize:
             import warnings
 
+            import torch
+
             warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
             self.model.encoder = torch.ao.quantization.quantize_dynamic(self.model.encoder, {torch.nn.Linear}, dtype=torch.qint8)
         self.tasks = {t: list(labels) for t, labels in model.config.tasks.items()}
@@ -330,9 +389,7 @@ class Scorer:
         ``backend`` (``None`` or absent) defaults to ``$NLP_BACKEND`` or ``auto`` (ONNX Runtime when installed).
         """
         kw["backend"] = kw.get("backend") or os.environ.get("NLP_BACKEND") or "auto"
-        from safetensors.torch import load_file
-
-        from nlp.artifacts.encoder import ADAPTER_NAME, CONFIG_NAME, MultiTaskEncoder
+        from nlp.artifacts.config import ADAPTER_NAME, CONFIG_NAME
         from nlp.artifacts.sparse import CharTfidfClassifier
 
         d = Path(model_dir) if model_dir else default_model_dir()
@@ -345,16 +402,11 @@ class Scorer:
             cfg = json.loads((d / CONFIG_NAME).read_text())
         except json.JSONDecodeError as exc:
             raise ModelError(f"{d / CONFIG_NAME} is not valid JSON ({exc}); re-train or restore the model directory") from exc
-        try:
-            model, raw = MultiTaskEncoder.load(d, base=base)
-        except Exception as exc:
-            if isinstance(exc, (ModelError, ImportError)):
-                raise
-            raise ModelError(f"cannot load model weights from {d}: {type(exc).__name__}: {exc}; the directory is corrupt or from another version") from exc
-        try:
-            model.load_extra_heads(d, cfg.get("extra_heads", {}))
-        except FileNotFoundError as exc:
-            raise ModelError(str(exc)) from exc
+        model, cache_key = _graph_model(d, cfg, base, kw)
+        if model is not None:
+            raw = cfg
+        else:
+            model, raw = _torch_model(d, cfg, base)
         sparse = {}
         blends = {}
         shared = sparse_dir(d, cfg)
@@ -364,14 +416,17 @@ class Scorer:
                     sparse[task] = CharTfidfClassifier.load(where, prefix=f"{task}_")
                     break
         if (d / "blend.safetensors").exists():
+            from safetensors.numpy import load_file
+
             bw = load_file(str(d / "blend.safetensors"))
             for task in sparse:
                 if f"{task}.coef" in bw:
-                    blends[task] = _Blend(bw[f"{task}.coef"].numpy().astype(np.float64), bw[f"{task}.intercept"].numpy().astype(np.float64))
-        from nlp.scoring.onnx_backend import model_key
-
-        if _wants_onnx(kw["backend"]):
-            from nlp.artifacts.encoder import resolve_base
+                    blends[task] = _Blend(bw[f"{task}.coef"].astype(np.float64), bw[f"{task}.intercept"].astype(np.float64))
+        if cache_key is not None:
+            kw.setdefault("cache_key", cache_key)
+        elif _wants_onnx(kw["backend"]):
+            from nlp.artifacts.config import resolve_base
+            from nlp.scoring.onnx_backend import model_key
 
             base_dir = Path(resolve_base(model.config.base))
             kw.setdefault("cache_key", model_key(d, base_dir if base_dir.is_dir() else None))
@@ -494,8 +549,6 @@ class Scorer:
         return self._encode_ids(ids, want_embeddings, show_progress_bar, fp32, batch_groups)
 
     def _encode_ids(self, ids: list[list[int]], want_embeddings: bool, show_progress_bar: bool | None, fp32: bool = False, batch_groups=None):
-        import torch
-
         n = len(ids)
         logits = {t: np.zeros((n, len(lab)), dtype=np.float32) for t, lab in self.tasks.items()}
         emb = np.zeros((n, self.model.encoder.config.hidden_size), dtype=np.float32) if want_embeddings else None
@@ -517,6 +570,8 @@ class Scorer:
         padded = (self.model.pad_ids([ids[i] for i in idx]) for idx in groups)
 
         def torch_batches():
+            import torch
+
             with torch.inference_mode():
                 for batch in padded:
                     pooled_t, out_t = self.model({k: torch.from_numpy(v) for k, v in batch.items()})

@@ -19,10 +19,11 @@ from importlib import resources
 import torch
 from torch import nn
 
+from nlp.scoring.onnx_backend import SMOOTH_VERSION  # defined there, so graph file names need no torch
+
 __all__ = ["SmoothedLinear", "activation_max", "smooth_linears", "calibration_texts", "smooth_encoder", "SMOOTH_ALPHA", "SMOOTH_VERSION"]
 
 SMOOTH_ALPHA = 0.8
-SMOOTH_VERSION = 1  # part of the int8 graph's file name: bump when α, the clamp or the calibration texts change
 _CLAMP = (1e-2, 1e2)
 
 
