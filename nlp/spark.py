@@ -96,7 +96,8 @@ def score(
         int8, recheck, fast, backend: as ``nlp score``'s precision (int8 by default; ``int8=False`` is ``--fp32``), ``--recheck``, ``--fast``, ``--backend``.
         mask_pii: mask personal data in model input and output text.
         batch_size: texts per forward pass.
-        threads: CPU threads per task (default: ``spark.task.cpus``).
+        threads: CPU threads per task (default: ``spark.task.cpus``, or every core of the executor when the
+            job has no more chunks than task slots: short tasks then free their cores for the long ones).
         chunk_size: rows per chunk, as ``nlp score --chunk-size`` (int8 scores depend on it).
         rating_scale: the valid ratings for ``rating_invalid`` (``5``, ``10``, ``"0.5-5"``; default:
             1-5, or 1-10 when the first chunk with ratings has one above 5, as ``nlp score``).
@@ -109,8 +110,6 @@ def score(
     from nlp.scoring.scorer import resolve_fast
 
     model_dir, int8, recheck = resolve_fast(fast, model_dir, int8, recheck)
-    if threads is None:
-        threads = int(df.sparkSession.conf.get("spark.task.cpus", "1"))
     stage = ScoreStage(
         columns=columns or ColumnMap(),
         model_dir=str(model_dir) if model_dir else None,

@@ -460,26 +460,38 @@ def partition_keys(n_partitions: int) -> np.ndarray:
 
 
 _KEY_NO, _KEY_VALUE, _KEY_TIME = "_nlp_key_no", "_nlp_key", "_nlp_key_time"  # the long key records of the duplicate pass
+_SET_NAME, _SET_VALUE = "_nlp_setting", "_nlp_setting_value"  # readings of table settings riding along the keys pass
 
 
-def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec) -> DataFrame | None:
+def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec, chunk_size: int | None = None) -> tuple[DataFrame | None, Stage]:
     """``_row`` and, per key of :meth:`Stage.repeat_keys`, whether an earlier row had the same key (only rows with a flag).
 
     A key with a window (:meth:`Stage.repeat_key_windows`) repeats only an earlier row whose time is
     within the window (or either time unknown); without one, any earlier row counts. The keys come
     from one Python pass, whatever their number; the rows of each key seen more than once are
     grouped and walked in row order with the local detector's rule.
+
+    With ``chunk_size``, the same pass reads the stage's :meth:`Stage.table_settings` (one pass
+    over the input instead of two; its output is kept for the flags), and the stage is returned
+    with them resolved; otherwise it is returned as given.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
-    from pyspark.sql.types import BinaryType, DoubleType, IntegerType, LongType, StructField, StructType
+    from pyspark.sql.types import BinaryType, DoubleType, IntegerType, LongType, StringType, StructField, StructType
 
     names = list(stage.repeat_key_columns())
     if not names:
-        return None
+        return None, stage
+    wanted = _wanted_settings(frame, stage) if chunk_size else {}
     windows = stage.repeat_key_windows()
     time_cols = [windows[k][0] for k in names if k in windows]
-    schema = StructType([StructField(ROW_COL, LongType())] + [StructField(k, BinaryType()) for k in names] + [StructField(t, DoubleType()) for t in time_cols])
+    setting_cols = [_SET_NAME, _SET_VALUE] if wanted else []
+    schema = StructType(
+        [StructField(ROW_COL, LongType())]
+        + [StructField(k, BinaryType()) for k in names]
+        + [StructField(t, DoubleType()) for t in time_cols]
+        + [StructField(c, StringType()) for c in setting_cols]
+    )
 
     def keys(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         stage.prefetch()  # the model loads while this cheap pass runs
@@ -493,9 +505,24 @@ def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec) 
                 out[k] = [v.encode("utf-8") if isinstance(v, str) else v for v in got[k]]
             for t in time_cols:
                 out[t] = got[t].to_numpy(dtype="float64")
+            if wanted:
+                # readings travel as extra rows with a negative _row (chunk c → -1 - c) and no keys
+                readings = _chunk_readings(stage, wanted, b, chunk_size)
+                out[_SET_NAME] = None
+                out[_SET_VALUE] = None
+                if readings:
+                    extra = pd.DataFrame({ROW_COL: np.asarray([-1 - c for _, c, _ in readings], dtype=np.int64)})
+                    for k in names:
+                        extra[k] = None
+                    for t in time_cols:
+                        extra[t] = np.nan
+                    extra[_SET_NAME] = [n for n, _, _ in readings]
+                    extra[_SET_VALUE] = [v for _, _, v in readings]
+                    out = pd.concat([out, extra], ignore_index=True)
             yield out
 
     needed = [ROW_COL] + [c for c in stage.repeat_key_inputs() if c in frame.columns] + [c for c in (CORRUPT_COL,) if c in frame.columns]
+    needed += [c for c in wanted.values() if c in frame.columns]
     real = next(c for c in frame.columns if c not in _INTERNAL and c != ROW_COL)  # see rejects_frame
     keyed = frame.select(*[_c(c) for c in dict.fromkeys([*needed, real])])
     workers = frame.sparkSession.sparkContext.defaultParallelism
@@ -503,6 +530,14 @@ def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec) 
         # one CSV file is one partition: spread this pass (and the model loading it starts) over every worker
         keyed = keyed.repartition(workers)
     info = keyed.mapInPandas(keys, schema)
+    if wanted:
+        from pyspark import StorageLevel
+
+        # the pass runs once: its readings are collected now, its keys kept for the flags below
+        info = info.persist(StorageLevel.MEMORY_AND_DISK)
+        got = info.filter(F.col(ROW_COL) < 0).select(ROW_COL, _SET_NAME, _SET_VALUE).collect()
+        stage = _settings_from(stage, [(r[_SET_NAME], -1 - int(r[ROW_COL]), r[_SET_VALUE]) for r in got])
+        info = info.filter(F.col(ROW_COL) >= 0).drop(*setting_cols)
     # one record per row and key (the keys pass above runs once, however many keys there are);
     # only keys seen more than once can repeat: most rows are alone with their key and skip the walk
     tcols = {k: windows[k][0] for k in names if k in windows}
@@ -525,7 +560,7 @@ def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec) 
     hit_schema = StructType([StructField(ROW_COL, LongType()), StructField(_KEY_NO, IntegerType())])
     hits = shared.select(ROW_COL, _KEY_NO, _KEY_VALUE, _KEY_TIME).groupBy(_KEY_NO, _KEY_VALUE).applyInPandas(_within_window(spans), hit_schema)
     # a row's flag is True where its key repeats an earlier row's, null otherwise (as the local trackers leave it)
-    return hits.groupBy(ROW_COL).agg(*[F.max(F.when(F.col(_KEY_NO) == i, F.lit(True))).alias(k) for i, k in enumerate(names)])
+    return hits.groupBy(ROW_COL).agg(*[F.max(F.when(F.col(_KEY_NO) == i, F.lit(True))).alias(k) for i, k in enumerate(names)]), stage
 
 
 
@@ -550,43 +585,58 @@ def _within_window(spans: list[float | None]):
     return within
 
 
-def _resolve_settings(numbered: DataFrame, stage: Stage, chunk_size: int, source: SourceSpec) -> Stage:
-    """The stage with each :meth:`Stage.table_settings` resolved from the first chunk that has a value, as locally."""
-    from pyspark.sql.types import LongType, StringType, StructField, StructType
-
-    wanted = {name: col for name, col in stage.table_settings().items() if col in numbered.columns}
-    if not wanted:
-        return stage
-    resolved = {}
+def _chunk_readings(stage: Stage, wanted: dict[str, str], b: pd.DataFrame, chunk_size: int) -> list[tuple[str, int, str]]:
+    """``(setting, chunk, JSON value)`` for each chunk part of batch ``b`` that says something about a setting."""
+    chunk = b[ROW_COL].to_numpy(dtype=np.int64) // chunk_size
+    rows = []
     for name, col in wanted.items():
-        schema = StructType([StructField("chunk", LongType()), StructField("value", StringType())])
+        for c in np.unique(chunk):
+            # a chunk split over batches: each part's value is the chunk's when the rule is a maximum (ratings)
+            v = stage.resolve_setting(name, b[col][chunk == c].reset_index(drop=True))
+            if v is not None:
+                rows.append((name, int(c), json.dumps(v)))
+    return rows
 
-        def per_chunk(batches: Iterator[pd.DataFrame], name=name, col=col) -> Iterator[pd.DataFrame]:
-            for b in batches:
-                b, _ = _restore(b, source)
-                if not len(b):
-                    continue
-                chunk = b[ROW_COL].to_numpy(dtype=np.int64) // chunk_size
-                rows = []
-                for c in np.unique(chunk):
-                    # a chunk split over batches: each part's value is the chunk's when the rule is a maximum (ratings)
-                    v = stage.resolve_setting(name, b[col][chunk == c].reset_index(drop=True))
-                    if v is not None:
-                        rows.append((int(c), json.dumps(v)))
-                if rows:
-                    yield pd.DataFrame(rows, columns=["chunk", "value"])
 
-        cols = [c for c in dict.fromkeys([ROW_COL, col, *([CORRUPT_COL] if CORRUPT_COL in numbered.columns else [])])]
-        # one row per chunk part with a reading: a few hundred rows even for millions of input rows
-        got = numbered.select(*[_c(c) for c in cols]).mapInPandas(per_chunk, schema).collect()
-        if not got:
-            continue
-        first = min(r["chunk"] for r in got)
-        values = [json.loads(r["value"]) for r in got if r["chunk"] == first]
+def _settings_from(stage: Stage, readings: list[tuple[str, int, str]]) -> Stage:
+    """The stage with each setting taken from the first chunk with a reading, as locally."""
+    resolved = {}
+    for name in dict.fromkeys(r[0] for r in readings):
+        mine = [(c, v) for n, c, v in readings if n == name]
+        first = min(c for c, _ in mine)
+        values = [json.loads(v) for c, v in mine if c == first]
         # parts of one chunk: the widest reading (for ratings, 1-10 when any part has a rating above 5)
         best = max(values, key=lambda v: tuple(v) if isinstance(v, list) else v)
         resolved[name] = tuple(best) if isinstance(best, list) else best
     return stage.with_settings(**resolved) if resolved else stage
+
+
+def _wanted_settings(numbered: DataFrame, stage: Stage) -> dict[str, str]:
+    return {name: col for name, col in stage.table_settings().items() if col in numbered.columns}
+
+
+def _resolve_settings(numbered: DataFrame, stage: Stage, chunk_size: int, source: SourceSpec) -> Stage:
+    """The stage with each :meth:`Stage.table_settings` resolved from the first chunk that has a value, as locally
+    (a pass of its own; :func:`_first_occurrence_flags` reads them in its keys pass when the stage has keys)."""
+    from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+    wanted = _wanted_settings(numbered, stage)
+    if not wanted:
+        return stage
+    schema = StructType([StructField("name", StringType()), StructField("chunk", LongType()), StructField("value", StringType())])
+
+    def per_chunk(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for b in batches:
+            b, _ = _restore(b, source)
+            if len(b):
+                rows = _chunk_readings(stage, wanted, b, chunk_size)
+                if rows:
+                    yield pd.DataFrame(rows, columns=["name", "chunk", "value"])
+
+    cols = list(dict.fromkeys([ROW_COL, *wanted.values(), *([CORRUPT_COL] if CORRUPT_COL in numbered.columns else [])]))
+    # one row per chunk part with a reading: a few hundred rows even for millions of input rows
+    got = numbered.select(*[_c(c) for c in cols]).mapInPandas(per_chunk, schema).collect()
+    return _settings_from(stage, [(r["name"], int(r["chunk"]), r["value"]) for r in got])
 
 
 def _output_schema(frame: DataFrame, stage: Stage):
@@ -607,6 +657,16 @@ def _output_schema(frame: DataFrame, stage: Stage):
     return StructType(fields)
 
 
+def _task_slots(spark: SparkSession) -> tuple[int, int, int]:
+    """(task slots, cores per executor, cores per task) of the session: local masters are one executor with every core."""
+    conf = spark.sparkContext.getConf()
+    task_cpus = max(1, int(conf.get("spark.task.cpus", "1")))
+    cores = max(1, spark.sparkContext.defaultParallelism)
+    master = spark.sparkContext.master
+    executor = cores if _is_local(master) and not master.startswith("local-cluster") else int(conf.get("spark.executor.cores", str(task_cpus)))
+    return max(1, cores // task_cpus), max(1, executor), task_cpus
+
+
 def run_stage(numbered: DataFrame, n_rows: int, stage: Stage, chunk_size: int = 5_000, source: SourceSpec | None = None) -> DataFrame:
     """Run ``stage`` over rows numbered by :func:`number_rows` (``n_rows`` of them), one local-engine chunk at a time.
 
@@ -623,11 +683,15 @@ def run_stage(numbered: DataFrame, n_rows: int, stage: Stage, chunk_size: int = 
     if n_rows == 0:
         return spark.createDataFrame([], schema)
     frame = numbered
-    stage = _resolve_settings(numbered, stage, chunk_size, source)
-    flags = _first_occurrence_flags(numbered, stage, source)
+    n_chunks = max(1, math.ceil(n_rows / chunk_size))
+    stage = stage.for_job(n_chunks, *_task_slots(spark))  # before the keys pass: it starts loading the stage's model
+    if stage.repeat_key_columns():
+        flags, stage = _first_occurrence_flags(numbered, stage, source, chunk_size)
+    else:
+        stage = _resolve_settings(numbered, stage, chunk_size, source)
+        flags = None
     if flags is not None:
         frame = frame.join(flags, ROW_COL, "left")
-    n_chunks = max(1, math.ceil(n_rows / chunk_size))
     n_parts = min(n_chunks, MAX_PARTITIONS)
     keys = partition_keys(n_parts)
     chunk_part = (np.arange(n_chunks, dtype=np.int64) * n_parts) // n_chunks
@@ -664,6 +728,11 @@ def run_stage(numbered: DataFrame, n_rows: int, stage: Stage, chunk_size: int = 
     return frame.mapInPandas(chunks, schema)
 
 
+def can_reject(numbered: DataFrame, source: SourceSpec) -> bool:
+    """Whether :func:`rejects_frame` may hold rows: only a text format read with a malformed-row column."""
+    return bool(source.text and CORRUPT_COL in numbered.columns)
+
+
 def rejects_frame(numbered: DataFrame, source: SourceSpec) -> DataFrame:
     """The rows the local reader rejects, as the rejects file has them: ``id``, ``row``, ``reason``, ``original``."""
     from pyspark.sql import functions as F
@@ -672,7 +741,7 @@ def rejects_frame(numbered: DataFrame, source: SourceSpec) -> DataFrame:
     original = ArrayType(StringType()) if source.fmt in ("csv", "tsv") else StringType()
     schema = StructType([StructField("id", StringType()), StructField("row", LongType()), StructField("reason", StringType()), StructField("original", original)])
     spark = numbered.sparkSession
-    if not source.text or CORRUPT_COL not in numbered.columns:
+    if not can_reject(numbered, source):
         return spark.createDataFrame([], schema)
 
     def rejects(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -708,6 +777,29 @@ def write_frame(frame: DataFrame, path: str, fmt: str | None = None) -> None:
         w.options(header=True, sep="\t" if fmt == "tsv" else ",", quote='"', escape='"').csv(path)
     else:
         w.option("ignoreNullFields", False).json(path)
+
+
+def write_rejects(numbered: DataFrame, source: SourceSpec, path: str) -> int | None:
+    """Write :func:`rejects_frame` to the folder ``path`` (one JSON line per reject, in row order).
+
+    Returns 0 when the input cannot have rejects (Parquet, or a text file Spark read without a
+    malformed-row column), whose folder is written without a job; ``None`` otherwise (count it).
+    """
+    if not can_reject(numbered, source):
+        write_empty(numbered.sparkSession, path)
+        return 0
+    rejects_frame(numbered, source).repartition(1).sortWithinPartitions("row").write.mode("overwrite").option("ignoreNullFields", False).json(path)
+    return None
+
+
+def write_empty(spark: SparkSession, path: str) -> None:
+    """An output folder of no rows, as Spark's committer leaves it (only ``_SUCCESS``), through the Hadoop file system."""
+    jvm = spark.sparkContext._jvm
+    hpath = jvm.org.apache.hadoop.fs.Path(str(path))
+    fs = hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    fs.delete(hpath, True)
+    fs.mkdirs(hpath)
+    fs.create(jvm.org.apache.hadoop.fs.Path(hpath, "_SUCCESS"), True).close()
 
 
 def _count_written(spark: SparkSession, path: str, fmt: str) -> int:
@@ -760,11 +852,11 @@ def stage_table(
     logger.info("%s: %d rows in %d chunks of %d", inp, n, math.ceil(n / chunk_size) if n else 0, chunk_size)
     rej_path = out + ".rejects.jsonl"
     # rejects first (small), then the output: the output's _SUCCESS marks the whole result complete
-    rejects_frame(numbered, src.source).repartition(1).sortWithinPartitions("row").write.mode("overwrite").option("ignoreNullFields", False).json(rej_path)
+    known = write_rejects(numbered, src.source, rej_path)
     write_frame(run_stage(numbered, n, stage, chunk_size, src.source), out, out_fmt)
     stats = TableStats(input_rows=n, output=out, rejects=rej_path)
     stats.output_rows = _count_written(spark, out, out_fmt)
-    stats.rejected_rows = spark.read.text(rej_path).count()
+    stats.rejected_rows = spark.read.text(rej_path).count() if known is None else known
     if one_row_per_input:
         stats.check()
     return stats
@@ -790,15 +882,13 @@ def score_table(
     """``nlp score --engine spark``: score every row of ``input`` into the folder ``output`` (+ ``output.rejects.jsonl/``).
 
     Same arguments as :func:`nlp.scoring.table.score_table` (no ``resume``: Spark re-runs failed
-    tasks itself; no ``embeddings``). ``threads`` per task defaults to ``spark.task.cpus``.
+    tasks itself; no ``embeddings``). ``threads`` per task: see :meth:`ScoreStage.for_job` when not given.
 
     Returns:
         Row accounting; ``input_rows == output_rows + rejected_rows`` is checked.
     """
     cmap = columns or ColumnMap()
     spark = spark or session(master)
-    if threads is None:
-        threads = int(spark.conf.get("spark.task.cpus", "1"))
     stage = ScoreStage(
         columns=cmap,
         model_dir=str(model_dir) if model_dir else None,

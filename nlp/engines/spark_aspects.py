@@ -229,7 +229,7 @@ def aspects_table(
 
     from nlp.aspects.extract import ExtractStats
     from nlp.aspects.table import AspectTableStats
-    from nlp.engines.spark import _same_path, number_rows, read_input, rejects_frame, session
+    from nlp.engines.spark import _same_path, number_rows, read_input, session, write_rejects
     from nlp.io.tables import InputError
 
     inp, out = str(input), str(output)
@@ -240,11 +240,11 @@ def aspects_table(
     src = read_input(spark, inp, cmap)
     numbered, n = number_rows(src.frame, by_file=src.source.fmt == "parquet")
     rej_path = out + ".rejects.jsonl"
-    rejects_frame(numbered, src.source).repartition(1).sortWithinPartitions("row").write.mode("overwrite").option("ignoreNullFields", False).json(rej_path)
+    known = write_rejects(numbered, src.source, rej_path)
     rows = aspects(_restored(numbered, src.source), out, cmap, **options)
     try:
         stats = AspectTableStats(input_rows=n, output=out, rejects=rej_path)
-        stats.rejected_rows = spark.read.text(rej_path).count()
+        stats.rejected_rows = spark.read.text(rej_path).count() if known is None else known
         e = ExtractStats(reviews=n - stats.rejected_rows)
         e.rows = rows.count()
         e.with_aspects = rows.select(ROW_COL).distinct().count()

@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Hashable
@@ -121,6 +122,11 @@ class Stage:
     def resolve_setting(self, name: str, values: pd.Series):
         """The setting ``name`` from one chunk's values, or ``None`` when the chunk says nothing."""
         return None
+
+    def for_job(self, n_chunks: int, slots: int, executor_cores: int, task_cpus: int = 1) -> Stage:
+        """This stage as the Spark engine runs it for a job of ``n_chunks`` tasks on ``slots`` task slots,
+        each executor having ``executor_cores`` cores and each task ``task_cpus``. Default: unchanged."""
+        return self
 
     def with_settings(self, **settings) -> Stage:
         """This stage with the resolved settings."""
@@ -239,6 +245,15 @@ class ScoreStage(Stage):
             from nlp.text.quality import parse_rating_scale
 
             object.__setattr__(self, "rating_scale", parse_rating_scale(self.rating_scale))
+
+    def for_job(self, n_chunks: int, slots: int, executor_cores: int, task_cpus: int = 1) -> Stage:
+        """Threads per task, when not given: ``task_cpus``, except in a job of one wave (no more chunks
+        than slots), where each task may use every core of its executor. A short chunk's task ends
+        early (6,000 rows are chunks of 5,000 and 1,000), and its cores then serve the long ones.
+        The scores do not change: each ONNX Runtime call runs on one thread, whatever their number."""
+        if self.threads is not None:
+            return self
+        return dataclasses.replace(self, threads=max(task_cpus, executor_cores) if n_chunks <= slots else max(1, task_cpus))
 
     def cache_key(self) -> Hashable:
         import os

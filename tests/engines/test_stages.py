@@ -86,3 +86,14 @@ def test_check_engine():
         check_engine("dask")
     with pytest.raises(ValueError, match="engine='spark'"):
         check_engine("local", "spark://host:7077")
+
+
+def test_threads_per_task_follow_the_job(stage):
+    # one wave (no more chunks than slots): each task may use every core of its executor; more: one each
+    assert stage.for_job(2, slots=2, executor_cores=2).threads == 2
+    assert stage.for_job(3, slots=2, executor_cores=2).threads == 1
+    assert stage.for_job(10, slots=8, executor_cores=4, task_cpus=2).threads == 2
+    assert stage.for_job(4, slots=8, executor_cores=4, task_cpus=2).threads == 4
+    given = ScoreStage(model_dir=stage.model_dir, threads=3)
+    assert given.for_job(1, slots=2, executor_cores=2).threads == 3  # a given number stays
+    assert stage.for_job(1, slots=2, executor_cores=2).cache_key() != stage.cache_key()  # the scorer is loaded for it
