@@ -37,6 +37,7 @@ JSON pass-through columns keep Spark's types (a JSON integer column is ``long``,
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import json
@@ -460,10 +461,16 @@ def partition_keys(n_partitions: int) -> np.ndarray:
 
 
 _KEY_NO, _KEY_VALUE, _KEY_TIME = "_nlp_key_no", "_nlp_key", "_nlp_key_time"  # the long key records of the duplicate pass
+DRIVER_KEYS_MAX = 200_000
+"""Tables up to this many rows get their duplicate flags on the driver from the collected keys (two
+hashes and a time per row, a few MB), sparing four small Spark jobs (a window count, the rule per
+key, an aggregation, a join: about 4 s however small the table); larger tables are flagged by Spark."""
 _SET_NAME, _SET_VALUE = "_nlp_setting", "_nlp_setting_value"  # readings of table settings riding along the keys pass
 
 
-def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec, chunk_size: int | None = None) -> tuple[DataFrame | None, Stage]:
+def _first_occurrence_flags(
+    frame: DataFrame, stage: Stage, source: SourceSpec, chunk_size: int | None = None, n_rows: int | None = None
+) -> tuple[DataFrame | None, Stage]:
     """``_row`` and, per key of :meth:`Stage.repeat_keys`, whether an earlier row had the same key (only rows with a flag).
 
     A key with a window (:meth:`Stage.repeat_key_windows`) repeats only an earlier row whose time is
@@ -473,11 +480,12 @@ def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec, 
 
     With ``chunk_size``, the same pass reads the stage's :meth:`Stage.table_settings` (one pass
     over the input instead of two; its output is kept for the flags), and the stage is returned
-    with them resolved; otherwise it is returned as given.
+    with them resolved; otherwise it is returned as given. A table of at most :data:`DRIVER_KEYS_MAX`
+    rows (``n_rows``) gets its flags on the driver from the collected keys (the same rule).
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
-    from pyspark.sql.types import BinaryType, DoubleType, IntegerType, LongType, StringType, StructField, StructType
+    from pyspark.sql.types import BinaryType, BooleanType, DoubleType, IntegerType, LongType, StringType, StructField, StructType
 
     names = list(stage.repeat_key_columns())
     if not names:
@@ -530,6 +538,17 @@ def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec, 
         # one CSV file is one partition: spread this pass (and the model loading it starts) over every worker
         keyed = keyed.repartition(workers)
     info = keyed.mapInPandas(keys, schema)
+    tcols = {k: windows[k][0] for k in names if k in windows}
+    spans = [windows[k][1] if k in windows else None for k in names]
+    if n_rows is not None and n_rows <= DRIVER_KEYS_MAX:
+        # a small table: the keys (not the texts) come to the driver, which applies the same rule
+        got = _to_pandas(info)
+        if wanted:
+            readings = got[got[ROW_COL] < 0]
+            stage = _settings_from(stage, [(n, -1 - int(r), v) for r, n, v in zip(readings[ROW_COL], readings[_SET_NAME], readings[_SET_VALUE])])
+        flags = _driver_flags(got[got[ROW_COL] >= 0], names, tcols, spans)
+        flag_schema = StructType([StructField(ROW_COL, LongType())] + [StructField(k, BooleanType()) for k in names])
+        return _from_pandas(frame.sparkSession, flags, flag_schema), stage
     if wanted:
         from pyspark import StorageLevel
 
@@ -540,8 +559,6 @@ def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec, 
         info = info.filter(F.col(ROW_COL) >= 0).drop(*setting_cols)
     # one record per row and key (the keys pass above runs once, however many keys there are);
     # only keys seen more than once can repeat: most rows are alone with their key and skip the walk
-    tcols = {k: windows[k][0] for k in names if k in windows}
-    spans = [windows[k][1] if k in windows else None for k in names]
     record = F.explode(
         F.array(
             *[
@@ -562,6 +579,58 @@ def _first_occurrence_flags(frame: DataFrame, stage: Stage, source: SourceSpec, 
     # a row's flag is True where its key repeats an earlier row's, null otherwise (as the local trackers leave it)
     return hits.groupBy(ROW_COL).agg(*[F.max(F.when(F.col(_KEY_NO) == i, F.lit(True))).alias(k) for i, k in enumerate(names)]), stage
 
+
+
+@contextlib.contextmanager
+def _arrow(spark: SparkSession):
+    """Arrow for pandas conversions on the driver, for the duration: without it, ``createDataFrame`` of a
+    pandas frame ships pickled rows that a Python worker must read (a job of ~2 s even for ten rows)."""
+    key = "spark.sql.execution.arrow.pyspark.enabled"
+    before = spark.conf.get(key, "false")
+    spark.conf.set(key, "true")
+    try:
+        yield
+    finally:
+        spark.conf.set(key, before)
+
+
+def _to_pandas(frame: DataFrame) -> pd.DataFrame:
+    """``frame.toPandas()`` through Arrow."""
+    with _arrow(frame.sparkSession):
+        return frame.toPandas()
+
+
+def _from_pandas(spark: SparkSession, pdf: pd.DataFrame, schema=None) -> DataFrame:
+    """``spark.createDataFrame(pdf)`` through Arrow: a local relation, no Python worker."""
+    with _arrow(spark):
+        return spark.createDataFrame(pdf, schema)
+
+
+def _driver_flags(keys: pd.DataFrame, names: list[str], tcols: dict[str, str], spans: list[float | None]) -> pd.DataFrame:
+    """The flags of :func:`_first_occurrence_flags` from the collected keys: ``_row`` and a column per key,
+    True where the row repeats an earlier one (null otherwise), for the rows with any flag."""
+    within = _within_window(spans)
+    hits = []
+    for no, k in enumerate(names):
+        t = keys[tcols[k]] if k in tcols else pd.Series(np.nan, index=keys.index)
+        long = pd.DataFrame({ROW_COL: keys[ROW_COL].to_numpy(dtype=np.int64), _KEY_NO: no, _KEY_VALUE: keys[k].to_numpy(), _KEY_TIME: t.to_numpy(dtype="float64")})
+        long = long[long[_KEY_VALUE].notna()]
+        long = long[long[_KEY_VALUE].duplicated(keep=False)]  # only keys seen more than once can repeat
+        for _, group in long.groupby(_KEY_VALUE, sort=False):
+            hit = within(group)
+            if len(hit):
+                hits.append(hit)
+    out = pd.DataFrame({ROW_COL: pd.Series([], dtype=np.int64)})
+    if hits:
+        found = pd.concat(hits, ignore_index=True)
+        out = pd.DataFrame({ROW_COL: np.unique(found[ROW_COL].to_numpy(dtype=np.int64))})
+        for no, k in enumerate(names):
+            rows = set(found.loc[found[_KEY_NO] == no, ROW_COL].tolist())
+            out[k] = [True if r in rows else None for r in out[ROW_COL]]
+    for k in names:
+        if k not in out.columns:
+            out[k] = pd.Series([], dtype=object)
+    return out[[ROW_COL, *names]]
 
 
 def _within_window(spans: list[float | None]):
@@ -686,7 +755,7 @@ def run_stage(numbered: DataFrame, n_rows: int, stage: Stage, chunk_size: int = 
     n_chunks = max(1, math.ceil(n_rows / chunk_size))
     stage = stage.for_job(n_chunks, *_task_slots(spark))  # before the keys pass: it starts loading the stage's model
     if stage.repeat_key_columns():
-        flags, stage = _first_occurrence_flags(numbered, stage, source, chunk_size)
+        flags, stage = _first_occurrence_flags(numbered, stage, source, chunk_size, n_rows)
     else:
         stage = _resolve_settings(numbered, stage, chunk_size, source)
         flags = None
@@ -695,7 +764,7 @@ def run_stage(numbered: DataFrame, n_rows: int, stage: Stage, chunk_size: int = 
     n_parts = min(n_chunks, MAX_PARTITIONS)
     keys = partition_keys(n_parts)
     chunk_part = (np.arange(n_chunks, dtype=np.int64) * n_parts) // n_chunks
-    mapping = spark.createDataFrame(pd.DataFrame({CHUNK_COL: np.arange(n_chunks, dtype=np.int64), PART_COL: keys[chunk_part]}))
+    mapping = _from_pandas(spark, pd.DataFrame({CHUNK_COL: np.arange(n_chunks, dtype=np.int64), PART_COL: keys[chunk_part]}))
     frame = frame.withColumn(CHUNK_COL, F.expr(f"`{ROW_COL}` div {int(chunk_size)}"))
     frame = frame.join(F.broadcast(mapping), CHUNK_COL).repartition(n_parts, PART_COL).sortWithinPartitions(ROW_COL)
     names = schema.fieldNames()

@@ -65,7 +65,11 @@ def test_csv_with_bad_rows_same_as_local(tmp_path, spark, tiny_model_dir):
     assert (tmp_path / "spark.parquet" / "_SUCCESS").exists()
 
 
-def test_duplicates_per_product_and_week_and_the_rating_scale_as_local(tmp_path, spark, tiny_model_dir):
+@pytest.mark.parametrize("where", ["driver", "spark"])
+def test_duplicates_per_product_and_week_and_the_rating_scale_as_local(tmp_path, spark, tiny_model_dir, monkeypatch, where):
+    # a small table's flags come from its keys on the driver; a large one's from Spark jobs: both the local rule
+    if where == "spark":
+        monkeypatch.setattr("nlp.engines.spark.DRIVER_KEYS_MAX", 0)
     # the same text: same product 10 days apart (no), 2 days after that (yes), another product (no),
     # no time (yes); the rating scale comes from the first chunk with ratings (1-5 here), so a later 8 is invalid
     text = "포장이 꼼꼼하고 색감이 사진이랑 똑같아요"
