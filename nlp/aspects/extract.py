@@ -224,6 +224,9 @@ class AspectExtractor:
         merge: how one review's mentions of an aspect combine: ``majority`` of clause votes (a tie is
             neutral) or ``cancel`` (any praise plus any complaint is neutral).
         carry: let a contrast carry an opinion to the aspect of the clause before it.
+        carry_span: which clause a contrast carries from: ``scan`` (the first clause after a contrast
+            that holds an opinion, before the next clause naming an aspect) or ``next`` (only the
+            clause right after the aspect's).
         context: weight of the review's own probabilities mixed into a clause's (a clause alone
             misses what the review around it says); chosen on the development chunk.
         show_progress_bar: log progress (default: from the logger level).
@@ -255,6 +258,7 @@ class AspectExtractor:
         keep_threshold: float | None = None,
         merge: str = "majority",
         carry: bool = True,
+        carry_span: str = "scan",
         context: float = 0.4,
         show_progress_bar: bool | None = None,
     ) -> None:
@@ -284,6 +288,9 @@ class AspectExtractor:
         self.keep_threshold = keep_threshold
         self.merge = merge
         self.carry = carry
+        if carry_span not in ("next", "scan"):
+            raise ValueError(f"carry_span must be next or scan, got {carry_span!r}")
+        self.carry_span = carry_span
         self.context = context
         self.show_progress_bar = show_progress_bar
 
@@ -405,7 +412,7 @@ class AspectExtractor:
         verdicts = {i: [rule_polarity(docs[i], m, ms, self.lexicon_) for m in ms] for i, ms in mentions.items()}
         if self.carry:
             for i, ms in mentions.items():
-                extra = contrast_carry(docs[i], ms, self.lexicon_)
+                extra = contrast_carry(docs[i], ms, self.lexicon_, span=self.carry_span)
                 if extra:
                     mentions[i] = ms + [m for m, _ in extra]
                     verdicts[i] = verdicts[i] + [v for _, v in extra]

@@ -203,7 +203,7 @@ def clause_opinion(doc: Doc, clause: int, lexicon: OpinionLexicon) -> int | None
     return (1 if total > 0 else -1) if total else None
 
 
-def contrast_carry(doc: Doc, mentions: list[Mention], lexicon: OpinionLexicon) -> list[tuple[Mention, RuleVerdict]]:
+def contrast_carry(doc: Doc, mentions: list[Mention], lexicon: OpinionLexicon, span: str = "next") -> list[tuple[Mention, RuleVerdict]]:
     """Opinions that a contrast carries over to the aspect of the clause before it.
 
     "맛있었지만 조금은 아쉬워요": the second clause names no aspect, but after -지만 its complaint is
@@ -216,10 +216,17 @@ def contrast_carry(doc: Doc, mentions: list[Mention], lexicon: OpinionLexicon) -
         by_clause.setdefault(m.clause, []).append(m)
     out = []
     for c, ms in by_clause.items():
+        pol = None
         nxt = c + 1
-        if nxt in by_clause or not doc.contrast_after(c):
-            continue
-        pol = clause_opinion(doc, nxt, lexicon)
+        # "next": only the clause right after; "scan": the first clause after a contrast that holds an
+        # opinion, before the next clause that names an aspect
+        last = c + 1 if span == "next" else len(doc.clauses) - 1
+        while nxt <= last and nxt not in by_clause:
+            if doc.contrast_after(nxt - 1):
+                pol = clause_opinion(doc, nxt, lexicon)
+                if pol is not None:
+                    break
+            nxt += 1
         if pol is None:
             continue
         for aspect in dict.fromkeys(m.aspect for m in ms):

@@ -18,6 +18,10 @@ GOLDEN = [
     ("app", "업데이트 후 로그인이 안돼요", {("update", "negative"), ("login", "negative"), ("bugs", "negative")}),
     ("cosmetics", "순하고 촉촉해서 좋아요 근데 향이 좀 강해요", {("irritation", "positive"), ("moisture", "positive"), ("scent", "negative")}),
     ("food", "맛은 있는데 좀 짜요", {("taste", "neutral")}),
+    # a contrast later in the review, with no other aspect in between, still turns against the taste
+    ("food", "맛은 있었어요 오늘 처음 주문했는데 솔직히 실망이에요", {("taste", "neutral")}),
+    # ... but not across a clause that names another aspect
+    ("food", "국물이 진하고 맛있었어요 그리고 사장님이 서비스도 주셨는데 배달이 너무 늦었어요", {("taste", "positive"), ("service", "positive"), ("delivery", "negative")}),
     ("food", "양이 조금 더 많았으면 좋겠어요", {("quantity", "negative")}),
     ("food", "식어서 왔어요", {("delivery", "negative")}),
     ("food", "30분만에 왔어요", {("delivery", "positive")}),
