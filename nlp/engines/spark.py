@@ -469,7 +469,7 @@ _SET_NAME, _SET_VALUE = "_nlp_setting", "_nlp_setting_value"  # readings of tabl
 
 
 def _first_occurrence_flags(
-    frame: DataFrame, stage: Stage, source: SourceSpec, chunk_size: int | None = None, n_rows: int | None = None
+    frame: DataFrame, stage: Stage, source: SourceSpec, chunk_size: int | None = None, n_rows: int | None = None, kept: list | None = None
 ) -> tuple[DataFrame | None, Stage]:
     """``_row`` and, per key of :meth:`Stage.repeat_keys`, whether an earlier row had the same key (only rows with a flag).
 
@@ -481,7 +481,8 @@ def _first_occurrence_flags(
     With ``chunk_size``, the same pass reads the stage's :meth:`Stage.table_settings` (one pass
     over the input instead of two; its output is kept for the flags), and the stage is returned
     with them resolved; otherwise it is returned as given. A table of at most :data:`DRIVER_KEYS_MAX`
-    rows (``n_rows``) gets its flags on the driver from the collected keys (the same rule).
+    rows (``n_rows``) gets its flags on the driver from the collected keys (the same rule). A frame
+    this persists is appended to ``kept``, for the caller to unpersist once the output is written.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -554,6 +555,8 @@ def _first_occurrence_flags(
 
         # the pass runs once: its readings are collected now, its keys kept for the flags below
         info = info.persist(StorageLevel.MEMORY_AND_DISK)
+        if kept is not None:
+            kept.append(info)
         got = info.filter(F.col(ROW_COL) < 0).select(ROW_COL, _SET_NAME, _SET_VALUE).collect()
         stage = _settings_from(stage, [(r[_SET_NAME], -1 - int(r[ROW_COL]), r[_SET_VALUE]) for r in got])
         info = info.filter(F.col(ROW_COL) >= 0).drop(*setting_cols)
@@ -578,7 +581,6 @@ def _first_occurrence_flags(
     hits = shared.select(ROW_COL, _KEY_NO, _KEY_VALUE, _KEY_TIME).groupBy(_KEY_NO, _KEY_VALUE).applyInPandas(_within_window(spans), hit_schema)
     # a row's flag is True where its key repeats an earlier row's, null otherwise (as the local trackers leave it)
     return hits.groupBy(ROW_COL).agg(*[F.max(F.when(F.col(_KEY_NO) == i, F.lit(True))).alias(k) for i, k in enumerate(names)]), stage
-
 
 
 @contextlib.contextmanager
@@ -736,11 +738,13 @@ def _task_slots(spark: SparkSession) -> tuple[int, int, int]:
     return max(1, cores // task_cpus), max(1, executor), task_cpus
 
 
-def run_stage(numbered: DataFrame, n_rows: int, stage: Stage, chunk_size: int = 5_000, source: SourceSpec | None = None) -> DataFrame:
+def run_stage(numbered: DataFrame, n_rows: int, stage: Stage, chunk_size: int = 5_000, source: SourceSpec | None = None, kept: list | None = None) -> DataFrame:
     """Run ``stage`` over rows numbered by :func:`number_rows` (``n_rows`` of them), one local-engine chunk at a time.
 
     Returns the stage's output rows (lazily), in input order across part files. Rows the
-    local reader would reject are left out here (see :func:`rejects_frame`).
+    local reader would reject are left out here (see :func:`rejects_frame`). Above
+    :data:`DRIVER_KEYS_MAX` rows, the duplicate pass is persisted for the output to read; it is
+    appended to ``kept`` (unpersist it once the output is written) or stays cached otherwise.
     """
     from pyspark.sql import functions as F
 
@@ -755,7 +759,7 @@ def run_stage(numbered: DataFrame, n_rows: int, stage: Stage, chunk_size: int = 
     n_chunks = max(1, math.ceil(n_rows / chunk_size))
     stage = stage.for_job(n_chunks, *_task_slots(spark))  # before the keys pass: it starts loading the stage's model
     if stage.repeat_key_columns():
-        flags, stage = _first_occurrence_flags(numbered, stage, source, chunk_size, n_rows)
+        flags, stage = _first_occurrence_flags(numbered, stage, source, chunk_size, n_rows, kept)
     else:
         stage = _resolve_settings(numbered, stage, chunk_size, source)
         flags = None
@@ -922,7 +926,12 @@ def stage_table(
     rej_path = out + ".rejects.jsonl"
     # rejects first (small), then the output: the output's _SUCCESS marks the whole result complete
     known = write_rejects(numbered, src.source, rej_path)
-    write_frame(run_stage(numbered, n, stage, chunk_size, src.source), out, out_fmt)
+    kept: list = []
+    try:
+        write_frame(run_stage(numbered, n, stage, chunk_size, src.source, kept), out, out_fmt)
+    finally:
+        for f in kept:
+            f.unpersist()
     stats = TableStats(input_rows=n, output=out, rejects=rej_path)
     stats.output_rows = _count_written(spark, out, out_fmt)
     stats.rejected_rows = spark.read.text(rej_path).count() if known is None else known

@@ -70,6 +70,7 @@ def test_duplicates_per_product_and_week_and_the_rating_scale_as_local(tmp_path,
     # a small table's flags come from its keys on the driver; a large one's from Spark jobs: both the local rule
     if where == "spark":
         monkeypatch.setattr("nlp.engines.spark.DRIVER_KEYS_MAX", 0)
+    cached = spark.sparkContext._jsc.sc().getPersistentRDDs().size()
     # the same text: same product 10 days apart (no), 2 days after that (yes), another product (no),
     # no time (yes); the rating scale comes from the first chunk with ratings (1-5 here), so a later 8 is invalid
     text = "포장이 꼼꼼하고 색감이 사진이랑 똑같아요"
@@ -88,6 +89,7 @@ def test_duplicates_per_product_and_week_and_the_rating_scale_as_local(tmp_path,
     dup = b.set_index("id")["flags"].str.contains("duplicate")
     assert [bool(dup[str(CHUNK + k)]) for k in (20, 40, 60, 80, 100)] == [False, False, True, False, True]
     assert "rating_invalid" in b.set_index("id").loc[str(2 * CHUNK + 5), "flags"]
+    assert spark.sparkContext._jsc.sc().getPersistentRDDs().size() == cached  # the kept key pass was released
 
 
 def test_int8_same_as_local(tmp_path, spark, tiny_model_dir):
