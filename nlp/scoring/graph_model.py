@@ -2,8 +2,9 @@
 
 Scoring on ONNX Runtime reads three things of the model: its config (prefix, length, tasks), the
 tokenizer, and the exported graph. Building the torch model besides (transformers, the base
-weights, LoRA folded in) took most of a scorer's start-up: 8–10 s of a cold process on the
-2-core development machine, paid by every ``nlp score`` and every Spark Python worker, and
+weights, LoRA folded in) took most of a scorer's start-up (7.7 s against 3.3 s without it in a
+fresh process on the 2-core development machine, ``python bench/bench_load.py``), paid by every
+``nlp score`` and every Spark Python worker, and
 ~0.5 GB that stayed resident unused. :class:`GraphModel` stands in for the torch model when the
 graphs the scorer will run are already in the cache (``$NLP_CACHE/onnx``); a scorer loaded
 either way gives the same ids, batches and scores (``tests/scoring/test_graph_model.py``).
