@@ -2,9 +2,13 @@
 from ../shared/corpora/real_reviews into a local table for training. Nothing else of that file may train.
 
     python corpora/real_train/build.py -o runs/real_train.csv
+    python corpora/real_train/build.py -o runs/real_train.csv --intent-extra runs/gold_laftel/extra_train_5_laftel.csv
 
 Columns: id, text, label (negative/neutral/positive by the datasheet's star rule; KoBEST's given binary label),
 domain, licence. The texts are not committed here; see DATASHEET.md for attribution.
+
+``--intent-extra FILE`` also writes the Laftel reviews whose two intent labels agree (``intent_labels.csv``)
+in the layout of ``corpora/intent_gold/extra_train*.csv``, for a copy of that folder to train on.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     ap.add_argument("-o", "--output", type=Path, required=True)
+    ap.add_argument("--intent-extra", type=Path, help="also write the agreed Laftel intent labels as an extra_train file")
     args = ap.parse_args()
     d = pd.read_parquet(args.source)
     d = d[d["use"] == "training-allowed"]
@@ -29,6 +34,16 @@ def main() -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(args.output, index=False)
     print(out.groupby(["domain", "label"]).size().to_string())
+    if args.intent_extra:
+        labels = pd.read_csv(HERE / "intent_labels.csv", dtype=str, keep_default_na=False)
+        labels = labels[labels["intent"] != ""]
+        rows = labels.merge(d[["id", "text"]], on="id", how="inner")
+        if len(rows) != len(labels):
+            raise SystemExit(f"{len(labels) - len(rows)} labelled ids are not in {args.source}")
+        extra = pd.DataFrame({"id": rows["id"], "source": "laftel", "domain": "app", "channel": "review", "text": rows["text"], "label": rows["intent"]})
+        args.intent_extra.parent.mkdir(parents=True, exist_ok=True)
+        extra.to_csv(args.intent_extra, index=False)
+        print(f"{len(extra)} agreed intent labels -> {args.intent_extra}")
 
 
 if __name__ == "__main__":
