@@ -7,7 +7,7 @@ from ../shared/corpora/real_reviews into a local table for training. Nothing els
 Columns: id, text, label (negative/neutral/positive by the datasheet's star rule; KoBEST's given binary label),
 domain, licence. The texts are not committed here; see DATASHEET.md for attribution.
 
-``--intent-extra FILE`` also writes the Laftel reviews whose two intent labels agree (``intent_labels.csv``)
+``--intent-extra FILE`` also writes the reviews whose two intent labels agree (``intent_labels.csv``)
 in the layout of ``corpora/intent_gold/extra_train*.csv``, for a copy of that folder to train on.
 """
 
@@ -37,10 +37,11 @@ def main() -> None:
     if args.intent_extra:
         labels = pd.read_csv(HERE / "intent_labels.csv", dtype=str, keep_default_na=False)
         labels = labels[labels["intent"] != ""]
-        rows = labels.merge(d[["id", "text"]], on="id", how="inner")
+        rows = labels.merge(d[["id", "text", "domain"]], on="id", how="inner")
         if len(rows) != len(labels):
             raise SystemExit(f"{len(labels) - len(rows)} labelled ids are not in {args.source}")
-        extra = pd.DataFrame({"id": rows["id"], "source": "laftel", "domain": "app", "channel": "review", "text": rows["text"], "label": rows["intent"]})
+        source = rows["id"].str.split("-").str[0].map({"laftel": "laftel", "sneg": "kobest"})
+        extra = pd.DataFrame({"id": rows["id"], "source": source, "domain": rows["domain"], "channel": "review", "text": rows["text"], "label": rows["intent"]})
         args.intent_extra.parent.mkdir(parents=True, exist_ok=True)
         extra.to_csv(args.intent_extra, index=False)
         print(f"{len(extra)} agreed intent labels -> {args.intent_extra}")
