@@ -7,7 +7,8 @@ from ../shared/corpora/real_reviews into a local table for training. Nothing els
 Columns: id, text, label (negative/neutral/positive by the datasheet's star rule; KoBEST's given binary label),
 domain, licence. The texts are not committed here; see DATASHEET.md for attribution.
 
-``--intent-extra FILE`` also writes the reviews whose two intent labels agree (``intent_labels.csv``)
+``--intent-extra FILE`` also writes the reviews whose two intent labels agree (``intent_labels.csv``, or the files
+given with ``--intent-labels``, e.g. both it and ``intent_labels_kobest.csv``)
 in the layout of ``corpora/intent_gold/extra_train*.csv``, for a copy of that folder to train on.
 """
 
@@ -26,7 +27,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     ap.add_argument("-o", "--output", type=Path, required=True)
-    ap.add_argument("--intent-extra", type=Path, help="also write the agreed Laftel intent labels as an extra_train file")
+    ap.add_argument("--intent-extra", type=Path, help="also write the agreed intent labels as an extra_train file")
+    ap.add_argument("--intent-labels", type=Path, action="append", help="label files for --intent-extra (default: intent_labels.csv, the Laftel labels the shipped model uses)")
     args = ap.parse_args()
     d = pd.read_parquet(args.source)
     d = d[d["use"] == "training-allowed"]
@@ -35,7 +37,8 @@ def main() -> None:
     out.to_csv(args.output, index=False)
     print(out.groupby(["domain", "label"]).size().to_string())
     if args.intent_extra:
-        labels = pd.read_csv(HERE / "intent_labels.csv", dtype=str, keep_default_na=False)
+        files = args.intent_labels or [HERE / "intent_labels.csv"]
+        labels = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in files], ignore_index=True)
         labels = labels[labels["intent"] != ""]
         rows = labels.merge(d[["id", "text", "domain"]], on="id", how="inner")
         if len(rows) != len(labels):

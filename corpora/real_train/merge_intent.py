@@ -1,4 +1,6 @@
-"""Merge two annotators' purchase-intent labels of the Laftel reviews into ``intent_labels.csv``.
+"""Merge two annotators' purchase-intent labels of real training-allowed reviews into ``intent_labels.csv``.
+
+The ids-only counterpart of ``corpora/intent_gold/merge_double_labels.py``: the texts stay in ../shared.
 
     python corpora/real_train/merge_intent.py --labels-dir DIR [--labels-dir DIR2 ...] [-o corpora/real_train/intent_labels.csv]
 
@@ -15,8 +17,9 @@ from pathlib import Path
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
+from nlp.schema import INTENT_LABELS
+
 HERE = Path(__file__).resolve().parent
-LABELS = ("none", "consider", "intent", "repurchase", "recommend", "avoid")
 
 
 def main() -> None:
@@ -31,7 +34,7 @@ def main() -> None:
         if x["id"].tolist() != y["id"].tolist():
             raise ValueError(f"{a1} and {a2} do not label the same ids in the same order")
         for f, d in ((a1, x), (a2, y)):
-            bad = sorted(set(d["intent"].str.strip()) - set(LABELS))
+            bad = sorted(set(d["intent"].str.strip()) - set(INTENT_LABELS))
             if bad:
                 raise ValueError(f"{f}: labels outside the guideline {bad}")
         m = pd.DataFrame({"id": x["id"], "annotator_1": x["intent"].str.strip(), "annotator_2": y["intent"].str.strip()})
