@@ -61,6 +61,7 @@ ASPECT_COLUMNS = ["id", "product_id", "created_at", "aspect", "aspect_label", "p
 _SCORE_PROBS = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
 _ANALYSE_BATCH = 2_000
 # text that normalisation leaves as it is, apart from spaces and repeats: Hangul, compatibility jamo, printable ASCII
+_SPACE = re.compile(r"\s")
 _PII_TAG = re.compile("|".join(re.escape(t) for t in PII_TAGS.values()))
 _PLAIN = re.compile(r"[\uac00-\ud7a3\u3131-\u318e\x20-\x7e\s]*\Z")
 _OWN_OPINION = frozenset({"seed", "opinion", "wish", "contrast"})  # verdicts that show the review evaluates the aspect itself
@@ -182,15 +183,33 @@ def _raw_span(raw: str, proc: str, a: int, b: int) -> tuple[int, int]:
     for m in _PII_TAG.finditer(proc):
         in_tag[m.start() : m.end()] = [True] * (m.end() - m.start())
     r = 0
+    last, rest = -1, ""  # the input character matched last, and what is left of its NFKC form ("…" → "...")
     for k in range(b):
         if in_tag[k]:
             continue
         ch = proc[k]
-        hit = raw.find(ch, r, r + 64)
-        if hit < 0 and ch.isascii():
-            hit = next((j for j in range(r, min(len(raw), r + 64)) if unicodedata.normalize("NFKC", raw[j]) == ch), -1)
+        if rest and rest[0] == ch:
+            pos[k], rest = last, rest[1:]
+            continue
+        rest = ""
+        if ch.isspace():
+            # normalisation turns line breaks and other spaces into " ": any space in the input is its
+            # counterpart (searching for " " itself would jump past a line break to a later space and
+            # misplace every character after it)
+            m = _SPACE.search(raw, r, r + 64)
+            hit = m.start() if m else -1
+        else:
+            hit = raw.find(ch, r, r + 64)
+            # an input character that normalisation replaced (full-width "！", "…" → "...") comes before a
+            # later literal one: take it, or the search jumps ahead
+            for j in range(r, hit if hit >= 0 else min(len(raw), r + 64)):
+                if raw[j] != ch and not raw[j].isspace() and ord(raw[j]) > 127:
+                    nf = unicodedata.normalize("NFKC", raw[j])
+                    if nf and nf != raw[j] and nf[0] == ch:
+                        hit, rest = j, nf[1:]
+                        break
         if hit >= 0:
-            pos[k] = hit
+            pos[k] = last = hit
             r = hit + 1
     start = next((pos[i] for i in range(a, b) if pos[i] >= 0), None)
     end = next((pos[i] + 1 for i in range(b - 1, a - 1, -1) if pos[i] >= 0), None)

@@ -97,5 +97,23 @@ def test_evidence_offsets_point_into_the_raw_text(rules_extractor):
     assert raw[by["packaging"]["start"] : by["packaging"]["end"]] == "포장이 엉망이에요"
 
 
+def test_evidence_offsets_survive_line_breaks(rules_extractor):
+    """Normalisation turns line breaks into spaces; the offsets must still land on the clause in the input."""
+    import pandas as pd
+
+    from nlp.text.normalize import normalize
+
+    # line breaks become spaces, "……" becomes "..", full-width "！" becomes "!"; each has a literal
+    # counterpart further on, which a plain search would jump to
+    raw = "몇 번을 왔는데 드디어 방문！！\n\n배송은 빨랐는데……\n포장이 엉망이에요\n\n다음엔  다른 데서 시킬게요. 끝!"
+    rows = rules_extractor.transform(pd.DataFrame({"id": ["a"], "text": [raw]}))
+    by = {r["aspect"]: r for r in rows.to_dict("records")}
+    assert {"delivery", "packaging"} <= set(by)
+    assert raw[by["packaging"]["start"] : by["packaging"]["end"]] == "포장이 엉망이에요"
+    for r in by.values():
+        assert r["end"] > r["start"]
+        assert normalize([raw[r["start"] : r["end"]]])[0] == r["evidence"]
+
+
 def test_domain_of_a_term_only_in_its_domain(rules_extractor):
     assert rules_extractor.predict("방음이 안 돼요", domain="food") == []
