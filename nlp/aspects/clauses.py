@@ -95,6 +95,8 @@ class Doc:
         last = mine[-1]
         while last > mine[0] and self.tags[last].startswith(("SF", "SP", "SE", "SS", "SW", "JX")):
             last -= 1
+        if self.forms[last] == "요" and self.tags[last] == "EC" and last - 1 > mine[0] and self.tags[last - 1] == "VCP":
+            last -= 2  # 맛있는데요 = … 데/NNB 이/VCP 요/EC
         f, t = self.forms[last], self.tags[last]
         if t == "EC" and f in _CONTRAST_EC:
             return True
@@ -121,18 +123,31 @@ def _split(forms: Sequence[str], tags: Sequence[str], starts: Sequence[int], end
             if not (prev == "고" and tag.startswith("VX") and forms[i] in _AUX_AFTER_GO):
                 cut_before[i] = True
         elif prev_tag == "NNB" and prev == "데" and i >= 2 and tags[i - 2] == "ETM":  # 맛있는데 = 맛있/VA 는/ETM 데/NNB
-            cut_before[i] = not tag.startswith("J")
+            if tag == "VCP" and starts[i] == ends[i - 1]:
+                # 맛있는데요 = … 데/NNB 이/VCP 요/EC: the cut comes after the ending
+                j = i + 1
+                while j < n and sents[j] == sents[i] and tags[j].startswith("E") and starts[j] <= ends[j - 1]:
+                    j += 1
+                if j < n and sents[j] == sents[i] and j > i + 1:
+                    cut_before[j] = True
+            else:
+                cut_before[i] = not tag.startswith("J")
         elif prev_tag == "JX" and i >= 3 and forms[i - 2] == "데" and tags[i - 2] == "NNB" and tags[i - 3] == "ETM":  # 있는데도
             cut_before[i] = True
         elif prev_tag == "SP" and prev == ",":
             cut_before[i] = True
         if tag in ("MAJ", "MAG") and forms[i] in _CONTRAST_ADVERBS:
             cut_before[i] = True
-    # symbols and emoticons right after a cut (빨랐는데ㅋㅋ, 좋은데!!) stay with the clause they close
+    # symbols and emoticons right after a cut (빨랐는데ㅋㅋ, 좋은데!!), and particles written onto the
+    # ending (오고도, 좋은데요), stay with the clause they close
+    def closes(j: int) -> bool:
+        t = tags[j]
+        return (t.startswith(("S", "W_EMOJI")) and t not in ("SL", "SH", "SN")) or (t.startswith("J") and starts[j] == ends[j - 1])
+
     for i in range(1, n):
-        if cut_before[i] and sents[i] == sents[i - 1] and tags[i].startswith(("S", "W_EMOJI")) and tags[i] not in ("SL", "SH", "SN"):
+        if cut_before[i] and sents[i] == sents[i - 1] and closes(i):
             j = i
-            while j < n and sents[j] == sents[i] and tags[j].startswith(("S", "W_EMOJI")) and tags[j] not in ("SL", "SH", "SN"):
+            while j < n and sents[j] == sents[i] and closes(j):
                 j += 1
             cut_before[i] = False
             if j < n and sents[j] == sents[i]:

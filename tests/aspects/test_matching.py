@@ -76,6 +76,9 @@ def test_prefilter_never_hides_a_match(rules_extractor, domain, text, _):
         ("기어가 헛돌면서 틱틱 소리가 나서 경악", ["기어가 헛돌면서 틱틱 소리가 나서 경악"]),
         ("가성비, 맛, 양 모두 만족", ["가성비, 맛, 양 모두 만족"]),  # a list joins the opinion after it
         ("맛있어요. 근데 비싸요", ["맛있어요.", "근데 비싸요"]),
+        # a particle written onto the ending stays with its clause (not "도 기다리는 게 …")
+        ("몇 번을 오고도 기다리는 게 힘들어요", ["몇 번을 오고도", "기다리는 게 힘들어요"]),
+        ("맛있는데요 양이 적어요", ["맛있는데요", "양이 적어요"]),  # -는데요 is a contrast like -는데
     ],
 )
 def test_clauses(text, clauses):
@@ -113,6 +116,12 @@ def test_evidence_offsets_survive_line_breaks(rules_extractor):
     for r in by.values():
         assert r["end"] > r["start"]
         assert normalize([raw[r["start"] : r["end"]]])[0] == r["evidence"]
+
+
+def test_contrast_with_a_polite_ending_carries(rules_extractor):
+    rows = rules_extractor.predict("양은 많은데요 맛이 없어요", domain="food")
+    assert {(r["aspect"], r["polarity"]) for r in rows} == {("quantity", "positive"), ("taste", "negative")}
+    assert analyse("맛있는데요 양이 적어요").contrast_after(0)
 
 
 def test_domain_of_a_term_only_in_its_domain(rules_extractor):
