@@ -20,11 +20,12 @@ from nlp.modeling.intent import INTENT_LABELS
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("candidates", help="id, text, pick (and rating, movie_id)")
+    ap.add_argument("candidates", help="id, text, pick (and rating, movie_id), or id, domain, text (and written_label)")
     ap.add_argument("labels_a", help="id, label")
     ap.add_argument("labels_b", help="id, label")
     ap.add_argument("-o", "--out", required=True)
     ap.add_argument("--disagreements", required=True)
+    ap.add_argument("--source", default="nsmc", help="source of the texts (nsmc, team_written); a candidates 'domain' column is kept, else film")
     a = ap.parse_args()
 
     cand = pd.read_csv(a.candidates, dtype=str)
@@ -40,12 +41,18 @@ def main() -> None:
     kappa = cohen_kappa_score(m["label_a"], m["label_b"])
     agree = m["label_a"] == m["label_b"]
     print(f"{len(m)} texts, raw agreement {agree.mean():.3f}, Cohen's kappa {kappa:.3f}")
-    for pick, g in m.groupby(m["pick"].str.split(":").str[0]):
+    if "pick" not in m.columns:
+        m["pick"] = "domain:" + m["domain"] if "domain" in m.columns else "all"
+    for pick, g in m.groupby(m["pick"].str.split(":").str[-1] if "domain" in m.columns else m["pick"].str.split(":").str[0]):
         print(f"  {pick}: n={len(g)}, agreement {(g['label_a'] == g['label_b']).mean():.3f}, kappa {cohen_kappa_score(g['label_a'], g['label_b']):.3f}")
     print(pd.crosstab(m["label_a"], m["label_b"]).reindex(index=INTENT_LABELS, columns=INTENT_LABELS, fill_value=0).to_string())
-    ok = m[agree].assign(source="nsmc", domain="film", channel="review", label=lambda d: d["label_a"])
+    if "written_label" in m.columns:
+        print(f"  agreed label = the writer's intended label on {(m[agree]['label_a'] == m[agree]['written_label']).mean():.3f} of agreed rows")
+    ok = m[agree].assign(source=a.source, channel="review", label=lambda d: d["label_a"])
+    if "domain" not in ok.columns:
+        ok["domain"] = "film"
     ok[["id", "source", "domain", "channel", "text", "label", "pick"]].to_csv(a.out, index=False)
-    m[~agree][["id", "rating", "text", "label_a", "label_b", "pick"]].to_csv(a.disagreements, index=False)
+    m[~agree][[c for c in ("id", "rating", "domain", "text", "label_a", "label_b", "pick") if c in m.columns]].to_csv(a.disagreements, index=False)
     print(f"agreed rows -> {a.out}: {ok['label'].value_counts().reindex(INTENT_LABELS, fill_value=0).to_dict()}")
     print(f"{int((~agree).sum())} disagreements -> {a.disagreements} (left out)")
 

@@ -90,7 +90,7 @@ class CharTfidfClassifier:
             weights = np.concatenate(weights)
         else:
             y = np.asarray(labels)
-        self.lr_ = LogisticRegression(C=self.C, max_iter=300, solver="saga", tol=1e-3)
+        self.lr_ = LogisticRegression(C=self.C, max_iter=300, solver="saga", tol=1e-3, random_state=0)  # saga visits rows in random order: fixed, so a refit repeats
         self.lr_.fit(X, y, sample_weight=weights)
         self.classes_ = [str(c) for c in self.lr_.classes_]
         return self
