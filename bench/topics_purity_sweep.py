@@ -68,7 +68,9 @@ def whiten(emb: np.ndarray, power: float) -> np.ndarray:
 def _dev_mix(seed: int) -> pd.DataFrame:
     from pathlib import Path as _P
 
-    rows = pd.concat([pd.read_csv(p) for p in sorted(_P("corpora/domain_sentiment_train").glob("*.csv"))], ignore_index=True)
+    from _common import DOMAIN_SETS
+
+    rows = pd.concat([pd.read_csv(_P("corpora/domain_sentiment_train") / name) for name in DOMAIN_SETS], ignore_index=True)
     shopping = rows[rows["domain"].isin(["shopping_fashion", "shopping_electronics", "shopping_food", "household"])]
     hotel = rows[rows["domain"] == "hotel"]
     shopping = shopping.sample(259, random_state=seed).assign(domain="shopping")
