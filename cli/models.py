@@ -221,7 +221,7 @@ def train_intent_cmd(
 
 
 def _fit_blends(
-    model: Path, sparse_sources: list, films: str | None, gold: Path, silver=None, intent_method: str = "product", seed: int = 13, refit_sparse: bool = True
+    model: Path, sparse_sources: list, films: str | None, gold: Path, silver=None, intent_method: str = "product", seed: int = 13, refit_sparse: bool = True, intent_char_weight: float = 0.5
 ) -> None:
     """The char TF-IDF models (unless ``refit_sparse`` is off) and blends: sentiment when sources are given, intent when the model has the head."""
     from nlp.artifacts.encoder import CONFIG_NAME
@@ -232,7 +232,7 @@ def _fit_blends(
         info = fit_sparse_and_blend(model, sparse_sources, films if films and Path(films).exists() else None, seed=seed, refit_sparse=refit_sparse)
         err_console.print(f"sentiment blend: {info}")
     if "intent" in json.loads((model / CONFIG_NAME).read_text()).get("tasks", {}):
-        err_console.print(f"intent blend: {fit_intent_blend(model, gold, silver, method=intent_method, refit_sparse=refit_sparse)}")
+        err_console.print(f"intent blend: {fit_intent_blend(model, gold, silver, method=intent_method, refit_sparse=refit_sparse, char_weight=intent_char_weight)}")
 
 
 def _print_labelled_intent(res: dict) -> None:
@@ -328,6 +328,7 @@ def train_blend_cmd(
     films: Annotated[str | None, typer.Option(help="film table whose held-out films calibrate the sentiment blend")] = SHARED_NSMC,
     gold: Annotated[Path, typer.Option(help="gold intent folder (when the model has an intent head)")] = Path(GOLD_DIR),
     intent_method: Annotated[str, typer.Option(help="intent blend: product (one temperature) or stacker (logistic regression)")] = "product",
+    intent_char_weight: Annotated[float, typer.Option(min=0.01, max=0.99, help="with the product: the char model's share (0.5 = plain product; the shipped model: 0.6)")] = 0.5,
     skip_sentiment: Annotated[bool, typer.Option("--skip-sentiment", help="keep the sentiment sparse model and blend as they are")] = False,
     keep_sparse: Annotated[bool, typer.Option("--keep-sparse", help="keep the char TF-IDF models and re-fit only the blends (always so for a model that shares a teacher's)")] = False,
     split_seed: SplitSeed = 13,
@@ -340,7 +341,7 @@ def train_blend_cmd(
     # a student shares its teacher's char models (sparse_from): refitting would write a private copy and end the sharing
     shared = bool(json.loads((model / CONFIG_NAME).read_text()).get("sparse_from"))
     sources = [] if skip_sentiment else [parse_source(s) for s in (sparse_data or [])]
-    _fit_blends(model, sources, films, gold, intent_method=intent_method, seed=split_seed, refit_sparse=not (keep_sparse or shared))
+    _fit_blends(model, sources, films, gold, intent_method=intent_method, seed=split_seed, refit_sparse=not (keep_sparse or shared), intent_char_weight=intent_char_weight)
     err_console.print(f"blends written to {model}")
 
 

@@ -177,12 +177,19 @@ def train_intent(
 
 
 def fit_intent_blend(
-    model_dir: str | Path, gold_dir: str | Path = GOLD_DIR, silver: pd.DataFrame | None = None, method: str = "product", refit_sparse: bool = True
+    model_dir: str | Path,
+    gold_dir: str | Path = GOLD_DIR,
+    silver: pd.DataFrame | None = None,
+    method: str = "product",
+    refit_sparse: bool = True,
+    char_weight: float = 0.5,
 ) -> dict:
     """Char TF-IDF intent model (gold train + silver) and its blend with the encoder, fitted on gold dev.
 
     ``method``: ``product`` (the two models' probabilities multiplied, one temperature fitted on dev) or
     ``stacker`` (multinomial logistic regression over both models' log-probabilities, fitted on dev).
+    ``char_weight``: with ``product``, the char model's share w of the product, p_enc^(2(1-w)) · p_char^(2w)
+    before the temperature (0.5: the plain product; the shipped model uses 0.6, docs/decisions.md).
     """
     from safetensors.numpy import load_file, save_file
 
@@ -191,6 +198,8 @@ def fit_intent_blend(
 
     if method not in ("product", "stacker"):
         raise ValueError(f"method must be product or stacker, got {method!r}")
+    if not 0.0 < char_weight < 1.0:
+        raise ValueError(f"char_weight must be between 0 and 1 (exclusive), got {char_weight!r}")
     d = Path(model_dir)
     gold = load_gold(gold_dir)
     tr = gold[gold["split"] == "train"]
@@ -216,10 +225,11 @@ def fit_intent_blend(
     if method == "product":
         # product of the two experts, sharpened or flattened by one temperature fitted on dev (log-loss); the
         # argmax is the plain product's. On gold dev this beat a fitted stacker (docs/decisions.md).
-        z = np.log(np.clip(p_enc, 1e-6, 1)) + np.log(np.clip(p_sp, 1e-6, 1))
+        a, b = 2 * (1 - char_weight), 2 * char_weight
+        z = a * np.log(np.clip(p_enc, 1e-6, 1)) + b * np.log(np.clip(p_sp, 1e-6, 1))
         temps = np.linspace(0.2, 2.0, 37)
         t = float(temps[int(np.argmin([_log_loss(z * tt, y) for tt in temps]))])
-        coef = np.hstack([np.eye(k), np.eye(k)]) * t
+        coef = np.hstack([np.eye(k) * a, np.eye(k) * b]) * t
         intercept = np.zeros(k)
     else:
         from sklearn.linear_model import LogisticRegression
@@ -233,7 +243,7 @@ def fit_intent_blend(
     weights = {k: v for k, v in load_file(str(blend_path)).items()} if blend_path.exists() else {}
     weights.update({"intent.coef": np.asarray(coef, np.float32), "intent.intercept": np.asarray(intercept, np.float32)})
     save_file(weights, str(blend_path))
-    return {"sparse_rows": len(texts) if refit_sparse else None, "blend_dev_rows": len(dev), "method": method, "temperature": t}
+    return {"sparse_rows": len(texts) if refit_sparse else None, "blend_dev_rows": len(dev), "method": method, "temperature": t, **({"char_weight": char_weight} if method == "product" else {})}
 
 
 def _log_loss(z: np.ndarray, y: np.ndarray) -> float:
