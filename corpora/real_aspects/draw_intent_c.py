@@ -6,7 +6,11 @@ the top rating, as in ``draw.py``). Only ids and labels are committed; ``--mater
 
     python corpora/real_aspects/draw_intent_c.py                       # writes corpora/real_aspects/intent_c_ids.csv
     python corpora/real_aspects/draw_intent_c.py --materialise C.csv   # + texts and labels (intent_c_labels.csv); keep C.csv outside the repo
-    python corpora/real_aspects/draw_intent_c.py --merge L1.csv L2.csv  # two blind labellings (id,label) -> intent_c_labels.csv, with kappa
+
+The two blind labellings are merged by ``corpora/real_train/merge_intent.py`` (a folder holding ``chunk1_a1.csv`` and
+``chunk1_a2.csv``, ``id,intent`` in the order of ``intent_c_ids.csv``):
+
+    python corpora/real_train/merge_intent.py --labels-dir DIR -o corpora/real_aspects/intent_c_labels.csv
 """
 
 from __future__ import annotations
@@ -46,32 +50,11 @@ def draw(source: Path) -> pd.DataFrame:
     return out.assign(chunk="C")
 
 
-def merge(first: Path, second: Path) -> None:
-    """``id, annotator_1, annotator_2, intent``; ``intent`` is empty where the two disagree (left out, not adjudicated)."""
-    from sklearn.metrics import cohen_kappa_score
-
-    ids = pd.read_csv(HERE / "intent_c_ids.csv", dtype=str)
-    a = pd.read_csv(first, dtype=str).rename(columns={"label": "annotator_1"})
-    b = pd.read_csv(second, dtype=str).rename(columns={"label": "annotator_2"})
-    m = ids[["id"]].merge(a, on="id", how="left", validate="1:1").merge(b, on="id", how="left", validate="1:1")
-    if m[["annotator_1", "annotator_2"]].isna().any().any():
-        raise SystemExit("a labelling misses ids of intent_c_ids.csv")
-    agree = m["annotator_1"] == m["annotator_2"]
-    m["intent"] = m["annotator_1"].where(agree, "")
-    m.to_csv(HERE / "intent_c_labels.csv", index=False)
-    print(f"{len(m)} reviews, agreement {agree.mean():.3f}, Cohen's kappa {cohen_kappa_score(m['annotator_1'], m['annotator_2']):.3f}; "
-          f"agreed {m.loc[agree, 'intent'].value_counts().to_dict()}, {int((~agree).sum())} left out")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     ap.add_argument("--materialise", type=Path, help="also write ids + texts (+ labels) here (outside the repo)")
-    ap.add_argument("--merge", type=Path, nargs=2, metavar=("L1", "L2"), help="merge two labellings into intent_c_labels.csv")
     args = ap.parse_args()
-    if args.merge:
-        merge(*args.merge)
-        return
     out = draw(args.source)
     out[["id", "domain", "chunk"]].to_csv(HERE / "intent_c_ids.csv", index=False)
     if args.materialise:

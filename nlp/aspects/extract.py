@@ -61,9 +61,9 @@ ASPECT_COLUMNS = ["id", "product_id", "created_at", "aspect", "aspect_label", "p
 _SCORE_PROBS = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
 _ANALYSE_BATCH = 2_000
 # text that normalisation leaves as it is, apart from spaces and repeats: Hangul, compatibility jamo, printable ASCII
-_SPACE = re.compile(r"\s")
 _PII_TAG = re.compile("|".join(re.escape(t) for t in PII_TAGS.values()))
 _PLAIN = re.compile(r"[\uac00-\ud7a3\u3131-\u318e\x20-\x7e\s]*\Z")
+_SPACE = re.compile(r"\s")
 _OWN_OPINION = frozenset({"seed", "opinion", "wish", "contrast"})  # verdicts that show the review evaluates the aspect itself
 
 
@@ -203,9 +203,9 @@ def _raw_span(raw: str, proc: str, a: int, b: int) -> tuple[int, int]:
             # an input character that normalisation replaced (full-width "！", "…" → "...") comes before a
             # later literal one: take it, or the search jumps ahead
             for j in range(r, hit if hit >= 0 else min(len(raw), r + 64)):
-                if raw[j] != ch and not raw[j].isspace() and ord(raw[j]) > 127:
+                if ord(raw[j]) > 127 and not unicodedata.is_normalized("NFKC", raw[j]):
                     nf = unicodedata.normalize("NFKC", raw[j])
-                    if nf and nf != raw[j] and nf[0] == ch:
+                    if nf[:1] == ch:
                         hit, rest = j, nf[1:]
                         break
         if hit >= 0:
