@@ -45,6 +45,7 @@ from nlp.engines.spark import _c, number_rows, score_table, session
 from nlp.io.columns import ColumnMap
 from nlp.io.tables import ROW_COL, InputError, write_table
 from nlp.schema import SENTIMENT_LABELS
+from nlp.topics.summary import measure_columns
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -314,7 +315,7 @@ def topics(
             "keywords": [str(k) for k in model.keywords_.get(t, [])],
             "representative_ids": [str(i) for i in rep_ids.get(t, [])],
         }
-        rec.update(_measure_columns(m, intents, rating, numbered.columns))
+        rec.update(measure_columns(m, intents, rating, numbered.columns))
         rows.append(rec)
     summary = pd.DataFrame(rows)
     summary["topic"] = summary["topic"].astype("int64")
@@ -362,7 +363,9 @@ def _intent_labels(frame: DataFrame) -> list[str]:
 
 
 def topic_measures(frame: DataFrame, keys: list[str], intents: list[str], rating_col: str | None) -> pd.DataFrame:
-    """Per group of ``keys``: the sums behind :func:`nlp.topics.summary.topic_summary`'s measures (one Spark aggregation)."""
+    """Per group of ``keys``: the sums behind :func:`nlp.topics.summary.topic_summary`'s measures (one Spark aggregation).
+
+    The same columns as :func:`nlp.topics.summary.measure_sums`, the local engine's version."""
     from pyspark.sql import functions as F
 
     cols = set(frame.columns)
@@ -381,36 +384,6 @@ def topic_measures(frame: DataFrame, keys: list[str], intents: list[str], rating
     if rating_col and rating_col in cols:
         aggs.append(F.avg(F.expr(f"try_cast(`{rating_col}` as double)")).alias("rating_mean"))
     return frame.groupBy(*keys).agg(*aggs).toPandas()
-
-
-def _measure_columns(m: dict, intents: list[str], rating_col: str | None, columns) -> dict:
-    """The measure columns of :mod:`nlp.topics.summary` (same names and order) from :func:`topic_measures` sums."""
-    nan = float("nan")
-
-    def val(key):
-        v = m.get(key)
-        return nan if v is None or (isinstance(v, float) and np.isnan(v)) else float(v)
-
-    out: dict = {}
-    if "sentiment_score" in columns:
-        out["sentiment_mean"] = val("sentiment_mean")
-    if "sentiment" in columns:
-        total = int(m.get("n_sentiment") or 0)
-        for lab in SENTIMENTS:
-            k = int(m.get(f"n_{lab}") or 0)
-            out[f"n_{lab}"] = k
-            out[f"share_{lab}"] = k / total if total else nan
-    if intents:
-        if "intent" in columns:
-            total = int(m.get("n_intent") or 0)
-            for lab in intents:
-                out[f"intent_{lab}"] = float(m.get(f"n_intent_{lab}") or 0) / total if total else nan
-        else:
-            for lab in intents:
-                out[f"intent_{lab}"] = val(f"intent_{lab}")
-    if rating_col and rating_col in columns:
-        out["rating_mean"] = val("rating_mean")
-    return out
 
 
 def _period_complete(frame: DataFrame, time_col: str, periods: pd.Series, freq: str) -> np.ndarray:
@@ -445,7 +418,7 @@ def _by_group(assigned: DataFrame, by: str, labels: dict, intents: list[str], ra
     for rec in g.to_dict("records"):
         t = int(rec["topic"])
         row = {by: rec[by], "topic": t, "label": (labels or {}).get(t, "outliers" if t == -1 else f"topic {t}"), "n": int(rec["n"]), "share": int(rec["n"]) / int(totals[rec[by]])}
-        row.update(_measure_columns(rec, intents, rating_col, columns))
+        row.update(measure_columns(rec, intents, rating_col, columns))
         rows.append(row)
     frame = pd.DataFrame(rows)
     frame["topic"] = frame["topic"].astype("int64")

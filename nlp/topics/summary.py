@@ -38,7 +38,7 @@ from nlp.schema import INTENT_LABELS, SENTIMENT_LABELS
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["topic_summary", "topics_by_group", "topics_by_period", "period_start", "SENTIMENT_LABELS", "INTENT_LABELS"]
+__all__ = ["topic_summary", "topics_by_group", "topics_by_period", "measure_sums", "measure_columns", "period_start", "SENTIMENT_LABELS", "INTENT_LABELS"]
 
 Freq = PeriodFreq
 
@@ -51,33 +51,77 @@ def _intent_labels(rows: pd.DataFrame) -> list[str]:
     return known + sorted(set(found) - set(known))
 
 
-def _measures(g: pd.DataFrame, intents: Sequence[str], rating_col: str | None) -> dict[str, float | int]:
-    out: dict[str, float | int] = {}
-    if "sentiment_score" in g.columns:
-        score = pd.to_numeric(g["sentiment_score"], errors="coerce")
-        out["sentiment_mean"] = float(score.mean()) if score.notna().any() else float("nan")
-    if "sentiment" in g.columns:
-        s = g["sentiment"].astype("string")
-        known = s.notna()
-        total = int(known.sum())
+def measure_sums(rows: pd.DataFrame, keys: list, intents: Sequence[str], rating_col: str | None) -> pd.DataFrame:
+    """Per group of ``keys`` (columns or aligned series): the counts and means behind the measures, in one groupby.
+
+    Columns: ``n``; ``sentiment_mean``; ``n_sentiment`` (rows with a sentiment) and ``n_<label>``;
+    ``n_intent`` and ``n_intent_<label>`` (or, without an ``intent`` column, the mean
+    ``intent_<label>`` probabilities); ``rating_mean``. The Spark engine computes the same sums
+    (:func:`nlp.engines.spark_run.topic_measures`), and :func:`measure_columns` turns either into
+    the published columns.
+    """
+    cols: dict[str, pd.Series] = {"n": pd.Series(1, index=rows.index, dtype="int64")}
+    means: list[str] = []
+    if "sentiment_score" in rows.columns:
+        cols["sentiment_mean"] = pd.to_numeric(rows["sentiment_score"], errors="coerce").astype("float64")
+        means.append("sentiment_mean")
+    if "sentiment" in rows.columns:
+        s = rows["sentiment"].astype("string")
+        cols["n_sentiment"] = s.notna().astype("int64")
         for label in SENTIMENT_LABELS:
-            n = int((s[known] == label).sum())
-            out[f"n_{label}"] = n
-            out[f"share_{label}"] = n / total if total else float("nan")
+            cols[f"n_{label}"] = (s == label).fillna(False).astype("int64")
     if intents:
-        if "intent" in g.columns:
-            it = g["intent"].astype("string")
-            known = it.notna()
-            total = int(known.sum())
+        if "intent" in rows.columns:
+            it = rows["intent"].astype("string")
+            cols["n_intent"] = it.notna().astype("int64")
             for label in intents:
-                out[f"intent_{label}"] = float((it[known] == label).sum()) / total if total else float("nan")
+                cols[f"n_intent_{label}"] = (it == label).fillna(False).astype("int64")
         else:
             for label in intents:
-                p = pd.to_numeric(g[f"intent_{label}"], errors="coerce")
-                out[f"intent_{label}"] = float(p.mean()) if p.notna().any() else float("nan")
-    if rating_col and rating_col in g.columns:
-        r = pd.to_numeric(g[rating_col], errors="coerce")
-        out["rating_mean"] = float(r.mean()) if r.notna().any() else float("nan")
+                cols[f"intent_{label}"] = pd.to_numeric(rows[f"intent_{label}"], errors="coerce").astype("float64")
+                means.append(f"intent_{label}")
+    if rating_col and rating_col in rows.columns:
+        cols["rating_mean"] = pd.to_numeric(rows[rating_col], errors="coerce").astype("float64")
+        means.append("rating_mean")
+    frame = pd.DataFrame(cols)
+    grouped = frame.groupby(keys, sort=True)
+    counts = [c for c in frame.columns if c not in means]
+    out = grouped[counts].sum()
+    if means:
+        out = out.join(grouped[means].mean())  # NaN where a group has no value
+    return out[list(frame.columns)]
+
+
+def measure_columns(m: Mapping, intents: Sequence[str], rating_col: str | None, columns) -> dict[str, float | int]:
+    """The published measure columns (names and order) of one group, from :func:`measure_sums`' row ``m``.
+
+    ``columns`` are the input's columns: a measure whose source column is absent is left out.
+    """
+    nan = float("nan")
+
+    def val(key: str) -> float:
+        v = m.get(key)
+        return nan if v is None or pd.isna(v) else float(v)
+
+    out: dict[str, float | int] = {}
+    if "sentiment_score" in columns:
+        out["sentiment_mean"] = val("sentiment_mean")
+    if "sentiment" in columns:
+        total = int(m.get("n_sentiment") or 0)
+        for label in SENTIMENT_LABELS:
+            k = int(m.get(f"n_{label}") or 0)
+            out[f"n_{label}"] = k
+            out[f"share_{label}"] = k / total if total else nan
+    if intents:
+        if "intent" in columns:
+            total = int(m.get("n_intent") or 0)
+            for label in intents:
+                out[f"intent_{label}"] = float(m.get(f"n_intent_{label}") or 0) / total if total else nan
+        else:
+            for label in intents:
+                out[f"intent_{label}"] = val(f"intent_{label}")
+    if rating_col and rating_col in columns:
+        out["rating_mean"] = val("rating_mean")
     return out
 
 
@@ -120,20 +164,21 @@ def topic_summary(
     intents = _intent_labels(rows)
     topics = sorted(set(pd.to_numeric(rows["topic"]).astype(int).tolist()) | {int(t) for t in keywords})
     n_all = len(rows)
-    groups = {int(t): g for t, g in rows.groupby(pd.to_numeric(rows["topic"]).astype(int), sort=True)}
+    sums = measure_sums(rows, [pd.to_numeric(rows["topic"]).astype(int).rename("topic")], intents, rating_col).to_dict("index")
     out = []
     for t in topics:
-        g = groups.get(t, rows.iloc[0:0])
+        m = sums.get(t, {})
+        size = int(m.get("n", 0))
         rec: dict = {
             "topic": t,
             "kind": topic_kind(t),
-            "size": len(g),
-            "share": len(g) / n_all if n_all else float("nan"),
+            "size": size,
+            "share": size / n_all if n_all else float("nan"),
             "label": labels.get(t, "outliers" if t == -1 else f"topic {t}"),
             "keywords": [str(k) for k in keywords.get(t, [])],
             "representative_ids": [str(i) for i in (representative_ids or {}).get(t, [])],
         }
-        rec.update(_measures(g, intents, rating_col))
+        rec.update(measure_columns(m, intents, rating_col, rows.columns))
         out.append(rec)
     frame = pd.DataFrame(out)
     frame["topic"] = frame["topic"].astype("int64")
@@ -163,18 +208,19 @@ def topics_by_group(
         logger.info("%d rows have no %s and are not in the per-%s table", int(missing.sum()), by, by)
     r = rows[~missing]
     intents = _intent_labels(rows)
-    topic = pd.to_numeric(r["topic"]).astype(int)
+    topic = pd.to_numeric(r["topic"]).astype(int).rename("topic")
     totals = r.groupby(by, sort=True).size()
+    sums = measure_sums(r, [r[by], topic], intents, rating_col)  # one groupby, not one pass per group
     out = []
-    for (key, t), g in r.groupby([r[by], topic], sort=True):
+    for (key, t), m in zip(sums.index, sums.to_dict("records")):
         rec: dict = {
             by: key,
             "topic": int(t),
             "label": (labels or {}).get(int(t), "outliers" if t == -1 else f"topic {t}"),
-            "n": len(g),
-            "share": len(g) / int(totals[key]),
+            "n": int(m["n"]),
+            "share": int(m["n"]) / int(totals[key]),
         }
-        rec.update(_measures(g, intents, rating_col))
+        rec.update(measure_columns(m, intents, rating_col, rows.columns))
         out.append(rec)
     cols = [by, "topic", "label", "n", "share"]
     frame = pd.DataFrame(out) if out else pd.DataFrame(columns=cols)
