@@ -6,7 +6,7 @@ no embeddings, then clustered; each part is timed on its own.
     python bench/bench_topics.py --rows 20000 [--backend torch] [--int8]
     python bench/bench_topics.py --rows 4000 --batch-sizes 64,16,8 --repeat 3   # embedding only, batch sizes alternating
     python bench/bench_topics.py --rows 20000 --int8 --fit-sample 10000 --compare-full   # a sampled fit against the full one
-    python bench/bench_topics.py --corpus real --rows 20000 --end-to-end [--int8] [--settings JSON]   # `nlp topics` as run
+    python bench/bench_topics.py --corpus real --rows 20000 --end-to-end [--int8] [--settings JSON] [--max-tokens N]   # `nlp topics` as run
 
 `--corpus real` draws the rows from ../shared/corpora/real_reviews (all ten domains, product and date columns);
 `--end-to-end` times `topics_table` as `nlp topics` runs it (it embeds the texts itself, the generic group
@@ -55,7 +55,12 @@ def main() -> None:
     ap.add_argument("--corpus", choices=["nsmc", "real"], default="nsmc", help="film reviews (NSMC) or the real reviews of ten domains")
     ap.add_argument("--end-to-end", action="store_true", help="time topics_table as `nlp topics` runs it (embedding inside)")
     ap.add_argument("--settings", default="{}", help="JSON of topics_table / TopicModel options for --end-to-end")
+    ap.add_argument("--max-tokens", type=int, default=None, help="tokens the topic encoder reads per text (default: TOPIC_MAX_TOKENS)")
     args = ap.parse_args()
+    if args.max_tokens:
+        import nlp.topics.embedder as embedder
+
+        embedder.TOPIC_MAX_TOKENS = args.max_tokens  # read when the encoder is loaded
     if args.batch_sizes:
         return batch_sizes(args)
     if args.end_to_end:
@@ -116,13 +121,19 @@ def end_to_end(args) -> None:
     t = res.doc_topics["topic"]
     sizes = t[t >= 0].value_counts()
     report(
-        "topics_end_to_end", corpus=args.corpus, rows=len(df), int8=args.int8, fit_sample=fit_sample, settings=opts,
+        "topics_end_to_end", corpus=args.corpus, rows=len(df), int8=args.int8, fit_sample=fit_sample, settings=opts, max_tokens=_max_tokens(),
         seconds=wall, cpu_seconds=cpu, docs_per_s=len(df) / wall, embedded=res.model.embedder.computed_,
         n_topics=res.n_topics, generic_share=float((t == -2).mean()), outlier_share=res.outlier_share,
         largest_topic_share=float(sizes.iloc[0] / len(t)) if len(sizes) else 0.0,
         kiwi_docs_per_s=kiwi, ratio_to_kiwi=len(df) / wall / kiwi, peak_rss_mb=peak_rss_mb(),
         labels=res.topics.sort_values("size", ascending=False)["label"].head(12).tolist(),
     )
+
+
+def _max_tokens() -> int:
+    from nlp.topics.embedder import TOPIC_MAX_TOKENS
+
+    return TOPIC_MAX_TOKENS
 
 
 def batch_sizes(args) -> None:

@@ -6,6 +6,7 @@ cached as texts of their own. Choose settings on chunk A; report chunk B once, a
 
     python bench/topics_real_sweep.py --labelled runs/real_aspects.csv --chunk A --cache /tmp/real_emb.npz \\
         --settings '[{"generic_group": false, "names": false}, {}]'
+    python bench/topics_real_sweep.py ... --max-tokens 64 --cache /tmp/real_emb_64.npz   # the encoder reads 64 tokens per text
 
 A setting is a dict of TopicModel options, plus ``"names": false`` (fit without the product names) and
 ``"fit_sample": N``.
@@ -27,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 class CachedEmbedder:
     """``encode`` through the topic encoder, remembering every text in a cache file."""
 
-    def __init__(self, path: Path, int8: bool) -> None:
-        self.path, self.int8 = path, int8
+    def __init__(self, path: Path, int8: bool, max_tokens: int | None = None) -> None:
+        self.path, self.int8, self.max_tokens = path, int8, max_tokens
         self.memory: dict[str, np.ndarray] = {}
         self.inner = None
         self.dirty = False
@@ -43,6 +44,8 @@ class CachedEmbedder:
                 from nlp.topics.embedder import ProjectEmbedder
 
                 self.inner = ProjectEmbedder(None, int8=self.int8)
+                if self.max_tokens:  # read fewer tokens per text than the encoder's own limit
+                    self.inner._load().max_seq_length = self.max_tokens
             t0 = time.perf_counter()
             out = self.inner.encode(todo)
             print(f"embedded {len(todo)} texts in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
@@ -64,13 +67,14 @@ def main() -> None:
     ap.add_argument("--cache", required=True, type=Path, help="embedding cache file (.npz, outside the repo)")
     ap.add_argument("--int8", action="store_true")
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--max-tokens", type=int, default=None, help="tokens the topic encoder reads per text (default: its own, 128); use a cache file per value")
     ap.add_argument("--taxonomies", default=None, help="comma-separated (default: all)")
     ap.add_argument("--settings", default="[{}]", help="JSON list of settings")
     ap.add_argument("--out", type=Path, default=None, help="write the reports as JSON lines")
     args = ap.parse_args()
     from nlp.topics.evaluate_real import evaluate_real_aspects, format_real_report
 
-    emb = CachedEmbedder(args.cache, args.int8)
+    emb = CachedEmbedder(args.cache, args.int8, args.max_tokens)
     taxes = args.taxonomies.split(",") if args.taxonomies else None
     for setting in json.loads(args.settings):
         opts = dict(setting)

@@ -18,7 +18,9 @@ Runtime execution in :mod:`nlp.topics.onnx_embedder`; their names are re-exporte
   precomputed embeddings (from scoring, or from a file) so no text is embedded twice.
 
 The embeddings equal :meth:`MultiTaskEncoder.embed` of the same model: same prefix, same
-truncation, mean over all tokens (prefix and special tokens included).
+truncation, mean over all tokens (prefix and special tokens included). For topics a text is
+read up to :data:`TOPIC_MAX_TOKENS` tokens (``max_tokens``), fewer than the encoder's 128: the
+opening of a review says what it is about, and the topic stage is mostly embedding time.
 
 Example:
     >>> from nlp.topics.embedder import ProjectEmbedder
@@ -52,6 +54,7 @@ from nlp.topics.st_format import (
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "TOPIC_MAX_TOKENS",
     "TextEmbedder",
     "ProjectEmbedder",
     "write_sentence_transformer",
@@ -62,6 +65,11 @@ __all__ = [
     "DEFAULT_MAX_SEQ_LENGTH",
     "OnnxSentenceEmbedder",
 ]
+
+
+TOPIC_MAX_TOKENS = 64
+"""Tokens per text (prompt and special tokens included) that :class:`ProjectEmbedder` reads by default,
+or the model's own limit when that is smaller (why: docs/decisions.md, "Topic encoder reads fewer tokens")."""
 
 
 @runtime_checkable
@@ -92,6 +100,8 @@ class ProjectEmbedder:
             (sentence-transformers) or ``auto`` (default, or ``$NLP_BACKEND``): ONNX when
             onnxruntime is installed and the directory is one this project wrote.
         int8: with ONNX, run the dynamically quantised graph.
+        max_tokens: tokens read per text by a model this class loads (default
+            :data:`TOPIC_MAX_TOKENS`; the model's own limit when smaller). Injected objects keep theirs.
 
     Example:
         >>> emb = ProjectEmbedder()  # doctest: +SKIP
@@ -109,8 +119,12 @@ class ProjectEmbedder:
         show_progress_bar: bool | None = None,
         backend: str | None = None,
         int8: bool = False,
+        max_tokens: int | None = None,
     ) -> None:
         backend = backend or os.environ.get("NLP_BACKEND") or "auto"
+        if max_tokens is not None and max_tokens < 8:
+            raise ValueError(f"max_tokens must be at least 8 (the prompt and special tokens take some), got {max_tokens}")
+        self.max_tokens = max_tokens
         if backend not in ("torch", "onnx", "auto"):
             raise ValueError(f"backend must be torch, onnx or auto, got {backend!r}")
         self.backend = backend
@@ -164,6 +178,7 @@ class ProjectEmbedder:
             if self.backend != "torch" and ours and onnx_available() and self.device == "cpu":
                 logger.info("loading the encoder from %s on ONNX Runtime%s", path, " (int8)" if self.int8 else "")
                 self._backend = OnnxSentenceEmbedder(path, int8=self.int8)
+                self._cap_tokens(self._backend)
                 return self._backend
             try:
                 from sentence_transformers import SentenceTransformer
@@ -179,7 +194,15 @@ class ProjectEmbedder:
             finally:
                 if bars:
                     hf_logging.enable_progress_bar()
+            self._cap_tokens(self._backend)
         return self._backend
+
+    def _cap_tokens(self, backend) -> None:
+        """Read at most ``max_tokens`` (default :data:`TOPIC_MAX_TOKENS`) tokens per text, never more than the model's own limit."""
+        cap = self.max_tokens if self.max_tokens is not None else TOPIC_MAX_TOKENS
+        own = getattr(backend, "max_seq_length", None)
+        if own is not None and cap < int(own):
+            backend.max_seq_length = int(cap)
 
     def remember(self, texts: Sequence[str], embeddings: np.ndarray) -> None:
         """Keep precomputed embeddings: later ``encode`` calls return these rows for these texts."""

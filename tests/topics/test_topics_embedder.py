@@ -155,3 +155,24 @@ def test_embedder_backend_choice(tiny_model_dir, tmp_path, onnx_cache) -> None:
     assert isinstance(auto._backend, SentenceTransformer)
     with pytest.raises(ValueError, match="foreign sentence-transformers directory"):
         ProjectEmbedder(st_dir, backend="onnx").encode(TEXTS)
+
+
+def test_max_tokens_reads_the_opening_of_long_texts(tiny_model_dir, tmp_path, onnx_cache) -> None:
+    """``max_tokens`` truncates like a model written with that length, on both backends; never above the model's own."""
+    pytest.importorskip("onnxruntime")
+    from sentence_transformers import SentenceTransformer
+
+    long_dir = write_sentence_transformer(_base_dir(tiny_model_dir), tmp_path / "st", max_seq_length=64)
+    short_dir = write_sentence_transformer(_base_dir(tiny_model_dir), tmp_path / "st12", max_seq_length=12)
+    texts = TEXTS + ["아주 긴 리뷰 " * 20]
+    ref = SentenceTransformer(str(short_dir), device="cpu").encode(texts)
+    for backend in ("onnx", "torch"):
+        capped = ProjectEmbedder(long_dir, backend=backend, max_tokens=12)
+        np.testing.assert_allclose(capped.encode(texts), ref, atol=1e-5)
+        assert capped._backend.max_seq_length == 12
+    full = ProjectEmbedder(long_dir, backend="onnx", max_tokens=512)
+    full.encode(texts[:1])
+    assert full._backend.max_seq_length == 64  # the model's own limit stays the ceiling
+    assert not np.allclose(full.encode(texts)[-1], ref[-1], atol=1e-3)  # the long text reads further
+    with pytest.raises(ValueError, match="max_tokens"):
+        ProjectEmbedder(long_dir, max_tokens=2)
