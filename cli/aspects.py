@@ -25,7 +25,7 @@ from nlp.cli._common import (
 from nlp.engines import DEFAULT_SPARK_MASTER, check_engine
 
 DomainOpt = Annotated[
-    str, typer.Option("--domain", help="auto (each product's domain from its reviews) or one of shopping, cosmetics, lodging, food, app, film, or a domain added with --taxonomy")
+    str, typer.Option("--domain", help="auto (each product's domain from its reviews) or one of shopping, cosmetics, lodging, food, app, film, books, or a domain added with --taxonomy")
 ]
 TaxonomyOpt = Annotated[Path | None, typer.Option("--taxonomy", help="TOML or YAML file that adds or replaces aspects or whole domains (docs/aspects.md)")]
 DomainColOpt = Annotated[str | None, typer.Option("--domain-col", help="column naming each row's domain (overrides --domain where filled)")]

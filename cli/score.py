@@ -55,7 +55,7 @@ def score_cmd(
     engine: EngineOpt = "local",
     spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
     aspects: Annotated[bool, typer.Option("--aspects", help="also write aspect-level sentiment beside the output (OUT.aspects.<ext>, as `nlp aspects`)")] = False,
-    domain: Annotated[str, typer.Option("--domain", help="with --aspects: auto or an aspect domain (shopping, cosmetics, lodging, food, app, film)")] = "auto",
+    domain: Annotated[str, typer.Option("--domain", help="with --aspects: auto or an aspect domain (shopping, cosmetics, lodging, food, app, film, books)")] = "auto",
     taxonomy: Annotated[Path | None, typer.Option("--taxonomy", help="with --aspects: a TOML/YAML file adding or replacing aspects")] = None,
 ) -> None:
     """Score sentiment, purchase intent and quality flags: input + score columns, plus OUT.rejects.jsonl."""

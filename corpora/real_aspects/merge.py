@@ -2,8 +2,10 @@
 
     python corpora/real_aspects/merge.py LABEL_DIR            # κ figures; writes disagreements.csv
     python corpora/real_aspects/merge.py LABEL_DIR --adjudicated ADJ.csv   # + labels.csv (the evaluation set)
+    python corpora/real_aspects/merge.py LABEL_DIR --set books [--adjudicated ADJ.csv]   # the books chunk (draw_books.py)
 
-LABEL_DIR holds A_1.csv, A_2.csv, B_1.csv, B_2.csv (``id,aspects,intent``; aspects ``key:pol;...``, pol + - 0).
+LABEL_DIR holds A_1.csv, A_2.csv, B_1.csv, B_2.csv (``id,aspects,intent``; aspects ``key:pol;...``, pol + - 0); with
+``--set books`` the files and outputs carry a ``books_`` prefix (``books_ids.csv`` → ``books_labels.csv``).
 Agreement is measured per (review, aspect key of its taxonomy): detection κ over present/absent, polarity κ on the
 pairs both annotators marked, and intent κ per review. Where they disagree on an aspect's presence or polarity, or on
 intent, the adjudicated file (``id,aspects,intent`` for those reviews only) decides; a review it leaves out keeps only
@@ -26,6 +28,7 @@ TAXONOMY_KEYS = {
     "cosmetics": ["moisture", "soothing", "irritation", "texture", "scent", "effect", "price", "delivery", "packaging", "design"],
     "app": ["bugs", "speed", "usability", "update", "support", "login", "fees", "ads"],
     "shopping": ["quality", "price", "delivery", "packaging", "design", "size", "durability", "usability", "service"],
+    "books": ["content", "writing", "translation", "usefulness", "length", "print", "design", "delivery", "packaging", "price"],
 }
 
 
@@ -44,17 +47,17 @@ def format_aspects(d: dict[str, str]) -> str:
     return ";".join(f"{k}:{v}" for k, v in d.items())
 
 
-def load(label_dir: Path) -> pd.DataFrame:
-    ids = pd.read_csv(HERE / "ids.csv", keep_default_na=False)
+def load(label_dir: Path, prefix: str = "") -> pd.DataFrame:
+    ids = pd.read_csv(HERE / f"{prefix}ids.csv", keep_default_na=False)
     rows = []
     for chunk in ("A", "B"):
-        a = pd.read_csv(label_dir / f"{chunk}_1.csv", keep_default_na=False, dtype=str)
-        b = pd.read_csv(label_dir / f"{chunk}_2.csv", keep_default_na=False, dtype=str)
+        a = pd.read_csv(label_dir / f"{prefix}{chunk}_1.csv", keep_default_na=False, dtype=str)
+        b = pd.read_csv(label_dir / f"{prefix}{chunk}_2.csv", keep_default_na=False, dtype=str)
         m = a.merge(b, on="id", suffixes=("_1", "_2"), validate="1:1")
         rows.append(m)
     m = pd.concat(rows).merge(ids, on="id", validate="1:1")
     if len(m) != len(ids):
-        sys.exit(f"{len(ids) - len(m)} ids of ids.csv have no labels from both annotators")
+        sys.exit(f"{len(ids) - len(m)} ids of {prefix}ids.csv have no labels from both annotators")
     return m
 
 
@@ -84,13 +87,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("label_dir", type=Path)
     ap.add_argument("--adjudicated", type=Path)
+    ap.add_argument("--set", choices=["main", "books"], default="main", help="the main set (ids.csv) or the books chunk (books_ids.csv)")
     args = ap.parse_args()
-    m = load(args.label_dir)
+    prefix = "" if args.set == "main" else f"{args.set}_"
+    m = load(args.label_dir, prefix)
     for chunk, g in [("all", m), *m.groupby("chunk")]:
         print(chunk, {k: round(v, 3) if isinstance(v, float) else v for k, v in agreement(g).items()})
     dis = m[(m["intent_1"] != m["intent_2"]) | (m["aspects_1"].map(parse_aspects) != m["aspects_2"].map(parse_aspects))]
-    dis[["id", "taxonomy", "aspects_1", "aspects_2", "intent_1", "intent_2"]].to_csv(HERE / "disagreements.csv", index=False)
-    print(f"{len(dis)} reviews with a disagreement → {HERE / 'disagreements.csv'}")
+    dis[["id", "taxonomy", "aspects_1", "aspects_2", "intent_1", "intent_2"]].to_csv(HERE / f"{prefix}disagreements.csv", index=False)
+    print(f"{len(dis)} reviews with a disagreement → {HERE / f'{prefix}disagreements.csv'}")
     adj = pd.read_csv(args.adjudicated, keep_default_na=False, dtype=str).set_index("id") if args.adjudicated else None
     out = []
     for r in m.itertuples():
@@ -103,8 +108,8 @@ def main() -> None:
             both = {k: v for k, v in a1.items() if a2.get(k) == v}
             out.append((r.id, r.domain, r.taxonomy, r.chunk, format_aspects(both), r.intent_1 if r.intent_1 == r.intent_2 else "", "partial"))
     labels = pd.DataFrame(out, columns=["id", "domain", "taxonomy", "chunk", "aspects", "intent", "status"])
-    if args.adjudicated:
-        labels.to_csv(HERE / "labels.csv", index=False)
+    if args.adjudicated or prefix:  # the books chunk keeps agreed labels even before any adjudication
+        labels.to_csv(HERE / f"{prefix}labels.csv", index=False)
         print(labels["status"].value_counts().to_string())
 
 

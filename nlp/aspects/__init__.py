@@ -2,7 +2,7 @@
 
 * :class:`AspectExtractor` / :func:`extract` — one row per review × aspect with its polarity,
   score and the clause that carries it (SPEC "Aspect outputs").
-* :class:`Taxonomy` — built-in domains (shopping, cosmetics, lodging, food, app, film) and
+* :class:`Taxonomy` — built-in domains (shopping, cosmetics, lodging, food, app, film, books) and
   user files (TOML/YAML) that add or replace aspects.
 * :func:`aggregate` / :func:`trend_columns` — per product × aspect (× period) mentions, share of
   reviews, net sentiment with a 95% Wilson interval and evidence ids; the ``aspect_<key>_share``

@@ -154,7 +154,7 @@ def auto_domain_accuracy(frame: pd.DataFrame, product_col: str, domain_col: str,
     texts = normalize(frame["text"].fillna("").astype(str).tolist())
     groups = frame[product_col].fillna("").astype(str).tolist()
     found = [index.find(d) for d in analyse_many(texts)]
-    chosen = choose_domains(found, groups, index.domains, index.shared)
+    chosen = choose_domains(found, groups, index.domains, index.shared, index.needs_cue, index.lemma_domains)
     truth = frame.groupby(frame[product_col].fillna("").astype(str))[domain_col].agg(lambda v: v.value_counts().index[0])
     right = sum(1 for g, d in chosen.items() if truth.get(g) == d)
     rows_right = sum(1 for g, d in zip(groups, frame[domain_col]) if chosen.get(g) == d)

@@ -26,7 +26,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -95,7 +95,12 @@ class ExtractStats:
 
 
 def choose_domains(
-    mentions_by_review: Sequence[Iterable[Mention]], groups: Sequence[object], candidates: Sequence[str], shared: frozenset | None = None
+    mentions_by_review: Sequence[Iterable[Mention]],
+    groups: Sequence[object],
+    candidates: Sequence[str],
+    shared: frozenset | None = None,
+    needs_cue: frozenset | None = None,
+    lemma_domains: Mapping[tuple, frozenset] | None = None,
 ) -> dict[object, str]:
     """The ``--domain auto`` rule: per group (product), the domain whose own seed terms occur in most of its reviews.
 
@@ -107,6 +112,11 @@ def choose_domains(
     Ties go to the domain with more reviews holding one of its cue words, then more matches in all,
     then the first in :data:`~nlp.aspects.taxonomy.DOMAIN_ORDER` (specific domains before
     ``shopping``, whose vocabulary is the most generic), then the order of ``candidates``.
+    A domain in ``needs_cue`` (``needs_cue = true`` in its taxonomy: ``books``, whose words 도움,
+    재밌다, 슬프다 occur in reviews of anything) votes only with reviews that hold one of its cue words
+    (책, 소설, 작가), and only there does a seed it shares with another domain (스토리 is also film's)
+    count as shared (``lemma_domains``: each seed's domains); a product with no other match gets no
+    domain (and no aspect rows). Its cue count breaks no tie.
 
     Example:
         >>> from nlp.aspects.clauses import analyse
@@ -118,12 +128,21 @@ def choose_domains(
     shared = shared or frozenset()
     # per group: reviews with an own match, reviews with an own cue word, own matches; the same over any match
     counts: dict[object, list[Counter]] = {}
+    needs_cue = needs_cue or frozenset()
     for ms, g in zip(mentions_by_review, groups):
         ms = list(ms)
+        if needs_cue:  # such a domain's matches vote only in a review that holds one of its cue words
+            absent = needs_cue - {m.domain for m in ms if m.aspect == CUE}
+            ms = [m for m in ms if m.domain not in absent]
+            if lemma_domains is not None:  # shared among the domains in play in this review
+                own = [m for m in ms if len(lemma_domains.get(m.seed.lemmas, frozenset({m.domain})) - absent) <= 1]
+            else:
+                own = [m for m in ms if m.seed.lemmas not in shared]
+        else:
+            own = [m for m in ms if m.seed.lemmas not in shared]
         if not ms:
             continue
         c = counts.setdefault(g, [Counter() for _ in range(6)])
-        own = [m for m in ms if m.seed.lemmas not in shared]
         for k, sel in enumerate((own, ms)):
             doms = Counter(m.domain for m in sel)
             c[3 * k].update(doms.keys())
@@ -132,8 +151,11 @@ def choose_domains(
     order = {d: (DOMAIN_ORDER.index(d) if d in DOMAIN_ORDER else len(DOMAIN_ORDER), k) for k, d in enumerate(candidates)}
     out = {}
     for g, c in counts.items():
+        if not any(c[3][d] for d in candidates):
+            continue
         rev, cue, mat = (c[0], c[1], c[2]) if any(c[0][d] for d in candidates) else (c[3], c[4], c[5])
-        out[g] = min((d for d in candidates if rev[d]), key=lambda d: (-rev[d], -cue[d], -mat[d], order[d]))
+        # a needs_cue domain votes only where its cue is, so its cue count breaks no tie in its favour
+        out[g] = min((d for d in candidates if rev[d]), key=lambda d: (-rev[d], -(0 if d in needs_cue else cue[d]), -mat[d], order[d]))
     return out
 
 
@@ -485,11 +507,11 @@ class AspectExtractor:
             groups = [prod[i] for i in auto_rows]
         else:
             groups = ["" for _ in auto_rows]  # no product column: the whole table is one product
-        chosen = choose_domains([votes[i] for i in auto_rows], groups, cand_domains, self.index_.shared)
+        chosen = choose_domains([votes[i] for i in auto_rows], groups, cand_domains, self.index_.shared, self.index_.needs_cue, self.index_.lemma_domains)
         for i, g in zip(auto_rows, groups):
-            if i in found:
+            if i in found and g in chosen:  # a product matched only by cue-less words of a needs_cue domain has none
                 out[i] = chosen[g]
-        stats.domains = dict(Counter(chosen[g] for g in {g for i, g in zip(auto_rows, groups) if i in found}))
+        stats.domains = dict(Counter(chosen[g] for g in {g for i, g in zip(auto_rows, groups) if i in found and g in chosen}))
         if row_domains is not None:
             for d, n in Counter(row_domains[i] for i in found if row_domains[i]).items():
                 stats.domains[d] = stats.domains.get(d, 0) + n

@@ -183,6 +183,10 @@ class SeedIndex:
             by_lemmas.setdefault(seed.lemmas, set()).add(seed.domain)
         self.shared = frozenset(k for k, ds in by_lemmas.items() if len(ds) > 1)
         """Lemma patterns that are seeds of several domains (they do not tell the domains apart)."""
+        self.lemma_domains = {k: frozenset(ds) for k, ds in by_lemmas.items()}
+        """Each lemma pattern's domains."""
+        self.needs_cue = frozenset(d for d in self.domains if taxonomy[d].needs_cue)
+        """Domains that ``--domain auto`` counts only in reviews holding their cue words (``needs_cue = true``)."""
 
     # -- prefilter -------------------------------------------------------------------------
     def may_match(self, text: str, domains: Sequence[str] | None = None, cues: bool = False) -> bool:

@@ -6,6 +6,7 @@ one or more domains::
     [domains.lodging]
     label = "숙박"
     cues = ["호텔", "숙소", "펜션"]                # tell the domain apart for --domain auto; no aspect
+    needs_cue = false                             # true: auto picks it only for products whose reviews hold a cue
 
     [domains.lodging.aspects.noise]
     label = "소음"
@@ -45,8 +46,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 __all__ = ["Aspect", "Domain", "Taxonomy", "TaxonomyError", "BUILTIN_DOMAINS", "DOMAIN_ORDER", "RESOURCES"]
 
 RESOURCES = Path(__file__).parent / "resources"
-BUILTIN_DOMAINS = ("shopping", "cosmetics", "lodging", "food", "app", "film")
-DOMAIN_ORDER = ("film", "lodging", "food", "cosmetics", "app", "shopping")
+BUILTIN_DOMAINS = ("shopping", "cosmetics", "lodging", "food", "app", "film", "books")
+DOMAIN_ORDER = ("film", "books", "lodging", "food", "cosmetics", "app", "shopping")
 """Tie order of ``--domain auto``: the more specific domains first, ``shopping`` (the most
 generic vocabulary: quality, price, delivery) last."""
 
@@ -90,6 +91,7 @@ class Domain:
     label: str
     aspects: tuple[Aspect, ...] = field(default_factory=tuple)
     cues: tuple[str, ...] = ()  # words that tell the domain apart (호텔, 어플, 피부) without naming an aspect
+    needs_cue: bool = False  # --domain auto picks it only for a product with a review holding one of its cues
 
     @property
     def keys(self) -> list[str]:
@@ -127,6 +129,7 @@ class _DomainSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     label: str | None = None
     cues: list[str] | None = None
+    needs_cue: bool | None = None
     mode: Literal["merge", "replace"] = "merge"
     aspects: dict[str, _AspectSpec] = Field(default_factory=dict)
 
@@ -171,7 +174,7 @@ def _parse(path: Path) -> _FileSpec:
         where = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = "unknown key; allowed: domains.<name>.{label, cues, mode, aspects}, aspects.<key>.{label, description, terms, positive, negative, mode}"
+            msg = "unknown key; allowed: domains.<name>.{label, cues, needs_cue, mode, aspects}, aspects.<key>.{label, description, terms, positive, negative, mode}"
         elif err["type"] == "missing" and where == "domains":
             msg = "missing: the file needs a 'domains' table ([domains.<name>] in TOML, domains: in YAML)"
         raise TaxonomyError(f"taxonomy file {path}: {where}: {msg}") from None
@@ -206,7 +209,7 @@ class Taxonomy:
 
     @classmethod
     def builtin(cls) -> Taxonomy:
-        """The shipped domains (``shopping``, ``cosmetics``, ``lodging``, ``food``, ``app``, ``film``)."""
+        """The shipped domains (``shopping``, ``cosmetics``, ``lodging``, ``food``, ``app``, ``film``, ``books``)."""
         return _builtin()
 
     @classmethod
@@ -233,10 +236,12 @@ class Taxonomy:
                 aspects: dict[str, Aspect] = {}
                 label = dspec.label or name
                 cues = tuple(dspec.cues or ())
+                needs_cue = bool(dspec.needs_cue)
             else:
                 aspects = {a.key: a for a in old.aspects}
                 label = dspec.label or old.label
                 cues = old.cues + tuple(dspec.cues or ())
+                needs_cue = old.needs_cue if dspec.needs_cue is None else dspec.needs_cue
             for key, aspec in dspec.aspects.items():
                 where = f"taxonomy file {path}: domains.{name}.aspects.{key}"
                 if not _KEY.match(key):
@@ -259,7 +264,9 @@ class Taxonomy:
                 if not (aspec.terms or aspec.positive or aspec.negative):
                     raise TaxonomyError(f"{where}: no seed terms; give at least one of terms, positive, negative")
                 aspects[key] = Aspect(key, aspec.label, tuple(aspec.terms), tuple(aspec.positive), tuple(aspec.negative), aspec.description)
-            domains[name] = Domain(name, label, tuple(aspects.values()), cues)
+            if needs_cue and not cues:
+                raise TaxonomyError(f"taxonomy file {path}: domain {name!r} has needs_cue = true but no cues")
+            domains[name] = Domain(name, label, tuple(aspects.values()), cues, needs_cue)
         return Taxonomy(domains)
 
 

@@ -127,3 +127,38 @@ def test_auto_domain_uses_cue_words_and_ignores_shared_terms():
     assert set(rows.loc[rows["product_id"] == "h", "domain"]) == {"lodging"}
     assert set(rows.loc[rows["product_id"] == "a", "domain"]) == {"app"}
     assert "_cue" not in set(rows["aspect"])
+
+
+def test_books_domain_reads_book_reviews():
+    """A book product is told from a film by its cue words; a reader moved by the story praises its content."""
+    frame = pd.DataFrame(
+        {
+            "product_id": ["b", "b", "b", "f", "f"],
+            "text": [
+                "문체가 담담하고 너무 슬퍼서 울컥했어요",
+                "책 표지가 예뻐요 근데 배송이 너무 늦었어요",
+                "번역이 어색해서 잘 안 읽혀요",
+                "영화 스토리가 탄탄해요",
+                "배우들 연기가 좋았어요",
+            ],
+        }
+    )
+    rows = extract(frame, rules_only=True)
+    book = rows[rows["product_id"] == "b"]
+    assert set(book["domain"]) == {"books"} and set(rows.loc[rows["product_id"] == "f", "domain"]) == {"film"}
+    got = {(a, p) for a, p in zip(book["aspect"], book["polarity"])}
+    assert {("writing", "positive"), ("content", "positive"), ("design", "positive"), ("delivery", "negative"), ("translation", "negative")} <= got
+
+
+def test_a_needs_cue_domain_is_not_chosen_without_its_cue_words(tmp_path):
+    """도움 and 이야기 are books terms but occur anywhere: without 책/소설/작가 a product is not a book."""
+    frame = pd.DataFrame({"product_id": ["c", "c", "b"], "text": ["피부 진정에 도움이 됐어요", "이야기 들었던 대로 순해요", "이 책 이야기가 감동적이에요"]})
+    rows = extract(frame, rules_only=True)
+    assert set(rows.loc[rows["product_id"] == "c", "domain"]) == {"cosmetics"}
+    assert set(rows.loc[rows["product_id"] == "b", "domain"]) == {"books"}
+    bad = tmp_path / "t.toml"
+    bad.write_text('[domains.toys]\nlabel = "장난감"\nneeds_cue = true\n[domains.toys.aspects.fun]\nlabel = "재미"\nterms = ["재미"]\n', encoding="utf-8")
+    from nlp.aspects.taxonomy import Taxonomy, TaxonomyError
+
+    with pytest.raises(TaxonomyError, match="needs_cue"):
+        Taxonomy.load(bad)
