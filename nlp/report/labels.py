@@ -65,6 +65,7 @@ DOMAIN_KO = {
     "food": "음식",
     "app": "앱",
     "film": "영화",
+    "books": "도서",
 }
 
 
@@ -72,8 +73,8 @@ def domain_name(domain: str | None) -> str:
     """The Korean name of a domain (its key when it has none).
 
     Example:
-        >>> domain_name("lodging"), domain_name("pets"), domain_name(None)
-        ('숙박', 'pets', '')
+        >>> domain_name("lodging"), domain_name("books"), domain_name("pets"), domain_name(None)
+        ('숙박', '도서', 'pets', '')
     """
     return "" if not domain else DOMAIN_KO.get(domain, domain)
 

@@ -326,3 +326,13 @@ def test_empty_and_dateless_inputs_with_aspects(frames, aspects):
     dateless = build_report(scored.drop(columns=["created_at"]), doc_topics, topics, aspects=aspects)
     assert 'id="aspects"' in dateless and 'id="trend"' not in dateless
     assert "기준을 통과한 발견이 없습니다" in dateless
+
+
+def test_every_builtin_domain_has_a_korean_name():
+    """The report names a product's domain in Korean; a new built-in domain must not show its key."""
+    from nlp.aspects import BUILTIN_DOMAINS
+    from nlp.report.labels import domain_name
+
+    for d in BUILTIN_DOMAINS:
+        name = domain_name(d)
+        assert name != d and any("가" <= ch <= "힣" for ch in name), d
