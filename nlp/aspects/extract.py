@@ -262,8 +262,10 @@ class AspectExtractor:
         keep_neutral: keep mentions named only by neutral terms even when nothing in their clause
             judges them (by default such passing mentions are left out, as the labelling guide does).
         keep_threshold: |score| above which the scorer's reading keeps such a mention (default: ``threshold``).
-        merge: how one review's mentions of an aspect combine: ``majority`` of clause votes (a tie is
-            neutral) or ``cancel`` (any praise plus any complaint is neutral).
+        merge: how one review's mentions of an aspect combine: ``majority`` of clause votes or
+            ``cancel`` (any praise plus any complaint is neutral).
+        tie: with ``majority``, what an equal number of praising and complaining clauses gives:
+            ``neutral``, or the vote of the ``first`` or ``last`` of them in the review.
         carry: let a contrast carry an opinion to the aspect of the clause before it.
         carry_span: which clause a contrast carries from: ``scan`` (the first clause after a contrast
             that holds an opinion, before the next clause naming an aspect) or ``next`` (only the
@@ -298,6 +300,7 @@ class AspectExtractor:
         keep_neutral: bool = False,
         keep_threshold: float | None = None,
         merge: str = "majority",
+        tie: str = "neutral",
         carry: bool = True,
         carry_span: str = "scan",
         context: float = 0.4,
@@ -309,6 +312,8 @@ class AspectExtractor:
             raise ValueError(f"max_tokens must be at least 8, got {max_tokens}")
         if merge not in ("majority", "cancel"):
             raise ValueError(f"merge must be majority or cancel, got {merge!r}")
+        if tie not in ("neutral", "first", "last"):
+            raise ValueError(f"tie must be neutral, first or last, got {tie!r}")
         if not 0 <= context <= 1:
             raise ValueError(f"context is a weight in [0, 1], got {context}")
         self.domain = domain
@@ -328,6 +333,7 @@ class AspectExtractor:
         self.keep_neutral = keep_neutral
         self.keep_threshold = keep_threshold
         self.merge = merge
+        self.tie = tie
         self.carry = carry
         if carry_span not in ("next", "scan"):
             raise ValueError(f"carry_span must be next or scan, got {carry_span!r}")
@@ -607,6 +613,9 @@ class AspectExtractor:
                         continue
                 if self.merge == "majority":
                     pol = 1 if pos > neg else (-1 if neg > pos else 0)
+                    if pos and pos == neg and self.tie != "neutral":
+                        voting = sorted(c for c, v in votes.items() if v)
+                        pol = votes[voting[0] if self.tie == "first" else voting[-1]]
                 else:
                     pol = 0 if (pos and neg) else (1 if pos else (-1 if neg else 0))
                 agree = [x for x in items if x[0] == pol] or items

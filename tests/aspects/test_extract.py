@@ -162,3 +162,11 @@ def test_a_needs_cue_domain_is_not_chosen_without_its_cue_words(tmp_path):
 
     with pytest.raises(TaxonomyError, match="needs_cue"):
         Taxonomy.load(bad)
+
+
+@pytest.mark.parametrize("tie, expected", [("neutral", "neutral"), ("first", "positive"), ("last", "negative")])
+def test_a_tie_between_praise_and_complaint_clauses(tie, expected):
+    frame = pd.DataFrame({"id": ["1"], "text": ["배송은 빨랐어요. 그런데 배송 중에 택배 상자가 찢어졌어요"]})
+    rows = extract(frame, domain="shopping", rules_only=True, tie=tie)
+    delivery = rows[rows["aspect"] == "delivery"]
+    assert len(delivery) == 1 and delivery["polarity"].iloc[0] == expected
