@@ -313,6 +313,8 @@ class Scorer:
         recheck_tasks: the tasks whose margins trigger the re-check. ``None``: intent when the
             model has it (every task otherwise) for the default margin, every task for an explicit one.
             Tasks the scorer does not have trigger nothing.
+        intent_rules: a text stating that its author will not buy, visit or use again gets intent
+            `avoid` (:mod:`nlp.scoring.intent_override`); ``False`` leaves the models' reading.
     """
 
     def __init__(
@@ -328,8 +330,10 @@ class Scorer:
         cache_key: str | None = None,
         recheck_margin: float | None = None,
         recheck_tasks: tuple[str, ...] | None = None,
+        intent_rules: bool = True,
     ) -> None:
         self.model = model
+        self.intent_rules = intent_rules
         self.sparse = sparse or {}
         self.blends = blends or {}
         self.batch_size = batch_size
@@ -642,6 +646,10 @@ class Scorer:
                     out[task][again] = p
                 if emb is not None:
                     emb[again] = emb2
+        if self.intent_rules and "intent" in out:
+            from nlp.scoring.intent_override import apply_wont_return
+
+            out["intent"] = apply_wont_return(out["intent"], self.tasks["intent"], texts)
         if emb is not None:
             out["embeddings"] = emb
         return out
