@@ -32,17 +32,32 @@ PLAN: dict[str, tuple[str, int]] = {
 }
 
 
+def half_below_top(g: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+    """``n`` rows of ``g``: half from reviews below the scale's top rating (complaints and mixed reviews are rare), the rest uniform.
+
+    Shared by the later draws (``draw_intent_c.py``, ``draw_books.py``).
+    """
+    low = g[g["rating"] < g["rating_scale"].astype(float)]
+    a = low.sample(min(n // 2, len(low)), random_state=seed)
+    b = g.drop(a.index).sample(n - len(a), random_state=seed)
+    return pd.concat([a, b])
+
+
+def join_labels(table: pd.DataFrame, labels: Path, cols: list[str]) -> pd.DataFrame:
+    """``table`` with the committed labels' ``cols`` joined by id, when the labels file exists."""
+    if not labels.exists():
+        return table
+    lab = pd.read_csv(labels, keep_default_na=False, dtype=str)[["id", *cols]]
+    return table.merge(lab, on="id", how="left", validate="1:1")
+
+
 def draw(source: Path) -> pd.DataFrame:
-    """Half a uniform sample, half from reviews below the scale's top rating (complaints and mixed reviews are rare)."""
+    """Per domain of :data:`PLAN`, :func:`half_below_top`; domains interleaved, then alternately chunk A and B."""
     d = pd.read_parquet(source)
     d = d[d["use"] == "evaluation-only"]
     parts = []
     for domain, (tax, n) in PLAN.items():
-        g = d[d["domain"] == domain]
-        low = g[g["rating"] < g["rating_scale"].astype(float)]
-        a = low.sample(min(n // 2, len(low)), random_state=SEED)
-        b = g.drop(a.index).sample(n - len(a), random_state=SEED)
-        part = pd.concat([a, b]).assign(taxonomy=tax)
+        part = half_below_top(d[d["domain"] == domain], n, SEED).assign(taxonomy=tax)
         parts.append(part)
     out = pd.concat(parts).sample(frac=1.0, random_state=SEED)  # interleave domains
     out["chunk"] = (pd.RangeIndex(len(out)) % 2).map({0: "A", 1: "B"})
@@ -58,11 +73,8 @@ def main() -> None:
     out[["id", "domain", "taxonomy", "chunk"]].to_csv(HERE / "ids.csv", index=False)
     if args.materialise:
         cols = ["id", "domain", "taxonomy", "chunk", "rating", "rating_scale", "product", "date", "text"]
-        table = out[cols]
-        labels = HERE / "labels.csv"
-        if labels.exists():  # the adjudicated labels, joined by id: the evaluation table for `nlp evaluate aspects|intent --data`
-            lab = pd.read_csv(labels, keep_default_na=False, dtype=str)[["id", "aspects", "intent", "status"]]
-            table = table.merge(lab, on="id", how="left", validate="1:1")
+        # the adjudicated labels, joined by id: the evaluation table for `nlp evaluate aspects|intent --data`
+        table = join_labels(out[cols], HERE / "labels.csv", ["aspects", "intent", "status"])
         table.to_csv(args.materialise, index=False)
     print(out.groupby(["taxonomy", "domain"]).size().to_string())
 

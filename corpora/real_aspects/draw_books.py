@@ -18,6 +18,7 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+from draw import half_below_top, join_labels
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SOURCE = HERE.parents[1] / ".." / "shared" / "corpora" / "real_reviews" / "real_reviews.parquet"
@@ -28,10 +29,7 @@ N = 240
 def draw(source: Path) -> pd.DataFrame:
     d = pd.read_parquet(source)
     g = d[(d["use"] == "evaluation-only") & (d["domain"] == "books") & d["text"].fillna("").str.strip().ne("")]
-    low = g[g["rating"] < g["rating_scale"].astype(float)]
-    a = low.sample(min(N // 2, len(low)), random_state=SEED)
-    b = g.drop(a.index).sample(N - len(a), random_state=SEED)
-    out = pd.concat([a, b]).sample(frac=1.0, random_state=SEED).assign(taxonomy="books")
+    out = half_below_top(g, N, SEED).sample(frac=1.0, random_state=SEED).assign(taxonomy="books")
     out["chunk"] = (pd.RangeIndex(len(out)) % 2).map({0: "A", 1: "B"})
     return out
 
@@ -44,11 +42,9 @@ def main() -> None:
     out = draw(args.source)
     out[["id", "domain", "taxonomy", "chunk"]].to_csv(HERE / "books_ids.csv", index=False)
     if args.materialise:
-        table = out[["id", "domain", "taxonomy", "chunk", "rating", "rating_scale", "product", "date", "text"]]
-        labels = HERE / "books_labels.csv"
-        if labels.exists():  # `nlp evaluate aspects --gold B.csv --texts B.csv` reads id, text, taxonomy, aspects
-            lab = pd.read_csv(labels, keep_default_na=False, dtype=str)[["id", "aspects", "intent", "status"]]
-            table = table.merge(lab, on="id", how="left", validate="1:1")
+        # `nlp evaluate aspects --gold B.csv --texts B.csv` reads id, text, taxonomy, aspects
+        cols = ["id", "domain", "taxonomy", "chunk", "rating", "rating_scale", "product", "date", "text"]
+        table = join_labels(out[cols], HERE / "books_labels.csv", ["aspects", "intent", "status"])
         table.to_csv(args.materialise, index=False)
     print(out.groupby("chunk").size().to_string())
 

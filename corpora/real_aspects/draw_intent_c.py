@@ -19,6 +19,7 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+from draw import half_below_top, join_labels
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SOURCE = HERE.parents[1] / ".." / "shared" / "corpora" / "real_reviews" / "real_reviews.parquet"
@@ -41,11 +42,7 @@ def draw(source: Path) -> pd.DataFrame:
     d = d[~d["id"].astype(str).isin(taken)]
     parts = []
     for domain, n in PLAN.items():
-        g = d[d["domain"] == domain]
-        low = g[g["rating"] < g["rating_scale"].astype(float)]
-        a = low.sample(min(n // 2, len(low)), random_state=SEED)
-        b = g.drop(a.index).sample(n - len(a), random_state=SEED)
-        parts.append(pd.concat([a, b]))
+        parts.append(half_below_top(d[d["domain"] == domain], n, SEED))
     out = pd.concat(parts).sample(frac=1.0, random_state=SEED)
     return out.assign(chunk="C")
 
@@ -58,11 +55,9 @@ def main() -> None:
     out = draw(args.source)
     out[["id", "domain", "chunk"]].to_csv(HERE / "intent_c_ids.csv", index=False)
     if args.materialise:
-        table = out[["id", "domain", "chunk", "rating", "rating_scale", "text"]]
-        labels = HERE / "intent_c_labels.csv"
-        if labels.exists():  # `nlp evaluate intent --data C.csv` reads text, intent, domain
-            lab = pd.read_csv(labels, keep_default_na=False, dtype=str)[["id", "intent"]]
-            table = table.merge(lab, on="id", how="left", validate="1:1")
+        # `nlp evaluate intent --data C.csv` reads text, intent, domain
+        table = join_labels(out[["id", "domain", "chunk", "rating", "rating_scale", "text"]], HERE / "intent_c_labels.csv", ["intent"])
+        if "intent" in table.columns:
             table = table[table["intent"] != ""]
         table.to_csv(args.materialise, index=False)
     print(out.groupby("domain").size().to_string())
