@@ -98,7 +98,9 @@ def cli_terms(message: str) -> str:
 
     Example:
         >>> cli_terms("engine= must be local or spark; drop quantize=False, or pass model_dir=DIR")
-        'engine must be local or spark; drop --fp32, or pass --model DIR'
+        '--engine must be local or spark; drop --fp32, or pass --model DIR'
+        >>> cli_terms("Pass text_col=NAME (--text-col NAME on the command line) to say which")
+        'Pass --text-col NAME to say which'
     """
 
     def sub(m: re.Match) -> str:
@@ -114,7 +116,9 @@ def cli_terms(message: str) -> str:
             value = value[1:-1]
         return f"{flag} {value}"
 
-    return _PARAM.sub(sub, message)
+    out = _PARAM.sub(sub, message)
+    # a library hint that names both spellings reads twice once translated: keep one
+    return re.sub(r"(--[\w-]+(?: \S+)?) \(\1 on the command line\)", r"\1", out)
 
 
 class _CliTerms(logging.Filter):
