@@ -131,13 +131,11 @@ def choose_domains(
     needs_cue = needs_cue or frozenset()
     for ms, g in zip(mentions_by_review, groups):
         ms = list(ms)
-        if needs_cue:  # such a domain's matches vote only in a review that holds one of its cue words
-            absent = needs_cue - {m.domain for m in ms if m.aspect == CUE}
-            ms = [m for m in ms if m.domain not in absent]
-            if lemma_domains is not None:  # shared among the domains in play in this review
-                own = [m for m in ms if len(lemma_domains.get(m.seed.lemmas, frozenset({m.domain})) - absent) <= 1]
-            else:
-                own = [m for m in ms if m.seed.lemmas not in shared]
+        # a needs_cue domain's matches vote only in a review that holds one of its cue words
+        absent = needs_cue - {m.domain for m in ms if m.aspect == CUE}
+        ms = [m for m in ms if m.domain not in absent]
+        if absent and lemma_domains is not None:  # shared among the domains in play in this review
+            own = [m for m in ms if len(lemma_domains.get(m.seed.lemmas, frozenset({m.domain})) - absent) <= 1]
         else:
             own = [m for m in ms if m.seed.lemmas not in shared]
         if not ms:
