@@ -2,6 +2,7 @@
 
     python bench/label_rules.py neutral-bias [--model models/sentiment-e5s6]
     python bench/label_rules.py avoid-gate --data A.csv
+    python bench/label_rules.py avoid-statement --data A.csv
 
 ``neutral-bias``: the ``sentiment`` label as argmax(log p + b on neutral) for b in 0, 0.25 … 3, on the
 sentiment blend's own 3-way calibration rows (the held-out 25% of the three team-written domain sets and
@@ -15,8 +16,12 @@ scored rows, to measure a b chosen elsewhere; nothing is written.
 (``text``, ``intent``; e.g. chunk A of the real labels, ``python corpora/real_aspects/draw.py --materialise``).
 Prints macro-F1 over the labels with at least 30 examples and avoid precision / recall / F1 per t.
 
+``avoid-statement``: on the same kind of table, the models alone, the won't-return raise (G0), the
+statement cap (G1), the cap and raise on every statement (G2, the scorer's default) and the scorer's own
+path; macro-F1 over the frequent labels, their F1, and avoid precision / recall.
+
 Rules that used these and their results: docs/decisions.md ("A neutral label bias", "`avoid` gated by a
-won't-return cue").
+won't-return cue", "`avoid` only with a statement").
 """
 
 from __future__ import annotations
@@ -114,6 +119,11 @@ def avoid_gate(args) -> None:
     gold = df["intent"].tolist()
     frequent = [lab for lab in INTENT_LABELS if gold.count(lab) >= 30]
 
+    from nlp.scoring.intent_override import WONT_RETURN as SCORER_WONT_RETURN
+
+    def stated(text: str) -> bool:  # the wide cue here, or the scorer's own won't-return pattern
+        return bool(WONT_RETURN.search(text) or SCORER_WONT_RETURN.search(text))
+
     def labels(t: float | None) -> list[str]:
         out = []
         for row, good, text in zip(p, ok, texts):
@@ -122,30 +132,71 @@ def avoid_gate(args) -> None:
                 continue
             order = np.argsort(-row)
             lab = INTENT_LABELS[order[0]]
-            if t is not None and lab == "avoid" and not WONT_RETURN.search(text) and row[order[0]] < t:
+            if t is not None and lab == "avoid" and not stated(text) and row[order[0]] < t:
                 lab = INTENT_LABELS[order[1]]
             out.append(lab)
         return out
 
     rows = {}
-    for name, t in [("argmax", None)] + [(f"t={t}", t) for t in (0.5, 0.6, 0.7, 0.8, 0.9)]:
+    for name, t in [("argmax", None)] + [(f"t={t}", t) for t in (0.5, 0.6, 0.7, 0.8, 0.9)] + [("cue only", np.inf)]:
         pred = labels(t)
-        a = classification_report(gold, pred, INTENT_LABELS)["per_class"]["avoid"]
-        rows[name] = {"macro_f1_frequent": round(classification_report(gold, pred, frequent)["macro_f1"], 4),
+        per = classification_report(gold, pred, INTENT_LABELS)["per_class"]
+        a = per["avoid"]
+        rows[name] = {"f1": {lab: round(per[lab]["f1"], 3) for lab in frequent}, "macro_f1_frequent": round(classification_report(gold, pred, frequent)["macro_f1"], 4),
                       "avoid_p": round(a["precision"], 3), "avoid_r": round(a["recall"], 3), "avoid_f1": round(a["f1"], 3), "avoid_predicted": pred.count("avoid")}
     report("avoid-gate", rows=len(df), data=args.data, frequent_labels=frequent, by_rule=rows)
 
 
+def avoid_statement(args) -> None:
+    """`avoid` from the models alone, forced by a won't-return (G0), also gated by a statement (G1), and
+    gated and forced by any statement (G2), beside the scorer's default path (rules on its cleaned text)."""
+    import pandas as pd
+
+    import nlp.scoring.intent_override as override
+    from nlp.modeling.metrics import classification_report
+    from nlp.modeling.rated_eval import score_like_cli
+    from nlp.schema import INTENT_LABELS
+    from nlp.scoring.intent_override import apply_avoid_rules
+
+    df = pd.read_csv(args.data)
+    df = df[df["intent"].isin(INTENT_LABELS)].reset_index(drop=True)
+    cols = [f"intent_{lab}" for lab in INTENT_LABELS]
+    default = score_like_cli(df["text"].astype(str), args.model, quantize=not args.fp32).reset_index(drop=True)[cols].to_numpy(dtype=float)
+    shipped = override.apply_avoid_rules
+    override.apply_avoid_rules = lambda probs, *a, **k: probs  # the models' own reading, no rule
+    try:
+        p = score_like_cli(df["text"].astype(str), args.model, quantize=not args.fp32).reset_index(drop=True)[cols].to_numpy(dtype=float)
+    finally:
+        override.apply_avoid_rules = shipped
+    ok = ~np.isnan(p).any(axis=1)
+    texts = df["text"].astype(str).tolist()
+    gold = df["intent"].tolist()
+    frequent = [lab for lab in INTENT_LABELS if gold.count(lab) >= 30]
+    rows = {}
+    variants = [("no rule", None), ("G0 force won't-return", {"force": "wont_return", "gate": False}), ("G1 gate", {"force": "wont_return"}),
+                ("G2 gate+force", {"force": "stated"}), ("scorer default", "default")]
+    for name, kw in variants:
+        q = default.copy() if kw == "default" else p.copy()
+        if isinstance(kw, dict):
+            q[ok] = apply_avoid_rules(p[ok], INTENT_LABELS, [t for t, g in zip(texts, ok) if g], **kw)
+        pred = [INTENT_LABELS[int(np.argmax(r))] if g else "none" for r, g in zip(q, ok)]
+        per = classification_report(gold, pred, INTENT_LABELS)["per_class"]
+        a = per["avoid"]
+        rows[name] = {"macro_f1_frequent": round(classification_report(gold, pred, frequent)["macro_f1"], 4), "f1": {lab: round(per[lab]["f1"], 3) for lab in frequent},
+                      "avoid_p": round(a["precision"], 3), "avoid_r": round(a["recall"], 3), "avoid_predicted": pred.count("avoid")}
+    report("avoid-statement", rows=len(df), data=args.data, frequent_labels=frequent, by_rule=rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["neutral-bias", "avoid-gate"])
+    ap.add_argument("what", choices=["neutral-bias", "avoid-gate", "avoid-statement"])
     ap.add_argument("--model", default=None)
     ap.add_argument("--fp32", action="store_true", help="score in fp32 (default: int8, as nlp score)")
     ap.add_argument("--data", default="../shared/corpora/real_reviews/real_reviews.parquet")
     ap.add_argument("--scored", default=None, help="neutral-bias: measure on these scored real rows instead")
     ap.add_argument("--split", default="dev", choices=["dev", "test"])
     args = ap.parse_args()
-    (neutral_bias if args.what == "neutral-bias" else avoid_gate)(args)
+    {"neutral-bias": neutral_bias, "avoid-gate": avoid_gate, "avoid-statement": avoid_statement}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -266,7 +266,12 @@ def evaluate_intent(
     scorer = Scorer.load(model_dir, quantize=quantize, backend=backend, recheck_margin=recheck)
     if "intent" not in scorer.labels:
         raise ValueError(f"model {model_dir} has no intent head; train it with `nlp train intent`")
-    enc = scorer.predict(texts, use_sparse=False)["intent"]
+    # the encoder row is the encoder alone; the avoid rules act on the blend, as in `nlp score`
+    rules, scorer.intent_rules = scorer.intent_rules, False
+    try:
+        enc = scorer.predict(texts, use_sparse=False)["intent"]
+    finally:
+        scorer.intent_rules = rules
     systems = {"keyword_rules": rule_labels(texts), "encoder": [INTENT_LABELS[i] for i in enc.argmax(axis=1)]}
     sp = scorer.sparse.get("intent")
     if sp is not None:
@@ -274,7 +279,14 @@ def evaluate_intent(
         systems["char_tfidf"] = [INTENT_LABELS[i] for i in ps.argmax(axis=1)]
         if "intent" in scorer.blends:
             # with a re-check, the blend is what `nlp score` gives (re-checked on the blend's margin)
-            pb = scorer.predict(texts)["intent"] if scorer.recheck_margin else scorer.blends["intent"](enc, ps)
+            if scorer.recheck_margin:
+                pb = scorer.predict(texts)["intent"]
+            else:
+                pb = scorer.blends["intent"](enc, ps)
+                if scorer.intent_rules:
+                    from nlp.scoring.intent_override import apply_avoid_rules
+
+                    pb = apply_avoid_rules(pb, INTENT_LABELS, texts)
             systems["blend"] = [INTENT_LABELS[i] for i in pb.argmax(axis=1)]
     res = {"model": str(model_dir or "default"), "split": split, "n": len(y), "quantized": quantize, "recheck": scorer.recheck_margin, "recheck_tasks": scorer.recheck_tasks, "backend": scorer.backend, "systems": {}}
     for name, pred in systems.items():

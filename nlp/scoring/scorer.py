@@ -313,8 +313,10 @@ class Scorer:
         recheck_tasks: the tasks whose margins trigger the re-check. ``None``: intent when the
             model has it (every task otherwise) for the default margin, every task for an explicit one.
             Tasks the scorer does not have trigger nothing.
-        intent_rules: a text stating that its author will not buy, visit or use again gets intent
-            `avoid` (:mod:`nlp.scoring.intent_override`); ``False`` leaves the models' reading.
+        intent_rules: intent `avoid` follows what the text states (:mod:`nlp.scoring.intent_override`):
+            a text saying its author will not buy, visit or use again, has returned or deleted it, or
+            advises others not to, gets `avoid`; a text with no such statement never does.
+            ``False`` leaves the models' reading.
     """
 
     def __init__(
@@ -647,9 +649,9 @@ class Scorer:
                 if emb is not None:
                     emb[again] = emb2
         if self.intent_rules and "intent" in out:
-            from nlp.scoring.intent_override import apply_wont_return
+            from nlp.scoring.intent_override import apply_avoid_rules
 
-            out["intent"] = apply_wont_return(out["intent"], self.tasks["intent"], texts)
+            out["intent"] = apply_avoid_rules(out["intent"], self.tasks["intent"], texts)
         if emb is not None:
             out["embeddings"] = emb
         return out

@@ -1,11 +1,11 @@
-"""Won't-return statements make intent `avoid`; everything else keeps the models' reading."""
+"""`avoid` follows what a text states: raised by a won't-return or anti-recommendation statement, capped without one."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nlp.scoring.intent_override import AVOID_FLOOR, apply_wont_return, wont_return
+from nlp.scoring.intent_override import AVOID_CAP, AVOID_FLOOR, apply_avoid_rules, apply_wont_return, stated, wont_return
 
 LABELS = ["none", "consider", "intent", "repurchase", "recommend", "avoid"]
 
@@ -39,3 +39,43 @@ def test_matching_rows_become_avoid_and_stay_distributions():
     assert out[0].sum() == pytest.approx(1.0) and (out[0] >= 0).all()
     np.testing.assert_array_equal(out[1], p[1])  # no statement: untouched
     np.testing.assert_array_equal(apply_wont_return(p, ["negative", "neutral", "positive"], ["재구매 의사 없어요"] * 2), p)
+
+
+@pytest.mark.parametrize(
+    "text, hit",
+    [
+        ("다시는 사고 싶지 않음", True),
+        ("앞으로 절대 다신 안시킴", True),
+        ("재방문할정도는 아닙니다", True),
+        ("두번은  못할것 같네여", True),  # two spaces
+        ("다른 어플로 갈아탑니다", True),
+        ("은행을 바꿔야겠어요", True),
+        ("환불 받았어요", True),
+        ("완전 비추", True),
+        ("이거 사지 마세요", True),
+        ("돈 아까워요 이걸 누가 사요", True),
+        ("돈 아깝지 않은 영화", False),
+        ("햇빛이 비추는 장면", False),
+        ("피부가 촉촉해지고 좋아요", False),  # -해지, not 해지 (cancel)
+        ("배달이 한 시간 넘게 안 옴", False),  # did not arrive
+        ("화면이 다른앱으로 바꾸면 소리가 나요", False),
+        ("맛없어요 최악", False),
+    ],
+)
+def test_statement_patterns(text, hit):
+    assert stated([text])[0] == hit
+
+
+def test_avoid_only_with_a_statement():
+    p = np.array([[0.1, 0.0, 0.0, 0.05, 0.05, 0.8], [0.2, 0.0, 0.0, 0.7, 0.1, 0.0], [0.3, 0.0, 0.0, 0.1, 0.1, 0.5]], dtype=np.float32)
+    out = apply_avoid_rules(p, LABELS, ["맛없어요 최악", "완전 비추", "다시는 안 시켜요"])
+    # a complaint with no statement: avoid capped, the next label (none) wins, the others keep their ratios
+    assert LABELS[out[0].argmax()] == "none" and out[0, 5] == pytest.approx(AVOID_CAP)
+    assert out[0, 3] / out[0, 0] == pytest.approx(0.5) and out[0].sum() == pytest.approx(1.0)
+    # a statement the models missed: raised; one they saw: kept at least as high
+    assert LABELS[out[1].argmax()] == "avoid" and out[1, 5] == pytest.approx(AVOID_FLOOR)
+    assert out[2, 5] == pytest.approx(0.6) and out[2].sum() == pytest.approx(1.0)
+    # the won't-return-only variant leaves a capped complaint alone
+    np.testing.assert_array_equal(apply_avoid_rules(p, LABELS, ["맛없어요 최악"] * 3, force="wont_return", gate=False), p)
+    with pytest.raises(ValueError, match="force"):
+        apply_avoid_rules(p, LABELS, ["x"] * 3, force="always")
