@@ -156,29 +156,37 @@ def avoid_statement(args) -> None:
     from nlp.modeling.metrics import classification_report
     from nlp.modeling.rated_eval import score_like_cli
     from nlp.schema import INTENT_LABELS
-    from nlp.scoring.intent_override import apply_avoid_rules
+    from nlp.scoring.intent_override import apply_avoid_rules, apply_label_statements
 
     df = pd.read_csv(args.data)
     df = df[df["intent"].isin(INTENT_LABELS)].reset_index(drop=True)
     cols = [f"intent_{lab}" for lab in INTENT_LABELS]
     default = score_like_cli(df["text"].astype(str), args.model, quantize=not args.fp32).reset_index(drop=True)[cols].to_numpy(dtype=float)
-    shipped = override.apply_avoid_rules
-    override.apply_avoid_rules = lambda probs, *a, **k: probs  # the models' own reading, no rule
+    shipped = override.apply_intent_rules
+    override.apply_intent_rules = lambda probs, *a, **k: probs  # the models' own reading, no rule
     try:
         p = score_like_cli(df["text"].astype(str), args.model, quantize=not args.fp32).reset_index(drop=True)[cols].to_numpy(dtype=float)
     finally:
-        override.apply_avoid_rules = shipped
+        override.apply_intent_rules = shipped
     ok = ~np.isnan(p).any(axis=1)
     texts = df["text"].astype(str).tolist()
     gold = df["intent"].tolist()
     frequent = [lab for lab in INTENT_LABELS if gold.count(lab) >= 30]
     rows = {}
-    variants = [("no rule", None), ("G0 force won't-return", {"force": "wont_return", "gate": False}), ("G1 gate", {"force": "wont_return"}),
-                ("G2 gate+force", {"force": "stated"}), ("scorer default", "default")]
-    for name, kw in variants:
-        q = default.copy() if kw == "default" else p.copy()
-        if isinstance(kw, dict):
-            q[ok] = apply_avoid_rules(p[ok], INTENT_LABELS, [t for t, g in zip(texts, ok) if g], **kw)
+    kept = [t for t, g in zip(texts, ok) if g]
+
+    def g2_then(**kw):
+        return lambda q: apply_label_statements(apply_avoid_rules(q, INTENT_LABELS, kept), INTENT_LABELS, kept, **kw)
+
+    variants = [("no rule", None), ("G0 force won't-return", lambda q: apply_avoid_rules(q, INTENT_LABELS, kept, force="wont_return", gate=False)),
+                ("G1 gate", lambda q: apply_avoid_rules(q, INTENT_LABELS, kept, force="wont_return")),
+                ("G2 gate+force", lambda q: apply_avoid_rules(q, INTENT_LABELS, kept)),
+                ("R1 G2 + repurchase", g2_then(recommend=False)), ("R2 R1 + recommend", g2_then()), ("R3 R2 + repurchase cap", g2_then(cap_repurchase=True)),
+                ("scorer default", "default")]
+    for name, fn in variants:
+        q = default.copy() if fn == "default" else p.copy()
+        if callable(fn):
+            q[ok] = fn(p[ok])
         pred = [INTENT_LABELS[int(np.argmax(r))] if g else "none" for r, g in zip(q, ok)]
         per = classification_report(gold, pred, INTENT_LABELS)["per_class"]
         a = per["avoid"]

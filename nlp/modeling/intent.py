@@ -284,9 +284,9 @@ def evaluate_intent(
             else:
                 pb = scorer.blends["intent"](enc, ps)
                 if scorer.intent_rules:
-                    from nlp.scoring.intent_override import apply_avoid_rules
+                    from nlp.scoring.intent_override import apply_intent_rules
 
-                    pb = apply_avoid_rules(pb, INTENT_LABELS, texts)
+                    pb = apply_intent_rules(pb, INTENT_LABELS, texts)
             systems["blend"] = [INTENT_LABELS[i] for i in pb.argmax(axis=1)]
     res = {"model": str(model_dir or "default"), "split": split, "n": len(y), "quantized": quantize, "recheck": scorer.recheck_margin, "recheck_tasks": scorer.recheck_tasks, "backend": scorer.backend, "systems": {}}
     for name, pred in systems.items():

@@ -1,20 +1,27 @@
-"""`avoid` means a statement: the author will not buy, visit or use again, has returned or deleted it, or tells others not to.
+"""Intent follows what a review states: `avoid`, `repurchase` and `recommend` statements after the blend.
 
-The guideline's `avoid` is exactly such a statement, but the blended models read it two ways wrong on
-real reviews: they miss statements ("재구매 의사 없습니다" read through its 재구매 as `repurchase`;
+The guideline's `avoid` is a statement: the author will not buy, visit or use again, has returned,
+refunded or deleted it, or tells others not to. The blended models read it two ways wrong on real
+reviews: they miss statements ("재구매 의사 없습니다" read through its 재구매 as `repurchase`;
 "두번은 안갈듯", "주거래 은행 갈아탈게요"), and they call strong complaints with no such statement
-`avoid` (precision about 0.45 on real reviews). After the blend, :func:`apply_avoid_rules`
+`avoid` (precision about 0.45 on real reviews). They also miss habitual buying ("단골이에요", "항상
+시켜먹어요", "세 통째") and plain advice ("한 번쯤 먹어볼 만해요"). After the blend,
+:func:`apply_intent_rules`
 
 - raises `avoid` to at least :data:`AVOID_FLOOR` on a text where :func:`stated` finds a statement, and
-- caps it at :data:`AVOID_CAP` (below every other label's share) on a text where it finds none,
+  caps it at :data:`AVOID_CAP` (below every other label's share) on a text where it finds none;
+- then raises `repurchase` where :data:`REPURCHASE_STATED` matches and no avoid statement does, and
+  `recommend` where :data:`RECOMMEND_STATED` matches and neither of the others does (the guideline's
+  order: avoid, repurchase, intent, recommend),
 
 scaling the other labels in proportion, so each row stays a distribution. A complaint without a
 statement takes the models' next label (usually `none`).
 
 Chosen by rules written before the measurements (docs/decisions.md, "Won't-return statements make intent
-avoid" and "`avoid` only with a statement"). On the real intent labels, int8: development chunks C 0.716 →
-0.765 and A 0.643 → 0.712 (the patterns were read from their errors, and from the team-written dev set's);
-test chunk B 0.662 → 0.656 at the same `avoid` F1, precision 0.446 → 0.657, recall 0.600 → 0.418.
+avoid", "`avoid` only with a statement", "Repurchase and recommend statements"). On the real intent
+labels, int8, frequent-label macro-F1: development chunks C 0.716 → 0.797 and A 0.643 → 0.779 (the
+patterns were read from their errors and from the team-written dev set's); test chunk B 0.662 → 0.673,
+`avoid` precision 0.446 → 0.657 at recall 0.600 → 0.418.
 
 Example:
     >>> wont_return(["재구매 의사 없어요", "재구매 의사 있어요", "두번은 안갈듯", "앱 지웠다가 다시 깔았어요"]).tolist()
@@ -30,7 +37,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["WONT_RETURN", "STATED_EXTRA", "AVOID_FLOOR", "AVOID_CAP", "wont_return", "stated", "apply_wont_return", "apply_avoid_rules"]
+__all__ = ["WONT_RETURN", "STATED_EXTRA", "REPURCHASE_STATED", "RECOMMEND_STATED", "AVOID_FLOOR", "AVOID_CAP", "wont_return", "stated", "apply_wont_return", "apply_avoid_rules", "apply_label_statements", "apply_intent_rules"]
 
 WONT_RETURN = re.compile(
     r"(재구매|재방문|재주문|재구입)\s?(할\s?)?(의사|생각|마음)?\s?(는|은)?\s?(없|x|X|안\s?(할|해)|않|\s?ㄴㄴ)|"
@@ -132,3 +139,58 @@ def wont_return(texts: Sequence[str]) -> np.ndarray:
 def apply_wont_return(probs: np.ndarray, labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
     """``probs`` (one row per text, columns ``labels``) with :data:`WONT_RETURN` matches moved to `avoid` (no cap)."""
     return apply_avoid_rules(probs, labels, texts, force="wont_return", gate=False)
+
+
+_USE = r"(시켜|시킬|시켰|시키|주문|사|샀|살|구매|구입|먹|쓰|쓸|썼|써|사용|이용|방문|가|갈|와|올)"
+REPURCHASE_STATED = re.compile(
+    # habitually, again, for years: 항상 시켜먹어요, 자주 시켜먹을게요, 종종 시킬게요, 꾸준히 사용, 계속 시켰는데
+    r"(?<![가-힣])(항상|늘|맨날|매번|자주|종종|꾸준히|계속|또|여러\s?번|몇\s?번째|이틀\s?연속|연속으로)\s?(\S+\s?)?" + _USE + r"(?!\S*지\s?(는\s?|도\s?)?모르)|"
+    r"(재구매|재주문|재방문|재구입)\s?(의사\s?)?(있|100|각|했|합니다|할게|할께|할\s?예정|중|완료|하러|해요|\b)|"
+    r"(두|세|네|다섯|[2-9]|[1-9]\d)\s?(번\s?째\s?(\S{0,4}\s?)?(구매|구입|주문|방문|재구매|시켜|시킵|사서|사요|샀|먹|이용)|통\s?째|개째|병째|통은|번\s?시켜|번\s?주문|번\s?구매|번\s?방문)|"
+    r"단골|정착(?!하세|하시)|(?<![가-힣])쟁(여|겨|이(는|고|려|기|놓|두|게))|믿고\s?(먹|사|쓰|사용|시키|구매|이용)|최애|인생템|"
+    r"(사용|이용|쓴|먹은)\s?(한\s?)?지\s?(\S+\s?)?(년|오래)|"
+    r"(앞으로|이제)\s?(는\s?)?(여기|이\s?집|이걸로|이거|여기로|여기서만|이것만)|떨어지지\s?않게|"
+    r"(다른\s?(향|색|맛|메뉴|제품|호수|라인)|다음엔?|다음에는?)\S{0,2}\s?(도\s?)?(구매|주문|시켜|사|먹어)\S{0,3}\s?(봐야|볼게|볼께|보려|야겠|야겟|할게|할께)"
+)
+"""Repeat buying, ordering, visiting or use (항상 시켜먹어요, 재구매 의사 있어요, 세 통째, 단골, 정착, 믿고 쓰는, 이제 여기서만)."""
+
+RECOMMEND_STATED = re.compile(
+    r"추천(합니다|해요|드려요|드립니다|해\s?드|드리|함|!|\s?강추|하고\s?싶|할게|할께|할\s?만|템)|강추|"
+    r"꼭\s?(\S+\s)?(드세요|사세요|가세요|가보세요|드셔|써\s?보세요|써보세요|해\s?보세요|추가하세요|시켜\s?보세요|시켜보세요)|"
+    r"한\s?번\s?(쯤은?|정도는?|은)?\s?(먹어|가|와|들러|맛|써|사용해|시켜|가\s?볼|올)\S{0,2}\s?(볼\s?만|볼만|만한|만\s?한|만함|볼\s?만함)|"
+    r"(가|먹어|올|들러|가\s?볼|써|사용해)\s?볼?\s?만(한|해|함|합)"
+)
+"""Advice to buy, visit or try (추천합니다, 강추, 꼭 드세요, 한 번쯤 먹어볼 만해요)."""
+
+
+def apply_label_statements(probs: np.ndarray, labels: Sequence[str], texts: Sequence[str], recommend: bool = True, cap_repurchase: bool = False) -> np.ndarray:
+    """``probs`` with `repurchase` (and ``recommend``: `recommend`) raised to :data:`AVOID_FLOOR` where a
+    statement of it is found and no stronger one is (the guideline's order: avoid, repurchase, ... recommend);
+    ``cap_repurchase`` caps `repurchase` at :data:`AVOID_CAP` where none is found."""
+    labels = list(labels)
+    if not {"repurchase", "recommend", "avoid"} <= set(labels) or not len(texts):
+        return probs
+    out = probs.copy()
+    squashed = [_squash(t) for t in texts]
+    said_avoid = stated(texts)
+    rep = np.fromiter((bool(REPURCHASE_STATED.search(t)) for t in squashed), dtype=bool, count=len(texts))
+    r = labels.index("repurchase")
+    hit = rep & ~said_avoid
+    if hit.any():
+        out[hit] = _set_avoid(out[hit], r, np.maximum(out[hit][:, r], AVOID_FLOOR))
+    if recommend:
+        rec = np.fromiter((bool(RECOMMEND_STATED.search(t)) for t in squashed), dtype=bool, count=len(texts))
+        c = labels.index("recommend")
+        hit = rec & ~rep & ~said_avoid
+        if hit.any():
+            out[hit] = _set_avoid(out[hit], c, np.maximum(out[hit][:, c], AVOID_FLOOR))
+    if cap_repurchase:
+        low = ~rep & (out[:, r] > AVOID_CAP)
+        if low.any():
+            out[low] = _set_avoid(out[low], r, np.full(int(low.sum()), AVOID_CAP))
+    return out
+
+
+def apply_intent_rules(probs: np.ndarray, labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+    """The scorer's rules after the blend: :func:`apply_avoid_rules`, then :func:`apply_label_statements`."""
+    return apply_label_statements(apply_avoid_rules(probs, labels, texts), labels, texts)

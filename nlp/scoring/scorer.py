@@ -313,10 +313,11 @@ class Scorer:
         recheck_tasks: the tasks whose margins trigger the re-check. ``None``: intent when the
             model has it (every task otherwise) for the default margin, every task for an explicit one.
             Tasks the scorer does not have trigger nothing.
-        intent_rules: intent `avoid` follows what the text states (:mod:`nlp.scoring.intent_override`):
+        intent_rules: intent follows what the text states (:mod:`nlp.scoring.intent_override`):
             a text saying its author will not buy, visit or use again, has returned or deleted it, or
-            advises others not to, gets `avoid`; a text with no such statement never does.
-            ``False`` leaves the models' reading.
+            advises others not to, gets `avoid`, and a text with no such statement never does; a
+            stated habit of buying (단골, 항상 시켜먹어요) gets `repurchase`, and advice (강추, 꼭 드세요)
+            `recommend`. ``False`` leaves the models' reading.
     """
 
     def __init__(
@@ -649,9 +650,9 @@ class Scorer:
                 if emb is not None:
                     emb[again] = emb2
         if self.intent_rules and "intent" in out:
-            from nlp.scoring.intent_override import apply_avoid_rules
+            from nlp.scoring.intent_override import apply_intent_rules
 
-            out["intent"] = apply_avoid_rules(out["intent"], self.tasks["intent"], texts)
+            out["intent"] = apply_intent_rules(out["intent"], self.tasks["intent"], texts)
         if emb is not None:
             out["embeddings"] = emb
         return out

@@ -79,3 +79,36 @@ def test_avoid_only_with_a_statement():
     np.testing.assert_array_equal(apply_avoid_rules(p, LABELS, ["맛없어요 최악"] * 3, force="wont_return", gate=False), p)
     with pytest.raises(ValueError, match="force"):
         apply_avoid_rules(p, LABELS, ["x"] * 3, force="always")
+
+
+@pytest.mark.parametrize(
+    "text, repurchase, recommend",
+    [
+        ("단골이에요 맛있어요", True, False),
+        ("항상 시켜먹는데 오늘도 맛있네요", True, False),
+        ("세통째 잘쓰고 있어요", True, False),
+        ("이제 여기서만 시켜먹을듯", True, False),
+        ("일단 쟁이는 제품이에요", True, False),
+        ("두번째로 좋아하는 영화", False, False),  # an order of preference, not a second purchase
+        ("오늘 먹은 쌀국수 대박", False, False),  # 늘 inside 오늘
+        ("말썽쟁이 주인공", False, False),
+        ("또 올지는 모르겠어요", False, False),
+        ("강추합니다", False, True),
+        ("한 번쯤 먹어볼 만해요", False, True),
+        ("메가폰 꼭 받아가세요", False, False),
+    ],
+)
+def test_repurchase_and_recommend_patterns(text, repurchase, recommend):
+    from nlp.scoring.intent_override import RECOMMEND_STATED, REPURCHASE_STATED
+
+    assert bool(REPURCHASE_STATED.search(text)) == repurchase
+    assert bool(RECOMMEND_STATED.search(text)) == recommend
+
+
+def test_statements_follow_the_guideline_order():
+    from nlp.scoring.intent_override import apply_intent_rules
+
+    p = np.tile(np.array([[0.7, 0.05, 0.05, 0.1, 0.1, 0.0]]), (4, 1))
+    out = apply_intent_rules(p, LABELS, ["단골이에요", "강추합니다", "단골이었는데 이제 안 시킴", "맛있어요"])
+    assert [LABELS[i] for i in out.argmax(axis=1)] == ["repurchase", "recommend", "avoid", "none"]
+    np.testing.assert_allclose(out.sum(axis=1), 1.0)
