@@ -1,14 +1,14 @@
 """Korean display names: sentiment, flags, alerts, domains, and intent labels that follow the domain.
 
 The intent labels are the scorer's (``nlp.schema.INTENT_LABELS``); only their names change
-with the domain: a guest returns to a hotel and a diner to a restaurant (재방문), a shopper
-buys again (재구매).
+with the domain: a guest returns to a hotel and a diner to a restaurant (재방문), a user keeps
+using an app (재이용), a viewer watches a film again (재관람), a shopper buys again (재구매).
 
 Example:
     >>> intent_names("lodging")["repurchase"], intent_names("shopping")["repurchase"]
     ('재방문', '재구매')
-    >>> intent_names(["food", "app"])["repurchase"]
-    '재구매·재방문'
+    >>> intent_names(["food", "shopping"])["repurchase"], intent_names("app")["intent"]
+    ('재구매·재방문', '이용 의향')
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Iterable
 __all__ = [
     "INTENT_KO",
     "REVISIT_DOMAINS",
+    "DOMAIN_INTENT_KO",
     "SENTIMENT_KO",
     "FLAG_KO",
     "ANOMALY_KO",
@@ -40,7 +41,14 @@ INTENT_KO = {
 REVISIT_DOMAINS = frozenset({"lodging", "food"})
 """Domains where coming back is a visit (재방문), not a purchase."""
 
-_REVISIT = {"repurchase": "재방문"}
+DOMAIN_INTENT_KO = {
+    "lodging": {"repurchase": "재방문", "intent": "방문 의향"},
+    "food": {"repurchase": "재방문", "intent": "방문 의향"},
+    "app": {"repurchase": "재이용", "intent": "이용 의향"},
+    "film": {"repurchase": "재관람", "intent": "관람 의향"},
+}
+"""Intent names where the purchase is a visit, a use or a viewing (the guideline: for apps, using or
+keeping the app is the purchase; for films, watching); other domains keep :data:`INTENT_KO`."""
 
 SENTIMENT_KO = {"negative": "부정", "neutral": "중립", "positive": "긍정"}
 FLAG_KO = {
@@ -87,8 +95,8 @@ def intent_names(domains: str | Iterable[str] | None = None) -> dict[str, str]:
             ``None`` when unknown (the goods names).
 
     Returns:
-        A mapping for every intent label. With lodging/food and other domains mixed, the
-        names that differ are joined (``재구매·재방문``).
+        A mapping for every intent label. With domains of different names mixed, the names
+        are joined (``재구매·재방문``; three or more: ``재구매·재방문 등``).
     """
     if domains is None:
         doms: set[str] = set()
@@ -96,12 +104,13 @@ def intent_names(domains: str | Iterable[str] | None = None) -> dict[str, str]:
         doms = {domains}
     else:
         doms = {d for d in domains if d}
-    revisit = bool(doms & REVISIT_DOMAINS)
-    goods = not doms or bool(doms - REVISIT_DOMAINS)
     names = dict(INTENT_KO)
-    if revisit:
-        for label, visit in _REVISIT.items():
-            names[label] = f"{INTENT_KO[label]}·{visit}" if goods else visit
+    for label in ("repurchase", "intent"):
+        # the goods name first, then the others in a fixed order; more than two read "A·B 등"
+        own = [DOMAIN_INTENT_KO[d][label] for d in ("lodging", "food", "app", "film") if d in doms]
+        found = ([INTENT_KO[label]] if not doms or doms - DOMAIN_INTENT_KO.keys() else []) + own
+        distinct = list(dict.fromkeys(found))
+        names[label] = "·".join(distinct) if len(distinct) <= 2 else "·".join(distinct[:2]) + " 등"
     return names
 
 

@@ -125,8 +125,8 @@ def test_matrix_marks_a_product_below_its_peers():
 
 @pytest.mark.parametrize(
     ("domains", "name"),
-    [("lodging", "재방문"), ("food", "재방문"), ("shopping", "재구매"), ("app", "재구매"), ("cosmetics", "재구매"), (None, "재구매"),
-     (["lodging", "food"], "재방문"), (["lodging", "shopping"], "재구매·재방문")],
+    [("lodging", "재방문"), ("food", "재방문"), ("shopping", "재구매"), ("app", "재이용"), ("film", "재관람"), ("cosmetics", "재구매"), (None, "재구매"),
+     (["lodging", "food"], "재방문"), (["lodging", "shopping"], "재구매·재방문"), (["app", "film", "shopping"], "재구매·재이용 등")],
 )  # fmt: skip
 def test_intent_names_follow_the_domain(domains, name):
     assert intent_names(domains)["repurchase"] == name
