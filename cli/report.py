@@ -34,7 +34,7 @@ def report_cmd(
     min_reviews: Annotated[int, typer.Option(min=1, help="fewest reviews on each side of a finding's comparison (docs/report.md)")] = 30,
     min_mentions: Annotated[int, typer.Option(min=1, help="fewest aspect mentions on each side of an aspect finding; thinner matrix cells are greyed")] = 20,
     domain: Annotated[
-        str | None, typer.Option("--domain", help="review domain for display names (lodging, food → 재방문); default: each product's domain from --aspects")
+        str | None, typer.Option("--domain", help="review domain for display names (lodging, food → 재방문; app → 재이용; film → 재관람); default: each product's domain from --aspects")
     ] = None,
     text_col: TextCol = "text",
     id_col: IdCol = "id",
