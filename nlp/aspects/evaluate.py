@@ -145,16 +145,18 @@ def baseline_predictions(texts: Sequence[str], domains: Sequence[str], review_se
     return out
 
 
-def auto_domain_accuracy(frame: pd.DataFrame, product_col: str, domain_col: str, index) -> dict:
+def auto_domain_accuracy(frame: pd.DataFrame, product_col: str, domain_col: str, index, name_votes: bool = True) -> dict:
     """How often ``--domain auto`` gives a product the domain its reviews are labelled with (products with a match)."""
     from nlp.aspects.clauses import analyse_many
-    from nlp.aspects.extract import choose_domains
+    from nlp.aspects.extract import choose_domains, product_name_votes
     from nlp.text.normalize import normalize
 
     texts = normalize(frame["text"].fillna("").astype(str).tolist())
     groups = frame[product_col].fillna("").astype(str).tolist()
     found = [index.find(d) for d in analyse_many(texts)]
-    chosen = choose_domains(found, groups, index.domains, index.shared, index.needs_cue, index.lemma_domains)
+    named = [g for ms, g in zip(found, groups) if ms and g] if name_votes else []
+    extra = product_name_votes(sorted(set(named)), index, index.domains, normalize)
+    chosen = choose_domains(found + [ms for ms, _ in extra], groups + [g for _, g in extra], index.domains, index.shared, index.needs_cue, index.lemma_domains)
     truth = frame.groupby(frame[product_col].fillna("").astype(str))[domain_col].agg(lambda v: v.value_counts().index[0])
     right = sum(1 for g, d in chosen.items() if truth.get(g) == d)
     rows_right = sum(1 for g, d in zip(groups, frame[domain_col]) if chosen.get(g) == d)

@@ -52,7 +52,7 @@ from nlp.text.pii import PII_TAGS
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["AspectExtractor", "extract", "choose_domains", "ExtractStats", "ASPECT_COLUMNS", "NotFittedError"]
+__all__ = ["AspectExtractor", "extract", "choose_domains", "product_name_votes", "ExtractStats", "ASPECT_COLUMNS", "NotFittedError"]
 
 ASPECT_COLUMNS = ["id", "product_id", "created_at", "aspect", "aspect_label", "polarity", "score", "evidence", "start", "end"]
 """The SPEC's columns (``id``/``product_id``/``created_at`` under the input's own names); ``domain``,
@@ -154,6 +154,38 @@ def choose_domains(
         rev, cue, mat = (c[0], c[1], c[2]) if any(c[0][d] for d in candidates) else (c[3], c[4], c[5])
         # a needs_cue domain votes only where its cue is, so its cue count breaks no tie in its favour
         out[g] = min((d for d in candidates if rev[d]), key=lambda d: (-rev[d], -(0 if d in needs_cue else cue[d]), -mat[d], order[d]))
+    return out
+
+
+def product_name_votes(names: Sequence[str], index: SeedIndex, domains: Sequence[str], prepare=None) -> list[tuple[list[Mention], str]]:
+    """Each product name read like a review (its seed and cue words over ``domains``): one more vote of its product.
+
+    A name often says what its product is where one short review does not ("…치킨-영통점", "…클렌징 폼
+    150ml"); names with no such word (a film's id, "글래드 마포") give no vote. ``prepare`` normalises
+    the names as the reviews were.
+
+    Example:
+        >>> idx = SeedIndex(Taxonomy.builtin())
+        >>> [(g, sorted({m.domain for m in ms})) for ms, g in product_name_votes(["땅땅치킨-영통역점", "수분 토너 500ml", "12345"], idx, idx.domains)]
+        [('땅땅치킨-영통역점', ['food']), ('수분 토너 500ml', ['cosmetics'])]
+    """
+    if not names:
+        return []
+    texts = prepare(list(names)) if prepare is not None else list(names)
+    wanted = set(domains)
+    # store and product names are often one noun to Kiwi (땅땅치킨, 올레치킨): one ending in a cue noun names it
+    suffixes = {s.lemmas[0]: s for s in index.seeds if s.aspect == CUE and s.domain in wanted and len(s.lemmas) == 1 and len(s.lemmas[0]) >= 2 and not s.lemmas[0].endswith("다")}
+    keep = [i for i, t in enumerate(texts) if index.may_match(t, domains, True)]  # a cue noun inside a word passes too
+    out = []
+    for name, doc in zip([names[i] for i in keep], analyse_many([texts[i] for i in keep])):
+        ms = index.find(doc, domains)
+        for j, tok in enumerate(doc.tokens):
+            if tok.tag in ("NNG", "NNP") and len(tok.lemma) > 2:
+                hit = next((seed for suf, seed in suffixes.items() if tok.lemma.endswith(suf) and tok.lemma != suf), None)
+                if hit is not None:
+                    ms.append(Mention(hit, (j,), tok.clause))
+        if ms:
+            out.append((ms, name))
     return out
 
 
@@ -270,6 +302,8 @@ class AspectExtractor:
             clause right after the aspect's).
         context: weight of the review's own probabilities mixed into a clause's (a clause alone
             misses what the review around it says); chosen on the development chunk.
+        name_votes: with ``domain="auto"``, each product's name counts as one more review when the
+            domain is chosen (:func:`product_name_votes`).
         show_progress_bar: log progress (default: from the logger level).
 
     Example:
@@ -302,6 +336,7 @@ class AspectExtractor:
         carry: bool = True,
         carry_span: str = "scan",
         context: float = 0.4,
+        name_votes: bool = True,
         show_progress_bar: bool | None = None,
     ) -> None:
         if not 0 <= threshold < 1:
@@ -337,6 +372,7 @@ class AspectExtractor:
             raise ValueError(f"carry_span must be next or scan, got {carry_span!r}")
         self.carry_span = carry_span
         self.context = context
+        self.name_votes = name_votes
         self.show_progress_bar = show_progress_bar
 
     # -- fitting -------------------------------------------------------------------------
@@ -511,7 +547,12 @@ class AspectExtractor:
             groups = [prod[i] for i in auto_rows]
         else:
             groups = ["" for _ in auto_rows]  # no product column: the whole table is one product
-        chosen = choose_domains([votes[i] for i in auto_rows], groups, cand_domains, self.index_.shared, self.index_.needs_cue, self.index_.lemma_domains)
+        named = sorted({g for g in groups if g}) if self.name_votes else []
+        extra = product_name_votes(named, self.index_, cand_domains, self._prepare)
+        chosen = choose_domains(
+            [votes[i] for i in auto_rows] + [ms for ms, _ in extra], groups + [g for _, g in extra],
+            cand_domains, self.index_.shared, self.index_.needs_cue, self.index_.lemma_domains,
+        )
         for i, g in zip(auto_rows, groups):
             if i in found and g in chosen:  # a product matched only by cue-less words of a needs_cue domain has none
                 out[i] = chosen[g]

@@ -129,6 +129,17 @@ def test_auto_domain_uses_cue_words_and_ignores_shared_terms():
     assert "_cue" not in set(rows["aspect"])
 
 
+def test_the_product_name_votes_for_its_domain():
+    # one short review of a chicken shop reads like a hotel review (온도, 깨끗); the shop's name says food,
+    # though Kiwi keeps 땅땅치킨 as one noun; a name with no such word (a film id) changes nothing
+    frame = pd.DataFrame({"product_id": ["땅땅치킨-영통역점", "12345"], "text": ["온도가 딱 좋고 깨끗해요"] * 2})
+    with_names = AspectExtractor(rules_only=True).fit().transform(frame)
+    without = AspectExtractor(rules_only=True, name_votes=False).fit().transform(frame)
+    assert set(with_names.loc[with_names["product_id"] == "땅땅치킨-영통역점", "domain"]) == {"food"}
+    assert set(without["domain"]) == {"lodging"}
+    assert set(with_names.loc[with_names["product_id"] == "12345", "domain"]) == {"lodging"}
+
+
 def test_books_domain_reads_book_reviews():
     """A book product is told from a film by its cue words; a reader moved by the story praises its content."""
     frame = pd.DataFrame(
