@@ -50,12 +50,14 @@ WONT_RETURN = re.compile(
 """Negated repurchase or revisit (재구매 의사 없음, 재방문할 정도는 아님), will not come, buy or use again
 (다음엔 안 올, 두 번은 못, 못 쓰겠어요), switching away (갈아탈게요), and deleting or cancelling."""
 
+# the words between an adverb and its verb are bounded ({1,10} characters each): an unbounded \S+ repeated
+# {0,3} times backtracks cubically on a long run of text without spaces
 _DO = r"(먹|사|살|삼|구매|구입|주문|시키|시켜|시킬|가|갈|감|오|올|옴|와|방문|쓰|쓸|씀|써|이용|보|볼|봄|봐|깔|빌리|빌려|예약|예매|들르|찾)"
 STATED_EXTRA = re.compile(
     # will not buy, order, visit, use or watch again, or not even wish to
-    r"(다시는?|다신|이제는?|앞으로는?|두\s?번\s?다시|또다시)\s?(절대\s?)?(\S+\s?){0,3}?(안|못)\s?" + _DO + "|"
-    r"(다시는?|다신|더\s?이상|또|앞으로)\s?(\S+\s?){0,3}?" + _DO + r"\S{0,2}\s?(고\s?)?싶(지|진)\s?(는\s?)?않|"
-    r"(또|다시|한\s?번\s?더)\s?(\S+\s?){0,2}?(먹고|사고|가고|오고|시키고|쓰고|보고|볼)\s?(싶은|싶은\s?\S{0,4}|맘|마음)\s?(은\s?|이\s?)?(아니|아닙|안\s?생|없)|"
+    r"(다시는?|다신|이제는?|앞으로는?|두\s?번\s?다시|또다시)\s?(절대\s?)?(\S{1,10}\s?){0,3}?(안|못)\s?" + _DO + "|"
+    r"(다시는?|다신|더\s?이상|또|앞으로)\s?(\S{1,10}\s?){0,3}?" + _DO + r"\S{0,2}\s?(고\s?)?싶(지|진)\s?(는\s?)?않|"
+    r"(또|다시|한\s?번\s?더)\s?(\S{1,10}\s?){0,2}?(먹고|사고|가고|오고|시키고|쓰고|보고|볼)\s?(싶은|싶은\s?\S{0,4}|맘|마음)\s?(은\s?|이\s?)?(아니|아닙|안\s?생|없)|"
     r"(또|다시)\s?(갈|올|먹을|살|시킬|방문할|쓸|볼)\s?(것|거)\s?같지\s?않|"
     r"(면서|서)\s?까지\s?\S{0,4}(먹|가|사|시키|보)\S{0,3}\s?(고\s?싶지|지는|진|지)\s?않|"
     r"(구매|구입|주문|재구매|재주문|재방문|방문)\s?(은\s?|는\s?)?(절대\s?)?(안\s?(할|해|합|함)|않|x\b|X\b)|"

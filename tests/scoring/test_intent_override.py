@@ -112,3 +112,17 @@ def test_statements_follow_the_guideline_order():
     out = apply_intent_rules(p, LABELS, ["단골이에요", "강추합니다", "단골이었는데 이제 안 시킴", "맛있어요"])
     assert [LABELS[i] for i in out.argmax(axis=1)] == ["repurchase", "recommend", "avoid", "none"]
     np.testing.assert_allclose(out.sum(axis=1), 1.0)
+
+
+def test_no_pattern_repeats_an_unbounded_word():
+    # a group with \S+ (or .+) repeated {m,n} backtracks cubically on a long run of text without spaces
+    # ("다시" and 800 more syllables took 23 s); words between an adverb and its verb are bounded instead
+    import re
+
+    from nlp.scoring import intent_override as io
+
+    nested = re.compile(r"\((\\S|\.)[+*][^()]*\)(\{|\*|\+)")
+    for name in ("WONT_RETURN", "STATED_EXTRA", "REPURCHASE_STATED", "RECOMMEND_STATED"):
+        assert not nested.search(getattr(io, name).pattern), name
+    long_run = "다시" + "가나다라마바사" * 300  # answered at once now
+    assert not stated([long_run])[0]
