@@ -86,7 +86,10 @@ def run_cmd(
         on_stage=_stage_line,
     )
     err_console.print(f"scored {res.scored_rows} rows ({res.rejected_rows} rejected) → {res.scored}")
-    err_console.print(f"aspects → {res.aspects}; topics → {res.topics}; trends → {res.trends or 'skipped: ' + res.skipped.get('trends', '')}")
+    err_console.print(
+        f"aspects → {res.aspects}; topics → {res.topics or 'skipped: ' + res.skipped.get('topics', '')}; "
+        f"trends → {res.trends or 'skipped: ' + res.skipped.get('trends', '')}"
+    )
     err_console.print(f"report → {res.report or 'skipped: ' + res.skipped.get('report', '')}")
 
 
@@ -105,7 +108,7 @@ def stage_summary(stage: str, record: dict) -> str:
         doms = ", ".join(f"{d} {n}" for d, n in sorted((record.get("domains") or {}).items()))
         what = f"{record.get('mentions', 0):,} aspect rows from {record.get('reviews_with_aspects', 0):,} reviews" + (f" (domains: {doms})" if doms else "")
     elif stage == "topics":
-        what = f"{record.get('n_topics', 0)} topics"
+        what = f"skipped: {record['skipped']}" if record.get("skipped") else f"{record.get('n_topics', 0)} topics"
     elif stage == "trends":
         what = f"skipped: {record['skipped']}" if record.get("skipped") else f"{record.get('rows', 0):,} product × period rows"
     else:

@@ -230,12 +230,21 @@ def _run_locked(
         res.topics = topics_dir
         if not keep("topics"):
             from nlp.topics import topics_table
+            from nlp.topics.model import TooFewDocumentsError
 
-            topics = topics_table(
-                scored, topics_dir, cmap, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed, model_dir=topics_model, freq=tf,
-                backend=backend, int8=quantize,
-            )
-            finish("topics", t0, list(topics.files.values()), n_topics=topics.n_topics)
+            try:
+                topics = topics_table(
+                    scored, topics_dir, cmap, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed, model_dir=topics_model, freq=tf,
+                    backend=backend, int8=quantize,
+                )
+                finish("topics", t0, list(topics.files.values()), n_topics=topics.n_topics)
+            except TooFewDocumentsError as exc:
+                # a small file still gets its trends and report, without the topics section
+                res.skipped["topics"] = str(exc)
+                finish("topics", t0, [], skipped=res.skipped["topics"])
+        if res.stages.get("topics", {}).get("skipped"):
+            res.skipped["topics"] = res.stages["topics"]["skipped"]
+            topics_dir = res.topics = None
 
         trends_path = None
         t0 = time.perf_counter()

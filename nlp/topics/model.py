@@ -48,8 +48,14 @@ from nlp.topics.vectorizer import DOC_SEPARATOR, DOMAIN_NOISE, kiwi_vectorizer
 
 logger = logging.getLogger(__name__)
 
+
+class TooFewDocumentsError(ValueError):
+    """Too few documents (after the generic group is set aside) for topics of the minimum size."""
+
+
 __all__ = [
     "TopicModel",
+    "TooFewDocumentsError",
     "make_label",
     "NotFittedError",
     "PROB_TEMPERATURE",
@@ -467,7 +473,7 @@ class TopicModel:
         n = len(texts)
         min_size = self.min_topic_size or _auto_min_topic_size(n)
         if n < max(2 * min_size, 6):
-            raise ValueError(
+            raise TooFewDocumentsError(
                 f"{n} documents are too few for topics of at least {min_size} documents"
                 + (f" ({int(self.generic_.sum())} more are short generic praise or reactions)" if self.generic_.any() else "")
                 + f"; give at least {max(2 * min_size, 6)} documents or lower --min-topic-size"

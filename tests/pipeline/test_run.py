@@ -50,6 +50,22 @@ def test_run_without_dates_skips_trends(tmp_path, tiny_model):
     assert (out / "report.html").exists()
 
 
+def test_run_on_a_small_file_skips_topics_and_still_reports(tmp_path, tiny_model):
+    # 12 reviews are too few for topics of 10: the run says so, and trends and the report still come
+    src = tmp_path / "small.csv"
+    pd.read_csv(DEMO_CORPUS, dtype=str).head(12).to_csv(src, index=False)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(src), "-o", str(out), "--model", str(tiny_model), "--topics-model", str(tiny_model), "--min-topic-size", "10"])
+    assert res.exit_code == 0, res.output
+    assert re.search(r"^topics +\d+\.\d s  skipped: .*too few", res.output, flags=re.M), res.output
+    assert not (out / "topics").exists()
+    assert (out / "trends.parquet").exists() and (out / "report.html").exists()
+    assert "too few" in json.loads((out / "run.json").read_text())["skipped"]["topics"]
+    again = runner.invoke(app, ["run", str(src), "-o", str(out), "--model", str(tiny_model), "--topics-model", str(tiny_model), "--min-topic-size", "10", "--resume"])
+    assert again.exit_code == 0, again.output
+    assert (out / "report.html").exists()
+
+
 @pytest.mark.slow  # real processes killed mid-run; CI runs it explicitly (.ci/run)
 def test_run_sigkill_then_resume(tmp_path, tiny_model):
     """`nlp run` killed with SIGKILL while scoring, then --resume: the same scored rows as an uninterrupted run."""
