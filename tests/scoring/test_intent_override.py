@@ -126,3 +126,8 @@ def test_no_pattern_repeats_an_unbounded_word():
         assert not nested.search(getattr(io, name).pattern), name
     long_run = "다시" + "가나다라마바사" * 300  # answered at once now
     assert not stated([long_run])[0]
+
+
+@pytest.mark.parametrize("text", ["다신 안 묵어요", "다음엔 다른 호텔로 갈게요", "여기 다시는 숙박 안 해요"])
+def test_lodging_statements(text):
+    assert stated([text])[0]
