@@ -88,6 +88,7 @@ def test_avoid_only_with_a_statement():
         ("항상 시켜먹는데 오늘도 맛있네요", True, False),
         ("세통째 잘쓰고 있어요", True, False),
         ("이제 여기서만 시켜먹을듯", True, False),
+        ("빵 때문에 또 올듯", True, False),
         ("일단 쟁이는 제품이에요", True, False),
         ("두번째로 좋아하는 영화", False, False),  # an order of preference, not a second purchase
         ("오늘 먹은 쌀국수 대박", False, False),  # 늘 inside 오늘
