@@ -92,21 +92,46 @@ AVOID_CAP = 0.15
 below the largest of the other five, which share the rest, so `avoid` is never its label)."""
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text or "")
+    return _SPACES.sub(" ", text or "")
+
+
+def _search(pattern: re.Pattern, squashed: Sequence[str]) -> np.ndarray:
+    return np.fromiter((bool(pattern.search(t)) for t in squashed), dtype=bool, count=len(squashed))
+
+
+def _stated(squashed: Sequence[str]) -> np.ndarray:
+    return _search(WONT_RETURN, squashed) | _search(STATED_EXTRA, squashed)
 
 
 def stated(texts: Sequence[str]) -> np.ndarray:
     """One boolean per text: does it state a won't-return, a refund or return, or advice not to buy?"""
-    return np.fromiter((bool(WONT_RETURN.search(t) or STATED_EXTRA.search(t)) for t in map(_squash, texts)), dtype=bool, count=len(texts))
+    return _stated([_squash(t) for t in texts])
 
 
-def _set_avoid(rows: np.ndarray, a: int, avoid: np.ndarray) -> np.ndarray:
-    rest = rows.sum(axis=1) - rows[:, a]
-    scale = np.where(rest > 0, (1.0 - avoid) / np.where(rest > 0, rest, 1.0), 0.0)
+def _set_label(rows: np.ndarray, j: int, value: np.ndarray) -> np.ndarray:
+    """``rows`` with column ``j`` set to ``value`` and the other columns scaled to keep each row's sum 1."""
+    rest = rows.sum(axis=1) - rows[:, j]
+    scale = np.where(rest > 0, (1.0 - value) / np.where(rest > 0, rest, 1.0), 0.0)
     rows = rows * scale[:, None]
-    rows[:, a] = avoid
+    rows[:, j] = value
     return rows
+
+
+def _raise(out: np.ndarray, where: np.ndarray, j: int) -> None:
+    """Label ``j`` of the rows ``where`` raised to at least :data:`AVOID_FLOOR` (in place)."""
+    if where.any():
+        out[where] = _set_label(out[where], j, np.maximum(out[where][:, j], AVOID_FLOOR))
+
+
+def _cap(out: np.ndarray, where: np.ndarray, j: int) -> None:
+    """Label ``j`` of the rows ``where`` capped at :data:`AVOID_CAP` (in place)."""
+    low = where & (out[:, j] > AVOID_CAP)
+    if low.any():
+        out[low] = _set_label(out[low], j, np.full(int(low.sum()), AVOID_CAP))
 
 
 def apply_avoid_rules(probs: np.ndarray, labels: Sequence[str], texts: Sequence[str], force: str = "stated", gate: bool = True) -> np.ndarray:
@@ -119,24 +144,27 @@ def apply_avoid_rules(probs: np.ndarray, labels: Sequence[str], texts: Sequence[
     """
     if force not in ("stated", "wont_return", "none"):
         raise ValueError(f"force={force!r}; expected 'stated', 'wont_return' or 'none'")
-    if "avoid" not in labels or not len(texts):
+    squashed = [_squash(t) for t in texts]
+    return _avoid(probs, list(labels), squashed, _stated(squashed), force, gate)
+
+
+def _avoid(probs: np.ndarray, labels: list[str], squashed: Sequence[str], said: np.ndarray, force: str, gate: bool) -> np.ndarray:
+    if "avoid" not in labels or not len(squashed):
         return probs
-    a = list(labels).index("avoid")
+    a = labels.index("avoid")
     out = probs.copy()
-    said = stated(texts)
-    hit = said if force == "stated" else wont_return(texts) if force == "wont_return" else np.zeros(len(texts), dtype=bool)
-    if hit.any():
-        out[hit] = _set_avoid(out[hit], a, np.maximum(out[hit][:, a], AVOID_FLOOR))
+    if force == "stated":
+        _raise(out, said, a)
+    elif force == "wont_return":
+        _raise(out, _search(WONT_RETURN, squashed), a)
     if gate:
-        low = ~said & (out[:, a] > AVOID_CAP)
-        if low.any():
-            out[low] = _set_avoid(out[low], a, np.full(int(low.sum()), AVOID_CAP))
+        _cap(out, ~said, a)
     return out
 
 
 def wont_return(texts: Sequence[str]) -> np.ndarray:
     """One boolean per text: does it state that the author will not buy, visit or use it again?"""
-    return np.fromiter((bool(WONT_RETURN.search(t)) for t in map(_squash, texts)), dtype=bool, count=len(texts))
+    return _search(WONT_RETURN, [_squash(t) for t in texts])
 
 
 def apply_wont_return(probs: np.ndarray, labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
@@ -176,30 +204,28 @@ def apply_label_statements(probs: np.ndarray, labels: Sequence[str], texts: Sequ
     """``probs`` with `repurchase` (and ``recommend``: `recommend`) raised to :data:`AVOID_FLOOR` where a
     statement of it is found and no stronger one is (the guideline's order: avoid, repurchase, ... recommend);
     ``cap_repurchase`` caps `repurchase` at :data:`AVOID_CAP` where none is found."""
-    labels = list(labels)
-    if not {"repurchase", "recommend", "avoid"} <= set(labels) or not len(texts):
+    squashed = [_squash(t) for t in texts]
+    return _statements(probs, list(labels), squashed, _stated(squashed), recommend, cap_repurchase)
+
+
+def _statements(probs: np.ndarray, labels: list[str], squashed: Sequence[str], said_avoid: np.ndarray, recommend: bool = True, cap_repurchase: bool = False) -> np.ndarray:
+    if not {"repurchase", "recommend", "avoid"} <= set(labels) or not len(squashed):
         return probs
     out = probs.copy()
-    squashed = [_squash(t) for t in texts]
-    said_avoid = stated(texts)
-    rep = np.fromiter((bool(REPURCHASE_STATED.search(t)) for t in squashed), dtype=bool, count=len(texts))
+    rep = _search(REPURCHASE_STATED, squashed)
     r = labels.index("repurchase")
-    hit = rep & ~said_avoid
-    if hit.any():
-        out[hit] = _set_avoid(out[hit], r, np.maximum(out[hit][:, r], AVOID_FLOOR))
+    _raise(out, rep & ~said_avoid, r)
     if recommend:
-        rec = np.fromiter((bool(RECOMMEND_STATED.search(t)) for t in squashed), dtype=bool, count=len(texts))
-        c = labels.index("recommend")
-        hit = rec & ~rep & ~said_avoid
-        if hit.any():
-            out[hit] = _set_avoid(out[hit], c, np.maximum(out[hit][:, c], AVOID_FLOOR))
+        _raise(out, _search(RECOMMEND_STATED, squashed) & ~rep & ~said_avoid, labels.index("recommend"))
     if cap_repurchase:
-        low = ~rep & (out[:, r] > AVOID_CAP)
-        if low.any():
-            out[low] = _set_avoid(out[low], r, np.full(int(low.sum()), AVOID_CAP))
+        _cap(out, ~rep, r)
     return out
 
 
 def apply_intent_rules(probs: np.ndarray, labels: Sequence[str], texts: Sequence[str]) -> np.ndarray:
-    """The scorer's rules after the blend: :func:`apply_avoid_rules`, then :func:`apply_label_statements`."""
-    return apply_label_statements(apply_avoid_rules(probs, labels, texts), labels, texts)
+    """The scorer's rules after the blend: :func:`apply_avoid_rules`, then :func:`apply_label_statements`
+    (each text squashed and searched for an `avoid` statement once, for both)."""
+    labels = list(labels)
+    squashed = [_squash(t) for t in texts]
+    said = _stated(squashed)
+    return _statements(_avoid(probs, labels, squashed, said, "stated", True), labels, squashed, said)
