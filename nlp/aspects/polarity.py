@@ -9,7 +9,8 @@ Evidence is taken in this order, the first that speaks decides:
    끈적임 없이, 나쁘지 않다).
 3. **Opinion words in the clause**: the general lexicon in ``resources/opinion.toml`` (좋다, 최고,
    별로, 아쉽다 ...) and other aspects' polar seeds, each with its negation; their sum decides
-   when it is not zero.
+   when it is not zero. When they are silent, a middling verdict (보통, 쏘쏘, 그냥저냥, 평범하다),
+   not negated, makes the mention neutral: "맛은 쏘쏘", "양은 보통이었는데".
 4. **The scorer on the clause**: the shipped sentiment encoder (with its char blend) reads the
    clause alone; P(positive) - P(negative) above ``threshold`` is positive, below ``-threshold``
    negative, else neutral. A single-clause review reuses the review's own score when the input is
@@ -60,14 +61,15 @@ class OpinionLexicon:
     polarity: dict[str, int]
     phrases: tuple[tuple[tuple[str, ...], int], ...]
     wish_lemmas: frozenset[str]
+    middling: frozenset[str] = frozenset()
 
     @classmethod
     def builtin(cls) -> OpinionLexicon:
         return _builtin_lexicon()
 
     def lemmas(self) -> frozenset[str]:
-        """Lemmas that make a piece of text an opinion (single words and the last word of each phrase)."""
-        return frozenset(self.polarity) | frozenset(p[-1] for p, _ in self.phrases)
+        """Lemmas that make a piece of text an opinion (single words, the last word of each phrase, middling verdicts)."""
+        return frozenset(self.polarity) | frozenset(p[-1] for p, _ in self.phrases) | self.middling
 
     def hits(self, doc: Doc, clause: int, skip: set[int]) -> list[tuple[tuple[int, ...], int]]:
         """Opinion words and phrases in one clause: (token positions, polarity), tokens in ``skip`` left out."""
@@ -110,7 +112,22 @@ def _builtin_lexicon() -> OpinionLexicon:
         elif lemmas:  # several words for Kiwi (짜증나다 = 짜증 + 나다): matched as a phrase
             phrases.append((lemmas, p))
     wish = analyse_many(list(data["wish"]))
-    return OpinionLexicon(pol, tuple(phrases), frozenset(t.lemma for d in wish for t in d.tokens[:1]))
+    middling = frozenset(t.lemma for d in analyse_many(list(data.get("middling", []))) for t in d.tokens[:1])
+    return OpinionLexicon(pol, tuple(phrases), frozenset(t.lemma for d in wish for t in d.tokens[:1]), middling)
+
+
+def _middling(doc: Doc, clause: int, lexicon: OpinionLexicon) -> bool:
+    """A middling verdict in the clause, not negated (보통이 아니다) and not the adverb 보통은 ("usually")."""
+    toks = doc.tokens
+    for j, t in enumerate(toks):
+        if t.clause != clause or t.lemma not in lexicon.middling:
+            continue
+        nxt = t.index + 1
+        if nxt < len(doc.forms) and doc.tags[nxt] == "JX" and doc.forms[nxt] in ("은", "는"):
+            continue
+        if not negated(doc, (j,)):
+            return True
+    return False
 
 
 def negated(doc: Doc, positions: tuple[int, ...]) -> bool:
@@ -192,6 +209,8 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
     if total + cross:
         # "cross": only another aspect's word judges the clause ("방이 너무 추웠어요" is about temperature)
         return RuleVerdict(1 if total + cross > 0 else -1, "opinion" if total else "cross")
+    if lexicon.middling and _middling(doc, mention.clause, lexicon):
+        return RuleVerdict(0, "middling")
     return RuleVerdict(None, "")
 
 

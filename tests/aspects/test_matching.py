@@ -48,6 +48,13 @@ GOLDEN = [
     ("shopping", "가격은 싼데 품질이 별로예요", {("price", "positive"), ("quality", "negative")}),
     ("film", "연기는 좋은데 스토리가 지루해요", {("acting", "positive"), ("story", "negative")}),
     ("app", "광고가 너무 많아요", {("ads", "negative")}),
+    # middling verdicts: judged, neither praised nor faulted
+    ("food", "맛은 쏘쏘..", {("taste", "neutral")}),
+    ("food", "맛도그냥저냥", {("taste", "neutral")}),
+    ("food", "맛이랑 양은 보통이었는데 배달이 늦었어요", {("taste", "neutral"), ("quantity", "neutral"), ("delivery", "negative")}),
+    ("food", "맛은 보통인데 양이 많아요", {("taste", "neutral"), ("quantity", "positive")}),
+    ("food", "보통은 배달이 빨라요", {("delivery", "positive")}),  # 보통은 = usually
+    ("food", "맛은 보통인데 정말 최고예요", {("taste", "positive")}),  # another opinion word in the clause speaks first
     ("food", "머리카락이 나왔어요", {("hygiene", "negative")}),
 ]
 
@@ -84,6 +91,15 @@ def test_prefilter_never_hides_a_match(rules_extractor, domain, text, _):
 def test_clauses(text, clauses):
     doc = analyse(text)
     assert [doc.clause_text(c) for c in range(len(doc.clauses))] == clauses
+
+
+def test_a_middling_verdict_stands_as_a_clause():
+    """보통 is no predicate, but as an opinion word of the lexicon it keeps "맛은 보통인데" a clause of its own."""
+    from nlp.aspects.polarity import OpinionLexicon
+
+    doc = analyse("맛은 보통인데 양이 많아요", OpinionLexicon.builtin().lemmas())
+    assert [doc.clause_text(c) for c in range(len(doc.clauses))] == ["맛은 보통인데", "양이 많아요"]
+    assert [analyse("맛은 보통인데 양이 많아요").clause_text(0)] == ["맛은 보통인데 양이 많아요"]
 
 
 def test_evidence_offsets_point_into_the_raw_text(rules_extractor):
