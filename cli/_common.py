@@ -42,6 +42,13 @@ Precision = Annotated[
         show_default=False,
     ),
 ]
+IntentRules = Annotated[
+    bool,
+    typer.Option(
+        "--intent-rules/--no-intent-rules",
+        help="intent follows what the review states: won't-return, refund or anti-recommendation → avoid; habit → repurchase; advice → recommend (the default); --no-intent-rules keeps the model's own intent",
+    ),
+]
 RatingScale = Annotated[
     str,
     typer.Option(

@@ -11,6 +11,7 @@ from nlp.cli._common import (
     ChannelCol,
     EngineOpt,
     IdCol,
+    IntentRules,
     ProductCol,
     RatingCol,
     RatingScale,
@@ -56,6 +57,7 @@ def run_cmd(
     fast: Annotated[bool, typer.Option("--fast", help="the shipped 3-layer distilled model on int8 without the re-check: ~1.5x the default speed (accuracy: models/sentiment-e5s3)")] = False,
     engine: EngineOpt = "local",
     spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
+    intent_rules: IntentRules = True,
 ) -> None:
     """Score, topics, trends and the CX report for a reviews table (the demo corpus by default), into one directory."""
     from nlp.pipeline import run
@@ -84,6 +86,7 @@ def run_cmd(
         spark_master=spark_master,
         rating_scale=None if rating_scale == "auto" else rating_scale,
         on_stage=_stage_line,
+        intent_rules=intent_rules,
     )
     err_console.print(f"scored {res.scored_rows} rows ({res.rejected_rows} rejected) → {res.scored}")
     err_console.print(

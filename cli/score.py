@@ -11,6 +11,7 @@ from nlp.cli._common import (
     ChannelCol,
     EngineOpt,
     IdCol,
+    IntentRules,
     Precision,
     ProductCol,
     RatingCol,
@@ -57,6 +58,7 @@ def score_cmd(
     aspects: Annotated[bool, typer.Option("--aspects", help="also write aspect-level sentiment beside the output (OUT.aspects.<ext>, as `nlp aspects`)")] = False,
     domain: Annotated[str, typer.Option("--domain", help="with --aspects: auto or an aspect domain (shopping, cosmetics, lodging, food, app, film, books)")] = "auto",
     taxonomy: Annotated[Path | None, typer.Option("--taxonomy", help="with --aspects: a TOML/YAML file adding or replacing aspects")] = None,
+    intent_rules: IntentRules = True,
 ) -> None:
     """Score sentiment, purchase intent and quality flags: input + score columns, plus OUT.rejects.jsonl."""
     from nlp.scoring.scorer import resolve_fast
@@ -71,7 +73,7 @@ def score_cmd(
         stats = spark_score_table(
             input, str(output), column_map(text_col, id_col, product_col, time_col, rating_col, channel_col), master=spark_master, model_dir=model,
             mask_pii=mask_pii, chunk_size=chunk_size, batch_size=batch_size, threads=threads, quantize=quantize, recheck=recheck, backend=backend,
-            rating_scale=None if rating_scale == "auto" else rating_scale,
+            rating_scale=None if rating_scale == "auto" else rating_scale, intent_rules=intent_rules,
         )
         err_console.print(f"{stats.input_rows} rows in: {stats.output_rows} scored → {stats.output}/; {stats.rejected_rows} rejected → {stats.rejects}/")
         return
@@ -79,7 +81,7 @@ def score_cmd(
     if aspects:  # one scorer for both, so the model loads once
         from nlp.scoring.scorer import Scorer
 
-        scorer = Scorer.load(model, batch_size=batch_size, threads=threads, quantize=quantize, backend=backend, recheck_margin=recheck)
+        scorer = Scorer.load(model, batch_size=batch_size, threads=threads, quantize=quantize, backend=backend, recheck_margin=recheck, intent_rules=intent_rules)
     stats = score_table(
         input,
         output,
@@ -96,6 +98,7 @@ def score_cmd(
         backend=backend,
         scorer=scorer,
         rating_scale=None if rating_scale == "auto" else rating_scale,
+        intent_rules=intent_rules,
     )
     err_console.print(f"{stats.input_rows} rows in: {stats.output_rows} scored → {stats.output}; {stats.rejected_rows} rejected → {stats.rejects}")
     if aspects:

@@ -88,6 +88,7 @@ def run(
     spark_master: str = "local[*]",
     rating_scale: str | float | None = None,
     on_stage: Callable[[str, dict], None] | None = None,
+    intent_rules: bool = True,
 ) -> RunResult:
     """Run the whole pipeline on ``input`` (default: the demo corpus) into ``output_dir``.
 
@@ -107,7 +108,8 @@ def run(
     the table fits the topic model's fit sample.
     ``quantize`` (the default) scores and embeds topics on int8 (scoring with its fp32 re-check of
     close intent calls); ``False`` runs both in fp32. ``rating_scale``: the valid ratings for the
-    ``rating_invalid`` flag (``None``: inferred).
+    ``rating_invalid`` flag (``None``: inferred). ``intent_rules=False`` keeps the model's own intent
+    (``--no-intent-rules``; by default intent follows what the text states).
 
     Raises:
         OutputInUse: another run is writing ``output_dir``.
@@ -123,19 +125,19 @@ def run(
         return run_spark(
             input, output_dir, columns, master=spark_master, model_dir=model_dir, freq=freq, nr_topics=nr_topics, min_topic_size=min_topic_size,
             seed=seed, quantize=quantize, recheck=recheck, backend=backend, mask_pii=mask_pii, topics_model=topics_model, rating_scale=rating_scale,
-            title=title,
+            title=title, intent_rules=intent_rules,
         )
     out = Path(output_dir)
     with OutputLock(out):
         return _run_locked(
             input, out, columns or ColumnMap(), model_dir, freq, nr_topics, min_topic_size, seed, resume, quantize, recheck, backend,
-            mask_pii, title, topics_model, rating_scale, on_stage,
+            mask_pii, title, topics_model, rating_scale, on_stage, intent_rules,
         )
 
 
 def _run_locked(
     input, out: Path, cmap: ColumnMap, model_dir, freq, nr_topics, min_topic_size, seed, resume, quantize, recheck, backend, mask_pii, title,
-    topics_model, rating_scale=None, on_stage=None,
+    topics_model, rating_scale=None, on_stage=None, intent_rules=True,
 ) -> RunResult:
     from nlp.io.tables import read_table
     from nlp.scoring.table import input_signature, score_table
@@ -155,6 +157,7 @@ def _run_locked(
             "recheck": recheck,
             "mask_pii": mask_pii,
             "rating_scale": None if rating_scale is None else str(rating_scale),
+            "intent_rules": intent_rules,
         },
         "aspects": {"domain": "auto", "model": str(model_dir) if model_dir else None, "int8": quantize},
         "topics": {
@@ -206,7 +209,8 @@ def _run_locked(
             res.input_rows, res.scored_rows, res.rejected_rows = rec["input_rows"], rec["scored_rows"], rec["rejected_rows"]
         else:
             stats = score_table(
-                src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize, recheck=recheck, backend=backend, rating_scale=rating_scale
+                src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize, recheck=recheck, backend=backend, rating_scale=rating_scale,
+                intent_rules=intent_rules,
             )
             res.input_rows, res.scored_rows, res.rejected_rows = stats.input_rows, stats.output_rows, stats.rejected_rows
             finish("score", t0, [scored, res.rejects], input_rows=res.input_rows, scored_rows=res.scored_rows, rejected_rows=res.rejected_rows)

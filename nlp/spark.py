@@ -81,6 +81,7 @@ def score(
     threads: int | None = None,
     chunk_size: int = 5_000,
     rating_scale: str | float | None = None,
+    intent_rules: bool = True,
 ) -> DataFrame:
     """Sentiment, purchase intent and quality flags for every row of ``df`` (lazily, as a DataFrame).
 
@@ -101,6 +102,7 @@ def score(
         chunk_size: rows per chunk, as ``nlp score --chunk-size`` (int8 scores depend on it).
         rating_scale: the valid ratings for ``rating_invalid`` (``5``, ``10``, ``"0.5-5"``; default:
             1-5, or 1-10 when the first chunk with ratings has one above 5, as ``nlp score``).
+        intent_rules: intent follows what the text states, as ``nlp score`` by default; ``False`` keeps the model's own intent.
 
     Example:
         >>> scored = nlp.spark.score(spark.read.parquet("reviews.parquet"), columns=ColumnMap(text="body"))  # doctest: +SKIP
@@ -120,6 +122,7 @@ def score(
         threads=threads,
         mask_pii=mask_pii,
         rating_scale=rating_scale,
+        intent_rules=intent_rules,
     )
     return score_frame(df, stage, chunk_size)
 

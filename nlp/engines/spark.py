@@ -956,6 +956,7 @@ def score_table(
     backend: str | None = None,
     spark: SparkSession | None = None,
     rating_scale: str | float | None = None,
+    intent_rules: bool = True,
 ) -> TableStats:
     """``nlp score --engine spark``: score every row of ``input`` into the folder ``output`` (+ ``output.rejects.jsonl/``).
 
@@ -977,5 +978,6 @@ def score_table(
         threads=threads,
         mask_pii=mask_pii,
         rating_scale=rating_scale,
+        intent_rules=intent_rules,
     )
     return stage_table(input, output, stage, chunk_size=chunk_size, spark=spark)

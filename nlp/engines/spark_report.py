@@ -292,12 +292,13 @@ def report(
     aspect_picks = [p for p in recorded.asked if p.table == "aspects"]
     if review_picks:
         got = _picked(canon, review_picks, periods)
-        texts = _texts(numbered, cmap, rows=got[ROW_COL].tolist()) if len(got) else pd.DataFrame({ROW_COL: [], "text": []})
+        texts = _texts(numbered, cmap, rows=got[ROW_COL].tolist()) if len(got) else pd.DataFrame({ROW_COL: pd.Series([], dtype=got[ROW_COL].dtype), "text": pd.Series([], dtype=object)})
         got = got.merge(texts, on=ROW_COL, how="left")
         answers.update(_answers(got, review_picks))
     if aspect_picks:
         got = _picked(aspects, aspect_picks, periods)
-        texts = _texts(numbered, cmap, ids=got["id"].astype(str).tolist()) if len(got) else pd.DataFrame({"id": [], "text": []})
+        # no pick found a row (a small file): empty, with the key's own type, so the merge still holds
+        texts = _texts(numbered, cmap, ids=got["id"].astype(str).tolist()) if len(got) else pd.DataFrame({"id": pd.Series([], dtype=got["id"].dtype), "text": pd.Series([], dtype=object)})
         got = got.merge(texts, on="id", how="left")
         got["_sign"] = signs(got["polarity"])
         answers.update(_answers(got, aspect_picks))

@@ -29,6 +29,7 @@ cluster): the driver writes the topic model, the summaries and the trend table t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -110,6 +111,7 @@ def run(
     fit_sample: int | None = None,
     rating_scale: str | float | None = None,
     title: str | None = None,
+    intent_rules: bool = True,
 ) -> RunResult:
     """:func:`nlp.pipeline.run` on Spark (see the module docs); returns the same :class:`~nlp.pipeline.RunResult`."""
     from nlp.pipeline import RunResult
@@ -127,7 +129,7 @@ def run(
     t0 = time.perf_counter()
     stats = score_table(
         src, str(scored_path), cmap, spark=spark, model_dir=model_dir, mask_pii=mask_pii, chunk_size=chunk_size, quantize=quantize, recheck=recheck, backend=backend,
-        rating_scale=rating_scale,
+        rating_scale=rating_scale, intent_rules=intent_rules,
     )
     res.input_rows, res.scored_rows, res.rejected_rows = stats.input_rows, stats.output_rows, stats.rejected_rows
     res.seconds["score"] = time.perf_counter() - t0
@@ -146,11 +148,22 @@ def run(
     res.seconds["aspects"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    assigned = topics(
-        numbered, out / "topics", cmap, freq=tf, model_dir=topics_model, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed,
-        backend=backend, int8=quantize, fit_sample=FIT_SAMPLE if fit_sample is None else fit_sample,
-    )
-    res.topics = out / "topics"
+    from nlp.topics.model import TooFewDocumentsError
+
+    try:
+        assigned = topics(
+            numbered, out / "topics", cmap, freq=tf, model_dir=topics_model, nr_topics=nr_topics, min_topic_size=min_topic_size, seed=seed,
+            backend=backend, int8=quantize, fit_sample=FIT_SAMPLE if fit_sample is None else fit_sample,
+        )
+        res.topics = out / "topics"
+    except TooFewDocumentsError as exc:
+        # as nlp run does locally: a small file still gets its trends and report, without the topics section
+        res.skipped["topics"] = str(exc)
+        with contextlib.suppress(OSError):
+            (out / "topics").rmdir()  # made before the fit; empty
+        from pyspark.sql import functions as F
+
+        assigned = numbered.withColumn("topic", F.lit(None).cast("long")).withColumn("topic_prob", F.lit(None).cast("double")).cache()
     res.seconds["topics"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -225,6 +225,7 @@ class ScoreStage(Stage):
         rating_scale: the valid ratings (``None``: resolved by the engine from the first chunk with ratings).
         duplicate_window_days: the duplicate window (7 days, as ``nlp score``).
         mask_pii: mask personal data before the model sees it.
+        intent_rules: intent follows what the text states, as ``nlp score`` by default (``--no-intent-rules``: off).
     """
 
     name: ClassVar[str] = "score"
@@ -239,6 +240,7 @@ class ScoreStage(Stage):
     mask_pii: bool = True
     rating_scale: tuple[float, float] | None = None
     duplicate_window_days: float | None = DUPLICATE_WINDOW_DAYS
+    intent_rules: bool = True
 
     def __post_init__(self) -> None:
         if self.rating_scale is not None and not isinstance(self.rating_scale, tuple):
@@ -262,14 +264,15 @@ class ScoreStage(Stage):
 
         d = Path(self.model_dir) if self.model_dir else default_model_dir()
         backend = self.backend or os.environ.get("NLP_BACKEND") or "auto"
-        return ("score", str(d.resolve()), self.quantize, self.recheck, backend, self.batch_size, self.threads)
+        return ("score", str(d.resolve()), self.quantize, self.recheck, backend, self.batch_size, self.threads, self.intent_rules)
 
     def load(self):
         from nlp.scoring.scorer import Scorer
 
         logger.info("loading the scorer (once per process): %s", self.model_dir or "the shipped model")
         return Scorer.load(
-            self.model_dir, batch_size=self.batch_size, threads=self.threads, quantize=self.quantize, backend=self.backend, recheck_margin=self.recheck
+            self.model_dir, batch_size=self.batch_size, threads=self.threads, quantize=self.quantize, backend=self.backend, recheck_margin=self.recheck,
+            intent_rules=self.intent_rules,
         )
 
     def labels(self) -> dict[str, list[str]]:

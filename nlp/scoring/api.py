@@ -22,11 +22,11 @@ __all__ = ["score"]
 
 
 @functools.lru_cache(maxsize=2)
-def _cached_scorer(model: str | None, int8: bool) -> Scorer:
+def _cached_scorer(model: str | None, int8: bool, intent_rules: bool = True) -> Scorer:
     # a notebook calls score() many times: load each model (and its ONNX sessions) once
     from nlp.scoring.scorer import Scorer
 
-    return Scorer.load(model, quantize=int8)
+    return Scorer.load(model, quantize=int8, intent_rules=intent_rules)
 
 
 def score(
@@ -44,6 +44,7 @@ def score(
     mask_pii: bool = True,
     rating_scale: str | float | None = None,
     show_progress_bar: bool | None = False,
+    intent_rules: bool = True,
 ) -> pd.DataFrame | dict[str, Any]:
     """Score texts for sentiment, purchase intent and quality flags.
 
@@ -58,6 +59,8 @@ def score(
         text_col, id_col, product_col, time_col, rating_col, channel_col: input column names.
         mask_pii: mask personal data before scoring (as ``nlp score`` does by default).
         rating_scale: the valid ratings for the ``rating_invalid`` flag (``5``, ``10``, ``"0.5-5"``; ``None``: inferred).
+        intent_rules: intent follows what the text states (won't-return, repurchase and recommend statements), as
+            ``nlp score`` by default; ``False`` keeps the model's own intent. A given ``scorer`` keeps its own setting.
 
     Returns:
         For a DataFrame or a list: a DataFrame with the input columns plus ``nlp score``'s columns, one row per input
@@ -89,7 +92,7 @@ def score(
     if text_col not in frame.columns:
         raise ValueError(f"text_col={text_col!r} is not a column of data; it has columns {list(frame.columns)}")
     cmap = ColumnMap(text=text_col, id=id_col, product=product_col, time=time_col, rating=rating_col, channel=channel_col)
-    scorer = scorer or _cached_scorer(str(model) if model else None, int8)
+    scorer = scorer or _cached_scorer(str(model) if model else None, int8, intent_rules)
     with tempfile.TemporaryDirectory(prefix="nlp-score-") as tmp:
         src, out = Path(tmp) / "input.parquet", Path(tmp) / "scored.parquet"
         frame.reset_index(drop=True).to_parquet(src, index=False)

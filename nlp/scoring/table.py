@@ -132,6 +132,7 @@ def score_table(
     embeddings: str | os.PathLike | None = None,
     rating_scale: str | float | None = None,
     show_progress_bar: bool | None = None,
+    intent_rules: bool = True,
 ) -> TableStats:
     """Score every row of ``input`` into ``output`` (+ ``output.rejects.jsonl``).
 
@@ -151,6 +152,9 @@ def score_table(
             closer than this (``None``: :data:`nlp.scoring.scorer.RECHECK_MARGIN`; 0: off).
         rating_scale: the valid ratings for the ``rating_invalid`` flag (``5``, ``10``, ``"0.5-5"``;
             ``None``: 1-5, or 1-10 when the first chunk has a rating above 5).
+        intent_rules: intent follows what the text states (won't-return, repurchase and recommend
+            statements; :mod:`nlp.scoring.intent_override`); ``False`` keeps the model's own intent
+            (``--no-intent-rules``). A given ``scorer`` keeps its own setting.
 
     Returns:
         Row accounting; ``input_rows == output_rows + rejected_rows`` is checked.
@@ -165,7 +169,9 @@ def score_table(
     # one run per output: a second run on the same -o refuses here, before loading the model
     TextPreparer(rating_scale=rating_scale)  # a bad --rating-scale fails here, before the model loads
     with OutputLock(out_path):
-        scorer = scorer or Scorer.load(model_dir, batch_size=batch_size, threads=threads, quantize=quantize, backend=backend, recheck_margin=recheck)
+        scorer = scorer or Scorer.load(
+            model_dir, batch_size=batch_size, threads=threads, quantize=quantize, backend=backend, recheck_margin=recheck, intent_rules=intent_rules
+        )
         state = {
             "version": 2,
             "input": input_signature(input),
@@ -178,6 +184,7 @@ def score_table(
             "model": hashlib.sha1(json.dumps(scorer.meta, sort_keys=True, default=str).encode()).hexdigest(),
             "precision": {"int8": scorer.quantized, "recheck": scorer.recheck_margin},  # a resumed run must not mix fp32 and int8 scores
             "embeddings": bool(embeddings),
+            "intent_rules": bool(scorer.intent_rules),  # a resumed run must not mix intent with and without them
         }
         if parts.exists():
             old = _read_state(parts / "state.json")

@@ -112,6 +112,24 @@ def test_run_on_spark_without_product_or_time_still_reports(tmp_path, spark, tin
     assert _page(remote / "report.html") == _page(local / "report.html")
 
 
+def test_run_on_spark_skips_topics_of_a_small_file_as_local_does(tmp_path, spark, tiny_model):
+    # 12 reviews are too few for topics of 10: both engines skip topics with the reason, and write the same trends and report
+    src = tmp_path / "small.csv"
+    pd.read_csv(DEMO_CORPUS, dtype=str).head(12).to_csv(src, index=False)
+    common = [str(src), "--model", str(tiny_model), "--topics-model", str(tiny_model), "--min-topic-size", "10"]
+    for name, extra in (("local", []), ("spark", ["--engine", "spark", "--spark-master", "local[2]"])):
+        res = runner.invoke(app, ["run", *common, "-o", str(tmp_path / name), *extra])
+        assert res.exit_code == 0, name + res.output
+    local, remote = tmp_path / "local", tmp_path / "spark"
+    info = json.loads((remote / "run.json").read_text())
+    assert "too few" in info["skipped"]["topics"] and info["topics"] is None
+    assert not (remote / "topics").exists()
+    same_frame(pd.read_parquet(local / "trends.parquet"), pd.read_parquet(remote / "trends.parquet"))
+    f_local, f_remote = (json.loads((d / "findings.json").read_text()) for d in (local, remote))
+    assert f_remote == f_local
+    assert _page(remote / "report.html") == _page(local / "report.html")
+
+
 def test_report_without_trends_runs_the_anomaly_rule_on_spark(tmp_path, spark, tiny_model):
     # dates but no product column: no trends table, so the report runs the anomaly rule itself, on both engines
     from nlp.engines.spark import number_rows

@@ -97,3 +97,9 @@ def test_threads_per_task_follow_the_job(stage):
     given = ScoreStage(model_dir=stage.model_dir, threads=3)
     assert given.for_job(1, slots=2, executor_cores=2).threads == 3  # a given number stays
     assert stage.for_job(1, slots=2, executor_cores=2).cache_key() != stage.cache_key()  # the scorer is loaded for it
+
+
+def test_intent_rules_reach_the_executors_scorer(tiny_model_dir):
+    on, off = ScoreStage(model_dir=str(tiny_model_dir)), ScoreStage(model_dir=str(tiny_model_dir), intent_rules=False)
+    assert on.cache_key() != off.cache_key()  # one process may hold both scorers
+    assert on.load().intent_rules is True and off.load().intent_rules is False

@@ -304,3 +304,29 @@ def test_filler_rows_get_null_scores_like_empty_ones(tmp_path, tiny_scorer):
     assert df["flags"].tolist() == ["filler", "filler", "filler", "generic", "generic"]
     assert df["sentiment"].isna().tolist() == [True, True, True, False, False]
     assert df[["sentiment_score", "intent_none"]].iloc[:3].isna().all().all()
+
+
+def test_intent_rules_switch(tmp_path, tiny_model, monkeypatch):
+    """--no-intent-rules keeps the model's own intent; by default a stated won't-return makes it avoid, everywhere."""
+    import nlp.pipeline
+
+    src = tmp_path / "in.csv"
+    texts = ["다시는 안 사요 환불했어요", "배송 빨라요"]
+    pd.DataFrame({"id": ["a", "b"], "text": texts}).to_csv(src, index=False)
+    got = {}
+    for flag in ("--intent-rules", "--no-intent-rules"):
+        out = tmp_path / f"{flag}.parquet"
+        res = runner.invoke(app, ["score", str(src), "-o", str(out), "--model", str(tiny_model), "--fp32", flag])
+        assert res.exit_code == 0, res.output
+        got[flag] = pd.read_parquet(out)
+    raw = Scorer.load(tiny_model, intent_rules=False).predict(texts)["intent"]
+    avoid = INTENT_LABELS.index("avoid")
+    assert got["--intent-rules"]["intent"].iloc[0] == "avoid" and got["--intent-rules"]["intent_avoid"].iloc[0] >= 0.6
+    assert np.allclose(got["--no-intent-rules"]["intent_avoid"].to_numpy(), raw[:, avoid], atol=1e-4)  # written to 4 decimals
+    assert raw[0, avoid] < 0.6  # the tiny model alone does not say avoid: the rule did
+    # nlp run passes it on
+    runs = []
+    monkeypatch.setattr(nlp.pipeline, "run", lambda *a, **k: runs.append(k["intent_rules"]) or (_ for _ in ()).throw(ValueError("stop")))
+    for args in ([], ["--no-intent-rules"]):
+        runner.invoke(app, ["run", str(src), "-o", str(tmp_path / "run"), *args])
+    assert runs == [True, False]
