@@ -179,9 +179,13 @@ def product_name_votes(names: Sequence[str], index: SeedIndex, domains: Sequence
     out = []
     for name, doc in zip([names[i] for i in keep], analyse_many([texts[i] for i in keep])):
         ms = index.find(doc, domains)
+        # a store's name with a branch (…-영통점, 본점) may also start with its cue noun: 치킨플러스, 버거킹
+        store = any(t.lemma.endswith("점") and len(t.lemma) >= 2 for t in doc.tokens)
         for j, tok in enumerate(doc.tokens):
             if tok.tag in ("NNG", "NNP") and len(tok.lemma) > 2:
-                hit = next((seed for suf, seed in suffixes.items() if tok.lemma.endswith(suf) and tok.lemma != suf), None)
+                hit = next(
+                    (seed for suf, seed in suffixes.items() if tok.lemma != suf and (tok.lemma.endswith(suf) or (store and tok.lemma.startswith(suf)))), None
+                )
                 if hit is not None:
                     ms.append(Mention(hit, (j,), tok.clause))
         if ms:

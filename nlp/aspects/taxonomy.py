@@ -47,9 +47,11 @@ __all__ = ["Aspect", "Domain", "Taxonomy", "TaxonomyError", "BUILTIN_DOMAINS", "
 
 RESOURCES = Path(__file__).parent / "resources"
 BUILTIN_DOMAINS = ("shopping", "cosmetics", "lodging", "food", "app", "film", "books")
-DOMAIN_ORDER = ("film", "books", "lodging", "food", "cosmetics", "app", "shopping")
+DOMAIN_ORDER = ("film", "books", "food", "lodging", "cosmetics", "app", "shopping")
 """Tie order of ``--domain auto``: the more specific domains first, ``shopping`` (the most
-generic vocabulary: quality, price, delivery) last."""
+generic vocabulary: quality, price, delivery) last. Food comes before lodging: a tie between them
+rests on words they share (맛있다 is food's taste and lodging's breakfast), which a food review says far
+more often than a hotel review says nothing else."""
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 

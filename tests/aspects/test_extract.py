@@ -8,6 +8,7 @@ import pytest
 
 from nlp.aspects import ASPECT_COLUMNS, AspectExtractor, NotFittedError, choose_domains, extract
 from nlp.aspects.clauses import analyse
+from nlp.aspects.extract import product_name_votes
 
 
 class _NoScorer:
@@ -138,6 +139,16 @@ def test_the_product_name_votes_for_its_domain():
     assert set(with_names.loc[with_names["product_id"] == "땅땅치킨-영통역점", "domain"]) == {"food"}
     assert set(without["domain"]) == {"lodging"}
     assert set(with_names.loc[with_names["product_id"] == "12345", "domain"]) == {"lodging"}
+
+
+def test_a_store_name_may_start_with_its_cue_and_shared_words_tie_to_food():
+    # 맛있다 is food's taste and lodging's breakfast: alone it decides food; a branch name starting with
+    # a cue noun (치킨플러스-…점) names a food store; without a branch the start of a name is no vote
+    idx = AspectExtractor(rules_only=True).fit().index_
+    votes = dict((g, {m.domain for m in ms}) for ms, g in product_name_votes(["치킨플러스-수원영통점", "치킨플러스"], idx, idx.domains))
+    assert votes.get("치킨플러스-수원영통점") == {"food"} and "치킨플러스" not in votes
+    frame = pd.DataFrame({"product_id": ["12345"], "text": ["맛있어요"]})
+    assert set(extract(frame, rules_only=True)["domain"]) == {"food"}
 
 
 def test_books_domain_reads_book_reviews():
