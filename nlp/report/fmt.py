@@ -6,6 +6,11 @@ missing value is an en dash. Minus signs are the typographic ``−``.
 Example:
     >>> pct(0.123), signed(-0.5), points(0.071), interval_text((0.02, 0.115), "pp")
     ('12%', '−0.50', '+7%p', '+2 ~ +12%p')
+
+A value that rounds to zero has no sign (not "−0%p"):
+
+    >>> points(-0.002), signed(0.001), interval_text((-0.004, 0.05), "pp")
+    ('0%p', '0.00', '0 ~ +5%p')
 """
 
 from __future__ import annotations
@@ -30,6 +35,12 @@ def _minus(text: str) -> str:
     return text.replace("-", "−")
 
 
+def _sign(x: float, digits: int) -> str:
+    """``x`` with its sign (``+0.42``, ``-0.10``), and none when it rounds to zero (``0.00``, not ``-0.00``)."""
+    text = f"{x:+.{digits}f}"
+    return text[1:] if float(text) == 0 else text
+
+
 def pct(v: Any, digits: int = 0) -> str:
     """A share as a percentage: ``0.123 → 12%``."""
     return "–" if missing(v) else f"{100 * float(v):.{digits}f}%"
@@ -37,12 +48,12 @@ def pct(v: Any, digits: int = 0) -> str:
 
 def signed(v: Any, digits: int = 2) -> str:
     """A signed score: ``+0.42``, ``−0.10``."""
-    return "–" if missing(v) else _minus(f"{float(v):+.{digits}f}")
+    return "–" if missing(v) else _minus(_sign(float(v), digits))
 
 
 def points(v: Any, digits: int = 0) -> str:
     """A difference of shares in percentage points: ``+12%p``."""
-    return "–" if missing(v) else _minus(f"{100 * float(v):+.{digits}f}") + "%p"
+    return "–" if missing(v) else _minus(_sign(100 * float(v), digits)) + "%p"
 
 
 def count(v: Any) -> str:
@@ -56,10 +67,10 @@ def interval_text(bounds: tuple[Any, Any] | list[Any] | None, kind: Literal["pp"
         return "–"
     lo, hi = float(bounds[0]), float(bounds[1])
     if kind == "pp":
-        return _minus(f"{100 * lo:+.0f} ~ {100 * hi:+.0f}%p")
+        return _minus(f"{_sign(100 * lo, 0)} ~ {_sign(100 * hi, 0)}%p")
     if kind == "pct":
         return f"{100 * lo:.0f}~{100 * hi:.0f}%"
     if kind == "ratio":
         top = "∞" if math.isinf(hi) else f"{hi:.1f}"
         return f"×{lo:.1f} ~ ×{top}"
-    return _minus(f"{lo:+.2f} ~ {hi:+.2f}")
+    return _minus(f"{_sign(lo, 2)} ~ {_sign(hi, 2)}")

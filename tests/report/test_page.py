@@ -103,7 +103,7 @@ def test_matrix_greys_cells_with_too_few_mentions():
     assert "c-thin" in noise_h1 and ">5건<" in noise_h1 and "−1.00" not in noise_h1.split("title=")[0]
     assert "c-thin" in staff_h2 and "4건" in staff_h2
     assert "c-p3" in staff_h1 and "+0.50" in staff_h1  # 30 positive, 10 negative: net 0.5 (the ≥ 0.5 bin)
-    assert "c-z0" in noise_h2 and "+0.00" in noise_h2
+    assert "c-z0" in noise_h2 and ">0.00<" in noise_h2 and "+0.00" not in noise_h2  # zero has no sign
     assert "참고용" in noise_h1  # the tooltip says why it is grey
     # the documented minimum moves with the rule
     html_low = build_report(scored, aspects=aspects, rules=FindingRules(min_mentions=5))
