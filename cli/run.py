@@ -22,6 +22,7 @@ from nlp.cli._common import (
     err_console,
     friendly_errors,
 )
+from nlp.cli.aspects import DomainColOpt, DomainOpt, TaxonomyOpt
 from nlp.engines import DEFAULT_SPARK_MASTER
 
 
@@ -58,6 +59,9 @@ def run_cmd(
     engine: EngineOpt = "local",
     spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
     intent_rules: IntentRules = True,
+    domain: DomainOpt = "auto",
+    taxonomy: TaxonomyOpt = None,
+    domain_col: DomainColOpt = None,
 ) -> None:
     """Score, topics, trends and the CX report for a reviews table (the demo corpus by default), into one directory."""
     from nlp.pipeline import run
@@ -87,6 +91,9 @@ def run_cmd(
         rating_scale=None if rating_scale == "auto" else rating_scale,
         on_stage=_stage_line,
         intent_rules=intent_rules,
+        domain=domain,
+        taxonomy=taxonomy,
+        domain_col=domain_col,
     )
     err_console.print(f"scored {res.scored_rows} rows ({res.rejected_rows} rejected) → {res.scored}")
     err_console.print(

@@ -89,6 +89,9 @@ def run(
     rating_scale: str | float | None = None,
     on_stage: Callable[[str, dict], None] | None = None,
     intent_rules: bool = True,
+    domain: str = "auto",
+    taxonomy: str | os.PathLike | None = None,
+    domain_col: str | None = None,
 ) -> RunResult:
     """Run the whole pipeline on ``input`` (default: the demo corpus) into ``output_dir``.
 
@@ -109,7 +112,10 @@ def run(
     ``quantize`` (the default) scores and embeds topics on int8 (scoring with its fp32 re-check of
     close intent calls); ``False`` runs both in fp32. ``rating_scale``: the valid ratings for the
     ``rating_invalid`` flag (``None``: inferred). ``intent_rules=False`` keeps the model's own intent
-    (``--no-intent-rules``; by default intent follows what the text states).
+    (``--no-intent-rules``; by default intent follows what the text states). ``domain``, ``taxonomy`` and
+    ``domain_col`` are the aspect stage's (``nlp aspects``' options: ``auto`` or a domain name, a TOML/YAML
+    file of extra aspects or domains, a column naming each row's domain); a bad file or an unknown domain
+    fails before scoring starts.
 
     Raises:
         OutputInUse: another run is writing ``output_dir``.
@@ -117,6 +123,7 @@ def run(
     """
     from nlp.engines import check_engine
 
+    _check_aspect_options(domain, taxonomy)
     if check_engine(engine, spark_master) == "spark":
         if resume:
             raise ValueError("resume=True is for engine='local'; Spark re-runs failed tasks itself")
@@ -125,19 +132,19 @@ def run(
         return run_spark(
             input, output_dir, columns, master=spark_master, model_dir=model_dir, freq=freq, nr_topics=nr_topics, min_topic_size=min_topic_size,
             seed=seed, quantize=quantize, recheck=recheck, backend=backend, mask_pii=mask_pii, topics_model=topics_model, rating_scale=rating_scale,
-            title=title, intent_rules=intent_rules,
+            title=title, intent_rules=intent_rules, domain=domain, taxonomy=taxonomy, domain_col=domain_col,
         )
     out = Path(output_dir)
     with OutputLock(out):
         return _run_locked(
             input, out, columns or ColumnMap(), model_dir, freq, nr_topics, min_topic_size, seed, resume, quantize, recheck, backend,
-            mask_pii, title, topics_model, rating_scale, on_stage, intent_rules,
+            mask_pii, title, topics_model, rating_scale, on_stage, intent_rules, domain, taxonomy, domain_col,
         )
 
 
 def _run_locked(
     input, out: Path, cmap: ColumnMap, model_dir, freq, nr_topics, min_topic_size, seed, resume, quantize, recheck, backend, mask_pii, title,
-    topics_model, rating_scale=None, on_stage=None, intent_rules=True,
+    topics_model, rating_scale=None, on_stage=None, intent_rules=True, domain="auto", taxonomy=None, domain_col=None,
 ) -> RunResult:
     from nlp.io.tables import read_table
     from nlp.scoring.table import input_signature, score_table
@@ -159,7 +166,13 @@ def _run_locked(
             "rating_scale": None if rating_scale is None else str(rating_scale),
             "intent_rules": intent_rules,
         },
-        "aspects": {"domain": "auto", "model": str(model_dir) if model_dir else None, "int8": quantize},
+        "aspects": {
+            "domain": domain,
+            "taxonomy": _file_digest(taxonomy),
+            "domain_col": domain_col,
+            "model": str(model_dir) if model_dir else None,
+            "int8": quantize,
+        },
         "topics": {
             "nr_topics": str(nr_topics),
             "min_topic_size": min_topic_size,
@@ -225,7 +238,9 @@ def _run_locked(
             from nlp.aspects.table import aspects_table
 
             # the scored table's probabilities are reused for one-clause reviews; the domain is chosen per product
-            astats = aspects_table(scored, aspects_path, cmap, model_dir=model_dir, quantize=quantize, backend=backend, freq=tf)
+            astats = aspects_table(
+                scored, aspects_path, cmap, domain=domain, taxonomy=taxonomy, domain_col=domain_col, model_dir=model_dir, quantize=quantize, backend=backend, freq=tf
+            )
             e = astats.extract
             finish("aspects", t0, [aspects_path], mentions=e.rows, reviews_with_aspects=e.with_aspects, reviews_without=e.without_aspects, domains=e.domains)
 
@@ -290,6 +305,24 @@ def _run_locked(
     res.complete = True
     atomic_write_text(out / RUN_FILE, res.to_json())
     return res
+
+
+def _check_aspect_options(domain: str, taxonomy) -> None:
+    """A taxonomy file that does not load, or a domain it does not hold, stops the run before scoring."""
+    from nlp.aspects.taxonomy import Taxonomy
+
+    tax = Taxonomy.load(taxonomy)
+    if domain != "auto" and domain not in tax:
+        raise ValueError(f"unknown aspect domain {domain!r}; choose auto or one of {tax.names} (or add it with --taxonomy FILE)")
+
+
+def _file_digest(path) -> str | None:
+    """What a resumed run compares for a taxonomy file: its content, not only its name."""
+    if path is None:
+        return None
+    import hashlib
+
+    return f"{Path(path).name}:{hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]}"
 
 
 def _add_aspect_features(trends_path: Path, aspects_path: Path, frame, cmap: ColumnMap, freq: str) -> None:

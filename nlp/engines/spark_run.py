@@ -112,6 +112,9 @@ def run(
     rating_scale: str | float | None = None,
     title: str | None = None,
     intent_rules: bool = True,
+    domain: str = "auto",
+    taxonomy: str | os.PathLike | None = None,
+    domain_col: str | None = None,
 ) -> RunResult:
     """:func:`nlp.pipeline.run` on Spark (see the module docs); returns the same :class:`~nlp.pipeline.RunResult`."""
     from nlp.pipeline import RunResult
@@ -144,7 +147,9 @@ def run(
     from nlp.schema import ASPECTS_FILE
 
     res.aspects = out / ASPECTS_FILE
-    aspect_rows = aspects(numbered, res.aspects, cmap, model_dir=model_dir, quantize=quantize, backend=backend)
+    aspect_rows = aspects(
+        numbered, res.aspects, cmap, domain=domain, taxonomy=str(taxonomy) if taxonomy else None, domain_col=domain_col, model_dir=model_dir, quantize=quantize, backend=backend
+    )
     res.seconds["aspects"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -116,7 +116,7 @@ def test_run_on_spark_skips_topics_of_a_small_file_as_local_does(tmp_path, spark
     # 12 reviews are too few for topics of 10: both engines skip topics with the reason, and write the same trends and report
     src = tmp_path / "small.csv"
     pd.read_csv(DEMO_CORPUS, dtype=str).head(12).to_csv(src, index=False)
-    common = [str(src), "--model", str(tiny_model), "--topics-model", str(tiny_model), "--min-topic-size", "10"]
+    common = [str(src), "--model", str(tiny_model), "--topics-model", str(tiny_model), "--min-topic-size", "10", "--domain", "film"]
     for name, extra in (("local", []), ("spark", ["--engine", "spark", "--spark-master", "local[2]"])):
         res = runner.invoke(app, ["run", *common, "-o", str(tmp_path / name), *extra])
         assert res.exit_code == 0, name + res.output
@@ -125,6 +125,10 @@ def test_run_on_spark_skips_topics_of_a_small_file_as_local_does(tmp_path, spark
     assert "too few" in info["skipped"]["topics"] and info["topics"] is None
     assert not (remote / "topics").exists()
     same_frame(pd.read_parquet(local / "trends.parquet"), pd.read_parquet(remote / "trends.parquet"))
+    # --domain reaches the aspect stage on both engines
+    a_local, a_remote = pd.read_parquet(local / "aspects.parquet"), pd.read_parquet(remote / "aspects.parquet")
+    assert set(a_local["domain"]) <= {"film"}
+    same_frame(a_local, a_remote)
     f_local, f_remote = (json.loads((d / "findings.json").read_text()) for d in (local, remote))
     assert f_remote == f_local
     assert _page(remote / "report.html") == _page(local / "report.html")

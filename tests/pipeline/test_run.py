@@ -92,3 +92,22 @@ def test_run_sigkill_then_resume(tmp_path, tiny_model):
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     pd.testing.assert_frame_equal(pd.read_parquet(out / "scored.parquet"), pd.read_parquet(full / "scored.parquet"))
     assert (out / "report.html").exists() and not list(out.glob("*.partial"))
+
+
+def test_run_takes_the_aspect_domain_and_a_taxonomy_file(tmp_path, tiny_model):
+    # nlp run passes --domain / --taxonomy to its aspect stage, and a bad choice stops it before scoring
+    src = tmp_path / "films.csv"
+    pd.read_csv(DEMO_CORPUS, dtype=str).head(40).to_csv(src, index=False)
+    tax = tmp_path / "extra.toml"
+    tax.write_text('[domains.film.aspects.ending]\nlabel = "결말"\nterms = ["결말", "엔딩"]\n', encoding="utf-8")
+    out = tmp_path / "out"
+    common = ["--model", str(tiny_model), "--topics-model", str(tiny_model), "--min-topic-size", "10"]
+    res = runner.invoke(app, ["run", str(src), "-o", str(out), *common, "--domain", "film", "--taxonomy", str(tax)])
+    assert res.exit_code == 0, res.output
+    rows = pd.read_parquet(out / "aspects.parquet")
+    assert set(rows["domain"]) == {"film"}
+    settings = json.loads((out / "run.json").read_text())["stages"]["aspects"]["settings"]
+    assert settings["domain"] == "film" and settings["taxonomy"].startswith("extra.toml:")
+    bad = runner.invoke(app, ["run", str(src), "-o", str(tmp_path / "bad"), *common, "--domain", "pets"])
+    assert bad.exit_code == 2 and "unknown aspect domain 'pets'" in bad.output
+    assert not (tmp_path / "bad" / "scored.parquet").exists()
