@@ -117,14 +117,21 @@ def _builtin_lexicon() -> OpinionLexicon:
 
 
 def _middling(doc: Doc, clause: int, lexicon: OpinionLexicon) -> bool:
-    """A middling verdict in the clause, not negated (보통이 아니다) and not the adverb 보통은 ("usually")."""
+    """A middling verdict in the clause, not negated (보통이 아니다).
+
+    보통 is also the adverb "usually" (보통은 …, 보통 뚜껑에 써주시는데, 보통 비싸고): it counts only as
+    a verdict, where it ends its clause or is followed by 이다, 수준 or 정도 (양은 보통이었는데, 걍 보통, 보통 수준).
+    """
     toks = doc.tokens
     for j, t in enumerate(toks):
         if t.clause != clause or t.lemma not in lexicon.middling:
             continue
-        nxt = t.index + 1
-        if nxt < len(doc.forms) and doc.tags[nxt] == "JX" and doc.forms[nxt] in ("은", "는"):
-            continue
+        if t.lemma == "보통":
+            nxt = t.index + 1
+            after = toks[j + 1] if j + 1 < len(toks) and toks[j + 1].clause == clause else None
+            verdict = (nxt < len(doc.tags) and doc.tags[nxt] == "VCP") or after is None or after.lemma in ("수준", "정도")
+            if not verdict:
+                continue
         if not negated(doc, (j,)):
             return True
     return False

@@ -142,3 +142,23 @@ def test_contrast_with_a_polite_ending_carries(rules_extractor):
 
 def test_domain_of_a_term_only_in_its_domain(rules_extractor):
     assert rules_extractor.predict("방음이 안 돼요", domain="food") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "middling"),
+    [
+        ("배달은보통", True),
+        ("양은 보통이었어요", True),
+        ("맛은 보통 수준", True),
+        ("맛도그냥저냥", True),
+        ("보통 뚜껑에 써주시는데", False),  # 보통 = usually
+        ("보통은 빨리 와요", False),
+        ("맛이 보통이 아니에요", False),  # negated: not ordinary at all
+    ],
+)
+def test_middling_verdicts_and_the_adverb_usually(text, middling):
+    from nlp.aspects.polarity import OpinionLexicon, _middling
+
+    lex = OpinionLexicon.builtin()
+    doc = analyse(text, lex.lemmas())
+    assert any(_middling(doc, c, lex) for c in range(len(doc.clauses))) == middling
