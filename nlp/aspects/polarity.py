@@ -119,7 +119,7 @@ def _builtin_lexicon() -> OpinionLexicon:
 def _middling(doc: Doc, clause: int, lexicon: OpinionLexicon) -> bool:
     """A middling verdict in the clause, not negated (보통이 아니다).
 
-    보통 is also the adverb "usually" (보통은 …, 보통 뚜껑에 써주시는데, 보통 비싸고): it counts only as
+    보통 is also the adverb "usually" (보통은 …, 보통 포장에 적어주시는데, 보통 비싸고): it counts only as
     a verdict, where it ends its clause or is followed by 이다, 수준 or 정도 (양은 보통이었는데, 걍 보통, 보통 수준).
     """
     toks = doc.tokens

@@ -60,7 +60,7 @@ STATED_EXTRA = re.compile(
     r"(다시는?|다신|더\s?이상|또|앞으로)\s?(\S{1,10}\s?){0,3}?" + _DO + r"\S{0,2}\s?(고\s?)?싶(지|진)\s?(는\s?)?않|"
     r"(또|다시|한\s?번\s?더)\s?(\S{1,10}\s?){0,2}?(먹고|사고|가고|오고|시키고|쓰고|보고|볼)\s?(싶은|싶은\s?\S{0,4}|맘|마음)\s?(은\s?|이\s?)?(아니|아닙|안\s?생|없)|"
     r"(또|다시)\s?(\S{1,6}\s?)?(갈|올|먹을|살|시킬|방문할|쓸|볼)\s?(것|거)\s?같(지|진)\s?(는\s?)?않|"
-    # the same with -지 않다: 다시는 여기 시키지 않겠습니다, 저라면 여기서 배달시키지 않습니다, 두 번은 찾지 않을
+    # the same with -지 않다: 다시는 이 집 시키지 않겠어요, 저라면 주문하지 않습니다, 두 번은 찾지 않을
     # (words between end in a space, the last may be glued to the verb: one way to split a run without spaces)
     r"(다시는?|다신|이제는?|앞으로는?|두\s?번\s?다시|또다시|저라면|나라면)\s?(절대\s?)?(\S{1,10}\s){0,3}?\S{0,6}?" + _DO + r"\S{0,2}지\s?(는\s?)?않|"
     r"두\s?번(은|다시)\s?(\S{1,6}\s?)?(찾|가|오|먹|시키)\S{0,2}지\s?않|"
@@ -188,7 +188,7 @@ _USE = (
 )
 REPURCHASE_STATED = re.compile(
     # habitually, again, for years: 항상 시켜먹어요, 자주 시켜먹을게요, 종종 시킬게요, 꾸준히 사용, 계속 시켰는데
-    # (a habit adverb starts a word, or follows a sentence end written without a space: …먹었어요또 시켜먹겠습니다)
+    # (a habit adverb starts a word, or follows a sentence end written without a space: …먹었어요또 시킬게요)
     r"((?<![가-힣])|(?<=[요다음함죠]))(항상|늘|맨날|매번|자주|종종|꾸준히|계속|쭉|쭈욱|또|여러\s?번|몇\s?번째|이틀\s?연속|연속으로)\s?(\S+\s)?" + _USE
     # not a condition or a measure (꾸준히 쓰면, 자주 갈 정도), nor "-지 모르겠다"
     + r"(?<!면)(?!\S{0,2}면|\s?정도|\S*지\s?(는\s?|도\s?)?모르)|애용|"

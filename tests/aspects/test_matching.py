@@ -49,9 +49,9 @@ GOLDEN = [
     ("film", "연기는 좋은데 스토리가 지루해요", {("acting", "positive"), ("story", "negative")}),
     ("app", "광고가 너무 많아요", {("ads", "negative")}),
     # middling verdicts: judged, neither praised nor faulted
-    ("food", "맛은 쏘쏘..", {("taste", "neutral")}),
-    ("food", "맛도그냥저냥", {("taste", "neutral")}),
-    ("food", "맛이랑 양은 보통이었는데 배달이 늦었어요", {("taste", "neutral"), ("quantity", "neutral"), ("delivery", "negative")}),
+    ("food", "맛은 쏘쏘해요", {("taste", "neutral")}),
+    ("food", "맛도 그냥저냥이에요", {("taste", "neutral")}),
+    ("food", "맛과 양은 보통이었는데 배달이 늦었어요", {("taste", "neutral"), ("quantity", "neutral"), ("delivery", "negative")}),
     ("food", "맛은 보통인데 양이 많아요", {("taste", "neutral"), ("quantity", "positive")}),
     ("food", "보통은 배달이 빨라요", {("delivery", "positive")}),  # 보통은 = usually
     ("food", "맛은 보통인데 정말 최고예요", {("taste", "positive")}),  # another opinion word in the clause speaks first
@@ -147,11 +147,11 @@ def test_domain_of_a_term_only_in_its_domain(rules_extractor):
 @pytest.mark.parametrize(
     ("text", "middling"),
     [
-        ("배달은보통", True),
+        ("배송은보통", True),
         ("양은 보통이었어요", True),
         ("맛은 보통 수준", True),
-        ("맛도그냥저냥", True),
-        ("보통 뚜껑에 써주시는데", False),  # 보통 = usually
+        ("맛도 그냥저냥", True),
+        ("보통 포장에 적어주시는데", False),  # 보통 = usually
         ("보통은 빨리 와요", False),
         ("맛이 보통이 아니에요", False),  # negated: not ordinary at all
     ],

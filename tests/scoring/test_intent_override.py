@@ -137,17 +137,17 @@ def test_lodging_statements(text):
 @pytest.mark.parametrize(
     "text",
     [
-        "다시는 여기 시키지 않겠습니다",
-        "저라면 여기서 배달시키지 않습니다",
-        "또 와서 먹을것 같진 않네요",
-        "두번은 찾지 않을 맛",
-        "인증 오류 때문에 은행바꾼다 진짜",
-        "트러블이 올라와서 사용 중단",
-        "건성이신분들 절대 사시면 안됨",
-        "괜히 돈만 버렸음",
-        "그정도 기대값 가지고 오진 마세요",
+        "다시는 이 집 시키지 않겠어요",
+        "저라면 이 가게에서 주문하지 않습니다",
+        "다시 와서 먹을 것 같진 않아요",
+        "두 번은 찾지 않을 것 같아요",
+        "오류 때문에 결국 은행바꾼다",
+        "뾰루지가 나서 사용 중단했어요",
+        "지성이신 분들은 사시면 안 돼요",
+        "결국 돈만 버렸네요",
+        "큰 기대 하고 오진 마세요",
         "절대 사용하지 마세요",
-        "굳이 가서 안먹는게 나을듯",
+        "줄 서서 안 먹는 게 나아요",
     ],
 )
 def test_more_ways_of_saying_avoid(text):
@@ -157,17 +157,17 @@ def test_more_ways_of_saying_avoid(text):
 @pytest.mark.parametrize(
     "text, repurchase",
     [
-        ("항상 애용하는 코카콜라", True),
-        ("꾸역꾸역먹었어요또 시켜먹겠습니다", True),  # a habit adverb after a sentence end without a space
-        ("두피에 좋아서 요즘 이것만 쓰네요", True),
-        ("족발은 여기서만 먹어요", True),
-        ("앞으로 피자는 여기서 시켜먹어야겠어용", True),
-        ("Nh 쭈욱 쓰는데 어플은 직관적이에요", True),
-        ("다른 색상도 구입할 의향이 있어요", True),
-        ("저는 제구매 의사 있어요", True),  # a common misspelling of 재구매
-        ("아직 쓴 지 오래되진 않아서 잘 모르겠어요", False),
-        ("그래도 꾸준히 쓰면 밝아질 것 같아요", False),  # a condition, not a habit
-        ("동네에 있으면 자주 갈 정도의 맛은 됩니다", False),
+        ("항상 애용하는 세제예요", True),
+        ("배부르게먹었어요또 시킬게요", True),  # a habit adverb after a sentence end without a space
+        ("순해서 요즘 이것만 쓰네요", True),
+        ("짜장면은 여기서만 먹어요", True),
+        ("앞으로 치킨은 여기서 시킬게요", True),
+        ("이 앱 쭈욱 쓰는데 편해요", True),
+        ("다른 색도 구입할 의향 있어요", True),
+        ("제구매 의사 있습니다", True),  # a common misspelling of 재구매
+        ("쓴 지 오래되진 않았지만 괜찮아요", False),
+        ("꾸준히 쓰면 좋아질 것 같아요", False),  # a condition, not a habit
+        ("근처라면 자주 갈 정도는 돼요", False),
         ("오늘도 맛있었어요", False),
     ],
 )
