@@ -168,7 +168,7 @@ def _run_locked(
         },
         "aspects": {
             "domain": domain,
-            "taxonomy": _file_digest(taxonomy),
+            "taxonomy": input_signature(taxonomy) if taxonomy else None,
             "domain_col": domain_col,
             "model": str(model_dir) if model_dir else None,
             "int8": quantize,
@@ -314,15 +314,6 @@ def _check_aspect_options(domain: str, taxonomy) -> None:
     tax = Taxonomy.load(taxonomy)
     if domain != "auto" and domain not in tax:
         raise ValueError(f"unknown aspect domain {domain!r}; choose auto or one of {tax.names} (or add it with --taxonomy FILE)")
-
-
-def _file_digest(path) -> str | None:
-    """What a resumed run compares for a taxonomy file: its content, not only its name."""
-    if path is None:
-        return None
-    import hashlib
-
-    return f"{Path(path).name}:{hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]}"
 
 
 def _add_aspect_features(trends_path: Path, aspects_path: Path, frame, cmap: ColumnMap, freq: str) -> None:

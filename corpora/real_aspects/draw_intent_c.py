@@ -35,32 +35,39 @@ PLAN: dict[str, int] = {
 }
 
 
-def draw(source: Path) -> pd.DataFrame:
+def draw_chunk(source: Path, plan: dict[str, int], seed: int, taken_files: tuple[str, ...], chunk: str) -> pd.DataFrame:
+    """Per domain of ``plan``, :func:`half_below_top` of the `evaluation-only` reviews in none of ``taken_files``' ids."""
     d = pd.read_parquet(source)
     d = d[d["use"] == "evaluation-only"]
-    taken = set(pd.read_csv(HERE / "ids.csv", dtype=str)["id"])
+    taken = set().union(*[set(pd.read_csv(HERE / f, dtype=str)["id"]) for f in taken_files])
     d = d[~d["id"].astype(str).isin(taken)]
-    parts = []
-    for domain, n in PLAN.items():
-        parts.append(half_below_top(d[d["domain"] == domain], n, SEED))
-    out = pd.concat(parts).sample(frac=1.0, random_state=SEED)
-    return out.assign(chunk="C")
+    parts = [half_below_top(d[d["domain"] == domain], n, seed) for domain, n in plan.items()]
+    return pd.concat(parts).sample(frac=1.0, random_state=seed).assign(chunk=chunk)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def draw(source: Path) -> pd.DataFrame:
+    return draw_chunk(source, PLAN, SEED, ("ids.csv",), "C")
+
+
+def main_for(draw_fn, ids_name: str, labels_name: str, doc: str) -> None:
+    """The command line of an intent-only chunk: write its ids, and with ``--materialise`` its texts and labels."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     ap.add_argument("--materialise", type=Path, help="also write ids + texts (+ labels) here (outside the repo)")
     args = ap.parse_args()
-    out = draw(args.source)
-    out[["id", "domain", "chunk"]].to_csv(HERE / "intent_c_ids.csv", index=False)
+    out = draw_fn(args.source)
+    out[["id", "domain", "chunk"]].to_csv(HERE / ids_name, index=False)
     if args.materialise:
-        # `nlp evaluate intent --data C.csv` reads text, intent, domain
-        table = join_labels(out[["id", "domain", "chunk", "rating", "rating_scale", "text"]], HERE / "intent_c_labels.csv", ["intent"])
+        # `nlp evaluate intent --data X.csv` reads text, intent, domain
+        table = join_labels(out[["id", "domain", "chunk", "rating", "rating_scale", "text"]], HERE / labels_name, ["intent"])
         if "intent" in table.columns:
             table = table[table["intent"] != ""]
         table.to_csv(args.materialise, index=False)
     print(out.groupby("domain").size().to_string())
+
+
+def main() -> None:
+    main_for(draw, "intent_c_ids.csv", "intent_c_labels.csv", __doc__)
 
 
 if __name__ == "__main__":

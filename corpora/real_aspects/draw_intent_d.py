@@ -16,14 +16,11 @@ The two blind labellings are merged by ``corpora/real_train/merge_intent.py`` (a
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pandas as pd
-from draw import half_below_top, join_labels
+from draw_intent_c import draw_chunk, main_for
 
-HERE = Path(__file__).resolve().parent
-DEFAULT_SOURCE = HERE.parents[1] / ".." / "shared" / "corpora" / "real_reviews" / "real_reviews.parquet"
 SEED = 20261209
 PLAN: dict[str, int] = {
     "delivery": 120,
@@ -38,29 +35,8 @@ TAKEN = ("ids.csv", "intent_c_ids.csv", "books_ids.csv")
 
 
 def draw(source: Path) -> pd.DataFrame:
-    d = pd.read_parquet(source)
-    d = d[d["use"] == "evaluation-only"]
-    taken = set().union(*[set(pd.read_csv(HERE / f, dtype=str)["id"]) for f in TAKEN])
-    d = d[~d["id"].astype(str).isin(taken)]
-    parts = [half_below_top(d[d["domain"] == domain], n, SEED) for domain, n in PLAN.items()]
-    return pd.concat(parts).sample(frac=1.0, random_state=SEED).assign(chunk="D")
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
-    ap.add_argument("--materialise", type=Path, help="also write ids + texts (+ labels) here (outside the repo)")
-    args = ap.parse_args()
-    out = draw(args.source)
-    out[["id", "domain", "chunk"]].to_csv(HERE / "intent_d_ids.csv", index=False)
-    if args.materialise:
-        # `nlp evaluate intent --data D.csv` reads text, intent, domain
-        table = join_labels(out[["id", "domain", "chunk", "rating", "rating_scale", "text"]], HERE / "intent_d_labels.csv", ["intent"])
-        if "intent" in table.columns:
-            table = table[table["intent"] != ""]
-        table.to_csv(args.materialise, index=False)
-    print(out.groupby("domain").size().to_string())
+    return draw_chunk(source, PLAN, SEED, TAKEN, "D")
 
 
 if __name__ == "__main__":
-    main()
+    main_for(draw, "intent_d_ids.csv", "intent_d_labels.csv", __doc__)

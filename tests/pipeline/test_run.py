@@ -107,7 +107,7 @@ def test_run_takes_the_aspect_domain_and_a_taxonomy_file(tmp_path, tiny_model):
     rows = pd.read_parquet(out / "aspects.parquet")
     assert set(rows["domain"]) == {"film"}
     settings = json.loads((out / "run.json").read_text())["stages"]["aspects"]["settings"]
-    assert settings["domain"] == "film" and settings["taxonomy"].startswith("extra.toml:")
+    assert settings["domain"] == "film" and settings["taxonomy"]["path"] == str(tax.resolve())
     bad = runner.invoke(app, ["run", str(src), "-o", str(tmp_path / "bad"), *common, "--domain", "pets"])
     assert bad.exit_code == 2 and "unknown aspect domain 'pets'" in bad.output
     assert not (tmp_path / "bad" / "scored.parquet").exists()
