@@ -148,6 +148,8 @@ def test_lodging_statements(text):
         "큰 기대 하고 오진 마세요",
         "절대 사용하지 마세요",
         "줄 서서 안 먹는 게 나아요",
+        "다시는 안 시킵니다",  # the formal -ㅂ니다 changes the stem syllable (시키 → 시킵)
+        "다시는 안 삽니다",
     ],
 )
 def test_more_ways_of_saying_avoid(text):
