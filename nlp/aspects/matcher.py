@@ -8,8 +8,9 @@ the longer one wins, so ``방음 안 되다`` (a complaint) takes precedence ove
 
 A cheap character test (:meth:`SeedIndex.may_match`) skips Kiwi for reviews that cannot hold
 any pattern: for each pattern, its most telling word must appear in the text: a noun as written
-(or with a contracted particle's ㄴ/ㄹ: 연긴), a predicate's stem without the syllable inflection
-changes (시끄럽다 → 시끄), a one-syllable stem in any of its written forms (되다 → 돼, 됐).
+(or with a contracted particle's ㄴ/ㄹ: 연긴), a predicate's stem with its last syllable in any
+form inflection gives it (시끄럽다 → 시끄럽, 시끄러 …), a one-syllable stem in any of its written
+forms (되다 → 돼, 됐). A number is the telling word only where nothing else is (3D, 1박).
 
 Example:
     >>> from nlp.aspects.clauses import analyse
@@ -96,6 +97,8 @@ def _one_syllable_forms(ch: str, irregular: bool) -> set[str]:
     if final and not (irregular or final == 8):
         return {ch}
     vowels = {vowel} | (set(_CONTRACT.get(vowel, ())) if not final else set())
+    if final == 27 and irregular:  # ㅎ: 하얗다 → 하얘, 그렇다 → 그래, 누렇다 → 누레
+        vowels |= {v + 1 for v in (0, 2, 4, 6) if v == vowel}
     return {ch} | {chr(_H0 + (initial * _NV + v) * _NF + f) for v in vowels for f in range(_NF)}
 
 
@@ -103,22 +106,28 @@ def _anchor(tok) -> tuple[str, set[str]]:
     """What must appear in a review's text for this word of a pattern to be found there.
 
     ``("text", {...})``: one of these strings: a noun or root as written, or with the ㄴ/ㄹ of a
-    contracted particle on its open last syllable (연긴, 이야길); a predicate's stem without its last
-    syllable, which inflection may change (시끄럽다 → 시끄, 빠르다 → 빠 or 빨).
+    contracted particle on its open last syllable (연긴, 이야길); a predicate's stem with its last
+    syllable written as inflection may change it (시끄럽다 → 시끄럽, 시끄러 …; 이쁘다 → 이쁘, 이뻐 …;
+    빠르다 → 빠 or 빨).
     ``("chars", {...})``: one of these syllables (a one-syllable stem: 식다 → 식, 싞 ...; 되다 → 돼 ...).
     """
     lemma = tok.lemma
-    if not (tok.tag.startswith(_PRED_PREFIX) and lemma.endswith("다")):
+    # a seed read alone is sometimes tagged a noun (사라지다/NNG) and matches a review's verb all the same:
+    # any -다 word is anchored as a predicate, irregular unless Kiwi says otherwise (the looser choice)
+    pred = tok.tag.startswith(_PRED_PREFIX) or (tok.tag.startswith("N") and len(lemma) > 1)
+    irregular = tok.tag.endswith("-I") or not tok.tag.startswith(_PRED_PREFIX)
+    if not (pred and lemma.endswith("다")):
         last = ord(lemma[-1]) - _H0
         if 0 <= last < 11172 and last % _NF == 0:
             return "text", {lemma, lemma[:-1] + _with_final(lemma[-1], 4), lemma[:-1] + _with_final(lemma[-1], 8)}
         return "text", {lemma}
     stem = lemma[:-1]
     if len(stem) == 1:
-        return "chars", _one_syllable_forms(stem, tok.tag.endswith("-I"))
+        return "chars", _one_syllable_forms(stem, irregular)
     if stem.endswith("르"):  # 빠르다 → 빨라: the syllable before 르 takes its ㄹ
         return "text", {stem[:-1], stem[:-2] + _with_final(stem[-2], 8)}
-    return "text", {stem[:-1]}
+    # the last syllable is written as a one-syllable stem would be (이쁘다 → 이뻐, 가볍다 → 가벼워, 들리다 → 들려)
+    return "text", {stem[:-1] + f for f in _one_syllable_forms(stem[-1], irregular)}
 
 
 class SeedIndex:
@@ -173,11 +182,20 @@ class SeedIndex:
                 self._prefix.setdefault(lemmas[0], []).append(seed)
             else:
                 self._first.setdefault(lemmas[0], []).append(seed)
-            # the most telling word of the pattern (the longest text) decides whether Kiwi runs at all
-            kind, forms = max((_anchor(t) for t in toks), key=lambda a: (a[0] == "text", min(map(len, a[1])) if a[0] == "text" else 0))
+            # the most telling word of the pattern (the longest text) decides whether Kiwi runs at all; a number
+            # tells least (3D, 1박: any review with a digit would otherwise be read)
+            kind, forms = max(
+                (_anchor(t) for t in toks),
+                key=lambda a: (not all(f.isdigit() for f in a[1]), a[0] == "text", min(map(len, a[1])) if a[0] == "text" else 0),
+            )
             for f in forms:
                 anchors.setdefault(f[0], []).append(f if kind == "text" and len(f) > 1 else None)
         self._prefix_lengths = sorted({len(k) for k in self._prefix})
+        self._literal_by_first: dict[str, list[int]] = {}  # a literal can only occur where its first character does
+        for k, seed in enumerate(self._literal):
+            self._literal_by_first.setdefault(seed.literal[0], []).append(k)
+        self._cand_memo: dict[str, list[Seed]] = {}
+        self._merged: dict[tuple, dict[str, tuple[str, ...] | None]] = {}
         by_lemmas: dict[tuple[str, ...], set[str]] = {}
         for seed in self.seeds:
             by_lemmas.setdefault(seed.lemmas, set()).add(seed.domain)
@@ -193,23 +211,47 @@ class SeedIndex:
         """False only when no seed of ``domains`` (and, with ``cues``, no cue word) can occur in ``text``, so Kiwi can be skipped."""
         if not text:
             return False
+        key = (tuple(domains) if domains is not None else None, cues)
+        anchors = self._merged.get(key)
+        if anchors is None:
+            anchors = self._merged[key] = self._merge_anchors(domains, cues)
         low = text.lower()
-        chars = set(low)
+        for ch in anchors.keys() & set(low):
+            texts = anchors[ch]
+            if texts is None:
+                return True
+            for s in texts:
+                if s in low:
+                    return True
+        return False
+
+    def _merge_anchors(self, domains: Sequence[str] | None, cues: bool) -> dict[str, tuple[str, ...] | None]:
+        """The anchors of ``domains`` in one table: per first character, the strings to look for (None: the character is enough)."""
+        merged: dict[str, set[str] | None] = {}
         for d in domains if domains is not None else self.domains:
             for anchors in (self._anchors[d], self._cue_anchors[d]) if cues else (self._anchors[d],):
-                for ch in chars.intersection(anchors):
-                    for s in anchors[ch]:
-                        if s is None or s in low:
-                            return True
-        return False
+                for ch, texts in anchors.items():
+                    if ch in merged and merged[ch] is None:
+                        continue
+                    if any(t is None for t in texts):
+                        merged[ch] = None
+                    else:
+                        merged.setdefault(ch, set()).update(texts)
+        return {ch: None if v is None else tuple(sorted(v, key=len)) for ch, v in merged.items()}
 
     # -- matching --------------------------------------------------------------------------
     def _candidates(self, lemma: str) -> list[Seed]:
+        out = self._cand_memo.get(lemma)
+        if out is not None:
+            return out
         out = self._first.get(lemma, [])
         if self._prefix:
             extra = [s for n in self._prefix_lengths if n <= len(lemma) for s in self._prefix.get(lemma[:n], ())]
             if extra:
                 out = out + extra
+        if len(self._cand_memo) > 200_000:
+            self._cand_memo.clear()
+        self._cand_memo[lemma] = out
         return out
 
     def find(self, doc: Doc, domains: Sequence[str] | None = None) -> list[Mention]:
@@ -220,7 +262,8 @@ class SeedIndex:
         found: list[Mention] = []
         if self._literal:
             low = doc.text.lower()
-            for seed in self._literal:
+            by_first = self._literal_by_first
+            for seed in [self._literal[k] for k in sorted(k for ch in by_first.keys() & set(low) for k in by_first[ch])]:
                 if wanted is not None and seed.domain not in wanted:
                     continue
                 at = low.find(seed.literal)

@@ -74,6 +74,31 @@ def test_prefilter_never_hides_a_match(rules_extractor, domain, text, _):
 
 
 @pytest.mark.parametrize(
+    ("domain", "text"),
+    [
+        ("app", "업데이트 후 기능이 사라졌어요"),  # 사라지다 read alone is tagged a noun; the review has the verb
+        ("app", "메뉴가 사라짐"),
+        ("shopping", "색이 이뻐요"),  # 이쁘다: the last syllable inflects (이뻐, 이쁜)
+        ("shopping", "생각보다 가벼워요"),  # ㅂ-irregular
+        ("cosmetics", "하얗게 떠요"),
+        ("lodging", "옆방 소리가 다 들려요"),
+        ("film", "3D로 봤는데 눈이 아파요"),
+    ],
+)
+def test_prefilter_passes_inflected_forms(rules_extractor, domain, text):
+    index = rules_extractor.index_
+    assert index.find(analyse(text), [domain]), "the example should hold a seed"
+    assert index.may_match(text, [domain])
+
+
+def test_prefilter_skips_numeric_names(rules_extractor):
+    """A product id of digits cannot name a domain: 3D and 1박 are found by their non-digit word, not by any digit."""
+    index = rules_extractor.index_
+    assert not any(index.may_match(name, index.domains, True) for name in ["10001", "92575", "2013-11-03", "1 3"])
+    assert index.may_match("1박 2일 묵었어요", ["lodging"], True)
+
+
+@pytest.mark.parametrize(
     ("text", "clauses"),
     [
         ("위치는 좋은데 방음이 전혀 안돼요", ["위치는 좋은데", "방음이 전혀 안돼요"]),
