@@ -128,7 +128,7 @@ def score_predictions(gold: Mapping[str, Mapping[str, str]], pred: Mapping[str, 
 
 
 def _surface_terms(term: str) -> str:
-    t = term.rstrip("*").strip()
+    t = re.sub(r"/[A-Z]{2,3}(?=\*?$)", "", term).rstrip("*").strip()  # a part-of-speech tag (싸다/VA) is not written
     return t[:-1] if len(t) >= 2 and t.endswith("다") else t
 
 

@@ -56,6 +56,15 @@ GOLDEN = [
     ("food", "보통은 배달이 빨라요", {("delivery", "positive")}),  # 보통은 = usually
     ("food", "맛은 보통인데 정말 최고예요", {("taste", "positive")}),  # another opinion word in the clause speaks first
     ("food", "머리카락이 나왔어요", {("hygiene", "negative")}),
+    # seeds as Kiwi reads them: the verb 새다 (leak), not the noun 새 or the determiner 새 (new)
+    ("food", "봉지가 다 샜어요", {("packaging", "negative")}),
+    ("food", "매일 새 기름으로 튀겨요", set()),
+    # nouns that are also bound nouns: 줄 (queue) is not "-ㄹ 줄 몰랐다", 간 (seasoning) is not "이틀간"
+    ("food", "이렇게 맛있을 줄 몰랐어요", {("taste", "positive")}),
+    ("food", "줄이 너무 길어요", {("waiting", "negative")}),
+    ("food", "이틀간 나눠 먹었어요", set()),
+    ("lodging", "모든 게 한방에 해결됐어요", set()),
+    ("shopping", "딱 좋아요", set()),
 ]
 
 
