@@ -167,6 +167,12 @@ class SeedIndex:
                     f"seed term {term!r} of {d}.{key} reads as {'+'.join(lemmas)!r} for Kiwi and would match almost every review; "
                     "write it with more context (e.g. a noun before it) or leave it out"
                 )
+            last = parts[-1]
+            if len(last) >= 2 and last.endswith("다") and toks[-1].tag.startswith("N") and toks[-1].lemma == last[:-1]:
+                raise ValueError(
+                    f"seed term {term!r} of {d}.{key}: Kiwi reads {last!r} alone as the noun {toks[-1].lemma!r}, so it would match that noun "
+                    "and never the verb; write the verb inflected as in a sentence (새다 → 샌다, 번지다 → 번진다), which Kiwi reads as a verb"
+                )
             word = parts[0].lower()
             if len(parts) == 1 and not word.endswith("다") and not term.endswith("*") and "".join(lemmas) != word:
                 # a one-word noun Kiwi splits or shortens (제형 → 저 + 형, 사용감 → 사용 + suffix): matched as

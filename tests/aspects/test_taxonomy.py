@@ -127,6 +127,16 @@ def test_a_seed_that_would_match_everything_is_refused(tmp_path):
         SeedIndex(Taxonomy.load(f), ["food"])
 
 
+def test_a_verb_read_as_a_noun_is_refused(tmp_path):
+    """새다 (to leak) alone is the noun 새 (bird) to Kiwi: it would match 새 기름 and never 샜어요."""
+    f = tmp_path / "mine.toml"
+    f.write_text("[domains.food.aspects.packaging]\nmode = 'extend'\nnegative = ['국물 새다', '새다']", encoding="utf-8")
+    with pytest.raises(ValueError, match="'새다' of food.packaging: Kiwi reads '새다' alone as the noun '새'"):
+        SeedIndex(Taxonomy.load(f), ["food"])
+    f.write_text("[domains.food.aspects.packaging]\nmode = 'extend'\nnegative = ['샌다']", encoding="utf-8")
+    assert SeedIndex(Taxonomy.load(f), ["food"])
+
+
 def test_unknown_domain():
     with pytest.raises(ValueError, match="unknown domain 'hotel'; choose auto or one of"):
         AspectExtractor(domain="hotel").fit()
