@@ -177,7 +177,7 @@ class SeedIndex:
             if len(parts) == 1 and not word.endswith("다") and not term.endswith("*") and "".join(lemmas) != word:
                 # a one-word noun Kiwi splits or shortens (제형 → 저 + 형, 사용감 → 사용 + suffix): matched as
                 # written, since its pieces would match unrelated words; nouns do not inflect, so this is safe
-                seed = Seed(d, key, term, lemmas, False, pol, literal=word)
+                seed = Seed(d, key, term, lemmas, False, pol, literal=word, tag=tagm.group(1) if tagm else "")
                 self._literal.append(seed)
                 anchors.setdefault(seed.literal[0], []).append(seed.literal if len(seed.literal) > 1 else None)
                 self.seeds.append(seed)
@@ -276,7 +276,8 @@ class SeedIndex:
                 while at >= 0:
                     end = at + len(seed.literal)
                     pos = tuple(j for j, t in enumerate(toks) if t.start < end and t.end > at)
-                    if pos:
+                    # a tag holds for a literal too: 위로/NNG (comfort) is not the 위로 inside 이따위로
+                    if pos and not (seed.tag and not toks[pos[0]].tag.startswith(seed.tag)):
                         found.append(Mention(seed, pos, toks[pos[0]].clause))
                     at = low.find(seed.literal, end)
         for i, tok in enumerate(toks):

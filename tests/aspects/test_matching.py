@@ -65,6 +65,9 @@ GOLDEN = [
     ("food", "이틀간 나눠 먹었어요", set()),
     ("lodging", "모든 게 한방에 해결됐어요", set()),
     ("shopping", "딱 좋아요", set()),
+    # a tag holds for a seed matched as written too: 위로/NNG is comfort, not the end of 이따위로
+    ("books", "왜 이따위로 만들었나요", set()),
+    ("books", "큰 위로가 됐어요", {("usefulness", "positive")}),
 ]
 
 
