@@ -32,6 +32,20 @@ def table_reviews(path: str, n: int, seed: int = 0, text_col: str = "text") -> p
     return pd.DataFrame({"id": [f"t{i}" for i in range(len(df))], "text": df[text_col].astype(str).values})
 
 
+def real_review_texts(corpora: Path | None = None, nsmc: int = 0) -> list[str]:
+    """Every text of the shared real-review set (plus ``nsmc`` seeded NSMC reviews), normalised as the aspect stage does.
+
+    ``corpora``: the shared corpora folder (default: ../shared/corpora beside the repository).
+    """
+    from nlp.text.normalize import normalize
+
+    corpora = corpora or SHARED.parent
+    texts = pd.read_parquet(corpora / "real_reviews" / "real_reviews.parquet", columns=["text"])["text"].tolist()
+    if nsmc:
+        texts += pd.read_parquet(corpora / "nsmc_reviews.parquet", columns=["review"]).sample(nsmc, random_state=5)["review"].tolist()
+    return normalize([t for t in texts if isinstance(t, str)])
+
+
 DOMAIN_SETS = ("domain_sentiment_train.csv", "domain_sentiment_train_b.csv", "domain_sentiment_train_c.csv")
 
 

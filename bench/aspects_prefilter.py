@@ -20,9 +20,7 @@ import argparse
 import time
 from pathlib import Path
 
-import _common
-import pandas as pd
-from _common import report
+from _common import real_review_texts, report
 
 
 def main() -> None:
@@ -30,16 +28,12 @@ def main() -> None:
     ap.add_argument("--nsmc", type=int, default=30_000, help="NSMC reviews to add to the real set (seeded sample)")
     ap.add_argument("--shared", type=Path, default=None, help="the shared corpora folder (default: ../shared/corpora beside the repository)")
     args = ap.parse_args()
-    corpora = args.shared if args.shared else _common.SHARED.parent
     from nlp.aspects.clauses import analyse_many
     from nlp.aspects.matcher import SeedIndex
     from nlp.aspects.taxonomy import Taxonomy
-    from nlp.text.normalize import normalize
 
     index = SeedIndex(Taxonomy.builtin())
-    real = pd.read_parquet(corpora / "real_reviews" / "real_reviews.parquet", columns=["text"])
-    nsmc = pd.read_parquet(corpora / "nsmc_reviews.parquet", columns=["review"]).sample(args.nsmc, random_state=5)
-    texts = normalize([t for t in real["text"].tolist() + nsmc["review"].tolist() if isinstance(t, str)])
+    texts = real_review_texts(args.shared, nsmc=args.nsmc)
     t0 = time.perf_counter()
     passed = [index.may_match(t, index.domains, True) for t in texts]
     test_s = time.perf_counter() - t0

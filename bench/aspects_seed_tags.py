@@ -17,9 +17,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-import _common
-import pandas as pd
-from _common import report
+from _common import real_review_texts, report
 
 
 def main() -> None:
@@ -27,15 +25,12 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=20, help="seeds to list, most such matches first")
     ap.add_argument("--shared", type=Path, default=None, help="the shared corpora folder (default: ../shared/corpora beside the repository)")
     args = ap.parse_args()
-    corpora = args.shared if args.shared else _common.SHARED.parent
     from nlp.aspects.clauses import analyse_many
     from nlp.aspects.matcher import SeedIndex
     from nlp.aspects.taxonomy import Taxonomy
-    from nlp.text.normalize import normalize
 
     index = SeedIndex(Taxonomy.builtin())
-    real = pd.read_parquet(corpora / "real_reviews" / "real_reviews.parquet", columns=["text"])
-    texts = normalize([t for t in real["text"].tolist() if isinstance(t, str)])
+    texts = real_review_texts(args.shared)
     odd: Counter = Counter()
     total: Counter = Counter()
     for k in range(0, len(texts), 2_000):

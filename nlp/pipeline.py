@@ -308,12 +308,20 @@ def _run_locked(
 
 
 def _check_aspect_options(domain: str, taxonomy) -> None:
-    """A taxonomy file that does not load, or a domain it does not hold, stops the run before scoring."""
+    """A taxonomy file that does not load or holds a refused seed, or a domain it does not hold, stops the run before scoring.
+
+    A file's seeds are compiled here as the aspect stage will compile them (a few seconds); the built-in
+    seeds are tested, so without a file only the domain name is checked.
+    """
     from nlp.aspects.taxonomy import Taxonomy
 
     tax = Taxonomy.load(taxonomy)
     if domain != "auto" and domain not in tax:
         raise ValueError(f"unknown aspect domain {domain!r}; choose auto or one of {tax.names} (or add it with --taxonomy FILE)")
+    if taxonomy:
+        from nlp.aspects.matcher import SeedIndex
+
+        SeedIndex(tax)
 
 
 def _add_aspect_features(trends_path: Path, aspects_path: Path, frame, cmap: ColumnMap, freq: str) -> None:

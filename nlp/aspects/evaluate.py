@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from nlp.aspects.matcher import _TAG
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["parse_gold", "read_gold", "score_predictions", "baseline_predictions", "evaluate_aspects", "auto_domain_accuracy", "POLARITY_SIGNS"]
@@ -128,7 +130,7 @@ def score_predictions(gold: Mapping[str, Mapping[str, str]], pred: Mapping[str, 
 
 
 def _surface_terms(term: str) -> str:
-    t = re.sub(r"/[A-Z]{2,3}(?=\*?$)", "", term).rstrip("*").strip()  # a part-of-speech tag (싸다/VA) is not written
+    t = _TAG.sub("", term).rstrip("*").strip()  # a part-of-speech tag (싸다/VA) is not written
     return t[:-1] if len(t) >= 2 and t.endswith("다") else t
 
 

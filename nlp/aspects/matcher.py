@@ -197,10 +197,6 @@ class SeedIndex:
             for f in forms:
                 anchors.setdefault(f[0], []).append(f if kind == "text" and len(f) > 1 else None)
         self._prefix_lengths = sorted({len(k) for k in self._prefix})
-        self._literal_by_first: dict[str, list[int]] = {}  # a literal can only occur where its first character does
-        for k, seed in enumerate(self._literal):
-            self._literal_by_first.setdefault(seed.literal[0], []).append(k)
-        self._cand_memo: dict[str, list[Seed]] = {}
         self._merged: dict[tuple, dict[str, tuple[str, ...] | None]] = {}
         by_lemmas: dict[tuple[str, ...], set[str]] = {}
         for seed in self.seeds:
@@ -247,17 +243,11 @@ class SeedIndex:
 
     # -- matching --------------------------------------------------------------------------
     def _candidates(self, lemma: str) -> list[Seed]:
-        out = self._cand_memo.get(lemma)
-        if out is not None:
-            return out
         out = self._first.get(lemma, [])
         if self._prefix:
             extra = [s for n in self._prefix_lengths if n <= len(lemma) for s in self._prefix.get(lemma[:n], ())]
             if extra:
                 out = out + extra
-        if len(self._cand_memo) > 200_000:
-            self._cand_memo.clear()
-        self._cand_memo[lemma] = out
         return out
 
     def find(self, doc: Doc, domains: Sequence[str] | None = None) -> list[Mention]:
@@ -268,8 +258,7 @@ class SeedIndex:
         found: list[Mention] = []
         if self._literal:
             low = doc.text.lower()
-            by_first = self._literal_by_first
-            for seed in [self._literal[k] for k in sorted(k for ch in by_first.keys() & set(low) for k in by_first[ch])]:
+            for seed in self._literal:
                 if wanted is not None and seed.domain not in wanted:
                     continue
                 at = low.find(seed.literal)

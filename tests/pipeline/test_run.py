@@ -111,3 +111,8 @@ def test_run_takes_the_aspect_domain_and_a_taxonomy_file(tmp_path, tiny_model):
     bad = runner.invoke(app, ["run", str(src), "-o", str(tmp_path / "bad"), *common, "--domain", "pets"])
     assert bad.exit_code == 2 and "unknown aspect domain 'pets'" in bad.output
     assert not (tmp_path / "bad" / "scored.parquet").exists()
+    # a seed the taxonomy refuses (a verb Kiwi reads as a noun) also fails before scoring, not after it
+    tax.write_text("[domains.food.aspects.packaging]\nmode = 'extend'\nnegative = ['새다']\n", encoding="utf-8")
+    bad = runner.invoke(app, ["run", str(src), "-o", str(tmp_path / "bad2"), *common, "--taxonomy", str(tax)])
+    assert bad.exit_code != 0 and "reads '새다' alone as the noun" in bad.output
+    assert not (tmp_path / "bad2" / "scored.parquet").exists()
