@@ -78,8 +78,11 @@ def score_cmd(
         err_console.print(f"{stats.input_rows} rows in: {stats.output_rows} scored → {stats.output}/; {stats.rejected_rows} rejected → {stats.rejects}/")
         return
     scorer = None
-    if aspects:  # one scorer for both, so the model loads once
+    if aspects:  # one scorer for both, so the model loads once; a bad domain or taxonomy file fails before scoring
+        from nlp.aspects.table import check_aspect_options
         from nlp.scoring.scorer import Scorer
+
+        check_aspect_options(domain, taxonomy)
 
         scorer = Scorer.load(model, batch_size=batch_size, threads=threads, quantize=quantize, backend=backend, recheck_margin=recheck, intent_rules=intent_rules)
     stats = score_table(

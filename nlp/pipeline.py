@@ -121,9 +121,10 @@ def run(
         OutputInUse: another run is writing ``output_dir``.
         RunInterrupted: on Ctrl-C, with the stages kept and how to resume.
     """
+    from nlp.aspects.table import check_aspect_options
     from nlp.engines import check_engine
 
-    _check_aspect_options(domain, taxonomy)
+    check_aspect_options(domain, taxonomy)
     if check_engine(engine, spark_master) == "spark":
         if resume:
             raise ValueError("resume=True is for engine='local'; Spark re-runs failed tasks itself")
@@ -305,23 +306,6 @@ def _run_locked(
     res.complete = True
     atomic_write_text(out / RUN_FILE, res.to_json())
     return res
-
-
-def _check_aspect_options(domain: str, taxonomy) -> None:
-    """A taxonomy file that does not load or holds a refused seed, or a domain it does not hold, stops the run before scoring.
-
-    A file's seeds are compiled here as the aspect stage will compile them (a few seconds); the built-in
-    seeds are tested, so without a file only the domain name is checked.
-    """
-    from nlp.aspects.taxonomy import Taxonomy
-
-    tax = Taxonomy.load(taxonomy)
-    if domain != "auto" and domain not in tax:
-        raise ValueError(f"unknown aspect domain {domain!r}; choose auto or one of {tax.names} (or add it with --taxonomy FILE)")
-    if taxonomy:
-        from nlp.aspects.matcher import SeedIndex
-
-        SeedIndex(tax)
 
 
 def _add_aspect_features(trends_path: Path, aspects_path: Path, frame, cmap: ColumnMap, freq: str) -> None:

@@ -21,10 +21,30 @@ from nlp.io.tables import InputError, iter_table, write_table
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["aspects_table", "aspects_path", "AspectTableStats", "ASPECTS_SUFFIX"]
+__all__ = ["aspects_table", "aspects_path", "check_aspect_options", "AspectTableStats", "ASPECTS_SUFFIX"]
 
 ASPECTS_SUFFIX = ".aspects"
 """``nlp score --aspects`` writes ``OUT<suffix><ext>`` beside ``OUT`` (``scored.parquet`` → ``scored.aspects.parquet``)."""
+
+
+def check_aspect_options(domain: str = "auto", taxonomy: str | os.PathLike | None = None) -> None:
+    """The aspect stage's options, checked before a run scores anything.
+
+    A taxonomy file must load and its seeds compile as the stage will compile them (a seed Kiwi would
+    misread is refused: :class:`~nlp.aspects.matcher.SeedIndex`), which takes a few seconds; the
+    built-in seeds are tested, so without a file only the domain name is checked.
+
+    Raises:
+        ValueError: an unknown domain, or a file or seed the taxonomy refuses.
+    """
+    from nlp.aspects.matcher import SeedIndex
+    from nlp.aspects.taxonomy import Taxonomy
+
+    tax = Taxonomy.load(taxonomy)
+    if domain != "auto" and domain not in tax:
+        raise ValueError(f"unknown aspect domain {domain!r}; choose auto or one of {tax.names} (or add it with --taxonomy FILE)")
+    if taxonomy:
+        SeedIndex(tax)
 
 
 def aspects_path(scored: str | os.PathLike) -> Path:

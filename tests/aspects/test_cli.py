@@ -54,6 +54,17 @@ def test_score_with_aspects(tmp_path, korean_csv, tiny_model_dir):
     assert len(scored) == 10 and len(rows) > 0 and set(rows["id"]) <= set(scored["id"])
 
 
+def test_score_with_aspects_checks_the_taxonomy_before_scoring(tmp_path, korean_csv, tiny_model_dir):
+    bad = tmp_path / "mine.toml"
+    bad.write_text("[domains.food.aspects.packaging]\nmode = 'extend'\nnegative = ['새다']\n", encoding="utf-8")
+    out = tmp_path / "scored.parquet"
+    res = runner.invoke(app, ["score", str(korean_csv), "-o", str(out), "--model", str(tiny_model_dir), "--aspects", "--taxonomy", str(bad)])
+    assert res.exit_code != 0 and "reads '새다' alone as the noun" in res.output
+    assert not out.exists()  # nothing was scored
+    res = runner.invoke(app, ["score", str(korean_csv), "-o", str(out), "--model", str(tiny_model_dir), "--aspects", "--domain", "pets"])
+    assert res.exit_code != 0 and "unknown aspect domain 'pets'" in res.output and not out.exists()
+
+
 def test_evaluate_aspects_cli(tmp_path, tiny_model_dir):
     texts = pd.DataFrame(
         {
