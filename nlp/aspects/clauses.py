@@ -112,6 +112,15 @@ class Doc:
 def _split(forms: Sequence[str], tags: Sequence[str], starts: Sequence[int], ends: Sequence[int], sents: Sequence[int], opinion: frozenset[str]) -> list[int]:
     """Clause number of every morpheme."""
     n = len(forms)
+    sents = list(sents)
+    for i in range(1, n):
+        # Kiwi sometimes starts a sentence with what closes the one before, written onto it: an emoji
+        # or symbol (먹었습니다😀), or the 요 of a polite ending read as a word of its own (추웠어|요):
+        # it stays with that sentence, so the next clause does not start with it
+        if sents[i] != sents[i - 1] and starts[i] == ends[i - 1] and (
+            (tags[i].startswith(("S", "W_EMOJI")) and tags[i] not in ("SL", "SH", "SN")) or (forms[i] == "요" and tags[i - 1] == "EF")
+        ):
+            sents[i] = sents[i - 1]
     cut_before = [False] * n
     for i in range(1, n):
         tag = tags[i]

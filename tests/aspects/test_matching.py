@@ -123,6 +123,11 @@ def test_prefilter_skips_numeric_names(rules_extractor):
         # a particle written onto the ending stays with its clause (not "도 기다리는 게 …")
         ("몇 번을 오고도 기다리는 게 힘들어요", ["몇 번을 오고도", "기다리는 게 힘들어요"]),
         ("맛있는데요 양이 적어요", ["맛있는데요", "양이 적어요"]),  # -는데요 is a contrast like -는데
+        # Kiwi reads 추웠어|요 as two sentences, the second opening with 요; an emoji written onto a sentence
+        # ends it: the next clause opens with its own first word
+        ("난방이 안 돼서 추웠어요 프론트 직원은 친절했어요", ["난방이 안 돼서 추웠어요", "프론트 직원은 친절했어요"]),
+        ("맛있게 잘 먹었습니다😀 배달도 빨라요", ["맛있게 잘 먹었습니다😀", "배달도 빨라요"]),
+        ("맛있어요계란찜도 맛있어요", ["맛있어요", "계란찜도 맛있어요"]),  # two sentences written together stay two
     ],
 )
 def test_clauses(text, clauses):
