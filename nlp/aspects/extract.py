@@ -182,13 +182,19 @@ def product_name_votes(names: Sequence[str], index: SeedIndex, domains: Sequence
         # a store's name with a branch (…-영통점, 본점) may also start with its cue noun: 치킨플러스, 버거킹
         store = any(t.lemma.endswith("점") and len(t.lemma) >= 2 for t in doc.tokens)
         for j, tok in enumerate(doc.tokens):
-            if tok.tag in ("NNG", "NNP") and len(tok.lemma) > 2:
+            if tok.tag in ("NNG", "NNP") and len(tok.lemma) > 2 and tok.lemma not in suffixes:  # a cue itself is found as one
                 hit = next(
                     (seed for suf, seed in suffixes.items() if tok.lemma != suf and (tok.lemma.endswith(suf) or (store and tok.lemma.startswith(suf)))), None
                 )
                 if hit is not None:
                     ms.append(Mention(hit, (j,), tok.clause))
-        if ms:
+        # a cue word names what the product is (토너, 치킨, 호텔); a seed word beside it in a name is
+        # incidental (핏 in 워터핏 선세럼, 패치 in 선 패치), so a name with a cue votes with its cues only
+        # and, as what the product is rather than one customer's words, it counts as two reviews
+        cues = [m for m in ms if m.aspect == CUE and not m.seed.lemmas[-1].endswith("다")]  # nouns: 바르다김선생 is no cosmetics
+        if cues:
+            out += [(cues, name), (cues, name)]
+        elif ms:
             out.append((ms, name))
     return out
 

@@ -151,6 +151,23 @@ def test_a_store_name_may_start_with_its_cue_and_shared_words_tie_to_food():
     assert set(extract(frame, rules_only=True)["domain"]) == {"food"}
 
 
+def test_a_product_type_in_the_name_outweighs_one_review():
+    # one review of a mascara reads like a food order (주문 is a food cue) and a volume effect; the name's
+    # product type (마스카라, a cosmetics cue) counts as two reviews and decides; a seed word in a name
+    # beside a cue (핏 of 워터핏, a shopping size word) is incidental; a verb cue in a name (바르다김선생,
+    # a gimbap shop) is an ordinary vote
+    idx = AspectExtractor(rules_only=True).fit().index_
+    votes = product_name_votes(["코스노리 롱앤컬 마스카라 7ml", "워터핏 선세럼 50ml", "바르다김선생-영통역점"], idx, idx.domains)
+    by_name: dict[str, list[set]] = {}
+    for ms, g in votes:
+        by_name.setdefault(g, []).append({(m.domain, m.aspect) for m in ms})
+    assert by_name["코스노리 롱앤컬 마스카라 7ml"] == [{("cosmetics", "_cue")}] * 2
+    assert all(("shopping", "size") not in v for v in by_name["워터핏 선세럼 50ml"]) and len(by_name["워터핏 선세럼 50ml"]) == 2
+    assert len(by_name.get("바르다김선생-영통역점", [])) <= 1
+    frame = pd.DataFrame({"product_id": ["코스노리 롱앤컬 마스카라 7ml"], "text": ["주문했는데 볼륨이 별로예요"]})
+    assert set(extract(frame, rules_only=True)["domain"]) == {"cosmetics"}
+
+
 def test_books_domain_reads_book_reviews():
     """A book product is told from a film by its cue words; a reader moved by the story praises its content."""
     frame = pd.DataFrame(
