@@ -182,6 +182,13 @@ class SeedIndex:
                 anchors.setdefault(seed.literal[0], []).append(seed.literal if len(seed.literal) > 1 else None)
                 self.seeds.append(seed)
                 continue
+            if len(parts) == 1 and len(lemmas) > 1 and not word.endswith("다") and not term.endswith("*"):
+                # a one-word noun Kiwi splits when read alone into pieces that spell it (비밀번호 → 비밀 + 번호,
+                # 이물질 → 이 + 물질) but reads whole in most sentences: matched as written too
+                seed = Seed(d, key, term, lemmas, False, pol, literal=word, tag=tagm.group(1) if tagm else "")
+                self._literal.append(seed)
+                anchors.setdefault(seed.literal[0], []).append(seed.literal if len(seed.literal) > 1 else None)
+                self.seeds.append(seed)
             seed = Seed(d, key, term, lemmas, term.endswith("*"), pol, tag=tagm.group(1) if tagm else "")
             self.seeds.append(seed)
             if seed.prefix and len(lemmas) == 1:
@@ -299,7 +306,8 @@ class SeedIndex:
         kept: list[Mention] = []
         for m in found:
             ps = set(m.positions)
-            if any(k.seed.domain == m.seed.domain and k.aspect == m.aspect and len(k.positions) > len(m.positions) and ps <= set(k.positions) for k in kept):
+            # (and a word found both as written and by its pieces is one match)
+            if any(k.seed.domain == m.seed.domain and k.aspect == m.aspect and (len(k.positions) > len(m.positions) or (k.positions == m.positions and k.seed.term == m.seed.term)) and ps <= set(k.positions) for k in kept):
                 continue
             kept.append(m)
         kept.sort(key=lambda m: m.positions[0])

@@ -204,3 +204,18 @@ def test_middling_verdicts_and_the_adverb_usually(text, middling):
     lex = OpinionLexicon.builtin()
     doc = analyse(text, lex.lemmas())
     assert any(_middling(doc, c, lex) for c in range(len(doc.clauses))) == middling
+
+
+@pytest.mark.parametrize(
+    ("domain", "text", "aspect"),
+    [
+        ("app", "비밀번호가 자꾸 틀렸대요", "login"),  # 비밀번호 alone reads 비밀 + 번호, in a sentence one noun
+        ("food", "이물질이 나왔어요", "hygiene"),  # 이물질 alone reads 이 + 물질
+        ("cosmetics", "이 세럼 무향이라 좋아요", "scent"),  # 무향 alone reads 무 + 향
+    ],
+)
+def test_a_word_kiwi_splits_only_when_alone_still_matches(rules_extractor, domain, text, aspect):
+    index = rules_extractor.index_
+    found = [(m.seed.term, m.positions) for m in index.find(analyse(text), [domain]) if m.aspect == aspect]
+    assert found
+    assert len(found) == len(set(found)), "a word found both as written and by its pieces is one match"
