@@ -118,7 +118,7 @@ def _split(forms: Sequence[str], tags: Sequence[str], starts: Sequence[int], end
         # or symbol (먹었습니다😀), or the 요 of a polite ending read as a word of its own (추웠어|요):
         # it stays with that sentence, so the next clause does not start with it
         if sents[i] != sents[i - 1] and starts[i] == ends[i - 1] and (
-            (tags[i].startswith(("S", "W_EMOJI")) and tags[i] not in ("SL", "SH", "SN")) or (forms[i] == "요" and tags[i - 1] == "EF")
+            (tags[i].startswith(("S", "W_EMOJI")) and tags[i] not in ("SL", "SH", "SN")) or (forms[i] == "요" and tags[i - 1].startswith("E"))
         ):
             sents[i] = sents[i - 1]
     cut_before = [False] * n
@@ -148,10 +148,11 @@ def _split(forms: Sequence[str], tags: Sequence[str], starts: Sequence[int], end
         if tag in ("MAJ", "MAG") and forms[i] in _CONTRAST_ADVERBS:
             cut_before[i] = True
     # symbols and emoticons right after a cut (빨랐는데ㅋㅋ, 좋은데!!), and particles written onto the
-    # ending (오고도, 좋은데요), stay with the clause they close
+    # ending (오고도, 좋은데요, also when Kiwi reads that 요 as a word: 좋은데|요), stay with the clause they close
     def closes(j: int) -> bool:
         t = tags[j]
-        return (t.startswith(("S", "W_EMOJI")) and t not in ("SL", "SH", "SN")) or (t.startswith("J") and starts[j] == ends[j - 1])
+        glued = starts[j] == ends[j - 1]
+        return (t.startswith(("S", "W_EMOJI")) and t not in ("SL", "SH", "SN")) or (glued and (t.startswith("J") or (forms[j] == "요" and tags[j - 1].startswith("E"))))
 
     for i in range(1, n):
         if cut_before[i] and sents[i] == sents[i - 1] and closes(i):

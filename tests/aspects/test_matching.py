@@ -127,7 +127,8 @@ def test_prefilter_skips_numeric_names(rules_extractor):
         # ends it: the next clause opens with its own first word
         ("난방이 안 돼서 추웠어요 프론트 직원은 친절했어요", ["난방이 안 돼서 추웠어요", "프론트 직원은 친절했어요"]),
         ("맛있게 잘 먹었습니다😀 배달도 빨라요", ["맛있게 잘 먹었습니다😀", "배달도 빨라요"]),
-        ("맛있어요계란찜도 맛있어요", ["맛있어요", "계란찜도 맛있어요"]),  # two sentences written together stay two
+        ("맛있어요계란찜도 맛있어요", ["맛있어요", "계란찜도 맛있어요"]),
+        ("다 좋은데요 심박수랑 스트레스 지수를 보려니 불편해요", ["다 좋은데요", "심박수랑 스트레스 지수를 보려니 불편해요"]),  # two sentences written together stay two
     ],
 )
 def test_clauses(text, clauses):
