@@ -58,6 +58,7 @@ class Seed:
     polarity: int  # prior: 0 names the aspect, +1 praises it, -1 complains
     literal: str = ""  # a one-word noun Kiwi splits, matched as written (lower-cased)
     tag: str = ""  # the first word must carry this Kiwi tag (싸다/VA: cheap, not 싸다/VV: to wrap)
+    exclude: bool = False  # an ``exclude`` term: its words stand together and cancel the aspect's mentions on them
 
 
 @dataclass(frozen=True)
@@ -142,10 +143,14 @@ class SeedIndex:
         self.taxonomy = taxonomy
         self.domains = list(domains) if domains is not None else taxonomy.names
         raw: list[tuple[str, str, str, int]] = []
+        excluding: set[tuple[str, str, str]] = set()
         for d in self.domains:
             for a in taxonomy[d].aspects:
                 for term, pol in a.seeds():
                     raw.append((d, a.key, term, pol))
+                for term in a.exclude:
+                    raw.append((d, a.key, term, 0))
+                    excluding.add((d, a.key, term))
             raw += [(d, CUE, term, 0) for term in taxonomy[d].cues]
         read = dict(zip((t for _, _, t, _ in raw), analyse_many([_TAG.sub("", t).rstrip("*").strip() for _, _, t, _ in raw])))
         self.seeds: list[Seed] = []
@@ -173,6 +178,10 @@ class SeedIndex:
                     f"seed term {term!r} of {d}.{key}: Kiwi reads {last!r} alone as the noun {toks[-1].lemma!r}, so it would match that noun "
                     "and never the verb; write the verb inflected as in a sentence (새다 → 샌다, 번지다 → 번진다), which Kiwi reads as a verb"
                 )
+            if (d, key, term) in excluding:
+                # only cancels: no anchor (it never makes Kiwi run), no vote in --domain auto
+                self._first.setdefault(lemmas[0], []).append(Seed(d, key, term, lemmas, False, 0, tag=tagm.group(1) if tagm else "", exclude=True))
+                continue
             word = parts[0].lower()
             if len(parts) == 1 and not word.endswith("다") and not term.endswith("*") and "".join(lemmas) != word:
                 # a one-word noun Kiwi splits or shortens (제형 → 저 + 형, 사용감 → 사용 + suffix): matched as
@@ -286,7 +295,7 @@ class SeedIndex:
                     last = k == len(seed.lemmas) - 1
                     j0 = pos[-1] + 1
                     hit = -1
-                    for j in range(j0, min(n, j0 + MAX_GAP + 1)):
+                    for j in range(j0, min(n, j0 + (1 if seed.exclude else MAX_GAP + 1))):
                         if toks[j].clause != tok.clause:
                             break
                         lj = toks[j].lemma
@@ -299,6 +308,15 @@ class SeedIndex:
                     pos.append(hit)
                 if ok:
                     found.append(Mention(seed, tuple(pos), tok.clause))
+        cancel = [m for m in found if m.seed.exclude]
+        if cancel:
+            # an exclude term cancels its aspect's mentions on any of its words (포장 in 포장해가세요)
+            found = [
+                m
+                for m in found
+                if not m.seed.exclude
+                and not any(c.seed.domain == m.seed.domain and c.aspect == m.aspect and set(c.positions) & set(m.positions) for c in cancel)
+            ]
         if len(found) < 2:
             return found
         # the longer of two overlapping matches of one aspect wins (방음 안 되다 over 방음)

@@ -14,12 +14,17 @@ one or more domains::
     terms = ["방음", "소음", "층간소음"]          # name the aspect, no opinion of their own
     positive = ["조용하다"]                       # name it and praise it
     negative = ["시끄럽다", "방음 안 되다"]       # name it and complain about it
+    exclude = ["소리 지르다"]                     # optional: words that, found on a mention, cancel it
 
 Terms are read with Kiwi, like the reviews, so one term covers its inflections and spacing
 variants (``시끄럽다`` matches 시끄러워요, 시끄럽고; ``방음 안 되다`` matches 방음이 전혀 안돼요).
 A term with several words matches those words in order within one clause, a few words
 apart at most. A noun term ending in ``*`` also matches longer nouns that start with it
 (``배달*`` matches 배달원).
+
+An ``exclude`` term cancels a mention of its aspect found on any of the same words, and
+its words must stand next to each other (no word between them): ``포장 가다`` keeps food's
+packaging from a takeout ("포장해가세요") without touching "포장 잘 해서 왔어요".
 
 A user file adds to the built-in domains: an aspect with a new key is added, one with an
 existing key replaces the built-in aspect (``mode = "extend"`` adds its terms to it instead),
@@ -71,6 +76,7 @@ class Aspect:
         positive: seed terms that name it with praise (``조용하다``).
         negative: seed terms that name it with a complaint (``시끄럽다``).
         description: what the aspect covers, for people.
+        exclude: terms that cancel a mention of the aspect on the same words (``포장 가다``: a takeout).
     """
 
     key: str
@@ -79,6 +85,7 @@ class Aspect:
     positive: tuple[str, ...] = ()
     negative: tuple[str, ...] = ()
     description: str = ""
+    exclude: tuple[str, ...] = ()
 
     def seeds(self) -> list[tuple[str, int]]:
         """Every seed term with its prior polarity (0, +1 or -1)."""
@@ -116,9 +123,10 @@ class _AspectSpec(BaseModel):
     terms: list[str] = Field(default_factory=list)
     positive: list[str] = Field(default_factory=list)
     negative: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
     mode: Literal["replace", "extend"] = "replace"
 
-    @field_validator("terms", "positive", "negative")
+    @field_validator("terms", "positive", "negative", "exclude")
     @classmethod
     def _nonempty_terms(cls, v: list[str]) -> list[str]:
         bad = [t for t in v if not isinstance(t, str) or not t.strip() or t.strip() == "*"]
@@ -176,7 +184,7 @@ def _parse(path: Path) -> _FileSpec:
         where = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = "unknown key; allowed: domains.<name>.{label, cues, needs_cue, mode, aspects}, aspects.<key>.{label, description, terms, positive, negative, mode}"
+            msg = "unknown key; allowed: domains.<name>.{label, cues, needs_cue, mode, aspects}, aspects.<key>.{label, description, terms, positive, negative, exclude, mode}"
         elif err["type"] == "missing" and where == "domains":
             msg = "missing: the file needs a 'domains' table ([domains.<name>] in TOML, domains: in YAML)"
         raise TaxonomyError(f"taxonomy file {path}: {where}: {msg}") from None
@@ -259,13 +267,16 @@ class Taxonomy:
                         terms=prev.terms + tuple(aspec.terms),
                         positive=prev.positive + tuple(aspec.positive),
                         negative=prev.negative + tuple(aspec.negative),
+                        exclude=prev.exclude + tuple(aspec.exclude),
                     )
                     continue
                 if not aspec.label:
                     raise TaxonomyError(f"{where}: missing label (the Korean display name, e.g. label = \"배송\")")
                 if not (aspec.terms or aspec.positive or aspec.negative):
                     raise TaxonomyError(f"{where}: no seed terms; give at least one of terms, positive, negative")
-                aspects[key] = Aspect(key, aspec.label, tuple(aspec.terms), tuple(aspec.positive), tuple(aspec.negative), aspec.description)
+                aspects[key] = Aspect(
+                    key, aspec.label, tuple(aspec.terms), tuple(aspec.positive), tuple(aspec.negative), aspec.description, tuple(aspec.exclude)
+                )
             if needs_cue and not cues:
                 raise TaxonomyError(f"taxonomy file {path}: domain {name!r} has needs_cue = true but no cues")
             domains[name] = Domain(name, label, tuple(aspects.values()), cues, needs_cue)

@@ -90,6 +90,20 @@ def test_user_domain_is_used_by_the_extractor(tmp_path):
     assert {r["aspect"] for r in ex.predict("탈취 효과가 좋아요")} == {"smell"}
 
 
+def test_an_exclude_term_cancels_its_aspect_on_the_same_words(tmp_path):
+    # food's packaging: a takeout (포장해가세요) is no packaging; a user file extends it with a wrapped gift
+    built = AspectExtractor(domain="food", rules_only=True).fit()
+    assert {r["aspect"] for r in built.predict("볼카츠 꼭 포장해가세요")} == set()
+    assert {r["aspect"] for r in built.predict("포장 잘 해서 왔어요")} == {"packaging"}  # 포장 … 오다 stand apart
+    assert {r["aspect"] for r in built.predict("포장해서 왔는데 국물이 샜어요")} == {"packaging", "taste"}
+    f = tmp_path / "mine.toml"
+    f.write_text("[domains.food.aspects.packaging]\nmode = 'extend'\nexclude = ['선물 포장']\n", encoding="utf-8")
+    mine = AspectExtractor(domain="food", taxonomy=f, rules_only=True).fit()
+    assert {r["aspect"] for r in built.predict("선물 포장 부탁드렸어요")} == {"packaging"}
+    assert {r["aspect"] for r in mine.predict("선물 포장 부탁드렸어요")} == set()
+    assert {r["aspect"] for r in mine.predict("볼카츠 꼭 포장해가세요")} == set()  # extend keeps the built-in ones
+
+
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
