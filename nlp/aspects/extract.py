@@ -158,16 +158,17 @@ def choose_domains(
 
 
 def product_name_votes(names: Sequence[str], index: SeedIndex, domains: Sequence[str], prepare=None) -> list[tuple[list[Mention], str]]:
-    """Each product name read like a review (its seed and cue words over ``domains``): one more vote of its product.
+    """Each product name read like a review (its seed and cue words over ``domains``): more votes of its product.
 
     A name often says what its product is where one short review does not ("…치킨-영통점", "…클렌징 폼
-    150ml"); names with no such word (a film's id, "글래드 마포") give no vote. ``prepare`` normalises
-    the names as the reviews were.
+    150ml"); names with no such word (a film's id, "글래드 마포") give no vote. A name holding a noun cue
+    votes with its cues alone and counts as two reviews; any other name with a match, as one.
+    ``prepare`` normalises the names as the reviews were.
 
     Example:
         >>> idx = SeedIndex(Taxonomy.builtin())
         >>> [(g, sorted({m.domain for m in ms})) for ms, g in product_name_votes(["땅땅치킨-영통역점", "수분 토너 500ml", "12345"], idx, idx.domains)]
-        [('땅땅치킨-영통역점', ['food']), ('수분 토너 500ml', ['cosmetics'])]
+        [('땅땅치킨-영통역점', ['food']), ('땅땅치킨-영통역점', ['food']), ('수분 토너 500ml', ['cosmetics']), ('수분 토너 500ml', ['cosmetics'])]
     """
     if not names:
         return []
