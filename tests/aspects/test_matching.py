@@ -67,6 +67,8 @@ GOLDEN = [
     ("shopping", "딱 좋아요", set()),
     # a tag holds for a seed matched as written too: 위로/NNG is comfort, not the end of 이따위로
     ("books", "왜 이따위로 만들었나요", set()),
+    # a request to improve something is no opinion of the app's updates
+    ("app", "그 점만 개선되면 좋겠어요", set()),
     ("books", "큰 위로가 됐어요", {("usefulness", "positive")}),
 ]
 
