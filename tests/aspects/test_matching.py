@@ -67,6 +67,8 @@ GOLDEN = [
     ("shopping", "딱 좋아요", set()),
     # a tag holds for a seed matched as written too: 위로/NNG is comfort, not the end of 이따위로
     ("books", "왜 이따위로 만들었나요", set()),
+    # 로켓배송 is one noun to Kiwi, and 빠르게 왔어요 is 빠르다 + 오다
+    ("cosmetics", "로켓배송으로 빠르게 왔어요", {("delivery", "positive")}),
     # a request to improve something is no opinion of the app's updates
     ("app", "그 점만 개선되면 좋겠어요", set()),
     ("books", "큰 위로가 됐어요", {("usefulness", "positive")}),
