@@ -158,7 +158,10 @@ def auto_domain_accuracy(frame: pd.DataFrame, product_col: str, domain_col: str,
     found = [index.find(d) for d in analyse_many(texts)]
     named = [g for ms, g in zip(found, groups) if ms and g] if name_votes else []
     extra = product_name_votes(sorted(set(named)), index, index.domains, normalize)
-    chosen = choose_domains(found + [ms for ms, _ in extra], groups + [g for _, g in extra], index.domains, index.shared, index.needs_cue, index.lemma_domains)
+    chosen = choose_domains(
+        found + [ms for ms, _ in extra], groups + [g for _, g in extra], index.domains, index.shared, index.needs_cue, index.lemma_domains,
+        [False] * len(found) + [True] * len(extra),
+    )
     truth = frame.groupby(frame[product_col].fillna("").astype(str))[domain_col].agg(lambda v: v.value_counts().index[0])
     right = sum(1 for g, d in chosen.items() if truth.get(g) == d)
     rows_right = sum(1 for g, d in zip(groups, frame[domain_col]) if chosen.get(g) == d)

@@ -101,6 +101,7 @@ def choose_domains(
     shared: frozenset | None = None,
     needs_cue: frozenset | None = None,
     lemma_domains: Mapping[tuple, frozenset] | None = None,
+    names: Sequence[bool] | None = None,
 ) -> dict[object, str]:
     """The ``--domain auto`` rule: per group (product), the domain whose own seed terms occur in most of its reviews.
 
@@ -116,7 +117,10 @@ def choose_domains(
     재밌다, 슬프다 occur in reviews of anything) votes only with reviews that hold one of its cue words
     (책, 소설, 작가), and only there does a seed it shares with another domain (스토리 is also film's)
     count as shared (``lemma_domains``: each seed's domains); a product with no other match gets no
-    domain (and no aspect rows). Its cue count breaks no tie.
+    domain (and no aspect rows). Its cue count breaks no tie. ``names`` marks the entries that are a
+    product's name (:func:`product_name_votes`): a cue word there says what the product is, so it
+    counts as the domain's own even where another domain has the word as a seed (샴푸 is also a hotel
+    amenity).
 
     Example:
         >>> from nlp.aspects.clauses import analyse
@@ -129,15 +133,17 @@ def choose_domains(
     # per group: reviews with an own match, reviews with an own cue word, own matches; the same over any match
     counts: dict[object, list[Counter]] = {}
     needs_cue = needs_cue or frozenset()
-    for ms, g in zip(mentions_by_review, groups):
+    from itertools import repeat
+
+    for ms, g, is_name in zip(mentions_by_review, groups, names if names is not None else repeat(False)):
         ms = list(ms)
         # a needs_cue domain's matches vote only in a review that holds one of its cue words
         absent = needs_cue - {m.domain for m in ms if m.aspect == CUE}
         ms = [m for m in ms if m.domain not in absent]
         if absent and lemma_domains is not None:  # shared among the domains in play in this review
-            own = [m for m in ms if len(lemma_domains.get(m.seed.lemmas, frozenset({m.domain})) - absent) <= 1]
+            own = [m for m in ms if len(lemma_domains.get(m.seed.lemmas, frozenset({m.domain})) - absent) <= 1 or (is_name and m.aspect == CUE)]
         else:
-            own = [m for m in ms if m.seed.lemmas not in shared]
+            own = [m for m in ms if m.seed.lemmas not in shared or (is_name and m.aspect == CUE)]
         if not ms:
             continue
         c = counts.setdefault(g, [Counter() for _ in range(6)])
@@ -562,7 +568,7 @@ class AspectExtractor:
         extra = product_name_votes(named, self.index_, cand_domains, self._prepare)
         chosen = choose_domains(
             [votes[i] for i in auto_rows] + [ms for ms, _ in extra], groups + [g for _, g in extra],
-            cand_domains, self.index_.shared, self.index_.needs_cue, self.index_.lemma_domains,
+            cand_domains, self.index_.shared, self.index_.needs_cue, self.index_.lemma_domains, [False] * len(auto_rows) + [True] * len(extra),
         )
         for i, g in zip(auto_rows, groups):
             if i in found and g in chosen:  # a product matched only by cue-less words of a needs_cue domain has none

@@ -325,7 +325,7 @@ class SeedIndex:
         for m in found:
             ps = set(m.positions)
             # (and a word found both as written and by its pieces is one match)
-            if any(k.seed.domain == m.seed.domain and k.aspect == m.aspect and (len(k.positions) > len(m.positions) or (k.positions == m.positions and k.seed.term == m.seed.term)) and ps <= set(k.positions) for k in kept):
+            if any(k.seed.domain == m.seed.domain and k.aspect == m.aspect and (len(k.positions) > len(m.positions) or (k.positions == m.positions and k.seed.term == m.seed.term and k.seed.polarity == m.seed.polarity)) and ps <= set(k.positions) for k in kept):
                 continue
             kept.append(m)
         kept.sort(key=lambda m: m.positions[0])

@@ -168,6 +168,23 @@ def test_a_product_type_in_the_name_outweighs_one_review():
     assert set(extract(frame, rules_only=True)["domain"]) == {"cosmetics"}
 
 
+def test_a_shared_cue_in_the_name_still_names_the_product():
+    # 샴푸 is a cosmetics cue and a hotel amenity: in a review it tells no domain, in a product's name it
+    # says what the product is, so a foot shampoo's shower review is not a hotel room's
+    text = "샤워할 때 편하게 쓰고 있어요 향도 좋아요"
+    named = pd.DataFrame({"product_id": ["코튼풋 발을 씻자 풋샴푸 750ml"], "text": [text]})
+    unnamed = pd.DataFrame({"product_id": ["12345"], "text": [text]})
+    assert set(extract(named, rules_only=True)["domain"]) == {"cosmetics"}
+    assert set(extract(unnamed, rules_only=True)["domain"]) == {"lodging"}
+
+
+def test_a_term_listed_twice_with_two_polarities_keeps_its_praise():
+    # 열연 is both a neutral acting term and an acting praise: found once as each, the praise is not
+    # dropped as a repeat of the neutral term (a mention named only neutrally needs the scorer)
+    ex = AspectExtractor(domain="film", rules_only=True).fit()
+    assert [(r["aspect"], r["polarity"]) for r in ex.predict("폴 지아마티의 열연과 약간의 재미")] == [("acting", "positive")]
+
+
 def test_books_domain_reads_book_reviews():
     """A book product is told from a film by its cue words; a reader moved by the story praises its content."""
     frame = pd.DataFrame(
