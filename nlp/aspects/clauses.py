@@ -112,14 +112,18 @@ class Doc:
 def _split(forms: Sequence[str], tags: Sequence[str], starts: Sequence[int], ends: Sequence[int], sents: Sequence[int], opinion: frozenset[str]) -> list[int]:
     """Clause number of every morpheme."""
     n = len(forms)
+
+    def symbol(j: int) -> bool:  # punctuation, emoticons, emoji (not Latin, Hanja or numbers)
+        return tags[j].startswith(("S", "W_EMOJI")) and tags[j] not in ("SL", "SH", "SN")
+
+    def polite_yo(j: int) -> bool:  # the 요 of 추웠어요 or 좋은데요, which Kiwi sometimes reads as a word of its own
+        return forms[j] == "요" and tags[j - 1].startswith("E")
+
     sents = list(sents)
     for i in range(1, n):
-        # Kiwi sometimes starts a sentence with what closes the one before, written onto it: an emoji
-        # or symbol (먹었습니다😀), or the 요 of a polite ending read as a word of its own (추웠어|요):
-        # it stays with that sentence, so the next clause does not start with it
-        if sents[i] != sents[i - 1] and starts[i] == ends[i - 1] and (
-            (tags[i].startswith(("S", "W_EMOJI")) and tags[i] not in ("SL", "SH", "SN")) or (forms[i] == "요" and tags[i - 1].startswith("E"))
-        ):
+        # Kiwi sometimes starts a sentence with what closes the one before, written onto it (먹었습니다😀,
+        # 추웠어|요): it stays with that sentence, so the next clause does not start with it
+        if sents[i] != sents[i - 1] and starts[i] == ends[i - 1] and (symbol(i) or polite_yo(i)):
             sents[i] = sents[i - 1]
     cut_before = [False] * n
     for i in range(1, n):
@@ -150,9 +154,7 @@ def _split(forms: Sequence[str], tags: Sequence[str], starts: Sequence[int], end
     # symbols and emoticons right after a cut (빨랐는데ㅋㅋ, 좋은데!!), and particles written onto the
     # ending (오고도, 좋은데요, also when Kiwi reads that 요 as a word: 좋은데|요), stay with the clause they close
     def closes(j: int) -> bool:
-        t = tags[j]
-        glued = starts[j] == ends[j - 1]
-        return (t.startswith(("S", "W_EMOJI")) and t not in ("SL", "SH", "SN")) or (glued and (t.startswith("J") or (forms[j] == "요" and tags[j - 1].startswith("E"))))
+        return symbol(j) or (starts[j] == ends[j - 1] and (tags[j].startswith("J") or polite_yo(j)))
 
     for i in range(1, n):
         if cut_before[i] and sents[i] == sents[i - 1] and closes(i):

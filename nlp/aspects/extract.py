@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -133,8 +134,6 @@ def choose_domains(
     # per group: reviews with an own match, reviews with an own cue word, own matches; the same over any match
     counts: dict[object, list[Counter]] = {}
     needs_cue = needs_cue or frozenset()
-    from itertools import repeat
-
     for ms, g, is_name in zip(mentions_by_review, groups, names if names is not None else repeat(False)):
         ms = list(ms)
         # a needs_cue domain's matches vote only in a review that holds one of its cue words

@@ -183,21 +183,18 @@ class SeedIndex:
                 self._first.setdefault(lemmas[0], []).append(Seed(d, key, term, lemmas, False, 0, tag=tagm.group(1) if tagm else "", exclude=True))
                 continue
             word = parts[0].lower()
-            if len(parts) == 1 and not word.endswith("다") and not term.endswith("*") and "".join(lemmas) != word:
-                # a one-word noun Kiwi splits or shortens (제형 → 저 + 형, 사용감 → 사용 + suffix): matched as
-                # written, since its pieces would match unrelated words; nouns do not inflect, so this is safe
+            spelled = "".join(lemmas) == word
+            if len(parts) == 1 and not word.endswith("다") and not term.endswith("*") and not (spelled and len(lemmas) == 1):
+                # a one-word noun Kiwi splits or shortens: matched as written (nouns do not inflect, so this is
+                # safe). Pieces that are other words (제형 → 저 + 형, 사용감 → 사용 + suffix) would match unrelated
+                # words, so only as written; pieces that spell it (비밀번호 → 비밀 + 번호, 이물질 → 이 + 물질) are
+                # how Kiwi reads it in some sentences, while most read it whole: both ways
                 seed = Seed(d, key, term, lemmas, False, pol, literal=word, tag=tagm.group(1) if tagm else "")
                 self._literal.append(seed)
                 anchors.setdefault(seed.literal[0], []).append(seed.literal if len(seed.literal) > 1 else None)
                 self.seeds.append(seed)
-                continue
-            if len(parts) == 1 and len(lemmas) > 1 and not word.endswith("다") and not term.endswith("*"):
-                # a one-word noun Kiwi splits when read alone into pieces that spell it (비밀번호 → 비밀 + 번호,
-                # 이물질 → 이 + 물질) but reads whole in most sentences: matched as written too
-                seed = Seed(d, key, term, lemmas, False, pol, literal=word, tag=tagm.group(1) if tagm else "")
-                self._literal.append(seed)
-                anchors.setdefault(seed.literal[0], []).append(seed.literal if len(seed.literal) > 1 else None)
-                self.seeds.append(seed)
+                if not spelled:
+                    continue
             seed = Seed(d, key, term, lemmas, term.endswith("*"), pol, tag=tagm.group(1) if tagm else "")
             self.seeds.append(seed)
             if seed.prefix and len(lemmas) == 1:
