@@ -48,6 +48,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -469,7 +470,13 @@ _SET_NAME, _SET_VALUE = "_nlp_setting", "_nlp_setting_value"  # readings of tabl
 
 
 def _first_occurrence_flags(
-    frame: DataFrame, stage: Stage, source: SourceSpec, chunk_size: int | None = None, n_rows: int | None = None, kept: list | None = None
+    frame: DataFrame,
+    stage: Stage,
+    source: SourceSpec,
+    chunk_size: int | None = None,
+    n_rows: int | None = None,
+    kept: list | None = None,
+    tasks: int | None = None,
 ) -> tuple[DataFrame | None, Stage]:
     """``_row`` and, per key of :meth:`Stage.repeat_keys`, whether an earlier row had the same key (only rows with a flag).
 
@@ -483,6 +490,8 @@ def _first_occurrence_flags(
     with them resolved; otherwise it is returned as given. A table of at most :data:`DRIVER_KEYS_MAX`
     rows (``n_rows``) gets its flags on the driver from the collected keys (the same rule). A frame
     this persists is appended to ``kept``, for the caller to unpersist once the output is written.
+    ``tasks``: run the keys pass as this many tasks (default: at least one per task slot, each
+    starting to load the stage's model); 1 for a job scored in one task (see :func:`_one_task`).
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -534,8 +543,10 @@ def _first_occurrence_flags(
     needed += [c for c in wanted.values() if c in frame.columns]
     real = next(c for c in frame.columns if c not in _INTERNAL and c != ROW_COL)  # see rejects_frame
     keyed = frame.select(*[_c(c) for c in dict.fromkeys([*needed, real])])
-    workers = frame.sparkSession.sparkContext.defaultParallelism
-    if keyed.rdd.getNumPartitions() < workers:
+    if tasks == 1:
+        # the job scores in one task: one Python worker, and one model load, is enough
+        keyed = keyed.coalesce(1)
+    elif keyed.rdd.getNumPartitions() < (workers := frame.sparkSession.sparkContext.defaultParallelism):
         # one CSV file is one partition: spread this pass (and the model loading it starts) over every worker
         keyed = keyed.repartition(workers)
     info = keyed.mapInPandas(keys, schema)
@@ -738,6 +749,47 @@ def _task_slots(spark: SparkSession) -> tuple[int, int, int]:
     return max(1, cores // task_cpus), max(1, executor), task_cpus
 
 
+def warm(spark: SparkSession, stage: Stage) -> threading.Thread | None:
+    """On a local master, start loading ``stage``'s model in a Python worker while the input is read.
+
+    A one-task pandas job, on a driver thread of its own, whose Python worker starts the load on a
+    thread and returns; Spark then reuses that worker for the passes that follow, so the worker's start
+    and the model's load (seconds) overlap the JVM's reading and numbering instead of following them.
+    Returns the thread (join it before the session stops), or ``None`` where nothing was started: a
+    cluster's executors load their models in the first pass.
+    """
+    master = spark.sparkContext.master
+    if not _is_local(master) or master.startswith("local-cluster"):
+        return None
+
+    def start(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        stage.prefetch()
+        yield from batches
+
+    def run() -> None:
+        try:  # a pandas pass, not an RDD one: Spark keeps the workers of each kind apart
+            spark.range(1, numPartitions=1).mapInPandas(start, "id long").collect()
+        except Exception:  # only a head start: the passes that need the model load it themselves
+            logger.debug("warming the model failed", exc_info=True)
+
+    thread = threading.Thread(target=run, name="nlp-warm", daemon=True)
+    thread.start()
+    return thread
+
+
+def _one_task(spark: SparkSession, n_chunks: int) -> bool:
+    """Whether a job of ``n_chunks`` chunks scores them all in one task, with every core.
+
+    True on a local master (one executor: one machine's cores) for a job of one wave (no more
+    chunks than task slots): one task per chunk would start a Python worker per chunk, each loading
+    the model on the same cores (seconds each, the larger part of a small job's cost), where one
+    task with every core loads it once and scores its chunks one after another, as the local engine
+    does. Larger jobs, and clusters, keep one task per chunk.
+    """
+    master = spark.sparkContext.master
+    return _is_local(master) and not master.startswith("local-cluster") and n_chunks <= _task_slots(spark)[0]
+
+
 def run_stage(numbered: DataFrame, n_rows: int, stage: Stage, chunk_size: int = 5_000, source: SourceSpec | None = None, kept: list | None = None) -> DataFrame:
     """Run ``stage`` over rows numbered by :func:`number_rows` (``n_rows`` of them), one local-engine chunk at a time.
 
@@ -758,14 +810,15 @@ def run_stage(numbered: DataFrame, n_rows: int, stage: Stage, chunk_size: int = 
     frame = numbered
     n_chunks = max(1, math.ceil(n_rows / chunk_size))
     stage = stage.for_job(n_chunks, *_task_slots(spark))  # before the keys pass: it starts loading the stage's model
+    one_task = _one_task(spark, n_chunks)
     if stage.repeat_key_columns():
-        flags, stage = _first_occurrence_flags(numbered, stage, source, chunk_size, n_rows, kept)
+        flags, stage = _first_occurrence_flags(numbered, stage, source, chunk_size, n_rows, kept, tasks=1 if one_task else None)
     else:
         stage = _resolve_settings(numbered, stage, chunk_size, source)
         flags = None
     if flags is not None:
         frame = frame.join(flags, ROW_COL, "left")
-    n_parts = min(n_chunks, MAX_PARTITIONS)
+    n_parts = 1 if one_task else min(n_chunks, MAX_PARTITIONS)
     keys = partition_keys(n_parts)
     chunk_part = (np.arange(n_chunks, dtype=np.int64) * n_parts) // n_chunks
     mapping = _from_pandas(spark, pd.DataFrame({CHUNK_COL: np.arange(n_chunks, dtype=np.int64), PART_COL: keys[chunk_part]}))
@@ -895,6 +948,7 @@ def score_frame(frame: DataFrame, stage: ScoreStage | None = None, chunk_size: i
     """Score a Spark DataFrame (see :func:`nlp.spark.score`): numbered in its read order, chunked as locally."""
     stage = stage or ScoreStage()
     stage.columns.validate([c for c in frame.columns if c not in _INTERNAL], source="the DataFrame")
+    warm(frame.sparkSession, stage)
     numbered, n = number_rows(frame)
     return run_stage(numbered, n, stage, chunk_size)
 
@@ -920,6 +974,7 @@ def stage_table(
         raise InputError("the output path is the input file; choose another -o")
     out_fmt = detect_format(out)
     spark = spark or session(master)
+    warming = warm(spark, stage)
     src = read_input(spark, inp, stage.columns if hasattr(stage, "columns") else None)
     numbered, n = number_rows(src.frame, by_file=src.source.fmt == "parquet")
     logger.info("%s: %d rows in %d chunks of %d", inp, n, math.ceil(n / chunk_size) if n else 0, chunk_size)
@@ -932,6 +987,8 @@ def stage_table(
     finally:
         for f in kept:
             f.unpersist()
+        if warming is not None:
+            warming.join()
     stats = TableStats(input_rows=n, output=out, rejects=rej_path)
     stats.output_rows = _count_written(spark, out, out_fmt)
     stats.rejected_rows = spark.read.text(rej_path).count() if known is None else known

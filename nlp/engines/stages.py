@@ -264,7 +264,13 @@ class ScoreStage(Stage):
 
         d = Path(self.model_dir) if self.model_dir else default_model_dir()
         backend = self.backend or os.environ.get("NLP_BACKEND") or "auto"
-        return ("score", str(d.resolve()), self.quantize, self.recheck, backend, self.batch_size, self.threads, self.intent_rules)
+        # not the threads: a loaded scorer takes them per job (resources), so one load serves every job
+        return ("score", str(d.resolve()), self.quantize, self.recheck, backend, self.batch_size, self.intent_rules)
+
+    def resources(self):
+        scorer = super().resources()
+        scorer.set_threads(self.threads)
+        return scorer
 
     def load(self):
         from nlp.scoring.scorer import Scorer

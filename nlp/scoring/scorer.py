@@ -385,6 +385,23 @@ class Scorer:
         self.spelling = SPELLING
         self.sentence_splitter = SENTENCE_SPLITTER
 
+    def set_threads(self, threads: int | None) -> None:
+        """Score with ``threads`` concurrent batches from now on (``None``: every core); scores do not change.
+
+        The ONNX sessions run each call on one thread, so the number of calls at once is a setting
+        of the caller, not of the loaded model: a Spark worker that loaded the scorer for one job
+        reuses it for the next, whatever that job's threads per task.
+        """
+        from nlp.scoring.onnx_backend import workers
+
+        for enc in (self._onnx, self._onnx_fp32):
+            if enc is not None:
+                enc.workers = workers(threads)
+        if threads and self.backend == "torch":
+            import torch
+
+            torch.set_num_threads(threads)
+
     @property
     def labels(self) -> dict[str, list[str]]:
         return self.tasks

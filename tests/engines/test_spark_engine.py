@@ -100,6 +100,17 @@ def test_int8_same_as_local(tmp_path, spark, tiny_model_dir):
     assert_same_scores(pd.read_parquet(tmp_path / "local.parquet"), pd.read_parquet(tmp_path / "spark.parquet"))
 
 
+def test_a_job_of_one_wave_scores_in_one_task_as_local(tmp_path, spark, tiny_model_dir):
+    # two chunks on two slots of one machine: one task (one model load) scores both, each as its own chunk
+    from nlp.engines.spark import _one_task
+
+    assert _one_task(spark, 1) and _one_task(spark, 2) and not _one_task(spark, 3)
+    src = write_csv(tmp_path / "reviews.csv", review_rows(2 * CHUNK - 50, seed=2), bad=False)
+    local, remote = run_both(tmp_path, spark, src, tiny_model_dir, quantize=True, recheck=0.05)
+    assert remote.output_rows == local.output_rows == 2 * CHUNK - 50
+    assert_same_scores(pd.read_parquet(tmp_path / "local.parquet"), pd.read_parquet(tmp_path / "spark.parquet"))
+
+
 def test_cp949_csv(tmp_path, spark, tiny_model_dir):
     rows = [(i, t.replace("😊", "^^"), p, d) for i, t, p, d in review_rows(400, seed=2)]  # CP949 has no emoji
     src = write_csv(tmp_path / "reviews.csv", rows, encoding="cp949")

@@ -96,7 +96,13 @@ def test_threads_per_task_follow_the_job(stage):
     assert stage.for_job(4, slots=8, executor_cores=4, task_cpus=2).threads == 4
     given = ScoreStage(model_dir=stage.model_dir, threads=3)
     assert given.for_job(1, slots=2, executor_cores=2).threads == 3  # a given number stays
-    assert stage.for_job(1, slots=2, executor_cores=2).cache_key() != stage.cache_key()  # the scorer is loaded for it
+    # one loaded scorer serves every job: the threads are set on it per job, not loaded with it
+    wide, narrow = stage.for_job(1, slots=2, executor_cores=2), stage.for_job(3, slots=2, executor_cores=2)
+    assert wide.cache_key() == narrow.cache_key()
+    scorer = wide.resources()
+    assert scorer.backend != "onnx" or scorer._onnx.workers == 2
+    assert narrow.resources() is scorer
+    assert scorer.backend != "onnx" or scorer._onnx.workers == 1
 
 
 def test_intent_rules_reach_the_executors_scorer(tiny_model_dir):
