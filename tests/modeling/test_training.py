@@ -214,3 +214,32 @@ def test_sparse_tfidf_from_shared_ngrams_equals_sklearn_transform():
     want = clf.vectorizer_.transform(texts)
     assert got.shape == want.shape and abs(got - want).max() == 0
     np.testing.assert_allclose(clf.predict_proba(texts, ngrams=batch), clf.predict_proba(texts))
+
+
+@pytest.mark.parametrize("labels", [["p", "n", "p", "n", "p", "n"], ["p", "n", "o", "n", "p", "o"]], ids=["two classes", "three classes"])
+def test_a_loaded_char_model_scores_as_scikit_learn_without_importing_it(tmp_path, labels):
+    """Loaded, the model scores with NumPy/SciPy alone: the same n-grams, weights and probabilities as
+    scikit-learn's vectoriser and logistic regression, and a fresh process that loads and scores it
+    never imports scikit-learn."""
+    import subprocess
+    import sys
+
+    from nlp.artifacts.sparse import CharTfidfClassifier
+
+    train = ["좋아요 최고", "별로 최악", "그냥 그래요", "최악이에요  환불", "배송 빨라요", "Nice 배송 느려요"] * 3
+    fitted = CharTfidfClassifier(max_features=80, min_df=1).fit(train, labels * 3)
+    fitted.save(tmp_path, prefix="m_")
+    loaded = CharTfidfClassifier.load(tmp_path, prefix="m_")
+    texts = ["좋아요 좋아요 좋아요", "", "zzz 처음 보는 글자 뷁", "배송   최악 ㅠㅠ", "NICE\t배송"]
+    for t in texts:
+        assert loaded._ngrams(t) == fitted.vectorizer_.build_analyzer()(t)
+    assert abs(loaded._tfidf(loaded.analyse(texts)) - fitted.vectorizer_.transform(texts)).max() == 0
+    # the loaded weights are the saved float32 ones: scikit-learn with those weights gives the same probabilities
+    lr = fitted.lr_
+    lr.coef_, lr.intercept_ = loaded.coef_, loaded.intercept_
+    np.testing.assert_allclose(loaded.predict_proba(texts), lr.predict_proba(fitted.vectorizer_.transform(texts)), rtol=0, atol=1e-12)
+    code = (
+        "import sys; from nlp.artifacts.sparse import CharTfidfClassifier as C; "
+        f"m = C.load({str(tmp_path)!r}, prefix='m_'); m.predict_proba(['좋아요']); print('sklearn' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
