@@ -335,9 +335,11 @@ def _classify(source: SourceSpec, raw: str | None, row: int) -> tuple[str | None
         return None, None, None
     if source.fmt in ("csv", "tsv"):
         try:
-            rec = next(csv.reader(io.StringIO(raw), delimiter=source.sep), [])
+            # strict, as the local reader: a quote still open at the end of the file is no field's end
+            rec = next(csv.reader(io.StringIO(raw), delimiter=source.sep, strict=True), [])
         except csv.Error as exc:
-            return f"unparseable CSV record: {exc}", None, None
+            # the rejects file's CSV originals are lists of fields: the line as its one field
+            return f"unparseable CSV record ({exc})", [raw.splitlines()[0][:10_000] if raw else raw], None
         width = len(source.header)
         if len(rec) > width:
             return f"expected {width} fields as in the header, found {len(rec)}", rec, None

@@ -111,6 +111,21 @@ def test_a_job_of_one_wave_scores_in_one_task_as_local(tmp_path, spark, tiny_mod
     assert_same_scores(pd.read_parquet(tmp_path / "local.parquet"), pd.read_parquet(tmp_path / "spark.parquet"))
 
 
+def test_a_quote_left_open_at_the_end_is_rejected_as_local(tmp_path, spark, tiny_model_dir):
+    # the last record opens a quote that never closes: the local reader rejects it, and so does Spark
+    src = write_csv(tmp_path / "reviews.csv", review_rows(40, seed=3), bad=False)
+    src.write_bytes(src.read_bytes() + '777,"열린 따옴표,p1,2026-01-01\n'.encode())
+    local, remote = run_both(tmp_path, spark, src, tiny_model_dir)
+    assert (remote.input_rows, remote.output_rows, remote.rejected_rows) == (local.input_rows, local.output_rows, local.rejected_rows) == (41, 40, 1)
+    # the same reject; Spark's rejects schema holds a CSV original as a list of fields: the line is its one field
+    local_rejects = [
+        {**r, "reason": re.sub(r"^line \d+: ", "", r["reason"]), "original": [r["original"]]} for r in read_jsonl(tmp_path / "local.parquet.rejects.jsonl")
+    ]
+    assert spark_rejects(tmp_path / "spark.parquet.rejects.jsonl") == local_rejects
+    assert local_rejects[0]["reason"] == "unparseable CSV record (unexpected end of data)"
+    assert_same_scores(pd.read_parquet(tmp_path / "local.parquet"), pd.read_parquet(tmp_path / "spark.parquet"))
+
+
 def test_cp949_csv(tmp_path, spark, tiny_model_dir):
     rows = [(i, t.replace("😊", "^^"), p, d) for i, t, p, d in review_rows(400, seed=2)]  # CP949 has no emoji
     src = write_csv(tmp_path / "reviews.csv", rows, encoding="cp949")
