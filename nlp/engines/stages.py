@@ -268,6 +268,7 @@ class ScoreStage(Stage):
         return ("score", str(d.resolve()), self.quantize, self.recheck, backend, self.batch_size, self.intent_rules)
 
     def resources(self):
+        """The process's cached scorer, set to this stage's threads (one loaded scorer serves any)."""
         scorer = super().resources()
         scorer.set_threads(self.threads)
         return scorer
