@@ -18,7 +18,8 @@
 4. **Chunks**: rows go to tasks by the local engine's chunks (``_row // chunk_size``), whole and
    in order, so each chunk's token-sorted batches, and with them padding and the int8 scales
    ("batch companions"), are the local ones. One chunk per task, placed by an exact hash
-   partitioning (no sampling), so output part files are in input order.
+   partitioning (no sampling), so output part files are in input order; on a local master, a job
+   of no more chunks than task slots scores them all in one task with every core (one model load).
 5. **Score** each chunk with ``mapInPandas``: the scorer is loaded once per Python worker
    (:mod:`nlp.engines._worker`) and :class:`~nlp.engines.stages.ScoreStage` calls the local
    ``prepare_frame`` / ``score_frame``.
