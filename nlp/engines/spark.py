@@ -128,6 +128,11 @@ def _is_local(master: str) -> bool:
     return master == "local" or master.startswith("local[") or master.startswith("local-cluster")
 
 
+def _one_executor(master: str) -> bool:
+    """A local master other than ``local-cluster``: one executor in the driver's JVM, with every core."""
+    return _is_local(master) and not master.startswith("local-cluster")
+
+
 def session(master: str = "local[*]", app_name: str = "nlp-insight", conf: dict[str, str] | None = None) -> SparkSession:
     """A Spark session for the engine (an active session is reused as it is).
 
@@ -748,7 +753,7 @@ def _task_slots(spark: SparkSession) -> tuple[int, int, int]:
     task_cpus = max(1, int(conf.get("spark.task.cpus", "1")))
     cores = max(1, spark.sparkContext.defaultParallelism)
     master = spark.sparkContext.master
-    executor = cores if _is_local(master) and not master.startswith("local-cluster") else int(conf.get("spark.executor.cores", str(task_cpus)))
+    executor = cores if _one_executor(master) else int(conf.get("spark.executor.cores", str(task_cpus)))
     return max(1, cores // task_cpus), max(1, executor), task_cpus
 
 
@@ -761,8 +766,7 @@ def warm(spark: SparkSession, stage: Stage) -> threading.Thread | None:
     Returns the thread (join it before the session stops), or ``None`` where nothing was started: a
     cluster's executors load their models in the first pass.
     """
-    master = spark.sparkContext.master
-    if not _is_local(master) or master.startswith("local-cluster"):
+    if not _one_executor(spark.sparkContext.master):
         return None
 
     def start(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -789,8 +793,7 @@ def _one_task(spark: SparkSession, n_chunks: int) -> bool:
     task with every core loads it once and scores its chunks one after another, as the local engine
     does. Larger jobs, and clusters, keep one task per chunk.
     """
-    master = spark.sparkContext.master
-    return _is_local(master) and not master.startswith("local-cluster") and n_chunks <= _task_slots(spark)[0]
+    return _one_executor(spark.sparkContext.master) and n_chunks <= _task_slots(spark)[0]
 
 
 def run_stage(numbered: DataFrame, n_rows: int, stage: Stage, chunk_size: int = 5_000, source: SourceSpec | None = None, kept: list | None = None) -> DataFrame:
