@@ -210,6 +210,10 @@ class SeedIndex:
             for f in forms:
                 anchors.setdefault(f[0], []).append(f if kind == "text" and len(f) > 1 else None)
         self._prefix_lengths = sorted({len(k) for k in self._prefix})
+        # the literal seeds by their first character, in their order: a review looks only at those it can hold
+        self._literal_at: dict[str, list[int]] = {}
+        for k, seed in enumerate(self._literal):
+            self._literal_at.setdefault(seed.literal[0], []).append(k)
         self._merged: dict[tuple, dict[str, tuple[str, ...] | None]] = {}
         by_lemmas: dict[tuple[str, ...], set[str]] = {}
         for seed in self.seeds:
@@ -271,7 +275,10 @@ class SeedIndex:
         found: list[Mention] = []
         if self._literal:
             low = doc.text.lower()
-            for seed in self._literal:
+            at_char = self._literal_at
+            held = sorted(k for ch in at_char.keys() & set(low) for k in at_char[ch])
+            for k in held:
+                seed = self._literal[k]
                 if wanted is not None and seed.domain not in wanted:
                     continue
                 at = low.find(seed.literal)

@@ -64,12 +64,18 @@ def _nfkc(text: str) -> str:
     return "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
 
 
+# Text of Hangul syllables, compatibility jamo, printable ASCII, tabs and newlines only (most reviews):
+# NFKC leaves it as it is and no character of it is removed, so both steps are skipped.
+_STABLE = re.compile(r"[\uac00-\ud7a3\u3131-\u318e\x20-\x7e\t\n\r]*\Z")
+
+
 def _normalize_one(text: str) -> str:
     if not text:
         return ""
-    text = _nfkc(text)
-    if not text.isascii():
-        text = "".join(ch for ch in text if _clean_char(ch))
+    if not _STABLE.match(text):
+        text = _nfkc(text)
+        if not text.isascii():
+            text = "".join(ch for ch in text if _clean_char(ch))
     text = _WS.sub(" ", text).strip()
     return collapse_repeats(text)
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nlp.text.normalize import collapse_repeats, normalize
 
@@ -35,3 +37,29 @@ def test_normalize_returns_shape_of_input():
 def test_collapse_keeps_two_as_signal():
     assert collapse_repeats("ㅋㅋ") == "ㅋㅋ"
     assert collapse_repeats("!!!") == "!!"
+
+
+_STABLE_CHARS = st.one_of(
+    st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),  # Hangul syllables
+    st.characters(min_codepoint=0x3131, max_codepoint=0x318E),  # compatibility jamo
+    st.characters(min_codepoint=0x20, max_codepoint=0x7E),  # printable ASCII
+    st.sampled_from("\t\n\r"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_STABLE_CHARS, max_size=40))
+def test_text_that_needs_no_nfkc_skips_it_with_the_same_result(text):
+    # the shortcut for Hangul, jamo and ASCII must give what the full steps give
+    from nlp.text import normalize as mod
+
+    full = mod._nfkc(text)
+    if not full.isascii():
+        full = "".join(ch for ch in full if mod._clean_char(ch))
+    full = mod.collapse_repeats(mod._WS.sub(" ", full).strip())
+    assert mod._STABLE.match(text)
+    assert normalize(text) == full
+
+
+def test_a_character_outside_the_shortcut_still_takes_the_full_steps():
+    assert normalize("가\x0c나\u200b다 ＡＢ ᄀ") == "가나다 AB ᄀ"
