@@ -43,6 +43,9 @@ _H0, _NV, _NF = 0xAC00, 21, 28
 _CONTRACT = {8: (9,), 11: (10,), 13: (14,), 18: (4, 0), 20: (6,), 0: (1,)}
 _PRED_PREFIX = "V"
 _TOO_COMMON = {(w,) for w in ("하다", "되다", "있다", "없다", "이다", "같다", "보다", "않다", "가다", "오다", "나다", "주다", "것", "수", "거")}
+# 소리 after a quoting ending is what people say (부드럽다는 소리를 듣다, 좋단 소리), not a sound
+_QUOTED_NOUNS = frozenset({"소리"})
+_QUOTING_ENDINGS = ("다는", "라는", "냐는", "자는", "단", "란")
 _TAG = re.compile(r"/([A-Z]{2,3})(?=\*?$)")
 
 
@@ -290,7 +293,10 @@ class SeedIndex:
                         found.append(Mention(seed, pos, toks[pos[0]].clause))
                     at = low.find(seed.literal, end)
         for i, tok in enumerate(toks):
-            for seed in self._candidates(tok.lemma):
+            cands = self._candidates(tok.lemma)
+            if cands and tok.lemma in _QUOTED_NOUNS and tok.index > 0 and doc.tags[tok.index - 1] == "ETM" and doc.forms[tok.index - 1].endswith(_QUOTING_ENDINGS):
+                continue
+            for seed in cands:
                 if (wanted is not None and seed.domain not in wanted) or (seed.tag and not tok.tag.startswith(seed.tag)):
                     continue
                 pos = [i]

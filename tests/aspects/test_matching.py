@@ -72,6 +72,10 @@ GOLDEN = [
     # a request to improve something is no opinion of the app's updates
     ("app", "그 점만 개선되면 좋겠어요", set()),
     ("books", "큰 위로가 됐어요", {("usefulness", "positive")}),
+    # 소리 after a quoting ending is what people say, not a sound
+    ("lodging", "피부가 부드럽다는 소리 진심 많이 들었어요", set()),
+    ("lodging", "깨끗하단 소리 들을 만해요", {("cleanliness", "positive")}),
+    ("lodging", "옆방 소리가 다 들려요", {("noise", "negative")}),
 ]
 
 
