@@ -40,6 +40,9 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=None, help="default: the scorer's")
     ap.add_argument("--chunk-sizes", default="5000", help="rows per score_table chunk; several (e.g. 5000,2000,1000) are timed alternately in one process")
     ap.add_argument("--repeat", type=int, default=1, help="timed runs (Kiwi and scoring alternately); medians are reported")
+    ap.add_argument("--cascade", type=float, default=None,
+                    help="read every text with --cascade-model (int8, no re-check) and its close calls (top two probabilities closer than this) again with the scorer")
+    ap.add_argument("--cascade-model", default="models/sentiment-e5s3")
     ap.add_argument("--sentiment-only", action="store_true", help="drop the intent head and its blend, to measure what intent costs")
     args = ap.parse_args()
     from nlp.scoring import Scorer, score_table
@@ -51,6 +54,9 @@ def main() -> None:
 
     scorer = Scorer.load(args.model, quantize=int8, threads=args.threads, batch_size=args.batch_size or DEFAULT_BATCH_SIZE, backend=args.backend, recheck_margin=args.recheck,
                          recheck_tasks=tuple(args.recheck_tasks.split(",")) if args.recheck_tasks else None)
+    if args.cascade is not None:
+        first = Scorer.load(args.cascade_model, quantize=True, threads=args.threads, batch_size=args.batch_size or DEFAULT_BATCH_SIZE, backend=args.backend, recheck_margin=0.0)
+        scorer = first.with_cascade(scorer, args.cascade)
     if args.sentiment_only:
         del scorer.model.heads["intent"]
         for d in (scorer.tasks, scorer.sparse, scorer.blends, scorer.model.config.tasks):
@@ -69,7 +75,7 @@ def main() -> None:
     rates = by_chunk[chunk_sizes[0]]
     ratios = [r / k for r, k in zip(rates, kiwis)]
     report(
-        "score", rows=stats.output_rows, data=args.data or "nsmc", int8=int8, recheck=scorer.recheck_margin, recheck_tasks=scorer.recheck_tasks, backend=scorer.backend, model=args.model or "default", batch_size=scorer.batch_size, tasks=list(scorer.tasks),
+        "score", cascade=args.cascade, rows=stats.output_rows, data=args.data or "nsmc", int8=int8, recheck=scorer.recheck_margin, recheck_tasks=scorer.recheck_tasks, backend=scorer.backend, model=args.model or "default", batch_size=scorer.batch_size, tasks=list(scorer.tasks),
         docs_per_s=float(np.median(rates)), kiwi_docs_per_s=float(np.median(kiwis)), ratio_to_kiwi=float(np.median(ratios)),
         runs=[{"docs_per_s": round(r, 1), "kiwi_docs_per_s": round(k, 1)} for r, k in zip(rates, kiwis)], peak_rss_mb=peak_rss_mb(),
         **({"docs_per_s_by_chunk_size": {str(c): [round(x, 1) for x in v] for c, v in by_chunk.items()}} if len(chunk_sizes) > 1 else {}),

@@ -116,9 +116,11 @@ def score_like_cli(
     recheck: float | None = None,
     backend: str | None = None,
     keep_scored: str | Path | None = None,
+    scorer=None,
 ) -> pd.DataFrame:
     """Score texts through ``nlp score``'s own path (cleaning, PII masking, flags, the same model settings).
 
+    ``scorer``: a loaded :class:`~nlp.scoring.Scorer` to use instead of loading ``model_dir``.
     Returns the scored rows indexed like ``texts``; a row the scorer rejected has missing scores.
     """
     from nlp.io.columns import ColumnMap
@@ -130,7 +132,10 @@ def score_like_cli(
         src = Path(tmp) / "texts.parquet"
         pd.DataFrame({"id": ids, "text": texts.astype("string").to_numpy()}).to_parquet(src)
         out = Path(keep_scored) if keep_scored else Path(tmp) / "scored.parquet"
-        stats = score_table(src, out, ColumnMap(), model_dir=model_dir, quantize=quantize, recheck=recheck, backend=backend)
+        if scorer is not None:
+            stats = score_table(src, out, ColumnMap(), scorer=scorer)
+        else:
+            stats = score_table(src, out, ColumnMap(), model_dir=model_dir, quantize=quantize, recheck=recheck, backend=backend)
         scored = read_table(out)
     if stats.rejected_rows:
         logger.warning("%d rows were rejected by the scorer and are left out", stats.rejected_rows)
@@ -149,6 +154,7 @@ def evaluate_labelled_intent(
     quantize: bool = False,
     recheck: float | None = None,
     backend: str | None = None,
+    scorer=None,
 ) -> dict:
     """Purchase intent against a labelled table (e.g. the real-review set built by ``corpora/real_aspects/draw.py``).
 
@@ -163,7 +169,7 @@ def evaluate_labelled_intent(
         if col not in df.columns:
             raise ValueError(f"data: no column {col!r} (columns: {list(df.columns)})")
     df = df[df[label_col].isin(INTENT_LABELS)].reset_index(drop=True)
-    scored = score_like_cli(df[text_col], model_dir, quantize=quantize, recheck=recheck, backend=backend)
+    scored = score_like_cli(df[text_col], model_dir, quantize=quantize, recheck=recheck, backend=backend, scorer=scorer)
     pred = scored["intent"].astype(object).where(scored["intent"].notna(), "none").astype(str).tolist()
     gold = df[label_col].astype(str).tolist()
 
@@ -196,6 +202,7 @@ def evaluate_rated(
     backend: str | None = None,
     keep_scored: str | Path | None = None,
     split: str = "all",
+    scorer=None,
 ) -> dict:
     """Score a rated table the way ``nlp score`` does and compare with its star-derived labels.
 
@@ -207,6 +214,7 @@ def evaluate_rated(
         keep_scored: also write the scored rows here (to re-read them or inspect errors).
         split: ``dev`` or ``test`` keep the rows whose id falls in that half (:func:`id_half`), so choices made on
             dev are reported on test; ``all`` keeps every row.
+        scorer: a loaded :class:`~nlp.scoring.Scorer` (e.g. a cascade) instead of ``model_dir`` and its settings.
     """
     from nlp.io.tables import read_table
 
@@ -230,7 +238,7 @@ def evaluate_rated(
         raise ValueError(f"data: no usable labels; give a {rating_col!r} column (with {scale_col!r} or 5-point stars) or {label_col!r}")
     df = df.reset_index(drop=True)
     gold = gold.reset_index(drop=True)
-    scored = score_like_cli(df[text_col], model_dir, quantize=quantize, recheck=recheck, backend=backend, keep_scored=keep_scored)
+    scored = score_like_cli(df[text_col], model_dir, quantize=quantize, recheck=recheck, backend=backend, keep_scored=keep_scored, scorer=scorer)
     res = rated_report(scored, gold, df[group_col] if group_col and group_col in df.columns else None)
     res.update({"data": str(data), "model": str(model_dir or "default"), "quantized": quantize, "rows": int(len(df)), "use": use, "split": split})
     return res

@@ -381,9 +381,29 @@ class Scorer:
             warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
             self.model.encoder = torch.ao.quantization.quantize_dynamic(self.model.encoder, {torch.nn.Linear}, dtype=torch.qint8)
         self.tasks = {t: list(labels) for t, labels in model.config.tasks.items()}
+        self.cascade: Scorer | None = None
+        self.cascade_margin = 0.0
         self.window_rule = WINDOW_RULE
         self.spelling = SPELLING
         self.sentence_splitter = SENTENCE_SPLITTER
+
+    def with_cascade(self, second: Scorer, margin: float) -> Scorer:
+        """Read every text with this (fast) scorer, and its close calls again with ``second``; returns self.
+
+        A text whose top two probabilities differ by less than ``margin`` in any task is given
+        ``second``'s whole reading (its encoder, blends, re-check and intent rules) instead of this
+        one's. Both scorers must read the same token ids (the same base tokenizer and length) and have
+        the same tasks and labels. Embeddings are not mixed: a call that asks for them is ``second``'s.
+        """
+        if not 0 <= margin <= 1:
+            raise ValueError(f"margin is a probability margin in [0, 1], got {margin}")
+        if second.tasks != self.tasks:
+            raise ValueError(f"a cascade needs the same tasks and labels; {self.tasks} against {second.tasks}")
+        if second.model.config.max_length != self.model.config.max_length or second.model.config.prefix != self.model.config.prefix:
+            raise ValueError("a cascade needs two models that read the same windows (max_length and prefix differ)")
+        self.cascade, self.cascade_margin = second, float(margin)
+        self.meta = {**self.meta, "cascade": {"margin": self.cascade_margin, "second": second.meta}}  # a resumed run must not mix readings
+        return self
 
     def set_threads(self, threads: int | None) -> None:
         """Score with ``threads`` concurrent batches from now on (``None``: every core); scores do not change.
@@ -401,6 +421,8 @@ class Scorer:
             import torch
 
             torch.set_num_threads(threads)
+        if self.cascade is not None:
+            self.cascade.set_threads(threads)
 
     @property
     def labels(self) -> dict[str, list[str]]:
@@ -631,6 +653,8 @@ class Scorer:
         if isinstance(texts, str):
             raise TypeError("predict takes a list of texts")
         texts = list(texts)
+        if self.cascade is not None and want_embeddings:
+            return self.cascade.predict(texts, want_embeddings, use_sparse, show_progress_bar, token_ids, windows)
         if windows is None:
             if token_ids is not None:
                 if len(token_ids) != len(texts):
@@ -670,6 +694,13 @@ class Scorer:
             from nlp.scoring.intent_override import apply_intent_rules
 
             out["intent"] = apply_intent_rules(out["intent"], self.tasks["intent"], texts)
+        if self.cascade is not None and texts and self.cascade_margin > 0:
+            margin = np.min([np.diff(np.sort(p, axis=1)[:, -2:], axis=1)[:, 0] for p in out.values()], axis=0)
+            again = np.flatnonzero(margin < self.cascade_margin)
+            if len(again):
+                redo = self.cascade.predict([texts[i] for i in again], use_sparse=use_sparse, show_progress_bar=False, windows=windows.select(again))
+                for task in out:
+                    out[task][again] = redo[task]
         if emb is not None:
             out["embeddings"] = emb
         return out

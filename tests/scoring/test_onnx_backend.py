@@ -192,3 +192,30 @@ def test_onnx_scores_do_not_depend_on_threads(tiny_model_dir, onnx_cache):
         torch.set_num_threads(before)  # the scorer sets torch's threads process-wide
     for task in one:
         np.testing.assert_array_equal(one[task], two[task])
+
+
+def test_a_cascade_gives_its_close_calls_to_the_second_scorer(tiny_model_dir, onnx_cache):
+    from nlp.scoring.scorer import Scorer
+
+    def first():  # plain int8: differs from fp32 (above)
+        return Scorer.load(tiny_model_dir, backend="onnx", quantize=True, recheck_margin=0.0, intent_rules=False)
+
+    second = Scorer.load(tiny_model_dir, backend="onnx", intent_rules=False)
+    plain, fp32 = first().predict(TEXTS), second.predict(TEXTS, want_embeddings=True)
+    every = first().with_cascade(second, 1.0).predict(TEXTS, want_embeddings=False)
+    for task in ("sentiment", "intent"):
+        np.testing.assert_allclose(every[task], fp32[task], atol=1e-5)
+    margin = np.min([np.diff(np.sort(plain[t], axis=1)[:, -2:], axis=1)[:, 0] for t in ("sentiment", "intent")], axis=0)
+    cut = float(np.sort(margin)[len(margin) // 2])  # the tiny model is unsure of everything: cut at its median margin
+    some = first().with_cascade(second, cut).predict(TEXTS)
+    close = margin < cut
+    assert close.any() and not close.all()  # both kinds of text are in the test
+    for task in ("sentiment", "intent"):  # a close call in either task: the second scorer's reading, else the first's
+        np.testing.assert_allclose(some[task][close], fp32[task][close], atol=1e-5)
+        np.testing.assert_allclose(some[task][~close], plain[task][~close], atol=1e-6)
+    # embeddings are never mixed from two models: a call that asks for them is the second scorer's
+    np.testing.assert_allclose(first().with_cascade(second, 0.05).predict(TEXTS, want_embeddings=True)["embeddings"], fp32["embeddings"], atol=1e-5)
+    odd = Scorer.load(tiny_model_dir, backend="onnx")
+    odd.tasks = {"sentiment": odd.tasks["sentiment"]}
+    with pytest.raises(ValueError, match="same tasks"):
+        first().with_cascade(odd, 0.1)
