@@ -37,7 +37,7 @@ def _clean_char(ch: str) -> bool:
         return True
     cat = unicodedata.category(ch)
     if cat in ("Cc", "Cf", "Cs", "Co", "Cn"):
-        return ch in "\n\t\r"  # whitespace handled below
+        return ch.isspace()  # line and page breaks, tabs, separators: whitespace, folded to one space below
     return True
 
 

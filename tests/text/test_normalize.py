@@ -62,4 +62,10 @@ def test_text_that_needs_no_nfkc_skips_it_with_the_same_result(text):
 
 
 def test_a_character_outside_the_shortcut_still_takes_the_full_steps():
-    assert normalize("가\x0c나\u200b다 ＡＢ ᄀ") == "가나다 AB ᄀ"
+    assert normalize("가\x0c나\u200b다 ＡＢ ᄀ") == "가 나다 AB ᄀ"
+
+
+def test_control_whitespace_separates_words():
+    # a page break or vertical tab between words is a space, not glue; zero-width characters are removed
+    assert normalize("배송\x0c빨라요\x0b좋아요\x1c끝") == "배송 빨라요 좋아요 끝"
+    assert normalize("제로\u200b폭") == "제로폭"
