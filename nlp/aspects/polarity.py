@@ -159,6 +159,8 @@ def negated(doc: Doc, positions: tuple[int, ...]) -> bool:
             break
         if t.lemma in _NEG_AFTER:
             return True
+        if t.lemma == "못" and t.tag == "MAG" and j + 1 < len(toks) and toks[j + 1].clause == clause and toks[j + 1].lemma == "하다":
+            return True  # 보진 못했다: Kiwi reads 못 and 하다 apart
         if t.tag in _BRIDGE_NOUNS and not bridged and j + 1 < len(toks) and toks[j + 1].lemma in ("없다", "아니다"):
             bridged = True
             continue
@@ -178,7 +180,7 @@ def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
     lo, hi = idx[0], min(len(forms), idx[-1] + 4)
     for i in range(lo, hi):
         f, t = forms[i], tags[i]
-        if t == "EC" and f in ("면", "으면"):
+        if t in ("EC", "EF") and f in ("면", "으면"):  # EF: a sentence that trails off on it (빨랐으면..)
             if i > 0 and tags[i - 1] == "EP" and forms[i - 1] in ("었", "았", "였"):
                 return True  # -었으면 (좋겠다): a wish
             if i + 2 < len(forms) and forms[i + 1] == "좋" and forms[i + 2] == "겠":

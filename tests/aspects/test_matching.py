@@ -72,6 +72,11 @@ GOLDEN = [
     # a request to improve something is no opinion of the app's updates
     ("app", "그 점만 개선되면 좋겠어요", set()),
     ("books", "큰 위로가 됐어요", {("usefulness", "positive")}),
+    # a wish that trails off (Kiwi reads -었으면 as a final ending), a colloquial 바래요, and 보진 못했다
+    ("food", "음식은 너무 맛있어요!!배달만 조금 빨랐으면..", {("taste", "positive"), ("delivery", "negative")}),
+    ("food", "서비스 좀 더 신경써 주시길 바래요", {("service", "negative")}),
+    ("cosmetics", "저는 큰 효과를 보진 못했습니다.", {("effect", "negative")}),
+    ("cosmetics", "효과를 확실히 봤어요", {("effect", "positive")}),
     # 소리 after a quoting ending is what people say, not a sound
     ("lodging", "피부가 부드럽다는 소리 진심 많이 들었어요", set()),
     ("lodging", "깨끗하단 소리 들을 만해요", {("cleanliness", "positive")}),
