@@ -142,7 +142,8 @@ def negated(doc: Doc, positions: tuple[int, ...]) -> bool:
 
     A negation counts right before the first word or between the words (배송이 안 빨라요 for
     배송 빠르다; 덜 짜다), and as the next word after the last one, adverbs skipped (빠르지 않다,
-    문제가 전혀 없다) or across one noun before 없다/아니다 (바삭한 맛이 없다, 맛있는 건 아니다),
+    문제가 전혀 없다) or across one noun before 없다/아니다 when the word modifies it (바삭한 맛이 없다, 맛있는 건
+    아니다; not 퍽퍽해서 맛이 없다),
     never further: in "웨이팅 하면서까지 먹지는 않을 듯" the 않다 belongs to 먹다.
     """
     toks = doc.tokens
@@ -161,12 +162,20 @@ def negated(doc: Doc, positions: tuple[int, ...]) -> bool:
             return True
         if t.lemma == "못" and t.tag == "MAG" and j + 1 < len(toks) and toks[j + 1].clause == clause and toks[j + 1].lemma == "하다":
             return True  # 보진 못했다: Kiwi reads 못 and 하다 apart
-        if t.tag in _BRIDGE_NOUNS and not bridged and j + 1 < len(toks) and toks[j + 1].lemma in ("없다", "아니다"):
+        if t.tag in _BRIDGE_NOUNS and not bridged and j + 1 < len(toks) and toks[j + 1].lemma in ("없다", "아니다") and _modifies(doc, toks[last].index):
             bridged = True
             continue
         if t.tag != "MAG":
             break
     return False
+
+
+def _modifies(doc: Doc, i: int) -> bool:
+    """Whether the predicate at morpheme ``i`` ends in an adnominal ending (바삭한 맛, 맛있는 건), suffixes skipped."""
+    j = i + 1
+    while j < len(doc.tags) and doc.tags[j].startswith(("XS", "EP")):
+        j += 1
+    return j < len(doc.tags) and doc.tags[j] == "ETM"
 
 
 def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:

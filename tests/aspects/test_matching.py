@@ -77,6 +77,9 @@ GOLDEN = [
     ("food", "서비스 좀 더 신경써 주시길 바래요", {("service", "negative")}),
     ("cosmetics", "저는 큰 효과를 보진 못했습니다.", {("effect", "negative")}),
     ("cosmetics", "효과를 확실히 봤어요", {("effect", "positive")}),
+    # the negation across a noun (바삭한 맛이 없다) needs the word to modify that noun: -어서 does not
+    ("food", "너무 퍽퍽해서 맛이없어요.", {("taste", "negative")}),
+    ("food", "바삭한 맛이 없어요", {("taste", "negative")}),
     # 소리 after a quoting ending is what people say, not a sound
     ("lodging", "피부가 부드럽다는 소리 진심 많이 들었어요", set()),
     ("lodging", "깨끗하단 소리 들을 만해요", {("cleanliness", "positive")}),
