@@ -181,7 +181,8 @@ def evaluate_labelled_intent(
         rep["frequent_labels"] = frequent
         return rep
 
-    res = {"data": str(data), "model": str(model_dir or "default"), "quantized": quantize, "min_support": min_support, "pooled": block(list(range(len(df)))), "by_group": {}}
+    model = str(model_dir or "default") if scorer is None else "a given scorer"
+    res = {"data": str(data), "model": model, "quantized": quantize if scorer is None else scorer.quantized, "min_support": min_support, "pooled": block(list(range(len(df)))), "by_group": {}}
     if group_col and group_col in df.columns:
         for name, g in df.groupby(group_col).groups.items():
             res["by_group"][str(name)] = block(list(g))
@@ -240,5 +241,6 @@ def evaluate_rated(
     gold = gold.reset_index(drop=True)
     scored = score_like_cli(df[text_col], model_dir, quantize=quantize, recheck=recheck, backend=backend, keep_scored=keep_scored, scorer=scorer)
     res = rated_report(scored, gold, df[group_col] if group_col and group_col in df.columns else None)
-    res.update({"data": str(data), "model": str(model_dir or "default"), "quantized": quantize, "rows": int(len(df)), "use": use, "split": split})
+    model = str(model_dir or "default") if scorer is None else "a given scorer"
+    res.update({"data": str(data), "model": model, "quantized": quantize if scorer is None else scorer.quantized, "rows": int(len(df)), "use": use, "split": split})
     return res

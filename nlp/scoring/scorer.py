@@ -105,6 +105,11 @@ WINDOW_RULE = "mean"
 against the other rules: docs/decisions.md)."""
 
 
+def _closest_call(probs) -> np.ndarray:
+    """Per text, the smallest difference between the top two probabilities over the given tasks' (n, k) arrays."""
+    return np.min([np.diff(np.sort(p, axis=1)[:, -2:], axis=1)[:, 0] for p in probs], axis=0)
+
+
 @dataclass
 class Windows:
     """What the encoder reads of each text: one or more windows of token ids.
@@ -681,7 +686,7 @@ class Scorer:
         watched = [p for t, p in out.items() if self.recheck_tasks is None or t in self.recheck_tasks]
         if self.recheck_margin > 0 and texts and watched:
             # int8 noise flips labels only near a boundary: score those texts again in fp32
-            margin = np.min([np.diff(np.sort(p, axis=1)[:, -2:], axis=1)[:, 0] for p in watched], axis=0)
+            margin = _closest_call(watched)
             again = np.flatnonzero(margin < self.recheck_margin)
             if len(again):
                 probs2, emb2 = self._encoder_probs(windows.select(again), want_embeddings, False, fp32=True)
@@ -695,7 +700,7 @@ class Scorer:
 
             out["intent"] = apply_intent_rules(out["intent"], self.tasks["intent"], texts)
         if self.cascade is not None and texts and self.cascade_margin > 0:
-            margin = np.min([np.diff(np.sort(p, axis=1)[:, -2:], axis=1)[:, 0] for p in out.values()], axis=0)
+            margin = _closest_call(out.values())
             again = np.flatnonzero(margin < self.cascade_margin)
             if len(again):
                 redo = self.cascade.predict([texts[i] for i in again], use_sparse=use_sparse, show_progress_bar=False, windows=windows.select(again))

@@ -39,3 +39,16 @@ def test_report_counts_unscored_rows_as_misses_and_splits_domains():
     assert 0 < pooled["binary_macro_f1"] < 1
     assert set(res["by_group"]) == {"a", "b"}
     assert res["by_group"]["b"]["n"] == 3
+
+
+def test_a_loaded_scorer_is_evaluated_as_its_model_directory(tiny_model_dir, tmp_path):
+    from nlp.modeling.rated_eval import evaluate_rated
+    from nlp.scoring import Scorer
+
+    data = tmp_path / "rated.csv"
+    pd.DataFrame({"id": [f"r{i}" for i in range(6)], "text": ["좋아요", "별로예요", "그냥 그래요", "최고", "환불했어요", "괜찮아요"],
+                  "rating": [5, 1, 3, 5, 1, 4]}).to_csv(data, index=False)
+    by_dir = evaluate_rated(data, tiny_model_dir, backend="torch")
+    given = evaluate_rated(data, scorer=Scorer.load(tiny_model_dir, backend="torch"))
+    assert given["pooled"] == pytest.approx(by_dir["pooled"], nan_ok=True)
+    assert given["model"] == "a given scorer" and by_dir["model"] == str(tiny_model_dir)
