@@ -65,7 +65,7 @@ _ANALYSE_BATCH = 2_000
 _PII_TAG = re.compile("|".join(re.escape(t) for t in PII_TAGS.values()))
 _PLAIN = re.compile(r"[\uac00-\ud7a3\u3131-\u318e\x20-\x7e\s]*\Z")
 _SPACE = re.compile(r"\s")
-_OWN_OPINION = frozenset({"seed", "opinion", "wish", "contrast", "middling"})  # verdicts that show the review evaluates the aspect itself
+_OWN_OPINION = frozenset({"seed", "opinion", "wish", "contrast", "middling", "reported"})  # verdicts that show the review speaks of the aspect itself
 
 
 class NotFittedError(RuntimeError):

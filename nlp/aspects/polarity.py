@@ -10,7 +10,9 @@ Evidence is taken in this order, the first that speaks decides:
 3. **Opinion words in the clause**: the general lexicon in ``resources/opinion.toml`` (좋다, 최고,
    별로, 아쉽다 ...) and other aspects' polar seeds, each with its negation; their sum decides
    when it is not zero. When they are silent, a middling verdict (보통, 쏘쏘, 그냥저냥, 평범하다),
-   not negated, makes the mention neutral: "맛은 쏘쏘", "양은 보통이었는데".
+   not negated, makes the mention neutral: "맛은 쏘쏘", "양은 보통이었는데". Words that report what
+   someone else said ("발림성 좋다고 해서 구매했어요", "맛있다는 리뷰 보고", "친절하다길래") are not the
+   writer's opinion: they are skipped, and a clause where only they speak is neutral.
 4. **The scorer on the clause**: the shipped sentiment encoder (with its char blend) reads the
    clause alone; P(positive) - P(negative) above ``threshold`` is positive, below ``-threshold``
    negative, else neutral. A single-clause review reuses the review's own score when the input is
@@ -38,7 +40,7 @@ from nlp.schema import SENTIMENT_LABELS
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OpinionLexicon", "RuleVerdict", "rule_polarity", "negated", "clause_opinion", "contrast_carry", "clause_probabilities", "POLARITY_LABELS", "RULE_WEIGHT", "DEFAULT_THRESHOLD"]
+__all__ = ["OpinionLexicon", "RuleVerdict", "rule_polarity", "negated", "reported", "clause_opinion", "contrast_carry", "clause_probabilities", "POLARITY_LABELS", "RULE_WEIGHT", "DEFAULT_THRESHOLD"]
 
 POLARITY_LABELS = SENTIMENT_LABELS  # a mention takes the same three labels as a review
 RULE_WEIGHT = 0.8
@@ -170,6 +172,30 @@ def negated(doc: Doc, positions: tuple[int, ...]) -> bool:
     return False
 
 
+# endings that report what someone else says (좋다고 해서, 맛있다는 리뷰, 친절하다길래, 맛있다던데)
+_REPORTING_ENDINGS = frozenset({"다고", "라고", "이라고", "냐고", "다길래", "라길래", "다던데", "라던데", "다더니", "라더니", "다며", "라며", "다면서", "라면서", "다는", "라는", "단", "란", "대", "래"})
+
+def reported(doc: Doc, i: int) -> bool:
+    """Whether the predicate at morpheme ``i`` ends in a reporting ending: someone else's opinion, not the writer's.
+
+    "발림성 좋다고 해서 구매했어요", "맛있다는 리뷰 보고", "촉촉하다해서요" (다 followed by 하다),
+    "친절하다길래", "맛있다던데": the word is what was said or read, not what the writer found. Not before
+    소리 ("깨끗하단 소리 들을 만해요"): compliments heard about what the writer has.
+    """
+    j = i + 1
+    while j < len(doc.tags) and doc.tags[j].startswith(("XS", "EP")):
+        j += 1
+    if j >= len(doc.tags):
+        return False
+    f, t = doc.forms[j], doc.tags[j]
+    if t == "ETM" and j + 1 < len(doc.forms) and doc.forms[j + 1] == "소리":
+        return False  # 깨끗하단 소리 들을 만해요, 부드럽다는 소리를 듣다: what others say of the writer's own result
+    if t in ("EC", "ETM") and f in _REPORTING_ENDINGS:
+        return True
+    # 촉촉하다해서: Kiwi reads 다 as an ending and 하다 apart
+    return f == "다" and t in ("EC", "EF") and j + 1 < len(doc.tags) and doc.forms[j + 1] == "하" and doc.tags[j + 1] == "VV"
+
+
 def _modifies(doc: Doc, i: int) -> bool:
     """Whether the predicate at morpheme ``i`` ends in an adnominal ending (바삭한 맛, 맛있는 건), suffixes skipped."""
     j = i + 1
@@ -211,19 +237,33 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
     """Steps 1-3 of the module docstring for one mention; ``polarity is None`` leaves it to the scorer."""
     if _has_wish(doc, mention.clause, lexicon.wish_lemmas):
         return RuleVerdict(-1, "wish")
+    toks = doc.tokens
+    heard = False
     if mention.seed.polarity:
-        p = mention.seed.polarity
-        return RuleVerdict(-p if negated(doc, mention.positions) else p, "seed")
+        if reported(doc, toks[mention.positions[-1]].index):
+            heard = True
+        else:
+            p = mention.seed.polarity
+            return RuleVerdict(-p if negated(doc, mention.positions) else p, "seed")
     total = cross = 0
     used: set[int] = set()
     # other polar seeds in the clause (of this review's domain) count as opinion words ("가격 대비 품질 최고")
     for m in mentions:
         if m.clause == mention.clause and m.seed.polarity and m is not mention and m.positions:
+            used.update(m.positions)
+            if reported(doc, toks[m.positions[-1]].index):
+                heard = True
+                continue
             p = m.seed.polarity
             cross += -p if negated(doc, m.positions) else p
-            used.update(m.positions)
     for positions, p in lexicon.hits(doc, mention.clause, used | set(mention.positions)):
+        if reported(doc, toks[positions[-1]].index):
+            heard = True
+            continue
         total += -p if negated(doc, positions) else p
+    if heard and not (total + cross):
+        # only reported words speak ("발림성 좋다고 해서 구매했어요"): the writer names the aspect without judging it
+        return RuleVerdict(0, "reported")
     if total + cross:
         # "cross": only another aspect's word judges the clause ("방이 너무 추웠어요" is about temperature)
         return RuleVerdict(1 if total + cross > 0 else -1, "opinion" if total else "cross")

@@ -84,6 +84,13 @@ GOLDEN = [
     ("lodging", "피부가 부드럽다는 소리 진심 많이 들었어요", set()),
     ("lodging", "깨끗하단 소리 들을 만해요", {("cleanliness", "positive")}),
     ("lodging", "옆방 소리가 다 들려요", {("noise", "negative")}),
+    # an opinion someone else gave (좋다고 해서, 맛있다는 리뷰, 친절하다길래) is not the writer's: the aspect is named, not judged
+    ("cosmetics", "발림성 좋다고 해서 구매했어요", {("texture", "neutral")}),
+    ("cosmetics", "촉촉하다해서 샀어요", {("moisture", "neutral")}),
+    ("food", "맛있다는 리뷰 보고 시켰어요", {("taste", "neutral")}),
+    ("lodging", "직원이 친절하다길래 예약했어요", {("staff", "neutral")}),
+    # ... and the writer's own word in the clause still speaks
+    ("food", "맛있다길래 시켰는데 정말 맛있어요", {("taste", "positive")}),
 ]
 
 
