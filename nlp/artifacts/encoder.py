@@ -41,18 +41,13 @@ class MultiTaskEncoder(TokenIds, nn.Module):
 
         self.config = config
         if encoder is None:
-            import warnings
-
-            from transformers.utils import logging as hf_logging
+            from nlp.artifacts.hf import quiet_hf_loading
 
             path = resolve_base(config.base)
             # keeping fewer layers than the base has is intended: no "unexpected keys" report, no load bars
-            hf_logging.set_verbosity_error()
-            hf_logging.disable_progress_bar()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FutureWarning)
+            with quiet_hf_loading():
                 encoder = AutoModel.from_pretrained(path, num_hidden_layers=config.num_layers, add_pooling_layer=False)
-            tokenizer = AutoTokenizer.from_pretrained(path)
+                tokenizer = AutoTokenizer.from_pretrained(path)
         if tokenizer is None:
             raise ValueError("pass the tokenizer together with an injected encoder")
         self.tokenizer = tokenizer

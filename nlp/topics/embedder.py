@@ -185,15 +185,10 @@ class ProjectEmbedder:
             except ImportError as exc:  # pragma: no cover - depends on the environment
                 raise ImportError("topic modelling needs sentence-transformers: install `nlp-insight[topics]`") from exc
             logger.info("loading the encoder from %s", path)
-            from transformers.utils import logging as hf_logging
+            from nlp.artifacts.hf import quiet_hf_loading
 
-            bars = hf_logging.is_progress_bar_enabled()
-            hf_logging.disable_progress_bar()  # a per-tensor "Loading weights" bar is noise
-            try:
+            with quiet_hf_loading():
                 self._backend = SentenceTransformer(str(path), device=self.device, local_files_only=True)
-            finally:
-                if bars:
-                    hf_logging.enable_progress_bar()
             self._cap_tokens(self._backend)
         return self._backend
 

@@ -67,7 +67,10 @@ class OnnxSentenceEmbedder:
 
         logger.info("exporting the topic encoder to ONNX (once per model%s): %s", ", smoothed for int8" if smooth else "", out)
         args = json.loads((d / SBERT_CONFIG_NAME).read_text(encoding="utf-8")).get("model_args", {})
-        encoder = AutoModel.from_pretrained(str(d), local_files_only=True, **args).eval()
+        from nlp.artifacts.hf import quiet_hf_loading
+
+        with quiet_hf_loading():
+            encoder = AutoModel.from_pretrained(str(d), local_files_only=True, **args).eval()
         if smooth:
             self._smooth(encoder)
 

@@ -91,6 +91,8 @@ GOLDEN = [
     ("lodging", "직원이 친절하다길래 예약했어요", {("staff", "neutral")}),
     # ... and the writer's own word in the clause still speaks
     ("food", "맛있다길래 시켰는데 정말 맛있어요", {("taste", "positive")}),
+    # an update that does not go through is a complaint, not "no complaint after the update"
+    ("app", "업데이트도안되고", {("update", "negative"), ("bugs", "negative")}),
 ]
 
 
