@@ -296,6 +296,9 @@ class SeedIndex:
             cands = self._candidates(tok.lemma)
             if cands and tok.lemma in _QUOTED_NOUNS and tok.index > 0 and doc.tags[tok.index - 1] == "ETM" and doc.forms[tok.index - 1].endswith(_QUOTING_ENDINGS):
                 continue
+            if cands and tok.tag == "XR" and i + 1 < n and toks[i + 1].index == tok.index + 1 and toks[i + 1].start == tok.end and toks[i + 1].tag.startswith("NN"):
+                # a root written onto a noun names a feature (간편인증, 간편이체), it does not say the thing is easy
+                continue
             for seed in cands:
                 if (wanted is not None and seed.domain not in wanted) or (seed.tag and not tok.tag.startswith(seed.tag)):
                     continue

@@ -139,20 +139,21 @@ def _middling(doc: Doc, clause: int, lexicon: OpinionLexicon) -> bool:
     return False
 
 
-def negated(doc: Doc, positions: tuple[int, ...]) -> bool:
+def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
     """Whether the words at ``positions`` (content-token positions) are negated inside their clause.
 
     A negation counts right before the first word or between the words (배송이 안 빨라요 for
     배송 빠르다; 덜 짜다), and as the next word after the last one, adverbs skipped (빠르지 않다,
     문제가 전혀 없다) or across one noun before 없다/아니다 when the word modifies it (바삭한 맛이 없다, 맛있는 건
     아니다; not 퍽퍽해서 맛이 없다),
-    never further: in "웨이팅 하면서까지 먹지는 않을 듯" the 않다 belongs to 먹다.
+    never further: in "웨이팅 하면서까지 먹지는 않을 듯" the 않다 belongs to 먹다. ``between=False``: only
+    a negation after the last word counts (for words that hold their own negation).
     """
     toks = doc.tokens
     first, last = positions[0], positions[-1]
     clause = toks[first].clause
     inside = set(positions)
-    for j in [first - 1] + [j for j in range(first + 1, last) if j not in inside]:
+    for j in [first - 1] + [j for j in range(first + 1, last) if j not in inside] if between else ():
         if 0 <= j < len(toks) and toks[j].clause == clause and toks[j].lemma in _NEG_BEFORE and toks[j].tag == "MAG":
             return True
     bridged = False
@@ -196,12 +197,23 @@ def reported(doc: Doc, i: int) -> bool:
     return f == "다" and t in ("EC", "EF") and j + 1 < len(doc.tags) and doc.forms[j + 1] == "하" and doc.tags[j + 1] == "VV"
 
 
+def _seed_negated(doc: Doc, mention: Mention) -> bool:
+    """:func:`negated` for a seed; one that holds its own negation (인식 안 되다) is not turned round again by a
+    negation among its words ("인식을 못해요)이 안되요" is one complaint said twice), only by one after it."""
+    if _NEG_BEFORE.intersection(mention.seed.lemmas) or _NEG_AFTER.intersection(mention.seed.lemmas):
+        return negated(doc, mention.positions, between=False)
+    return negated(doc, mention.positions)
+
+
 def _modifies(doc: Doc, i: int) -> bool:
     """Whether the predicate at morpheme ``i`` ends in an adnominal ending (바삭한 맛, 맛있는 건), suffixes skipped."""
     j = i + 1
     while j < len(doc.tags) and doc.tags[j].startswith(("XS", "EP")):
         j += 1
     return j < len(doc.tags) and doc.tags[j] == "ETM"
+
+
+_REQUEST_ENDINGS = frozenset({"세요", "세여", "셔요", "십시오", "십시요", "ㅂ시오", "ᆸ시오", "ᆸ시요", "시길"})
 
 
 def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
@@ -220,8 +232,13 @@ def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
                 return True  # -었으면 (좋겠다): a wish
             if i + 2 < len(forms) and forms[i + 1] == "좋" and forms[i + 2] == "겠":
                 return True  # -면 좋겠다: a wish
-        if f == "주" and t in ("VX", "VV") and i + 1 < len(forms) and forms[i + 1] in ("세요", "십시오", "ㅂ시오", "시길"):
-            return True  # -어 주세요: a request
+        if f == "주" and t in ("VX", "VV") and i + 1 < len(forms):
+            k = i + 1
+            honorific = forms[k] == "시" and tags[k] == "EP" and k + 1 < len(forms)
+            if honorific:
+                k += 1  # 주시 + ending: 해결해 주십시오 (주/시/ᆸ시오), 고쳐주셔요 (주/시/어요)
+            if forms[k] in _REQUEST_ENDINGS or (honorific and tags[k] in ("EF", "EC") and forms[k] in ("어요", "어여", "길", "기를")):
+                return True  # -어 주세요: a request
     return False
 
 
@@ -244,18 +261,23 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
             heard = True
         else:
             p = mention.seed.polarity
-            return RuleVerdict(-p if negated(doc, mention.positions) else p, "seed")
+            return RuleVerdict(-p if _seed_negated(doc, mention) else p, "seed")
     total = cross = 0
     used: set[int] = set()
-    # other polar seeds in the clause (of this review's domain) count as opinion words ("가격 대비 품질 최고")
+    voted: set[tuple[int, ...]] = set()
+    # other polar seeds in the clause (of this review's domain) count as opinion words ("가격 대비 품질 최고"),
+    # one vote per set of words (간편 and 간편하다 found on one word are one opinion)
     for m in mentions:
         if m.clause == mention.clause and m.seed.polarity and m is not mention and m.positions:
             used.update(m.positions)
+            if m.positions in voted:
+                continue
+            voted.add(m.positions)
             if reported(doc, toks[m.positions[-1]].index):
                 heard = True
                 continue
             p = m.seed.polarity
-            cross += -p if negated(doc, m.positions) else p
+            cross += -p if _seed_negated(doc, m) else p
     for positions, p in lexicon.hits(doc, mention.clause, used | set(mention.positions)):
         if reported(doc, toks[positions[-1]].index):
             heard = True

@@ -93,6 +93,13 @@ GOLDEN = [
     ("food", "맛있다길래 시켰는데 정말 맛있어요", {("taste", "positive")}),
     # an update that does not go through is a complaint, not "no complaint after the update"
     ("app", "업데이트도안되고", {("update", "negative"), ("bugs", "negative")}),
+    # a request with an honorific before its ending is still a request
+    ("app", "빨리 고쳐주셔요", {("bugs", "negative")}),
+    # a complaint that holds its own negation is said twice, not turned round: 인식을 못해요 … 안되요
+    ("app", "얼굴등록(인식을 못해요)이 안되요", {("login", "negative"), ("bugs", "negative")}),
+    # a root written onto a noun names a feature (간편인증), not ease of use
+    ("app", "간편인증 오류 납니다", {("login", "negative"), ("bugs", "negative")}),
+    ("app", "이체가 간편해요", {("usability", "positive")}),
 ]
 
 
