@@ -175,7 +175,7 @@ def product_cards(
                 "complaints": _ranked_aspects(data, s, "negative", n, rules, mine, k),
                 "praises": _ranked_aspects(data, s, "positive", n, rules, mine, k),
                 "findings": [
-                    {"href": f"#{f.anchor}", "title": f.title, "detail": f.detail, "worse": f.direction in ("worse", "up")}
+                    {"href": f"#{f.anchor}", "title": f.title, "detail": f.detail, "worse": f.concern}
                     for f in findings
                     if f.product_id == p and f.kind != "volume_spike"
                 ][:4],

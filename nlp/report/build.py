@@ -87,6 +87,7 @@ def _finding_view(f: Finding) -> dict:
     return {
         **asdict(f),
         "anchor": f.anchor,
+        "concern": f.concern,
         "kind_ko": FINDING_KO.get(f.kind, f.kind),
         "badge": ", ".join(ANOMALY_KO.get(k, k) for k in f.anomaly) or FINDING_KO.get(f.kind, f.kind),
     }
@@ -148,8 +149,8 @@ def build_from(data: ReportData, opts: ReportOptions) -> Report:
     views = [_finding_view(f) for f in findings]
     top = [v for v in views if v["kind"] != "volume_spike"]
     top_findings = {
-        "worse": [v for v in top if v["direction"] in ("worse", "up")][: opts.max_findings],
-        "better": [v for v in top if v["direction"] == "better"][: max(3, opts.max_findings // 2)],
+        "worse": [v for v in top if v["concern"]][: opts.max_findings],
+        "better": [v for v in top if not v["concern"]][: max(3, opts.max_findings // 2)],
     }
 
     products = data.products

@@ -87,6 +87,8 @@ class Finding:
     n_reference: int
     reference_label: str
     direction: Literal["worse", "better", "up"]
+    tone: Literal["positive", "negative"] | None = None
+    """For a rise (``direction="up"``) of a topic: whether the reviews behind it are mostly positive or not."""
     aspect: str | None = None
     aspect_label: str | None = None
     topic: int | None = None
@@ -105,6 +107,12 @@ class Finding:
     @property
     def anchor(self) -> str:
         return f"finding-{self.rank}"
+
+    @property
+    def concern(self) -> bool:
+        """Whether the report lists this under 주의 (problems and alerts): a worse comparison, or a rise that is not
+        mostly praise (a topic of praise that surges is a strength)."""
+        return self.direction == "worse" or (self.direction == "up" and self.tone != "positive")
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (floats rounded, NaN as null)."""
@@ -454,8 +462,10 @@ def _confirm_flags(
                         skip(kind, f"토픽 ‘{topic_labels.get(int(k), k)}’ 리뷰 {int(k1)}건 (최소 {rules.min_mentions}건)")
                         continue
                     effect, interval, p = _two_props(k1, n1, k0, n0)
+                    mine = now[now["topic"] == k]
+                    tone = "positive" if wsum(mine, "_s_positive") > wsum(mine, "_s_negative") else "negative"
                     f = Finding(kind="emerging_topic", metric="topic_share", value=k1 / n1, reference=k0 / n0, effect=effect,
-                                interval=interval, p_value=p, n=int(k1), n_reference=int(k0), direction="up", anomaly=[kind],
+                                interval=interval, p_value=p, n=int(k1), n_reference=int(k0), direction="up", anomaly=[kind], tone=tone,
                                 **{**common, "topic": int(k), "topic_label": topic_labels.get(int(k), f"토픽 {k}")})  # fmt: skip
                     out.append(_Candidate(f, (*in_now, ("topic", "==", int(k))), "review", "prob"))
             else:
@@ -562,7 +572,7 @@ def _describe(f: Finding, period_long: str) -> tuple[str, str]:
             f"부정 {pct(f.value)}, {f.reference_label} {pct(f.reference)} · 차이 {points(f.effect)} ({ci}) · 리뷰 {count(f.n)}건",
         )
     if f.kind == "emerging_topic":
-        title = f"{who}: {period_long} 토픽 ‘{f.topic_label}’ 급부상"
+        title = f"{who}: {period_long} 토픽 ‘{f.topic_label}’ 급부상" + (" (칭찬 위주)" if f.tone == "positive" else "")
         return (
             title,
             f"비중 {pct(f.value)}, {f.reference_label} {pct(f.reference)} · 차이 {points(f.effect)} ({ci}) · 해당 리뷰 {count(f.n)}건",

@@ -195,5 +195,28 @@ def test_an_emerging_topic_needs_enough_reviews_of_it(surge, stated):
     assert bool(found) == stated
     if stated:
         assert found[0].topic == 1 and found[0].topic_label == "주차" and found[0].n == surge and found[0].period == "2024-09"
+        # September's first reviews are its negative ones: a surge of complaints, listed under 주의
+        assert found[0].tone == "negative" and found[0].concern
     else:
         assert flagged and "최소 20건" in flagged[0].reason
+
+
+def test_a_surging_topic_of_praise_is_a_strength(tmp_path):
+    """A topic that surges on positive reviews is listed with the strengths, not with the problems."""
+    scored = _spike(30)
+    month = scored["created_at"].str[:7]
+    topic = pd.Series(0, index=scored.index)
+    topic[~month.duplicated() & (month < "2024-09")] = 1
+    sept = month == "2024-09"
+    topic[sept & (scored["sentiment"] == "positive")] = 1  # September's 12 positive reviews (and the extra last one) ...
+    topic[sept & (scored["sentiment"] == "negative") & (scored.groupby(month).cumcount() < 10)] = 1  # ... and 10 negative ones
+    doc_topics = pd.DataFrame({"id": scored["id"], "topic": topic, "topic_prob": 0.9})
+    topics = pd.DataFrame({"topic": [0, 1], "size": [int((topic == 0).sum()), int((topic == 1).sum())], "label": ["객실", "친절"]})
+    report = build(scored, doc_topics, topics, freq="M")
+    found = _kinds(report, "emerging_topic", "HOTEL")
+    assert found and found[0].tone == "positive" and not found[0].concern
+    assert "칭찬 위주" in found[0].title
+    out = write_report(tmp_path / "report.html", scored, (doc_topics, topics), freq="M")
+    html = out.read_text(encoding="utf-8")
+    strengths = html.split("<h4>강점")[1].split("</ol>")[0]
+    assert found[0].title in strengths
