@@ -39,11 +39,17 @@ ORDERS: dict[str, tuple[tuple[str, bool], ...]] = {
     "prob": (("_bad", True), ("topic_prob", False), ("created_at", False)),
     "listed": (("_listed", True),),
     "clause_negative": (("score", True),),
-    "clause_positive": (("score", False),),
+    "clause_positive": (("_against", True), ("score", False)),
     "clause_recent": (("created_at", False), ("score", True)),
 }
 """The orders a pick can ask for: reviews (``negative``, ``positive``, ``prob``: clean rows first), the
-order of a list of ids (``listed``), and aspect mentions (``clause_*``)."""
+order of a list of ids (``listed``), and aspect mentions (``clause_*``). Praise quoted from a review its
+writer rated 1-2 (of 5) comes last (``_against``): such a clause is more often a comparison, a wish or
+sarcasm ("요즘세상에 결제도 쉬운데") than praise a reader should see first. A complaint in a 5-star review
+("버벅거리는 것만 빼면 훌륭합니다") is a real one and keeps its place."""
+
+LOW_RATING = 2.0
+"""Ratings at or below this count as a low rating for :data:`ORDERS` (``_against``)."""
 
 _BAD = r"(?:^|\|)(?:empty|duplicate|non_korean)(?:\||$)"
 
@@ -101,10 +107,13 @@ def apply_pick(frame: pd.DataFrame, pick: Pick) -> pd.DataFrame:
         rows = rows.assign(_listed=rows["id"].astype(str).map(position))
     elif "_bad" in dict(keys) and "_bad" not in rows.columns:
         rows = rows.assign(_bad=bad_rows(rows["flags"]) if "flags" in rows.columns else False)
+    if "_against" in dict(keys):
+        low = pd.to_numeric(rows["rating"], errors="coerce") <= LOW_RATING if "rating" in rows.columns else False
+        rows = rows.assign(_against=low)
     cols = [c for c, _ in keys] + ["_row"]
     asc = [a for _, a in keys] + [True]
     out = rows.sort_values(cols, ascending=asc, na_position="last", kind="stable").head(pick.limit)
-    return out.drop(columns=[c for c in ("_listed",) if c in out.columns])
+    return out.drop(columns=[c for c in ("_listed", "_against") if c in out.columns])
 
 
 class Examples:

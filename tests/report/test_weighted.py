@@ -89,3 +89,20 @@ def test_picks_order_clean_rows_first_then_by_table_order():
     got = apply_pick(rows, Pick("reviews", (), "negative", 3))["id"].tolist()
     assert got == ["a", "b", "c"]  # the duplicate is last though most negative; a tie keeps table order
     assert apply_pick(rows, Pick("reviews", (("id", "in", ("c", "a")),), "listed", 5))["id"].tolist() == ["c", "a"]
+
+
+def test_praise_from_a_low_rating_is_quoted_last_and_complaints_keep_their_order():
+    rows = pd.DataFrame(
+        {
+            "_row": [0, 1, 2, 3],
+            "id": ["a", "b", "c", "d"],
+            "rating": [1.0, 5.0, None, 4.0],
+            "score": [0.95, 0.6, 0.7, -0.9],
+        }
+    )
+    praise = apply_pick(rows, Pick("aspects", (("score", ">=", 0.0),), "clause_positive", 3))
+    assert praise["id"].tolist() == ["c", "b", "a"]  # the 1-star praise last; no rating is no low rating
+    assert "_against" not in praise.columns
+    complaints = apply_pick(rows.assign(score=[-0.5, -0.9, -0.1, -0.7]), Pick("aspects", (), "clause_negative", 4))
+    assert complaints["id"].tolist() == ["b", "d", "a", "c"]  # by strength alone, whatever the rating
+    assert apply_pick(rows.drop(columns="rating"), Pick("aspects", (), "clause_positive", 4))["id"].tolist() == ["a", "c", "b", "d"]
