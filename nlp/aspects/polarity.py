@@ -216,6 +216,14 @@ def _modifies(doc: Doc, i: int) -> bool:
 _REQUEST_ENDINGS = frozenset({"세요", "세여", "셔요", "십시오", "십시요", "ㅂ시오", "ᆸ시오", "ᆸ시요", "시길"})
 
 
+def _after_give(forms: list[str], tags: list[str], i: int) -> bool:
+    """Whether the ending at morpheme ``i`` closes 주다 (주면, 주시면): the writer asks someone to do something."""
+    j = i - 1
+    if j > 0 and forms[j] == "시" and tags[j] == "EP":
+        j -= 1
+    return j >= 0 and forms[j] == "주" and tags[j] in ("VX", "VV")
+
+
 def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
     """-었으면 (좋겠다), -어 주세요, 바라다/부탁/개선 ... in the clause."""
     forms, tags = doc.forms, doc.tags
@@ -232,6 +240,8 @@ def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
                 return True  # -었으면 (좋겠다): a wish
             if i + 2 < len(forms) and forms[i + 1] == "좋" and forms[i + 2] == "겠":
                 return True  # -면 좋겠다: a wish
+            if i + 2 < len(forms) and forms[i + 1] == "좋" and tags[i + 2] == "ETM" and forms[i + 2] in ("을", "ᆯ") and _after_give(forms, tags, i):
+                return True  # -어 주시면 좋을 것 같다 / 좋을 듯: a request to the maker
         if f == "주" and t in ("VX", "VV") and i + 1 < len(forms):
             k = i + 1
             honorific = forms[k] == "시" and tags[k] == "EP" and k + 1 < len(forms)

@@ -100,6 +100,8 @@ GOLDEN = [
     # a root written onto a noun names a feature (간편인증), not ease of use
     ("app", "간편인증 오류 납니다", {("login", "negative"), ("bugs", "negative")}),
     ("app", "이체가 간편해요", {("usability", "positive")}),
+    # -어 주시면 좋을 것 같다 asks the maker for something; -면 좋을 것 같다 alone may be a tip
+    ("app", "다크모드 기능을 추가해 주시면 좋을 것 같아요", {("usability", "negative")}),
 ]
 
 
