@@ -102,6 +102,9 @@ GOLDEN = [
     ("app", "이체가 간편해요", {("usability", "positive")}),
     # -어 주시면 좋을 것 같다 asks the maker for something; -면 좋을 것 같다 alone may be a tip
     ("app", "다크모드 기능을 추가해 주시면 좋을 것 같아요", {("usability", "negative")}),
+    # a check-out that comes too early is a complaint, not a quick check-in
+    ("lodging", "퇴실 시간이 너무 빨라요", {("checkin", "negative")}),
+    ("lodging", "바닥이 끈적거려요", {("cleanliness", "negative")}),
 ]
 
 
