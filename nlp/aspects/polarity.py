@@ -312,6 +312,17 @@ def clause_opinion(doc: Doc, clause: int, lexicon: OpinionLexicon) -> int | None
     return (1 if total > 0 else -1) if total else None
 
 
+def _about_the_rest(doc: Doc, clause: int) -> bool:
+    """Whether a clause speaks of everything else: 나머지, 그 외, 다른 건 (다른 + a bound noun)."""
+    toks = [t for t in doc.tokens if t.clause == clause]
+    for k, t in enumerate(toks):
+        if t.lemma == "나머지" or (t.lemma == "외" and k > 0 and toks[k - 1].lemma == "그"):
+            return True
+        if t.lemma == "다른" and k + 1 < len(toks) and toks[k + 1].tag == "NNB":
+            return True
+    return False
+
+
 def contrast_carry(doc: Doc, mentions: list[Mention], lexicon: OpinionLexicon, span: str = "next") -> list[tuple[Mention, RuleVerdict]]:
     """Opinions that a contrast carries over to the aspect of the clause before it.
 
@@ -331,6 +342,8 @@ def contrast_carry(doc: Doc, mentions: list[Mention], lexicon: OpinionLexicon, s
         # opinion, before the next clause that names an aspect
         last = c + 1 if span == "next" else len(doc.clauses) - 1
         while nxt <= last and nxt not in by_clause:
+            if _about_the_rest(doc, nxt):
+                break  # "…불편했지만 나머지는 만족": the rest, not the aspect just named
             if doc.contrast_after(nxt - 1):
                 pol = clause_opinion(doc, nxt, lexicon)
                 if pol is not None:

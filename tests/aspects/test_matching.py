@@ -105,6 +105,9 @@ GOLDEN = [
     # a check-out that comes too early is a complaint, not a quick check-in
     ("lodging", "퇴실 시간이 너무 빨라요", {("checkin", "negative")}),
     ("lodging", "바닥이 끈적거려요", {("cleanliness", "negative")}),
+    # after a contrast, "the rest" is about everything else: it does not turn the aspect just named
+    ("food", "배달은 좀 느렸지만 나머지는 만족", {("delivery", "negative")}),
+    ("food", "배달은 좀 느렸지만 다른 건 다 좋아요", {("delivery", "negative")}),
 ]
 
 
