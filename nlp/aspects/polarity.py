@@ -163,6 +163,8 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
             break
         if t.lemma in _NEG_AFTER:
             return True
+        if t.lemma == "있다" and j + 1 < len(toks) and toks[j + 1].clause == clause and toks[j + 1].lemma == "않다":
+            return True  # 속당김이 있진 않아요: "is not there", as 없다
         if t.lemma == "못" and t.tag == "MAG" and j + 1 < len(toks) and toks[j + 1].clause == clause and toks[j + 1].lemma == "하다":
             return True  # 보진 못했다: Kiwi reads 못 and 하다 apart
         if t.tag in _BRIDGE_NOUNS and not bridged and j + 1 < len(toks) and toks[j + 1].lemma in ("없다", "아니다") and _modifies(doc, toks[last].index):

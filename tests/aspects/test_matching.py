@@ -108,6 +108,12 @@ GOLDEN = [
     # after a contrast, "the rest" is about everything else: it does not turn the aspect just named
     ("food", "배달은 좀 느렸지만 나머지는 만족", {("delivery", "negative")}),
     ("food", "배달은 좀 느렸지만 다른 건 다 좋아요", {("delivery", "negative")}),
+    # words that look like a complaint inside an idiom: 배터지게 (stuffed), 인심이 넘치다, 어마무시 (tremendous)
+    ("food", "양이많아서 배터지게먹었어요", {("quantity", "positive")}),
+    ("food", "인심이 넘치는 곳이네요", set()),  # no leaking packaging
+    ("cosmetics", "물처럼 흐르는 가벼운 제형이에요", {("texture", "positive")}),
+    # "X이 있진 않다" says X is not there, as X 없다
+    ("cosmetics", "속당김이 있진 않아요", {("moisture", "positive")}),
 ]
 
 
