@@ -199,6 +199,32 @@ def reported(doc: Doc, i: int) -> bool:
     return f == "다" and t in ("EC", "EF") and j + 1 < len(doc.tags) and doc.forms[j + 1] == "하" and doc.tags[j + 1] == "VV"
 
 
+_DEGREE_NOUNS = frozenset({"만큼", "정도", "필요", "필요성", "가치"})
+
+
+def _degree_negated(doc: Doc, positions: tuple[int, ...]) -> bool:
+    """Whether a negation reaches the words across a noun of degree or worth: "웨이팅할 만큼은 아니다", "기다릴 필요성이 없다"."""
+    toks = doc.tokens
+    last = positions[-1]
+    nxt = last + 1
+    return (
+        nxt + 1 < len(toks)
+        and toks[nxt].clause == toks[last].clause == toks[nxt + 1].clause
+        and toks[nxt].lemma in _DEGREE_NOUNS
+        and toks[nxt + 1].lemma in ("없다", "아니다")
+        and _modifies(doc, toks[last].index)
+    )
+
+
+def _seed_sign(doc: Doc, mention: Mention) -> int:
+    """The polarity a polar seed gives in its place: its own, turned round by a negation, except that a complaint
+    negated across a noun of degree or worth stays one ("웨이팅할 만큼은 아니다", "기다릴 필요성이 없다": not worth it)."""
+    p = mention.seed.polarity
+    if p < 0 and _degree_negated(doc, mention.positions):
+        return -1
+    return -p if _seed_negated(doc, mention) else p
+
+
 def _seed_negated(doc: Doc, mention: Mention) -> bool:
     """:func:`negated` for a seed; one that holds its own negation (인식 안 되다) is not turned round again by a
     negation among its words ("인식을 못해요)이 안되요" is one complaint said twice), only by one after it."""
@@ -251,6 +277,8 @@ def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
                 k += 1  # 주시 + ending: 해결해 주십시오 (주/시/ᆸ시오), 고쳐주셔요 (주/시/어요)
             if forms[k] in _REQUEST_ENDINGS or (honorific and tags[k] in ("EF", "EC") and forms[k] in ("어요", "어여", "길", "기를")):
                 return True  # -어 주세요: a request
+            if honorific and tags[k] == "EF" and forms[k] == "지":
+                return True  # 챙겨주시지..: what they should have done
     return False
 
 
@@ -272,8 +300,7 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
         if reported(doc, toks[mention.positions[-1]].index):
             heard = True
         else:
-            p = mention.seed.polarity
-            return RuleVerdict(-p if _seed_negated(doc, mention) else p, "seed")
+            return RuleVerdict(_seed_sign(doc, mention), "seed")
     total = cross = 0
     used: set[int] = set()
     voted: set[tuple[int, ...]] = set()
@@ -288,8 +315,7 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
             if reported(doc, toks[m.positions[-1]].index):
                 heard = True
                 continue
-            p = m.seed.polarity
-            cross += -p if _seed_negated(doc, m) else p
+            cross += _seed_sign(doc, m)
     for positions, p in lexicon.hits(doc, mention.clause, used | set(mention.positions)):
         if reported(doc, toks[positions[-1]].index):
             heard = True

@@ -114,6 +114,13 @@ GOLDEN = [
     ("cosmetics", "물처럼 흐르는 가벼운 제형이에요", {("texture", "positive")}),
     # "X이 있진 않다" says X is not there, as X 없다
     ("cosmetics", "속당김이 있진 않아요", {("moisture", "positive")}),
+    # not worth it: a complaint negated across a noun of degree or worth stays a complaint
+    ("food", "종일 웨이팅할만큼은 아니네요", {("waiting", "negative")}),
+    ("food", "돈까스는 진짜 기다릴 필요성이없는 맛이에요", {("waiting", "negative"), ("taste", "negative")}),
+    ("food", "웨이팅 없어서 좋아요", {("waiting", "positive")}),
+    # -어 주시지 reproaches; 더럽게 before a predicate intensifies
+    ("food", "숟가락좀 챙겨주시지..", {("service", "negative")}),
+    ("food", "맛은더럽게없고", {("taste", "negative")}),
 ]
 
 
