@@ -121,6 +121,9 @@ GOLDEN = [
     # -어 주시지 reproaches; 더럽게 before a predicate intensifies
     ("food", "숟가락좀 챙겨주시지..", {("service", "negative")}),
     ("food", "맛은더럽게없고", {("taste", "negative")}),
+    # dry skin is the writer's skin type, not a drying product
+    ("cosmetics", "건조한 피부에 좋아요", {("moisture", "positive")}),
+    ("cosmetics", "바르면 건조해요", {("moisture", "negative")}),
 ]
 
 
