@@ -241,7 +241,7 @@ def _modifies(doc: Doc, i: int) -> bool:
     return j < len(doc.tags) and doc.tags[j] == "ETM"
 
 
-_REQUEST_ENDINGS = frozenset({"세요", "세여", "셔요", "십시오", "십시요", "ㅂ시오", "ᆸ시오", "ᆸ시요", "시길"})
+_REQUEST_ENDINGS = frozenset({"세요", "세여", "셔요", "십시오", "십시요", "ㅂ시오", "ᆸ시오", "ᆸ시요", "시길", "십쇼", "ᆸ쇼"})
 
 
 def _after_give(forms: list[str], tags: list[str], i: int) -> bool:
@@ -250,6 +250,14 @@ def _after_give(forms: list[str], tags: list[str], i: int) -> bool:
     if j > 0 and forms[j] == "시" and tags[j] == "EP":
         j -= 1
     return j >= 0 and forms[j] == "주" and tags[j] in ("VX", "VV")
+
+
+def _adjective_before(forms: list[str], tags: list[str], i: int) -> bool:
+    """Whether the ending at morpheme ``i`` closes an adjective (편리하, 맛있, 편해지), not a verb (먹어 보)."""
+    j = i - 1
+    if forms[j] == "지" and tags[j] == "VX" and j >= 2 and tags[j - 1] == "EC":
+        j -= 2  # 편해져야지 = 편하 + 어 + 지 + 어야지
+    return tags[j] in ("VA", "XSA") or tags[j].startswith("VA-")
 
 
 def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
@@ -270,6 +278,8 @@ def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
                 return True  # -면 좋겠다: a wish
             if i + 2 < len(forms) and forms[i + 1] == "좋" and tags[i + 2] == "ETM" and forms[i + 2] in ("을", "ᆯ") and _after_give(forms, tags, i):
                 return True  # -어 주시면 좋을 것 같다 / 좋을 듯: a request to the maker
+        if t == "EC" and f in ("어야", "아야", "여야", "어야지", "아야지", "여야지") and i > 0 and _adjective_before(forms, tags, i):
+            return True  # 편리해야 하는데, 편해져야지: how it should be
         if f == "주" and t in ("VX", "VV") and i + 1 < len(forms):
             k = i + 1
             honorific = forms[k] == "시" and tags[k] == "EP" and k + 1 < len(forms)

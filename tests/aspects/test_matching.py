@@ -124,6 +124,10 @@ GOLDEN = [
     # dry skin is the writer's skin type, not a drying product
     ("cosmetics", "건조한 피부에 좋아요", {("moisture", "positive")}),
     ("cosmetics", "바르면 건조해요", {("moisture", "negative")}),
+    # how it should be is a wish; "you must try it" is not
+    ("app", "좀더 편리해야하는데", {("usability", "negative")}),
+    ("app", "꼭 써봐야 해요 편해요", {("usability", "positive")}),
+    ("app", "오류 해결을 좀 해주십쇼", {("bugs", "negative"), ("support", "negative")}),
 ]
 
 
