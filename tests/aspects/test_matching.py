@@ -127,6 +127,7 @@ GOLDEN = [
     # how it should be is a wish; "you must try it" is not
     ("app", "좀더 편리해야하는데", {("usability", "negative")}),
     ("app", "꼭 써봐야 해요 편해요", {("usability", "positive")}),
+    ("food", "날치알이 톡톡터지는게 맛있어요", {("taste", "positive")}),  # bursting roe, not leaking packaging
     ("app", "오류 해결을 좀 해주십쇼", {("bugs", "negative"), ("support", "negative")}),
 ]
 
