@@ -128,6 +128,10 @@ GOLDEN = [
     ("app", "좀더 편리해야하는데", {("usability", "negative")}),
     ("app", "꼭 써봐야 해요 편해요", {("usability", "positive")}),
     ("food", "날치알이 톡톡터지는게 맛있어요", {("taste", "positive")}),  # bursting roe, not leaking packaging
+    # app complaints said in ways the seeds lacked: slang 개불편, 인식률, 랙 (for 렉), 안 들어가다, 지원 안 해주다
+    ("app", "인식률 너무낮음", {("bugs", "negative")}),
+    ("app", "겔텝인데요 아에안들어가져요", {("bugs", "negative")}),
+    ("app", "태블릿 지원을 안해준다니", {("usability", "negative")}),
     ("app", "오류 해결을 좀 해주십쇼", {("bugs", "negative"), ("support", "negative")}),
 ]
 
