@@ -216,6 +216,28 @@ def _degree_negated(doc: Doc, positions: tuple[int, ...]) -> bool:
     )
 
 
+def _preference(doc: Doc, positions: tuple[int, ...]) -> int:
+    """The position of 싫어하다 / 좋아하다 when the words at ``positions`` describe what the writer likes or dislikes,
+    not the product: they modify a noun (거, 것, 수분크림 …) that the verb follows ("느끼한거 싫어하는데", "끈적이는
+    수분크림 안 좋아하는 편"); -1 otherwise."""
+    toks = doc.tokens
+    last = positions[-1]
+    if not _modifies(doc, toks[last].index):
+        return -1
+    j, nouns = last + 1, 0
+    while j < len(toks) and toks[j].clause == toks[last].clause and toks[j].tag.startswith("NN") and nouns < 2:
+        j, nouns = j + 1, nouns + 1
+    while j < len(toks) and toks[j].clause == toks[last].clause and toks[j].tag == "MAG":
+        j += 1
+    if not nouns or j >= len(toks) or toks[j].clause != toks[last].clause:
+        return -1
+    if toks[j].lemma == "좋아" and toks[j].tag.startswith("VV"):
+        return j
+    if toks[j].lemma in ("싫다", "좋다") and j + 1 < len(toks) and toks[j + 1].lemma == "하다" and toks[j + 1].tag == "VX":
+        return j
+    return -1
+
+
 def _seed_sign(doc: Doc, mention: Mention) -> int:
     """The polarity a polar seed gives in its place: its own, turned round by a negation, except that a complaint
     negated across a noun of degree or worth stays one ("웨이팅할 만큼은 아니다", "기다릴 필요성이 없다": not worth it)."""
@@ -306,7 +328,12 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
         return RuleVerdict(-1, "wish")
     toks = doc.tokens
     heard = False
-    if mention.seed.polarity:
+    # the writer's taste ("느끼한거 싫어하는데") is no verdict: neither the word nor the verb of liking speaks
+    likes = {v for v in (_preference(doc, m.positions) for m in mentions if m.clause == mention.clause and m.seed.polarity and m.positions) if v >= 0}
+    likes |= {v for v in (_preference(doc, ps) for ps, _ in lexicon.hits(doc, mention.clause, set())) if v >= 0}
+    if mention.seed.polarity and _preference(doc, mention.positions) >= 0:
+        pass  # the writer's taste, not a verdict: the clause's other words decide
+    elif mention.seed.polarity:
         if reported(doc, toks[mention.positions[-1]].index):
             heard = True
         else:
@@ -325,10 +352,14 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
             if reported(doc, toks[m.positions[-1]].index):
                 heard = True
                 continue
+            if _preference(doc, m.positions) >= 0:
+                continue
             cross += _seed_sign(doc, m)
     for positions, p in lexicon.hits(doc, mention.clause, used | set(mention.positions)):
         if reported(doc, toks[positions[-1]].index):
             heard = True
+            continue
+        if _preference(doc, positions) >= 0 or likes.intersection(positions):
             continue
         total += -p if negated(doc, positions) else p
     if heard and not (total + cross):

@@ -132,6 +132,8 @@ GOLDEN = [
     ("app", "인식률 너무낮음", {("bugs", "negative")}),
     ("app", "겔텝인데요 아에안들어가져요", {("bugs", "negative")}),
     ("app", "태블릿 지원을 안해준다니", {("usability", "negative")}),
+    # the writer's taste is no verdict on the product
+    ("food", "느끼한거 싫어하는데 여기는 하나도 안 느끼해요", {("taste", "positive")}),
     ("app", "오류 해결을 좀 해주십쇼", {("bugs", "negative"), ("support", "negative")}),
 ]
 
