@@ -45,6 +45,7 @@ _PRED_PREFIX = "V"
 _TOO_COMMON = {(w,) for w in ("하다", "되다", "있다", "없다", "이다", "같다", "보다", "않다", "가다", "오다", "나다", "주다", "것", "수", "거")}
 # 소리 after a quoting ending is what people say (부드럽다는 소리를 듣다, 좋단 소리), not a sound
 _QUOTED_NOUNS = frozenset({"소리"})
+_EXISTENCE = frozenset({"있다", "없다"})
 _QUOTING_ENDINGS = ("다는", "라는", "냐는", "자는", "단", "란")
 _TAG = re.compile(r"/([A-Z]{2,3})(?=\*?$)")
 
@@ -132,6 +133,14 @@ def _anchor(tok) -> tuple[str, set[str]]:
         return "text", {stem[:-1], stem[:-2] + _with_final(stem[-2], 8)}
     # the last syllable is written as a one-syllable stem would be (이쁘다 → 이뻐, 가볍다 → 가벼워, 들리다 → 들려)
     return "text", {stem[:-1] + f for f in _one_syllable_forms(stem[-1], irregular)}
+
+
+def _adverbial(doc: Doc, tok) -> bool:
+    """An adverb, or a predicate made one by -게 (더럽게, 진짜 맛있게)."""
+    if tok.tag == "MAG":
+        return True
+    nxt = tok.index + 1
+    return tok.tag.startswith(("VA", "XR")) and nxt < len(doc.forms) and doc.forms[nxt] == "게" and doc.tags[nxt] == "EC"
 
 
 class SeedIndex:
@@ -315,6 +324,8 @@ class SeedIndex:
                         if lj == lem or (last and seed.prefix and lj.startswith(lem)):
                             hit = j
                             break
+                        if lem in _EXISTENCE and not _adverbial(doc, toks[j]):
+                            break  # 맛(이) 있다 may hold an adverb (맛이 정말 있어요, 더럽게 없다), not a noun (맛은 동네에 있는 집보다)
                     if hit < 0:
                         ok = False
                         break

@@ -134,6 +134,10 @@ GOLDEN = [
     ("app", "태블릿 지원을 안해준다니", {("usability", "negative")}),
     # the writer's taste is no verdict on the product
     ("food", "느끼한거 싫어하는데 여기는 하나도 안 느끼해요", {("taste", "positive")}),
+    # 맛(이) 있다 holds an adverb, not a noun; ordering in (배달시켜 먹는) is not the delivery
+    ("food", "맛이 정말 있어요", {("taste", "positive")}),
+    ("food", "맛은 동네에있는 집이 나아요", set()),
+    ("food", "배달시켜먹는 돈가스가 더 맛있었어요", {("taste", "positive")}),
     ("app", "오류 해결을 좀 해주십쇼", {("bugs", "negative"), ("support", "negative")}),
 ]
 
