@@ -51,7 +51,7 @@ DEFAULT_THRESHOLD = 0.3
 # negation right before a predicate (안 빠르다, 못 쓰다) and right after it (빠르지 않다, 쓰지 못하다, 문제 없다,
 # 끈적임 없이); adverbs may stand between (문제가 전혀 없다)
 _NEG_BEFORE = frozenset({"안", "못", "덜"})
-_NEG_AFTER = frozenset({"않다", "못하다", "없다", "없이", "아니다"})
+_NEG_AFTER = frozenset({"않다", "못하다", "없다", "없이", "아니다", "잡다"})  # 잡다: 번들거림도 잡아줘서 (kept in check)
 # a noun between a predicate and the negation still lets it through: 바삭한 맛이 없다, 맛있는 건 아니다
 _BRIDGE_NOUNS = frozenset({"NNG", "NNB"})
 
@@ -167,7 +167,9 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
             return True  # 속당김이 있진 않아요: "is not there", as 없다
         if t.lemma == "못" and t.tag == "MAG" and j + 1 < len(toks) and toks[j + 1].clause == clause and toks[j + 1].lemma == "하다":
             return True  # 보진 못했다: Kiwi reads 못 and 하다 apart
-        if t.tag in _BRIDGE_NOUNS and not bridged and j + 1 < len(toks) and toks[j + 1].lemma in ("없다", "아니다") and _modifies(doc, toks[last].index):
+        if t.lemma == "덜" and t.tag == "MAG" and t.index + 1 < len(doc.forms) and doc.forms[t.index + 1] == "하":
+            return True  # 가려움이 덜합니다: less of it
+        if t.tag in _BRIDGE_NOUNS and not bridged and j + 1 < len(toks) and toks[j + 1].lemma in ("없다", "아니다", "없이") and _modifies(doc, toks[last].index):
             bridged = True
             continue
         if t.tag != "MAG":

@@ -138,6 +138,11 @@ GOLDEN = [
     ("food", "맛이 정말 있어요", {("taste", "positive")}),
     ("food", "맛은 동네에있는 집이 나아요", set()),
     ("food", "배달시켜먹는 돈가스가 더 맛있었어요", {("taste", "positive")}),
+    # 덜하다 lessens a complaint, 잡다 keeps it in check, 없이 after an adnominal + noun negates
+    ("cosmetics", "가려움이 덜합니다", {("irritation", "positive")}),
+    ("cosmetics", "번들거림도 잡아줘서 좋아요", {("moisture", "positive"), ("effect", "positive")}),
+    ("food", "찌그러진 부분없이 안전하게 잘 왔어요", {("packaging", "positive")}),
+    ("shopping", "긴말필요없죠", set()),
     ("app", "오류 해결을 좀 해주십쇼", {("bugs", "negative"), ("support", "negative")}),
 ]
 
