@@ -51,7 +51,7 @@ DEFAULT_THRESHOLD = 0.3
 # negation right before a predicate (안 빠르다, 못 쓰다) and right after it (빠르지 않다, 쓰지 못하다, 문제 없다,
 # 끈적임 없이); adverbs may stand between (문제가 전혀 없다)
 _NEG_BEFORE = frozenset({"안", "못", "덜"})
-_NEG_AFTER = frozenset({"않다", "못하다", "없다", "없이", "아니다", "잡다"})  # 잡다: 번들거림도 잡아줘서 (kept in check)
+_NEG_AFTER = frozenset({"않다", "못하다", "없다", "없이", "아니다"})
 # a noun between a predicate and the negation still lets it through: 바삭한 맛이 없다, 맛있는 건 아니다
 _BRIDGE_NOUNS = frozenset({"NNG", "NNB"})
 
@@ -161,8 +161,8 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
         t = toks[j]
         if t.clause != clause:
             break
-        if t.lemma in _NEG_AFTER:
-            return True
+        if t.lemma in _NEG_AFTER or t.lemma == "잡다":
+            return True  # 잡다 after a word: 번들거림도 잡아줘서 (kept in check), not a negation a seed can hold
         if t.lemma == "있다" and j + 1 < len(toks) and toks[j + 1].clause == clause and toks[j + 1].lemma == "않다":
             return True  # 속당김이 있진 않아요: "is not there", as 없다
         if t.lemma == "못" and t.tag == "MAG" and j + 1 < len(toks) and toks[j + 1].clause == clause and toks[j + 1].lemma == "하다":
@@ -179,6 +179,7 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
 
 # endings that report what someone else says (좋다고 해서, 맛있다는 리뷰, 친절하다길래, 맛있다던데)
 _REPORTING_ENDINGS = frozenset({"다고", "라고", "이라고", "냐고", "다길래", "라길래", "다던데", "라던데", "다더니", "라더니", "다며", "라며", "다면서", "라면서", "다는", "라는", "단", "란", "대", "래"})
+
 
 def reported(doc: Doc, i: int) -> bool:
     """Whether the predicate at morpheme ``i`` ends in a reporting ending: someone else's opinion, not the writer's.
@@ -216,6 +217,9 @@ def _degree_negated(doc: Doc, positions: tuple[int, ...]) -> bool:
         and toks[nxt + 1].lemma in ("없다", "아니다")
         and _modifies(doc, toks[last].index)
     )
+
+
+_LIKING = frozenset({"싫다", "좋다", "좋아"})
 
 
 def _preference(doc: Doc, positions: tuple[int, ...]) -> int:
@@ -331,8 +335,10 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
     toks = doc.tokens
     heard = False
     # the writer's taste ("느끼한거 싫어하는데") is no verdict: neither the word nor the verb of liking speaks
-    likes = {v for v in (_preference(doc, m.positions) for m in mentions if m.clause == mention.clause and m.seed.polarity and m.positions) if v >= 0}
-    likes |= {v for v in (_preference(doc, ps) for ps, _ in lexicon.hits(doc, mention.clause, set())) if v >= 0}
+    likes: set[int] = set()
+    if any(t.clause == mention.clause and t.lemma in _LIKING for t in toks):  # most clauses have no verb of liking
+        likes = {v for v in (_preference(doc, m.positions) for m in mentions if m.clause == mention.clause and m.seed.polarity and m.positions) if v >= 0}
+        likes |= {v for v in (_preference(doc, ps) for ps, _ in lexicon.hits(doc, mention.clause, set())) if v >= 0}
     if mention.seed.polarity and _preference(doc, mention.positions) >= 0:
         pass  # the writer's taste, not a verdict: the clause's other words decide
     elif mention.seed.polarity:

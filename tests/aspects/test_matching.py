@@ -141,6 +141,7 @@ GOLDEN = [
     # 덜하다 lessens a complaint, 잡다 keeps it in check, 없이 after an adnominal + noun negates
     ("cosmetics", "가려움이 덜합니다", {("irritation", "positive")}),
     ("cosmetics", "번들거림도 잡아줘서 좋아요", {("moisture", "positive"), ("effect", "positive")}),
+    ("cosmetics", "잡티를 잘 안 잡아줘요", {("effect", "negative")}),  # a seed holding 잡다 is still negated before it
     ("food", "찌그러진 부분없이 안전하게 잘 왔어요", {("packaging", "positive")}),
     ("shopping", "긴말필요없죠", set()),
     ("app", "오류 해결을 좀 해주십쇼", {("bugs", "negative"), ("support", "negative")}),
