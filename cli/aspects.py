@@ -139,6 +139,57 @@ def evaluate_aspects_cmd(
         json_out.write_text(json.dumps(res, ensure_ascii=False, indent=2))
 
 
+def _print_stars(res: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    blocks = [("all", res["pooled"])] + sorted((res.get("by") or {}).items())
+    t = Table(title=f"aspect scores against stars (≤{res['low']:g}★ vs ≥{res['high']:g}★; {res['n_reviews']} reviews, {res['with_aspects']} with an aspect)")
+    for c in ("set", "aspect", "column", "low", "high", "coverage", "AUC (mentioned)", "AUC (all)", "unrated"):
+        t.add_column(c)
+
+    def f(x):
+        return "—" if x is None else f"{x:.3f}"
+
+    for name, block in blocks:
+        for key, r in block.items():
+            t.add_row(name, key, r["column"], str(r["low"]), str(r["high"]), f(r["coverage"]), f(r["auc_mentioned"]), f(r["auc_all"]), str(r["unrated"]))
+    console.print(t)
+
+
+@friendly_errors
+def evaluate_aspect_stars_cmd(
+    data: Annotated[str, typer.Option("--data", help="a table with the reviews and the customers' aspect stars (CSV/TSV/JSONL/Parquet)")],
+    stars: Annotated[list[str], typer.Option("--stars", help="KEY=COLUMN pairs, e.g. taste=맛,quantity=양,delivery=배달; any=rating compares a review's mean aspect score with the overall stars (repeatable)")],
+    text_col: TextCol = "text",
+    product_col: ProductCol = "product_id",
+    domain: DomainOpt = "auto",
+    taxonomy: TaxonomyOpt = None,
+    domain_col: DomainColOpt = None,
+    by: Annotated[str | None, typer.Option("--by", help="also report per value of this column (e.g. domain or platform)")] = None,
+    low: Annotated[float, typer.Option("--low", help="stars at or below this are the low side")] = 2.0,
+    high: Annotated[float, typer.Option("--high", help="stars at or above this are the high side")] = 5.0,
+    model: Annotated[Path | None, typer.Option("--model", help="scorer model directory (default: the shipped one)")] = None,
+    int8: Annotated[bool, typer.Option("--int8/--fp32", help="int8 scorer (the default, what nlp aspects runs) or fp32")] = True,
+    backend: Annotated[str, typer.Option(help="auto (ONNX Runtime when installed), onnx or torch")] = "auto",
+    rules_only: Annotated[bool, typer.Option("--rules-only", help="no scorer: only what the rules decide")] = False,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the full results as JSON")] = None,
+) -> None:
+    """How well aspect scores separate the customers' own low aspect stars (1–2★) from high ones (5★): ROC AUC per aspect."""
+    from nlp.aspects.stars import evaluate_aspect_stars, parse_star_columns
+
+    res = evaluate_aspect_stars(
+        data, parse_star_columns(stars), domain=domain, taxonomy=taxonomy, model_dir=model, quantize=int8, backend=backend, text_col=text_col,
+        product_col=product_col, domain_col=domain_col, by=by, low=low, high=high, rules_only=rules_only,
+    )
+    _print_stars(res)
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(res, ensure_ascii=False, indent=2))
+
+
 def register(app: typer.Typer) -> None:
     app.command("aspects")(aspects_cmd)
     evaluate_app.command("aspects")(evaluate_aspects_cmd)
+    evaluate_app.command("aspect-stars")(evaluate_aspect_stars_cmd)

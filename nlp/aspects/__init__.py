@@ -10,6 +10,8 @@
 * :func:`aspects_table` — ``nlp aspects``: a table in, the aspect rows out.
 * :func:`evaluate_aspects` — ``nlp evaluate aspects``: mention detection, polarity and joint F1
   against a gold set, beside the seed-lexicon baseline.
+* :func:`evaluate_aspect_stars` — ``nlp evaluate aspect-stars``: how well aspect scores separate the
+  customers' own low and high aspect stars (taste / quantity / delivery in delivery apps), ROC AUC.
 
 How matching and polarity work: ``docs/aspects.md``.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 from nlp.aspects.aggregate import aggregate, period_start, trend_columns, wilson_interval
 from nlp.aspects.evaluate import evaluate_aspects, parse_gold
 from nlp.aspects.extract import ASPECT_COLUMNS, AspectExtractor, ExtractStats, NotFittedError, choose_domains, extract
+from nlp.aspects.stars import evaluate_aspect_stars
 from nlp.aspects.table import AspectTableStats, aspects_path, aspects_table
 from nlp.aspects.taxonomy import BUILTIN_DOMAINS, DOMAIN_ORDER, Aspect, Domain, Taxonomy, TaxonomyError
 
@@ -44,4 +47,5 @@ __all__ = [
     "AspectTableStats",
     "evaluate_aspects",
     "parse_gold",
+    "evaluate_aspect_stars",
 ]
