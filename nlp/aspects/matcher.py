@@ -352,5 +352,13 @@ class SeedIndex:
             if any(k.seed.domain == m.seed.domain and k.aspect == m.aspect and (len(k.positions) > len(m.positions) or (k.positions == m.positions and k.seed.term == m.seed.term and k.seed.polarity == m.seed.polarity)) and ps <= set(k.positions) for k in kept):
                 continue
             kept.append(m)
+        # a one-word term inside a compound noun that names another aspect is part of that name (공간 in 주차 공간)
+        compounds = [k for k in kept if len(k.positions) > 1 and k.seed.polarity == 0 and all(toks[j].tag.startswith("NN") for j in k.positions)]
+        if compounds:
+            kept = [
+                m
+                for m in kept
+                if not (len(m.positions) == 1 and m.seed.polarity == 0 and any(k.seed.domain == m.seed.domain and k.aspect != m.aspect and m.positions[0] in k.positions for k in compounds))
+            ]
         kept.sort(key=lambda m: m.positions[0])
         return kept

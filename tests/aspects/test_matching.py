@@ -12,6 +12,8 @@ GOLDEN = [
     ("lodging", "방음이 전혀안됩니다 수영장 완전 작아요 호텔 위치는 좋아요", {("noise", "negative"), ("amenities", "negative"), ("location", "positive")}),
     ("lodging", "모든 면에서 다 좋았으나 체크인 시 시간이 너무 오래 걸림", {("checkin", "negative")}),
     ("lodging", "엘베가 하나라 오래 기다림", {("amenities", "negative")}),  # a shared facility; waiting long is a complaint
+    ("lodging", "주차공간이 협소해요", {("parking", "negative")}),  # 협소하다 faults; 공간 inside 주차 공간 is no room mention
+    ("lodging", "조식 가짓수가 적어요", {("breakfast", "negative")}),
     ("shopping", "기어가 헛돌면서 틱틱 소리가 나서 경악", {("quality", "negative")}),
     # the labelling guide's examples
     ("food", "배달 빠르고 맛있어요 또 시킬게요", {("delivery", "positive"), ("taste", "positive")}),
