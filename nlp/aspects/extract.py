@@ -652,6 +652,11 @@ class AspectExtractor:
             per_aspect: dict[str, list[tuple[int, float, int, Mention, bool]]] = {}
             for m, v in zip(mentions[i], verdicts[i]):
                 p = self._mention_probs(v, probs.get((i, m.clause)))
+                if v.polarity is None and not domain[m.aspect].scorer_praise:
+                    # a cost (waiting) is not praised by a happy clause: the positive reading counts against it
+                    p = p.copy()
+                    p[0] += p[2]
+                    p[2] = 0.0
                 pol = self._polarity(v, p)
                 per_aspect.setdefault(m.aspect, []).append((pol, float(p[2] - p[0]), m.clause, m, v.reason in _OWN_OPINION or m.seed.polarity != 0))
             for key, items in per_aspect.items():

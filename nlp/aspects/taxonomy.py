@@ -15,6 +15,7 @@ one or more domains::
     positive = ["조용하다"]                       # name it and praise it
     negative = ["시끄럽다", "방음 안 되다"]       # name it and complain about it
     exclude = ["소리 지르다"]                     # optional: words that, found on a mention, cancel it
+    scorer_praise = true                          # optional; false: only words praise it, not a clause's tone (waiting)
 
 Terms are read with Kiwi, like the reviews, so one term covers its inflections and spacing
 variants (``시끄럽다`` matches 시끄러워요, 시끄럽고; ``방음 안 되다`` matches 방음이 전혀 안돼요).
@@ -77,6 +78,10 @@ class Aspect:
         negative: seed terms that name it with a complaint (``시끄럽다``).
         description: what the aspect covers, for people.
         exclude: terms that cancel a mention of the aspect on the same words (``포장 가다``: a takeout).
+        scorer_praise: whether the clause scorer alone may call a mention positive. ``False`` for an aspect
+            that is a cost (waiting): "11시간 넘게 대기한 끝에 먹은 따뜻한 한 끼" is a happy clause about a long
+            wait, so praise then needs words (a positive seed, or an opinion word the rules bind to it) and
+            the scorer's positive probability counts as negative.
     """
 
     key: str
@@ -86,6 +91,7 @@ class Aspect:
     negative: tuple[str, ...] = ()
     description: str = ""
     exclude: tuple[str, ...] = ()
+    scorer_praise: bool = True
 
     def seeds(self) -> list[tuple[str, int]]:
         """Every seed term with its prior polarity (0, +1 or -1)."""
@@ -124,6 +130,7 @@ class _AspectSpec(BaseModel):
     positive: list[str] = Field(default_factory=list)
     negative: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
+    scorer_praise: bool | None = None
     mode: Literal["replace", "extend"] = "replace"
 
     @field_validator("terms", "positive", "negative", "exclude")
@@ -184,7 +191,7 @@ def _parse(path: Path) -> _FileSpec:
         where = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = "unknown key; allowed: domains.<name>.{label, cues, needs_cue, mode, aspects}, aspects.<key>.{label, description, terms, positive, negative, exclude, mode}"
+            msg = "unknown key; allowed: domains.<name>.{label, cues, needs_cue, mode, aspects}, aspects.<key>.{label, description, terms, positive, negative, exclude, scorer_praise, mode}"
         elif err["type"] == "missing" and where == "domains":
             msg = "missing: the file needs a 'domains' table ([domains.<name>] in TOML, domains: in YAML)"
         raise TaxonomyError(f"taxonomy file {path}: {where}: {msg}") from None
@@ -268,6 +275,7 @@ class Taxonomy:
                         positive=prev.positive + tuple(aspec.positive),
                         negative=prev.negative + tuple(aspec.negative),
                         exclude=prev.exclude + tuple(aspec.exclude),
+                        scorer_praise=prev.scorer_praise if aspec.scorer_praise is None else aspec.scorer_praise,
                     )
                     continue
                 if not aspec.label:
@@ -275,7 +283,8 @@ class Taxonomy:
                 if not (aspec.terms or aspec.positive or aspec.negative):
                     raise TaxonomyError(f"{where}: no seed terms; give at least one of terms, positive, negative")
                 aspects[key] = Aspect(
-                    key, aspec.label, tuple(aspec.terms), tuple(aspec.positive), tuple(aspec.negative), aspec.description, tuple(aspec.exclude)
+                    key, aspec.label, tuple(aspec.terms), tuple(aspec.positive), tuple(aspec.negative), aspec.description, tuple(aspec.exclude),
+                    True if aspec.scorer_praise is None else aspec.scorer_praise,
                 )
             if needs_cue and not cues:
                 raise TaxonomyError(f"taxonomy file {path}: domain {name!r} has needs_cue = true but no cues")

@@ -104,6 +104,27 @@ def test_single_clause_reviews_reuse_the_review_score():
     assert rows.loc["packaging", "polarity"] == "positive"
 
 
+def test_a_happy_clause_does_not_praise_a_wait(tmp_path):
+    # waiting is a cost (scorer_praise = false): a long wait told in a happy clause is no praise of the wait,
+    # while words that praise it still do; a user file can give the scorer its say back
+    frame = pd.DataFrame(
+        {
+            "id": ["1", "2"],
+            "text": ["오늘 3시간 대기했네요", "웨이팅 없이 바로 들어갔어요"],
+            "sentiment_negative": [0.05, 0.05],
+            "sentiment_neutral": [0.05, 0.05],
+            "sentiment_positive": [0.9, 0.9],
+        }
+    )
+    rows = AspectExtractor(domain="food", scorer=_NoScorer()).fit().transform(frame).set_index("id")
+    assert rows.loc["1", "aspect"] == "waiting" and rows.loc["1", "polarity"] == "negative" and rows.loc["1", "score"] < 0
+    assert rows.loc["2", "polarity"] == "positive"
+    f = tmp_path / "tax.toml"
+    f.write_text("[domains.food.aspects.waiting]\nmode = \"extend\"\nscorer_praise = true\n", encoding="utf-8")
+    again = AspectExtractor(domain="food", taxonomy=f, scorer=_NoScorer()).fit().transform(frame).set_index("id")
+    assert again.loc["1", "polarity"] == "positive"
+
+
 def test_open_clauses_go_to_the_scorer_in_one_call(tiny_scorer):
     calls = []
     real = tiny_scorer.encode
