@@ -139,6 +139,16 @@ def _middling(doc: Doc, clause: int, lexicon: OpinionLexicon) -> bool:
     return False
 
 
+def _predicate_before(toks, j: int, inside: set[int]) -> bool:
+    """Whether a predicate outside the seed stands after the negation at ``j`` and before the seed's next word."""
+    for k in range(j + 1, len(toks)):
+        if k in inside:
+            return False
+        if toks[k].tag.startswith(("VV", "VA", "VX")):
+            return True
+    return False
+
+
 def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
     """Whether the words at ``positions`` (content-token positions) are negated inside their clause.
 
@@ -155,6 +165,8 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
     inside = set(positions)
     for j in [first - 1] + [j for j in range(first + 1, last) if j not in inside] if between else ():
         if 0 <= j < len(toks) and toks[j].clause == clause and toks[j].lemma in _NEG_BEFORE and toks[j].tag == "MAG":
+            if j > first and _predicate_before(toks, j, inside):
+                continue  # 향이 안 써서 좋아요: the 안 belongs to 쓰다, not to 향 좋다
             return True
     bridged = False
     for j in range(last + 1, len(toks)):

@@ -14,6 +14,8 @@ GOLDEN = [
     ("lodging", "엘베가 하나라 오래 기다림", {("amenities", "negative")}),  # a shared facility; waiting long is a complaint
     ("lodging", "주차공간이 협소해요", {("parking", "negative")}),  # 협소하다 faults; 공간 inside 주차 공간 is no room mention
     ("lodging", "조식 가짓수가 적어요", {("breakfast", "negative")}),
+    ("cosmetics", "향이 안써서 좋아요", {("scent", "positive")}),  # the 안 belongs to 쓰다, between the words of 향 좋다
+    ("cosmetics", "향이 안 좋아요", {("scent", "negative")}),
     ("shopping", "기어가 헛돌면서 틱틱 소리가 나서 경악", {("quality", "negative")}),
     # the labelling guide's examples
     ("food", "배달 빠르고 맛있어요 또 시킬게요", {("delivery", "positive"), ("taste", "positive")}),
