@@ -16,6 +16,8 @@ GOLDEN = [
     ("lodging", "조식 가짓수가 적어요", {("breakfast", "negative")}),
     ("cosmetics", "향이 안써서 좋아요", {("scent", "positive")}),  # the 안 belongs to 쓰다, between the words of 향 좋다
     ("cosmetics", "향이 안 좋아요", {("scent", "negative")}),
+    ("cosmetics", "지금처럼 날씨가 건조할때 크림바르기전에 발라주면 좋습니다", set()),  # the weather is dry, not the product
+    ("cosmetics", "바르고 나면 건조해요", {("moisture", "negative")}),
     ("shopping", "기어가 헛돌면서 틱틱 소리가 나서 경악", {("quality", "negative")}),
     # the labelling guide's examples
     ("food", "배달 빠르고 맛있어요 또 시킬게요", {("delivery", "positive"), ("taste", "positive")}),
