@@ -503,10 +503,17 @@ class AspectExtractor:
             keep = [m for m in ms if m.domain == d and m.aspect != CUE]
             if keep:
                 mentions[i] = keep
-        stats.with_aspects = len(mentions)
 
         # 5: polarity, rules first, then one batched scorer call for the clauses left open
         verdicts = {i: [rule_polarity(docs[i], m, ms, self.lexicon_) for m in ms] for i, ms in mentions.items()}
+        for i in [i for i, vs in verdicts.items() if any(v.reason == "other" for v in vs)]:
+            # a clause about another product ("다른 거 쓰면 피부 뒤집어지는데") says nothing of this one
+            keep = [(m, v) for m, v in zip(mentions[i], verdicts[i]) if v.reason != "other"]
+            if keep:
+                mentions[i], verdicts[i] = [m for m, _ in keep], [v for _, v in keep]
+            else:
+                del mentions[i], verdicts[i]
+        stats.with_aspects = len(mentions)
         if self.carry:
             for i, ms in mentions.items():
                 extra = contrast_carry(docs[i], ms, self.lexicon_, span=self.carry_span)

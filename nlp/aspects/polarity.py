@@ -340,8 +340,52 @@ class RuleVerdict:
     reason: str
 
 
+# nouns that name a product, shop or app as a whole: after 다른 / 타사 they name another one than the review's
+_OTHER_PRODUCT_NOUNS = frozenset({
+    "거", "것", "제품", "상품", "브랜드", "회사", "곳", "데", "집", "가게", "매장", "식당", "업체", "앱", "어플", "어플리케이션",
+    "은행", "호텔", "숙소", "펜션", "모텔", "화장품", "쇼핑몰", "사이트", "크림", "선크림", "썬크림", "토너", "세럼", "앰플",
+    "로션", "클렌저", "샴푸", "마스크팩", "쿠션", "파운데이션", "선글라스", "마우스", "키보드", "이어폰", "치킨집", "피자집",
+})
+_COMPARATIVE = frozenset({"보다", "처럼", "만큼", "대비"})
+
+
+def other_from(doc: Doc, clause: int) -> int | None:
+    """Position of the first token of "다른 N" / "타사 N" in ``clause`` (N naming a product, shop or app as a whole), or None.
+
+    What follows it in the clause speaks of another product than the review's: "다른 거 쓰면 피부 뒤집어지는데",
+    "타사 제품은 자극이 있었어요". A comparison is about the review's own ("다른 집보다 맛있어요", "다른 것에 비해
+    촉촉해요"), and so are the parts of one shop or app ("다른 메뉴는 맛있었어요").
+    """
+    toks = doc.tokens
+    for j, t in enumerate(toks):
+        if t.clause != clause or not t.tag.startswith("NN"):
+            continue
+        if t.lemma != "타사" and not (t.index > 0 and doc.forms[t.index - 1] == "다른" and doc.tags[t.index - 1] == "MM"):
+            continue
+        run = [t]
+        while j + len(run) < len(toks) and toks[j + len(run)].tag.startswith("NN") and toks[j + len(run)].index == run[-1].index + 1:
+            run.append(toks[j + len(run)])
+        if t.lemma != "타사" and not any(r.lemma in _OTHER_PRODUCT_NOUNS for r in run):
+            continue
+        after = run[-1].index + 1
+        if after < len(doc.forms) and (doc.forms[after] in _COMPARATIVE or (doc.forms[after] == "에" and after + 1 < len(doc.forms) and doc.forms[after + 1].startswith("비하"))):
+            continue
+        return j
+    return None
+
+
+def other_product(doc: Doc, mention: Mention) -> bool:
+    """Whether the mention stands after "다른 N" / "타사 N" in its clause (:func:`other_from`): about another product."""
+    start = other_from(doc, mention.clause)
+    return start is not None and bool(mention.positions) and mention.positions[0] >= start
+
+
 def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: OpinionLexicon) -> RuleVerdict:
     """Steps 1-3 of the module docstring for one mention; ``polarity is None`` leaves it to the scorer."""
+    other = other_from(doc, mention.clause)
+    if other is not None and mention.positions and mention.positions[0] >= other:
+        return RuleVerdict(0, "other")  # about another product than the review's: the extractor drops it
+    beyond = other if other is not None else len(doc.tokens)  # words from there on speak of the other product
     if _has_wish(doc, mention.clause, lexicon.wish_lemmas):
         return RuleVerdict(-1, "wish")
     toks = doc.tokens
@@ -366,6 +410,8 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
     for m in mentions:
         if m.clause == mention.clause and m.seed.polarity and m is not mention and m.positions:
             used.update(m.positions)
+            if m.positions[0] >= beyond:
+                continue
             if m.positions in voted:
                 continue
             voted.add(m.positions)
@@ -376,6 +422,8 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
                 continue
             cross += _seed_sign(doc, m)
     for positions, p in lexicon.hits(doc, mention.clause, used | set(mention.positions)):
+        if positions[0] >= beyond:
+            continue
         if reported(doc, toks[positions[-1]].index):
             heard = True
             continue

@@ -18,6 +18,11 @@ GOLDEN = [
     ("cosmetics", "향이 안 좋아요", {("scent", "negative")}),
     ("cosmetics", "지금처럼 날씨가 건조할때 크림바르기전에 발라주면 좋습니다", set()),  # the weather is dry, not the product
     ("cosmetics", "바르고 나면 건조해요", {("moisture", "negative")}),
+    # a clause about another product says nothing of this one; a comparison or another dish of the same shop does
+    ("cosmetics", "타사 제품은 자극이 있었어요", set()),
+    ("cosmetics", "다른 선크림은 따끔거리는데 이건 괜찮아요", set()),
+    ("food", "다른 집보다 맛있어요", {("taste", "positive")}),
+    ("food", "다른 메뉴는 맛있었어요", {("taste", "positive")}),
     ("shopping", "기어가 헛돌면서 틱틱 소리가 나서 경악", {("quality", "negative")}),
     # the labelling guide's examples
     ("food", "배달 빠르고 맛있어요 또 시킬게요", {("delivery", "positive"), ("taste", "positive")}),
