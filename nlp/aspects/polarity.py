@@ -107,10 +107,12 @@ def _builtin_lexicon() -> OpinionLexicon:
     words += [(w, 1) for w in data.get("positive_phrases", [])] + [(w, -1) for w in data.get("negative_phrases", [])]
     pol: dict[str, int] = {}
     phrases: list[tuple[tuple[str, ...], int]] = []
-    for (_w, p), d in zip(words, analyse_many([w for w, _ in words])):
+    for (w, p), d in zip(words, analyse_many([w for w, _ in words])):
         lemmas = tuple(t.lemma for t in d.tokens)
         if len(lemmas) == 1:
             pol[lemmas[0]] = p
+            if " " not in w:
+                pol.setdefault(w, p)  # as written too: alone Kiwi reads 아쉬움 as 아쉽다, in a sentence as a noun
         elif lemmas:  # several words for Kiwi (짜증나다 = 짜증 + 나다): matched as a phrase
             phrases.append((lemmas, p))
     wish = analyse_many(list(data["wish"]))

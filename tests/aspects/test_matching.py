@@ -23,6 +23,7 @@ GOLDEN = [
     ("cosmetics", "다른 선크림은 따끔거리는데 이건 괜찮아요", set()),
     ("food", "다른 집보다 맛있어요", {("taste", "positive")}),
     ("food", "다른 메뉴는 맛있었어요", {("taste", "positive")}),
+    ("cosmetics", "세일 안할때 사서 아쉬움..", {("price", "negative")}),  # 아쉬움 read as a noun is an opinion word too
     ("shopping", "기어가 헛돌면서 틱틱 소리가 나서 경악", {("quality", "negative")}),
     # the labelling guide's examples
     ("food", "배달 빠르고 맛있어요 또 시킬게요", {("delivery", "positive"), ("taste", "positive")}),
