@@ -9,6 +9,7 @@ significant) or as a dash (too few reviews), with the reason in its tooltip.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Literal
 
@@ -291,8 +292,17 @@ def headline(data: ReportData, rules: FindingRules) -> dict:
         "partial_last": bool(data.periods and data.periods.partial_last),
         "changes": _changes(data, d, cmp, rules),
         "compare": cmp,
-        "domains": sorted(domain_name(x) for x in data.domain_set),
+        # several domains: each with its number of products, most first, so a stray product's domain reads as one
+        "domains": _domain_list(data),
+        "domains_counted": len(set(data.domains.values())) > 1,
     }
+
+
+def _domain_list(data: ReportData) -> list[str]:
+    counts = Counter(data.domains.values())
+    if len(counts) <= 1:
+        return sorted(domain_name(x) for x in data.domain_set)
+    return [f"{domain_name(d)} {n:,}" for d, n in sorted(counts.items(), key=lambda kv: (-kv[1], domain_name(kv[0])))]
 
 
 def product_table(

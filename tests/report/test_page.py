@@ -156,6 +156,16 @@ def test_domain_option_overrides_and_works_without_aspects():
     assert "재구매" in html and "재방문" not in html
 
 
+def test_header_counts_products_per_domain_when_there_are_several():
+    scored = synth_reviews({"H1": [("2024-01", 30, 2)], "H2": [("2024-01", 30, 2)], "S1": [("2024-01", 30, 2)]})
+    hotels = synth_aspects(scored[scored["product_id"] != "S1"], {"H1": {"staff": (5, 0, 0)}, "H2": {"staff": (5, 0, 0)}})
+    shop = synth_aspects(scored[scored["product_id"] == "S1"], {"S1": {"staff": (5, 0, 0)}}, domain="shopping")
+    header = build_report(scored, aspects=pd.concat([hotels, shop], ignore_index=True)).split("</header>")[0]
+    assert "분야(제품 수) 숙박 2, 쇼핑 1" in " ".join(re.sub(r"<[^>]+>", " ", header).split())
+    one = build_report(scored, aspects=hotels).split("</header>")[0]
+    assert "분야 숙박" in one and "제품 수" not in one
+
+
 # --------------------------------------------------------------------------- high rating, but a complaint
 
 
