@@ -183,10 +183,15 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
             return True  # 보진 못했다: Kiwi reads 못 and 하다 apart
         if t.lemma == "덜" and t.tag == "MAG" and t.index + 1 < len(doc.forms) and doc.forms[t.index + 1] == "하":
             return True  # 가려움이 덜합니다: less of it
-        if t.tag in _BRIDGE_NOUNS and not bridged and j + 1 < len(toks) and toks[j + 1].lemma in ("없다", "아니다", "없이") and _modifies(doc, toks[last].index):
+        if t.lemma == "수" and t.tag == "NNB":
+            break  # 이리 맛없을 수 없어요, 이렇게 맛있을 수가 없다: what could be, emphatic, not a negation
+        nxt = j + 1
+        if nxt < len(toks) and toks[nxt].lemma == "하나" and toks[nxt].tag == "NR":
+            nxt += 1  # 부족한 게 하나도 없어요
+        if t.tag in _BRIDGE_NOUNS and not bridged and nxt < len(toks) and toks[nxt].lemma in ("없다", "아니다", "없이") and _modifies(doc, toks[last].index):
             bridged = True
             continue
-        if t.tag != "MAG":
+        if t.tag != "MAG" and not (t.lemma == "하나" and t.tag == "NR"):
             break
     return False
 

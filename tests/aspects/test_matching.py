@@ -24,6 +24,12 @@ GOLDEN = [
     ("food", "다른 집보다 맛있어요", {("taste", "positive")}),
     ("food", "다른 메뉴는 맛있었어요", {("taste", "positive")}),
     ("cosmetics", "세일 안할때 사서 아쉬움..", {("price", "negative")}),  # 아쉬움 read as a noun is an opinion word too
+    ("food", "이리맛없을수 없어요", {("taste", "negative")}),  # -ㄹ 수 없다: what could be, emphatic, no negation
+    ("food", "이렇게 맛있을 수가 없어요", {("taste", "positive")}),
+    ("food", "양 맛 부족한게 하나도 없어요", {("quantity", "positive"), ("taste", "positive")}),
+    ("food", "지금까지 이런맛은 없었다", set()),  # never such a taste: no tasteless food
+    ("food", "빵터졌어요..ㅋㅋ", set()),  # burst out laughing, no burst packaging
+    ("food", "좋은 후기가 넘쳐나길래 믿고 시켰어요", set()),
     ("shopping", "기어가 헛돌면서 틱틱 소리가 나서 경악", {("quality", "negative")}),
     # the labelling guide's examples
     ("food", "배달 빠르고 맛있어요 또 시킬게요", {("delivery", "positive"), ("taste", "positive")}),
