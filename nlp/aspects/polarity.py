@@ -354,6 +354,7 @@ _OTHER_PRODUCT_NOUNS = frozenset({
     "로션", "클렌저", "샴푸", "마스크팩", "쿠션", "파운데이션", "선글라스", "마우스", "키보드", "이어폰", "치킨집", "피자집",
 })
 _COMPARATIVE = frozenset({"보다", "처럼", "만큼", "대비"})
+_KEEP = frozenset({"유지", "유지하다", "변함없다", "변함없이"})  # in a request: keep it as it is
 
 
 def other_from(doc: Doc, clause: int) -> int | None:
@@ -394,6 +395,8 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
         return RuleVerdict(0, "other")  # about another product than the review's: the extractor drops it
     beyond = other if other is not None else len(doc.tokens)  # words from there on speak of the other product
     if _has_wish(doc, mention.clause, lexicon.wish_lemmas):
+        if any(t.clause == mention.clause and t.lemma in _KEEP for t in doc.tokens):
+            return RuleVerdict(1, "wish")  # 퀄리티 계속 유지해주세요: a request to keep it as it is, praise
         return RuleVerdict(-1, "wish")
     toks = doc.tokens
     heard = False

@@ -30,6 +30,13 @@ GOLDEN = [
     ("food", "지금까지 이런맛은 없었다", set()),  # never such a taste: no tasteless food
     ("food", "빵터졌어요..ㅋㅋ", set()),  # burst out laughing, no burst packaging
     ("food", "좋은 후기가 넘쳐나길래 믿고 시켰어요", set()),
+    ("food", "강추강추 퀄리티 계속 유지해주세용", {("taste", "positive")}),  # a request to keep it: praise
+    ("food", "양 좀 늘려주세요", {("quantity", "negative")}),
+    ("food", "여름이 기다려집니다", set()),
+    ("food", "파리바게트 삼성점 친절하네요", {("service", "positive")}),  # a bakery's name, not a fly
+    ("food", "음식에 파리가 있었어요", {("hygiene", "negative")}),
+    ("food", "당분간 게장에 빠져살듯", set()),
+    ("food", "센스 넘치는 치즈빵", {("service", "positive")}),
     ("shopping", "기어가 헛돌면서 틱틱 소리가 나서 경악", {("quality", "negative")}),
     # the labelling guide's examples
     ("food", "배달 빠르고 맛있어요 또 시킬게요", {("delivery", "positive"), ("taste", "positive")}),
