@@ -51,7 +51,7 @@ DEFAULT_THRESHOLD = 0.3
 # negation right before a predicate (안 빠르다, 못 쓰다) and right after it (빠르지 않다, 쓰지 못하다, 문제 없다,
 # 끈적임 없이); adverbs may stand between (문제가 전혀 없다)
 _NEG_BEFORE = frozenset({"안", "못", "덜"})
-_NEG_AFTER = frozenset({"않다", "못하다", "없다", "없이", "아니다"})
+_NEG_AFTER = frozenset({"않다", "못하다", "없다", "없이", "아니다", "사라지다"})
 # a noun between a predicate and the negation still lets it through: 바삭한 맛이 없다, 맛있는 건 아니다
 _BRIDGE_NOUNS = frozenset({"NNG", "NNB"})
 
@@ -141,13 +141,19 @@ def _middling(doc: Doc, clause: int, lexicon: OpinionLexicon) -> bool:
     return False
 
 
+def _none_at_all(toks, j: int) -> bool:
+    """하나(도) or its slang 1도 at ``j``: "부족한 게 하나도 없어요", "효과 전혀 1도 없어요"."""
+    t = toks[j]
+    return (t.lemma == "하나" and t.tag == "NR") or (t.lemma == "1" and t.tag == "SN" and j + 1 < len(toks) and toks[j + 1].lemma == "도")
+
+
 def _predicate_before(toks, j: int, inside: set[int]) -> bool:
     """Whether a predicate outside the seed stands after the negation at ``j`` and before the seed's next word."""
     for k in range(j + 1, len(toks)):
         if k in inside:
             return False
-        if toks[k].tag.startswith(("VV", "VA", "VX")):
-            return True
+        if toks[k].tag.startswith(("VV", "VA", "VX")) and toks[k].lemma != "하다":
+            return True  # (하다 is the light verb of the seed's own noun: 해결 못 해 주다)
     return False
 
 
@@ -186,12 +192,16 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
         if t.lemma == "수" and t.tag == "NNB":
             break  # 이리 맛없을 수 없어요, 이렇게 맛있을 수가 없다: what could be, emphatic, not a negation
         nxt = j + 1
-        if nxt < len(toks) and toks[nxt].lemma == "하나" and toks[nxt].tag == "NR":
-            nxt += 1  # 부족한 게 하나도 없어요
+        if nxt < len(toks) and _none_at_all(toks, nxt):
+            nxt += 2 if toks[nxt].tag == "SN" else 1  # 부족한 게 하나도 없어요, 1도 없다
         if t.tag in _BRIDGE_NOUNS and not bridged and nxt < len(toks) and toks[nxt].lemma in ("없다", "아니다", "없이") and _modifies(doc, toks[last].index):
             bridged = True
             continue
-        if t.tag != "MAG" and not (t.lemma == "하나" and t.tag == "NR"):
+        if _none_at_all(toks, j):
+            continue  # (the 도 after 1 is read as a noun: skipped on its own turn below)
+        if t.tag == "NNB" and t.lemma == "도" and j > 0 and toks[j - 1].lemma == "1":
+            continue
+        if t.tag != "MAG":
             break
     return False
 
@@ -327,6 +337,8 @@ def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
                 return True  # -어 주시면 좋을 것 같다 / 좋을 듯: a request to the maker
         if t == "EC" and f in ("어야", "아야", "여야", "어야지", "아야지", "여야지") and i > 0 and _adjective_before(forms, tags, i):
             return True  # 편리해야 하는데, 편해져야지: how it should be
+        if f == "게" and t == "EC" and i + 1 < len(forms) and forms[i + 1] == "좀" and (i + 2 >= len(forms) or tags[i + 2].startswith("S")):
+            return True  # 에러페이지 안 뜨게 좀..: a request that trails off
         if f == "주" and t in ("VX", "VV") and i + 1 < len(forms):
             k = i + 1
             honorific = forms[k] == "시" and tags[k] == "EP" and k + 1 < len(forms)

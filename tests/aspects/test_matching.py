@@ -37,6 +37,10 @@ GOLDEN = [
     ("food", "음식에 파리가 있었어요", {("hygiene", "negative")}),
     ("food", "당분간 게장에 빠져살듯", set()),
     ("food", "센스 넘치는 치즈빵", {("service", "positive")}),
+    ("food", "양 부족한게 1도 없어요", {("quantity", "positive")}),  # 1도: slang for 하나도
+    ("app", "문제해결 못해줌.", {("support", "negative"), ("bugs", "negative")}),  # 못 before the light verb 하다 of 해결(해) 주다
+    ("app", "에러페이지 안뜨게좀..", {("bugs", "negative")}),  # -게 좀: a request that trails off
+    ("cosmetics", "촉촉함도 금방 사라지고", {("moisture", "negative")}),  # 사라지다 after praise: it is gone
     ("shopping", "기어가 헛돌면서 틱틱 소리가 나서 경악", {("quality", "negative")}),
     # the labelling guide's examples
     ("food", "배달 빠르고 맛있어요 또 시킬게요", {("delivery", "positive"), ("taste", "positive")}),
