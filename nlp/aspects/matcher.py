@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nlp.aspects.clauses import Doc, analyse_many
 from nlp.aspects.taxonomy import Taxonomy
@@ -141,6 +141,9 @@ def _adverbial(doc: Doc, tok) -> bool:
         return True
     nxt = tok.index + 1
     return tok.tag.startswith(("VA", "XR")) and nxt < len(doc.forms) and doc.forms[nxt] == "게" and doc.tags[nxt] == "EC"
+
+
+_SIZE_WORDS = frozenset({"넓다", "좁다", "넓직하다", "협소하다", "작다", "크다"})  # describe whatever noun they follow
 
 
 class SeedIndex:
@@ -360,5 +363,18 @@ class SeedIndex:
                 for m in kept
                 if not (len(m.positions) == 1 and m.seed.polarity == 0 and any(k.seed.domain == m.seed.domain and k.aspect != m.aspect and m.positions[0] in k.positions for k in compounds))
             ]
+        # a size word judges the noun it follows: 주차장이 넓어요 praises the parking, not the room's size
+        sized = [m for m in kept if m.seed.polarity and len(m.positions) == 1 and toks[m.positions[0]].lemma in _SIZE_WORDS]
+        if sized:
+            moved: dict[int, Mention] = {}
+            for m in sized:
+                j = m.positions[0] - 1
+                while j >= 0 and toks[j].clause == m.clause and toks[j].tag == "MAG":
+                    j -= 1
+                if j >= 0 and toks[j].clause == m.clause and toks[j].tag.startswith("NN"):
+                    subject = next((k for k in kept if k.seed.domain == m.seed.domain and k.aspect != m.aspect and j in k.positions), None)
+                    if subject is not None:  # the size word judges the aspect it describes
+                        moved[id(m)] = Mention(replace(m.seed, aspect=subject.aspect), m.positions, m.clause)
+            kept = [moved.get(id(m), m) for m in kept]
         kept.sort(key=lambda m: m.positions[0])
         return kept

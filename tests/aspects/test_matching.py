@@ -15,6 +15,9 @@ GOLDEN = [
     ("lodging", "주차공간이 협소해요", {("parking", "negative")}),  # 협소하다 faults; 공간 inside 주차 공간 is no room mention
     ("lodging", "조식 가짓수가 적어요", {("breakfast", "negative")}),
     ("lodging", "침구가 보송보송해요", {("cleanliness", "positive")}),
+    ("lodging", "주차장이 넓어요", {("parking", "positive")}),  # a size word describes the noun it follows
+    ("lodging", "방이 넓어요", {("room", "positive")}),
+    ("lodging", "넓고 깨끗해요", {("room", "positive"), ("cleanliness", "positive")}),
     ("lodging", "넷플릭스 돼서 좋았어요", {("amenities", "positive")}),
     ("cosmetics", "향이 안써서 좋아요", {("scent", "positive")}),  # the 안 belongs to 쓰다, between the words of 향 좋다
     ("cosmetics", "향이 안 좋아요", {("scent", "negative")}),
