@@ -43,6 +43,12 @@ GOLDEN = [
     ("food", "당분간 게장에 빠져살듯", set()),
     ("food", "센스 넘치는 치즈빵", {("service", "positive")}),
     ("food", "양 부족한게 1도 없어요", {("quantity", "positive")}),  # 1도: slang for 하나도
+    ("food", "기다린 보람이 있음", {("waiting", "positive")}),  # the wait was worth it
+    ("food", "기다림이 전혀 아깝지 않았어요", {("waiting", "positive")}),
+    ("food", "한번쯤은 밤새서 먹을수있는 집이에요", set()),  # 밤새다 (all night), not a leak
+    ("food", "국물이 새서 왔어요", {("packaging", "negative"), ("taste", "negative")}),
+    ("shopping", "손이 작은편이라 한손에 딱들어오네요", set()),  # the writer's hand, not the size
+    ("shopping", "사이즈가 너무 작아요", {("size", "negative")}),
     ("app", "문제해결 못해줌.", {("support", "negative"), ("bugs", "negative")}),  # 못 before the light verb 하다 of 해결(해) 주다
     ("app", "에러페이지 안뜨게좀..", {("bugs", "negative")}),  # -게 좀: a request that trails off
     ("cosmetics", "촉촉함도 금방 사라지고", {("moisture", "negative")}),  # 사라지다 after praise: it is gone
