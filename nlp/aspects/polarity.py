@@ -141,6 +141,15 @@ def _middling(doc: Doc, clause: int, lexicon: OpinionLexicon) -> bool:
     return False
 
 
+def _compared_before(doc: Doc, toks, first: int) -> bool:
+    """A comparative 보다 before the word at token ``first`` in its clause ("여기보다 맛있는 …")."""
+    clause = toks[first].clause
+    j0 = first
+    while j0 > 0 and toks[j0 - 1].clause == clause:
+        j0 -= 1
+    return any(doc.forms[k] == "보다" and doc.tags[k] == "JKB" for k in range(toks[j0].index, toks[first].index))
+
+
 def _none_at_all(toks, j: int) -> bool:
     """하나(도) or its slang 1도 at ``j``: "부족한 게 하나도 없어요", "효과 전혀 1도 없어요"."""
     t = toks[j]
@@ -195,6 +204,8 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
         if nxt < len(toks) and _none_at_all(toks, nxt):
             nxt += 2 if toks[nxt].tag == "SN" else 1  # 부족한 게 하나도 없어요, 1도 없다
         if t.tag in _BRIDGE_NOUNS and not bridged and nxt < len(toks) and toks[nxt].lemma in ("없다", "아니다", "없이") and _modifies(doc, toks[last].index):
+            if _compared_before(doc, toks, first):
+                break  # 여기보다 맛있는 돈가스는 없다: a superlative, not a negation
             bridged = True
             continue
         if _none_at_all(toks, j):

@@ -46,6 +46,9 @@ GOLDEN = [
     ("food", "기다린 보람이 있음", {("waiting", "positive")}),  # the wait was worth it
     ("food", "기다림이 전혀 아깝지 않았어요", {("waiting", "positive")}),
     ("food", "한번쯤은 밤새서 먹을수있는 집이에요", set()),  # 밤새다 (all night), not a leak
+    ("food", "여기보다 맛있는 돈가스는 없어요", {("taste", "positive")}),  # a superlative, not a negation
+    ("food", "바삭한 맛이 없어요", {("taste", "negative")}),
+    ("food", "평일 한번은 날 새고", set()),
     ("food", "국물이 새서 왔어요", {("packaging", "negative"), ("taste", "negative")}),
     ("shopping", "손이 작은편이라 한손에 딱들어오네요", set()),  # the writer's hand, not the size
     ("shopping", "사이즈가 너무 작아요", {("size", "negative")}),
