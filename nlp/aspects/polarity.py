@@ -200,6 +200,8 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
             return True  # 가려움이 덜합니다: less of it
         if t.lemma == "수" and t.tag == "NNB":
             break  # 이리 맛없을 수 없어요, 이렇게 맛있을 수가 없다: what could be, emphatic, not a negation
+        if t.lemma == "보이다" and t.index > 0 and doc.tags[t.index - 1] == "EC":
+            continue  # 튼튼해 보이지 않아요: how it looks, then the negation
         nxt = j + 1
         if nxt < len(toks) and _none_at_all(toks, nxt):
             nxt += 2 if toks[nxt].tag == "SN" else 1  # 부족한 게 하나도 없어요, 1도 없다
@@ -339,6 +341,8 @@ def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
     lo, hi = idx[0], min(len(forms), idx[-1] + 4)
     for i in range(lo, hi):
         f, t = forms[i], tags[i]
+        if t in ("ETN", "EC") and f in ("음", "ᆷ") and i > 0 and tags[i - 1] == "EP" and forms[i - 1] in ("었", "았", "였") and i + 2 < len(forms) and forms[i + 1] == "좋" and forms[i + 2] == "겠":
+            return True  # 신경 쓰셨음 좋겠네요: -었음 좋겠다, a wish
         if t in ("EC", "EF") and f in ("면", "으면"):  # EF: a sentence that trails off on it (빨랐으면..)
             if i > 0 and tags[i - 1] == "EP" and forms[i - 1] in ("었", "았", "였"):
                 return True  # -었으면 (좋겠다): a wish

@@ -52,6 +52,13 @@ GOLDEN = [
     ("food", "국물이 새서 왔어요", {("packaging", "negative"), ("taste", "negative")}),
     ("shopping", "손이 작은편이라 한손에 딱들어오네요", set()),  # the writer's hand, not the size
     ("shopping", "사이즈가 너무 작아요", {("size", "negative")}),
+    ("shopping", "싼티가 너무 납니다", {("quality", "negative")}),  # looks cheap: no price praise
+    ("shopping", "하루만에 고장났습니다.", {("quality", "negative")}),  # 하루 만에 is a delivery's speed only with arriving
+    ("shopping", "하루만에 도착했어요", {("delivery", "positive")}),
+    ("shopping", "튼튼해 보이지 않아요", {("quality", "negative"), ("durability", "negative")}),
+    ("shopping", "쉽게 부서집니다", {("durability", "negative")}),
+    ("shopping", "포장에 신경 쓰셨음 좋겠네요", {("packaging", "negative"), ("service", "negative")}),  # -었음 좋겠다: a wish
+    ("shopping", "큰효과는 없었어요", set()),
     ("app", "문제해결 못해줌.", {("support", "negative"), ("bugs", "negative")}),  # 못 before the light verb 하다 of 해결(해) 주다
     ("app", "에러페이지 안뜨게좀..", {("bugs", "negative")}),  # -게 좀: a request that trails off
     ("cosmetics", "촉촉함도 금방 사라지고", {("moisture", "negative")}),  # 사라지다 after praise: it is gone
