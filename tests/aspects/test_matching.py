@@ -59,6 +59,11 @@ GOLDEN = [
     ("shopping", "쉽게 부서집니다", {("durability", "negative")}),
     ("shopping", "포장에 신경 쓰셨음 좋겠네요", {("packaging", "negative"), ("service", "negative")}),  # -었음 좋겠다: a wish
     ("shopping", "큰효과는 없었어요", set()),
+    # size words are neither praise nor fault alone: the clause decides
+    ("shopping", "크기가 커서 사용하기 편해요", {("size", "positive"), ("usability", "positive")}),
+    ("shopping", "사이즈가 작아서 아담해요", {("size", "positive")}),
+    ("shopping", "너무 작아요", {("size", "negative")}),
+    ("shopping", "잘 크고 있어요", set()),  # grows
     ("app", "문제해결 못해줌.", {("support", "negative"), ("bugs", "negative")}),  # 못 before the light verb 하다 of 해결(해) 주다
     ("app", "에러페이지 안뜨게좀..", {("bugs", "negative")}),  # -게 좀: a request that trails off
     ("cosmetics", "촉촉함도 금방 사라지고", {("moisture", "negative")}),  # 사라지다 after praise: it is gone
