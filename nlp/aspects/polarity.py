@@ -51,9 +51,10 @@ DEFAULT_THRESHOLD = 0.3
 # negation right before a predicate (안 빠르다, 못 쓰다) and right after it (빠르지 않다, 쓰지 못하다, 문제 없다,
 # 끈적임 없이); adverbs may stand between (문제가 전혀 없다)
 _NEG_BEFORE = frozenset({"안", "못", "덜"})
-_NEG_AFTER = frozenset({"않다", "못하다", "없다", "없이", "아니다", "사라지다"})
+_NEG_AFTER = frozenset({"않다", "못하다", "없다", "없이", "아니다", "사라지다", "줄다", "줄어들다"})
 # a noun between a predicate and the negation still lets it through: 바삭한 맛이 없다, 맛있는 건 아니다
 _BRIDGE_NOUNS = frozenset({"NNG", "NNB"})
+_BRIDGED = frozenset({"없다", "아니다", "없이", "줄다", "줄어들다"})  # what a noun bridge may lead to (간지러웠던 게 줄었다)
 
 
 @dataclass(frozen=True)
@@ -203,9 +204,9 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
         if t.lemma == "보이다" and t.index > 0 and doc.tags[t.index - 1] == "EC":
             continue  # 튼튼해 보이지 않아요: how it looks, then the negation
         nxt = j + 1
-        if nxt < len(toks) and _none_at_all(toks, nxt):
-            nxt += 2 if toks[nxt].tag == "SN" else 1  # 부족한 게 하나도 없어요, 1도 없다
-        if t.tag in _BRIDGE_NOUNS and not bridged and nxt < len(toks) and toks[nxt].lemma in ("없다", "아니다", "없이") and _modifies(doc, toks[last].index):
+        while nxt < len(toks) and toks[nxt].clause == clause and toks[nxt].lemma not in _BRIDGED and (toks[nxt].tag == "MAG" or _none_at_all(toks, nxt)):
+            nxt += 2 if toks[nxt].tag == "SN" else 1  # 부족한 게 하나도 없어요, 1도 없다, 땡기는 게 별로 없다
+        if t.tag in _BRIDGE_NOUNS and not bridged and nxt < len(toks) and toks[nxt].lemma in _BRIDGED and _modifies(doc, toks[last].index):
             if _compared_before(doc, toks, first):
                 break  # 여기보다 맛있는 돈가스는 없다: a superlative, not a negation
             bridged = True

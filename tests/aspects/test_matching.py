@@ -67,6 +67,10 @@ GOLDEN = [
     ("app", "문제해결 못해줌.", {("support", "negative"), ("bugs", "negative")}),  # 못 before the light verb 하다 of 해결(해) 주다
     ("app", "에러페이지 안뜨게좀..", {("bugs", "negative")}),  # -게 좀: a request that trails off
     ("cosmetics", "촉촉함도 금방 사라지고", {("moisture", "negative")}),  # 사라지다 after praise: it is gone
+    ("cosmetics", "이거 쓰고나서 머리 간지러웠던게 많이 줄어들었습니다.", {("irritation", "positive")}),  # a complaint reduced
+    ("cosmetics", "촉촉함이 줄었어요", {("moisture", "negative")}),
+    ("cosmetics", "씻고 나도 땡기는 게 별로 없는 듯", {("moisture", "positive")}),
+    ("cosmetics", "내용물이 흘러요", {("packaging", "negative")}),
     ("shopping", "기어가 헛돌면서 틱틱 소리가 나서 경악", {("quality", "negative")}),
     # the labelling guide's examples
     ("food", "배달 빠르고 맛있어요 또 시킬게요", {("delivery", "positive"), ("taste", "positive")}),
