@@ -142,6 +142,17 @@ def _middling(doc: Doc, clause: int, lexicon: OpinionLexicon) -> bool:
     return False
 
 
+def _far_from(doc: Doc, i: int) -> bool:
+    """-기는커녕 after the predicate at morpheme ``i`` ("좋아지기는 커녕", "맛있기는커녕"): far from it."""
+    k = i + 1
+    while k < len(doc.tags) and doc.tags[k].startswith(("XS", "EP")):
+        k += 1
+    if k >= len(doc.forms) or doc.forms[k] != "기" or doc.tags[k] != "ETN":
+        return False
+    rest = "".join(doc.forms[k + 1 : k + 3])
+    return rest.startswith(("는커녕", "커녕"))
+
+
 def _compared_before(doc: Doc, toks, first: int) -> bool:
     """A comparative 보다 before the word at token ``first`` in its clause ("여기보다 맛있는 …")."""
     clause = toks[first].clause
@@ -187,10 +198,18 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
                 continue  # 향이 안 써서 좋아요: the 안 belongs to 쓰다, not to 향 좋다
             return True
     bridged = False
+    pred = toks[last].index  # the predicate whose adnominal ending a noun bridge needs (after 지다: 편리해지는 게)
+    if _far_from(doc, pred):
+        return True  # 좋아지기는 커녕: far from it
     for j in range(last + 1, len(toks)):
         t = toks[j]
         if t.clause != clause:
             break
+        if t.lemma == "지다" and t.tag == "VX" and j == last + 1:
+            pred = t.index  # 편리해지는 게 하나도 없다: becoming, then the negation
+            if _far_from(doc, pred):
+                return True
+            continue
         if t.lemma in _NEG_AFTER or t.lemma == "잡다":
             return True  # 잡다 after a word: 번들거림도 잡아줘서 (kept in check), not a negation a seed can hold
         if t.lemma == "있다" and j + 1 < len(toks) and toks[j + 1].clause == clause and toks[j + 1].lemma == "않다":
@@ -206,7 +225,7 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
         nxt = j + 1
         while nxt < len(toks) and toks[nxt].clause == clause and toks[nxt].lemma not in _BRIDGED and (toks[nxt].tag == "MAG" or _none_at_all(toks, nxt)):
             nxt += 2 if toks[nxt].tag == "SN" else 1  # 부족한 게 하나도 없어요, 1도 없다, 땡기는 게 별로 없다
-        if t.tag in _BRIDGE_NOUNS and not bridged and nxt < len(toks) and toks[nxt].lemma in _BRIDGED and _modifies(doc, toks[last].index):
+        if t.tag in _BRIDGE_NOUNS and not bridged and nxt < len(toks) and toks[nxt].lemma in _BRIDGED and _modifies(doc, pred):
             if _compared_before(doc, toks, first):
                 break  # 여기보다 맛있는 돈가스는 없다: a superlative, not a negation
             bridged = True

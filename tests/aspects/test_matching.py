@@ -66,6 +66,8 @@ GOLDEN = [
     ("shopping", "잘 크고 있어요", set()),  # grows
     ("app", "문제해결 못해줌.", {("support", "negative"), ("bugs", "negative")}),  # 못 before the light verb 하다 of 해결(해) 주다
     ("app", "에러페이지 안뜨게좀..", {("bugs", "negative")}),  # -게 좀: a request that trails off
+    ("app", "편리해지는게 하나도 없는데", {("usability", "negative")}),  # becoming (지다), then the negation
+    ("food", "맛있기는커녕 짜기만 해요", {("taste", "negative")}),  # -기는커녕: far from it
     ("cosmetics", "촉촉함도 금방 사라지고", {("moisture", "negative")}),  # 사라지다 after praise: it is gone
     ("cosmetics", "이거 쓰고나서 머리 간지러웠던게 많이 줄어들었습니다.", {("irritation", "positive")}),  # a complaint reduced
     ("cosmetics", "촉촉함이 줄었어요", {("moisture", "negative")}),
