@@ -54,7 +54,8 @@ _NEG_BEFORE = frozenset({"안", "못", "덜"})
 _NEG_AFTER = frozenset({"않다", "못하다", "없다", "없이", "아니다", "사라지다", "줄다", "줄어들다"})
 # a noun between a predicate and the negation still lets it through: 바삭한 맛이 없다, 맛있는 건 아니다
 _BRIDGE_NOUNS = frozenset({"NNG", "NNB"})
-_BRIDGED = frozenset({"없다", "아니다", "없이", "줄다", "줄어들다"})  # what a noun bridge may lead to (간지러웠던 게 줄었다)
+_BRIDGED = frozenset({"없다", "아니다", "없이", "줄다", "줄어들다"})
+_OCCUR = frozenset({"나다", "생기다", "느껴지다"})  # 냄새가 안 나다, 트러블 안 생기다: what does not occur  # what a noun bridge may lead to (간지러웠던 게 줄었다)
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,8 @@ def _far_from(doc: Doc, i: int) -> bool:
     k = i + 1
     while k < len(doc.tags) and doc.tags[k].startswith(("XS", "EP")):
         k += 1
+    if k < len(doc.forms) and doc.tags[k] == "JX" and "".join(doc.forms[k : k + 2]).startswith(("은커녕", "는커녕")):
+        return True  # 바삭은 커녕
     if k >= len(doc.forms) or doc.forms[k] != "기" or doc.tags[k] != "ETN":
         return False
     rest = "".join(doc.forms[k + 1 : k + 3])
@@ -162,10 +165,16 @@ def _compared_before(doc: Doc, toks, first: int) -> bool:
     return any(doc.forms[k] == "보다" and doc.tags[k] == "JKB" for k in range(toks[j0].index, toks[first].index))
 
 
-def _none_at_all(toks, j: int) -> bool:
-    """하나(도) or its slang 1도 at ``j``: "부족한 게 하나도 없어요", "효과 전혀 1도 없어요"."""
+def _none_at_all(toks, j: int, doc: Doc | None = None) -> bool:
+    """하나(도) or its slang 1도 at ``j``: "부족한 게 하나도 없어요", "효과 전혀 1도 없어요", "비린내 1도 안 남"."""
     t = toks[j]
-    return (t.lemma == "하나" and t.tag == "NR") or (t.lemma == "1" and t.tag == "SN" and j + 1 < len(toks) and toks[j + 1].lemma == "도")
+    if t.lemma == "하나" and t.tag == "NR":
+        return True
+    if t.lemma != "1" or t.tag != "SN":
+        return False
+    if j + 1 < len(toks) and toks[j + 1].lemma == "도":
+        return True  # Kiwi reads 도 as a noun here
+    return doc is not None and t.index + 1 < len(doc.forms) and doc.forms[t.index + 1] == "도"
 
 
 def _predicate_before(toks, j: int, inside: set[int]) -> bool:
@@ -218,19 +227,21 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
             return True  # 보진 못했다: Kiwi reads 못 and 하다 apart
         if t.lemma == "덜" and t.tag == "MAG" and t.index + 1 < len(doc.forms) and doc.forms[t.index + 1] == "하":
             return True  # 가려움이 덜합니다: less of it
+        if t.lemma in _OCCUR and j > last + 1 and toks[j - 1].lemma in ("안", "못") and toks[j - 1].tag == "MAG" and toks[last].tag.startswith("NN"):
+            return True  # 비린내 1도 안 남: what does not occur
         if t.lemma == "수" and t.tag == "NNB":
             break  # 이리 맛없을 수 없어요, 이렇게 맛있을 수가 없다: what could be, emphatic, not a negation
         if t.lemma == "보이다" and t.index > 0 and doc.tags[t.index - 1] == "EC":
             continue  # 튼튼해 보이지 않아요: how it looks, then the negation
         nxt = j + 1
-        while nxt < len(toks) and toks[nxt].clause == clause and toks[nxt].lemma not in _BRIDGED and (toks[nxt].tag == "MAG" or _none_at_all(toks, nxt)):
-            nxt += 2 if toks[nxt].tag == "SN" else 1  # 부족한 게 하나도 없어요, 1도 없다, 땡기는 게 별로 없다
+        while nxt < len(toks) and toks[nxt].clause == clause and toks[nxt].lemma not in _BRIDGED and (toks[nxt].tag == "MAG" or _none_at_all(toks, nxt, doc)):
+            nxt += 2 if toks[nxt].tag == "SN" and nxt + 1 < len(toks) and toks[nxt + 1].lemma == "도" else 1  # 부족한 게 하나도 없어요, 1도 없다, 땡기는 게 별로 없다
         if t.tag in _BRIDGE_NOUNS and not bridged and nxt < len(toks) and toks[nxt].lemma in _BRIDGED and _modifies(doc, pred):
             if _compared_before(doc, toks, first):
                 break  # 여기보다 맛있는 돈가스는 없다: a superlative, not a negation
             bridged = True
             continue
-        if _none_at_all(toks, j):
+        if _none_at_all(toks, j, doc):
             continue  # (the 도 after 1 is read as a noun: skipped on its own turn below)
         if t.tag == "NNB" and t.lemma == "도" and j > 0 and toks[j - 1].lemma == "1":
             continue
@@ -260,6 +271,8 @@ def reported(doc: Doc, i: int) -> bool:
         return False  # 깨끗하단 소리 들을 만해요, 부드럽다는 소리를 듣다: what others say of the writer's own result
     if t in ("EC", "ETM") and f in _REPORTING_ENDINGS:
         return True
+    if t == "ETM" and j + 2 < len(doc.forms) and doc.forms[j + 1] == "줄" and doc.tags[j + 1] == "NNB" and doc.forms[j + 2] == "알":
+        return True  # 잘못 온 줄 알았어요, 적을 줄 알았는데: what the writer wrongly thought
     # 촉촉하다해서: Kiwi reads 다 as an ending and 하다 apart
     return f == "다" and t in ("EC", "EF") and j + 1 < len(doc.tags) and doc.forms[j + 1] == "하" and doc.tags[j + 1] == "VV"
 

@@ -68,6 +68,10 @@ GOLDEN = [
     ("app", "에러페이지 안뜨게좀..", {("bugs", "negative")}),  # -게 좀: a request that trails off
     ("app", "편리해지는게 하나도 없는데", {("usability", "negative")}),  # becoming (지다), then the negation
     ("food", "맛있기는커녕 짜기만 해요", {("taste", "negative")}),  # -기는커녕: far from it
+    ("food", "비린내 1도 안남", {("taste", "positive")}),  # a smell that does not occur
+    ("food", "치킨이 바삭은 커녕 심각하게 눅눅해요", {("taste", "negative")}),
+    ("food", "처음엔 잘못온줄 알았어요", {("service", "neutral")}),  # what the writer wrongly thought
+    ("food", "음식이 잘못 왔어요", {("service", "negative")}),
     ("cosmetics", "촉촉함도 금방 사라지고", {("moisture", "negative")}),  # 사라지다 after praise: it is gone
     ("cosmetics", "이거 쓰고나서 머리 간지러웠던게 많이 줄어들었습니다.", {("irritation", "positive")}),  # a complaint reduced
     ("cosmetics", "촉촉함이 줄었어요", {("moisture", "negative")}),
