@@ -54,8 +54,9 @@ _NEG_BEFORE = frozenset({"안", "못", "덜"})
 _NEG_AFTER = frozenset({"않다", "못하다", "없다", "없이", "아니다", "사라지다", "줄다", "줄어들다"})
 # a noun between a predicate and the negation still lets it through: 바삭한 맛이 없다, 맛있는 건 아니다
 _BRIDGE_NOUNS = frozenset({"NNG", "NNB"})
-_BRIDGED = frozenset({"없다", "아니다", "없이", "줄다", "줄어들다"})
-_OCCUR = frozenset({"나다", "생기다", "느껴지다"})  # 냄새가 안 나다, 트러블 안 생기다: what does not occur  # what a noun bridge may lead to (간지러웠던 게 줄었다)
+_BRIDGED = frozenset({"없다", "아니다", "없이", "줄다", "줄어들다"})  # what a noun bridge may lead to (간지러웠던 게 줄었다)
+_OCCUR = frozenset({"나다", "생기다", "느껴지다"})  # 냄새가 안 나다, 트러블 안 생기다: what does not occur
+_KEPT_DOWN = frozenset({"잡다", "달래다", "잠재우다"})  # after a complaint: 번들거림을 잡아주다, 건조함을 달래다
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,14 @@ def _middling(doc: Doc, clause: int, lexicon: OpinionLexicon) -> bool:
     return False
 
 
+def _joined_by_or(doc: Doc, i: int) -> bool:
+    """Whether the predicate at morpheme ``i`` ends in -거나 ("깨지거나 터지지 않았다")."""
+    k = i + 1
+    while k < len(doc.tags) and doc.tags[k].startswith(("XS", "EP")):
+        k += 1
+    return k < len(doc.forms) and doc.forms[k] == "거나" and doc.tags[k] == "EC"
+
+
 def _far_from(doc: Doc, i: int) -> bool:
     """-기는커녕 after the predicate at morpheme ``i`` ("좋아지기는 커녕", "맛있기는커녕"): far from it."""
     k = i + 1
@@ -162,7 +171,7 @@ def _compared_before(doc: Doc, toks, first: int) -> bool:
     j0 = first
     while j0 > 0 and toks[j0 - 1].clause == clause:
         j0 -= 1
-    return any(doc.forms[k] == "보다" and doc.tags[k] == "JKB" for k in range(toks[j0].index, toks[first].index))
+    return any(doc.forms[k] in ("보다", "만큼") and doc.tags[k] == "JKB" for k in range(toks[j0].index, toks[first].index))
 
 
 def _none_at_all(toks, j: int, doc: Doc | None = None) -> bool:
@@ -219,8 +228,11 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
             if _far_from(doc, pred):
                 return True
             continue
-        if t.lemma in _NEG_AFTER or t.lemma == "잡다":
+        if t.lemma in _NEG_AFTER or t.lemma in _KEPT_DOWN:
             return True  # 잡다 after a word: 번들거림도 잡아줘서 (kept in check), not a negation a seed can hold
+        if j == last + 1 and t.tag.startswith(("VV", "VA", "XR")) and _joined_by_or(doc, pred):
+            pred = t.index  # 깨지거나 터지지는 않았지만: the negation that ends the second word covers the first
+            continue
         if t.lemma == "있다" and j + 1 < len(toks) and toks[j + 1].clause == clause and toks[j + 1].lemma == "않다":
             return True  # 속당김이 있진 않아요: "is not there", as 없다
         if t.lemma == "못" and t.tag == "MAG" and j + 1 < len(toks) and toks[j + 1].clause == clause and toks[j + 1].lemma == "하다":

@@ -77,6 +77,10 @@ GOLDEN = [
     ("cosmetics", "촉촉함이 줄었어요", {("moisture", "negative")}),
     ("cosmetics", "씻고 나도 땡기는 게 별로 없는 듯", {("moisture", "positive")}),
     ("cosmetics", "내용물이 흘러요", {("packaging", "negative")}),
+    ("cosmetics", "일어나면 윤기촬촬 흐릅니다.", set()),  # flowing shine, no leak
+    ("cosmetics", "다행히 깨지거나 터지지는 않았지만", {("packaging", "positive")}),  # the negation covers both words of -거나
+    ("cosmetics", "얘만큼 효과 좋은 피지연화제 없어요", {("effect", "positive")}),  # a superlative with 만큼
+    ("cosmetics", "달바로 먼저 건조함을 달래고", {("moisture", "positive")}),  # dryness soothed
     ("shopping", "기어가 헛돌면서 틱틱 소리가 나서 경악", {("quality", "negative")}),
     # the labelling guide's examples
     ("food", "배달 빠르고 맛있어요 또 시킬게요", {("delivery", "positive"), ("taste", "positive")}),
