@@ -27,7 +27,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
@@ -207,6 +207,33 @@ def product_name_votes(names: Sequence[str], index: SeedIndex, domains: Sequence
 
 SCORE_GROUPS = 64
 """Products are hashed into this many groups; the open clauses of one group go to the scorer in one call."""
+
+
+def mask_name(doc: Doc, name: str) -> Doc:
+    """``doc`` with the words of the product's own name, where the review writes it, made blank (no seed, cue or opinion).
+
+    The whole name counts, and so does its part before a parenthesis ("불편한 편의점 (김호연)" → "불편한 편의점"), as
+    written or without spaces; names under 3 characters are left alone.
+
+    Example:
+        >>> from nlp.aspects.clauses import analyse
+        >>> [t.lemma for t in mask_name(analyse("불편한 편의점 너무 좋았어요"), "불편한 편의점 (김호연)").tokens]
+        ['', '', '너무', '좋다']
+    """
+    variants = {name.strip(), name.split("(")[0].strip()}
+    variants |= {v.replace(" ", "") for v in variants}
+    spans = []
+    for v in variants:
+        if len(v) < 3:
+            continue
+        at = doc.text.find(v)
+        while at >= 0:
+            spans.append((at, at + len(v)))
+            at = doc.text.find(v, at + len(v))
+    if not spans:
+        return doc
+    toks = [replace(t, lemma="") if any(t.start < b and t.end > a for a, b in spans) else t for t in doc.tokens]
+    return replace(doc, tokens=toks)
 
 
 def score_groups(products: pd.Series) -> np.ndarray:
@@ -473,6 +500,8 @@ class AspectExtractor:
             texts[i] = t
         stats.analysed = len(cand)
         docs: dict[int, Doc] = {}
+        # the product's own name written in a review names it and says nothing ("불편한 편의점" is a book's title)
+        names = frame[cmap.product].astype("string").fillna("").tolist() if cmap.product in frame.columns else None
         found: dict[int, list[Mention]] = {}  # reviews with an aspect mention (and their cue words)
         votes: dict[int, list[Mention]] = {}  # every review with a match, cue words included: they choose the domain
         opinion = self.lexicon_.lemmas()
@@ -486,6 +515,8 @@ class AspectExtractor:
             part = cand[s : s + _ANALYSE_BATCH]
             bar.update(len(part))
             for i, doc in zip(part, analyse_many([texts[i] for i in part], opinion)):
+                if names is not None and names[i]:
+                    doc = mask_name(doc, names[i])
                 ms = self.index_.find(doc, [row_domains[i]] if row_domains is not None and row_domains[i] else cand_domains)
                 if ms:
                     votes[i] = ms

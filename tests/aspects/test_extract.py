@@ -125,6 +125,20 @@ def test_a_happy_clause_does_not_praise_a_wait(tmp_path):
     assert again.loc["1", "polarity"] == "positive"
 
 
+def test_the_products_own_name_is_no_opinion():
+    # a book titled 불편한 편의점 (The Uncomfortable Convenience Store): its title in a review is no complaint
+    frame = pd.DataFrame(
+        {
+            "id": ["1", "2"],
+            "product_id": ["불편한 편의점 (김호연)", "다른 책"],
+            "text": ["불편한 편의점 내용이 너무 좋았어요", "불편한 편의점 내용이 너무 좋았어요"],
+        }
+    )
+    rows = AspectExtractor(domain="books", rules_only=True).fit().transform(frame).set_index("id")
+    assert rows.loc["1", "polarity"] == "positive"  # only 좋았어요 speaks
+    assert "2" not in rows.index  # another product: 불편하다 is read as written and cancels 좋았어요
+
+
 def test_open_clauses_go_to_the_scorer_in_one_call(tiny_scorer):
     calls = []
     real = tiny_scorer.encode
