@@ -19,40 +19,40 @@ GOLDEN = [
     ("lodging", "방이 넓어요", {("room", "positive")}),
     ("lodging", "넓고 깨끗해요", {("room", "positive"), ("cleanliness", "positive")}),
     ("lodging", "넷플릭스 돼서 좋았어요", {("amenities", "positive")}),
-    ("cosmetics", "향이 안써서 좋아요", {("scent", "positive")}),  # the 안 belongs to 쓰다, between the words of 향 좋다
+    ("cosmetics", "향이 안 세서 좋아요", {("scent", "positive")}),  # the 안 belongs to 쓰다, between the words of 향 좋다
     ("cosmetics", "향이 안 좋아요", {("scent", "negative")}),
-    ("cosmetics", "지금처럼 날씨가 건조할때 크림바르기전에 발라주면 좋습니다", set()),  # the weather is dry, not the product
+    ("cosmetics", "요즘처럼 날씨가 건조할 때 세안 후 바르면 좋아요", set()),  # the weather is dry, not the product
     ("cosmetics", "바르고 나면 건조해요", {("moisture", "negative")}),
     # a clause about another product says nothing of this one; a comparison or another dish of the same shop does
     ("cosmetics", "타사 제품은 자극이 있었어요", set()),
     ("cosmetics", "다른 선크림은 따끔거리는데 이건 괜찮아요", set()),
     ("food", "다른 집보다 맛있어요", {("taste", "positive")}),
     ("food", "다른 메뉴는 맛있었어요", {("taste", "positive")}),
-    ("cosmetics", "세일 안할때 사서 아쉬움..", {("price", "negative")}),  # 아쉬움 read as a noun is an opinion word too
-    ("food", "이리맛없을수 없어요", {("taste", "negative")}),  # -ㄹ 수 없다: what could be, emphatic, no negation
+    ("cosmetics", "할인 안 할 때 사서 아쉬움", {("price", "negative")}),  # 아쉬움 read as a noun is an opinion word too
+    ("food", "이렇게 맛없을 수가 없네요", {("taste", "negative")}),  # -ㄹ 수 없다: what could be, emphatic, no negation
     ("food", "이렇게 맛있을 수가 없어요", {("taste", "positive")}),
     ("food", "양 맛 부족한게 하나도 없어요", {("quantity", "positive"), ("taste", "positive")}),
-    ("food", "지금까지 이런맛은 없었다", set()),  # never such a taste: no tasteless food
-    ("food", "빵터졌어요..ㅋㅋ", set()),  # burst out laughing, no burst packaging
+    ("food", "태어나서 이런 맛은 없었어요", set()),  # never such a taste: no tasteless food
+    ("food", "사장님 메모에 빵터졌네요 ㅋㅋ", set()),  # burst out laughing, no burst packaging
     ("food", "좋은 후기가 넘쳐나길래 믿고 시켰어요", set()),
-    ("food", "강추강추 퀄리티 계속 유지해주세용", {("taste", "positive")}),  # a request to keep it: praise
+    ("food", "지금 퀄리티 계속 유지해 주세요", {("taste", "positive")}),  # a request to keep it: praise
     ("food", "양 좀 늘려주세요", {("quantity", "negative")}),
     ("food", "여름이 기다려집니다", set()),
-    ("food", "파리바게트 삼성점 친절하네요", {("service", "positive")}),  # a bakery's name, not a fly
+    ("food", "파리바게트 직원분이 친절하네요", {("service", "positive")}),  # a bakery's name, not a fly
     ("food", "음식에 파리가 있었어요", {("hygiene", "negative")}),
-    ("food", "당분간 게장에 빠져살듯", set()),
-    ("food", "센스 넘치는 치즈빵", {("service", "positive")}),
+    ("food", "한동안 이 집 족발에 빠져 살 듯", set()),
+    ("food", "센스 넘치는 사장님", {("service", "positive")}),
     ("food", "양 부족한게 1도 없어요", {("quantity", "positive")}),  # 1도: slang for 하나도
-    ("food", "기다린 보람이 있음", {("waiting", "positive")}),  # the wait was worth it
+    ("food", "기다린 보람이 있어요", {("waiting", "positive")}),  # the wait was worth it
     ("food", "기다림이 전혀 아깝지 않았어요", {("waiting", "positive")}),
-    ("food", "한번쯤은 밤새서 먹을수있는 집이에요", set()),  # 밤새다 (all night), not a leak
+    ("food", "밤새서라도 먹을 만한 집이에요", set()),  # 밤새다 (all night), not a leak
     ("food", "여기보다 맛있는 돈가스는 없어요", {("taste", "positive")}),  # a superlative, not a negation
     ("food", "바삭한 맛이 없어요", {("taste", "negative")}),
-    ("food", "평일 한번은 날 새고", set()),
+    ("food", "주말에 날 새고 먹었어요", set()),
     ("food", "국물이 새서 왔어요", {("packaging", "negative"), ("taste", "negative")}),
-    ("shopping", "손이 작은편이라 한손에 딱들어오네요", set()),  # the writer's hand, not the size
+    ("shopping", "손이 작은 편인데 한 손에 쏙 들어와요", set()),  # the writer's hand, not the size
     ("shopping", "사이즈가 너무 작아요", {("size", "negative")}),
-    ("shopping", "싼티가 너무 납니다", {("quality", "negative")}),  # looks cheap: no price praise
+    ("shopping", "싼티가 많이 나요", {("quality", "negative")}),  # looks cheap: no price praise
     ("shopping", "하루만에 고장났습니다.", {("quality", "negative")}),  # 하루 만에 is a delivery's speed only with arriving
     ("shopping", "하루만에 도착했어요", {("delivery", "positive")}),
     ("shopping", "튼튼해 보이지 않아요", {("quality", "negative"), ("durability", "negative")}),
@@ -64,23 +64,23 @@ GOLDEN = [
     ("shopping", "사이즈가 작아서 아담해요", {("size", "positive")}),
     ("shopping", "너무 작아요", {("size", "negative")}),
     ("shopping", "잘 크고 있어요", set()),  # grows
-    ("app", "문제해결 못해줌.", {("support", "negative"), ("bugs", "negative")}),  # 못 before the light verb 하다 of 해결(해) 주다
-    ("app", "에러페이지 안뜨게좀..", {("bugs", "negative")}),  # -게 좀: a request that trails off
-    ("app", "편리해지는게 하나도 없는데", {("usability", "negative")}),  # becoming (지다), then the negation
+    ("app", "문제 해결을 못 해줘요", {("support", "negative"), ("bugs", "negative")}),  # 못 before the light verb 하다 of 해결(해) 주다
+    ("app", "오류 메시지 안 뜨게 좀", {("bugs", "negative")}),  # -게 좀: a request that trails off
+    ("app", "편리해진 게 하나도 없네요", {("usability", "negative")}),  # becoming (지다), then the negation
     ("food", "맛있기는커녕 짜기만 해요", {("taste", "negative")}),  # -기는커녕: far from it
-    ("food", "비린내 1도 안남", {("taste", "positive")}),  # a smell that does not occur
+    ("food", "비린내 1도 안 나요", {("taste", "positive")}),  # a smell that does not occur
     ("food", "치킨이 바삭은 커녕 심각하게 눅눅해요", {("taste", "negative")}),
-    ("food", "처음엔 잘못온줄 알았어요", {("service", "neutral")}),  # what the writer wrongly thought
+    ("food", "처음엔 음식이 잘못 온 줄 알았어요", {("service", "neutral")}),  # what the writer wrongly thought
     ("food", "음식이 잘못 왔어요", {("service", "negative")}),
-    ("cosmetics", "촉촉함도 금방 사라지고", {("moisture", "negative")}),  # 사라지다 after praise: it is gone
-    ("cosmetics", "이거 쓰고나서 머리 간지러웠던게 많이 줄어들었습니다.", {("irritation", "positive")}),  # a complaint reduced
+    ("cosmetics", "촉촉함이 금방 사라져요", {("moisture", "negative")}),  # 사라지다 after praise: it is gone
+    ("cosmetics", "쓰고 나서 두피 간지러웠던 게 많이 줄었어요", {("irritation", "positive")}),  # a complaint reduced
     ("cosmetics", "촉촉함이 줄었어요", {("moisture", "negative")}),
-    ("cosmetics", "씻고 나도 땡기는 게 별로 없는 듯", {("moisture", "positive")}),
+    ("cosmetics", "세수하고 나도 땡기는 게 별로 없어요", {("moisture", "positive")}),
     ("cosmetics", "내용물이 흘러요", {("packaging", "negative")}),
-    ("cosmetics", "일어나면 윤기촬촬 흐릅니다.", set()),  # flowing shine, no leak
-    ("cosmetics", "다행히 깨지거나 터지지는 않았지만", {("packaging", "positive")}),  # the negation covers both words of -거나
-    ("cosmetics", "얘만큼 효과 좋은 피지연화제 없어요", {("effect", "positive")}),  # a superlative with 만큼
-    ("cosmetics", "달바로 먼저 건조함을 달래고", {("moisture", "positive")}),  # dryness soothed
+    ("cosmetics", "아침에 윤기가 좔좔 흘러요", set()),  # flowing shine, no leak
+    ("cosmetics", "병이 깨지거나 터지지는 않았어요", {("packaging", "positive")}),  # the negation covers both words of -거나
+    ("cosmetics", "이것만큼 효과 좋은 토너는 없어요", {("effect", "positive")}),  # a superlative with 만큼
+    ("cosmetics", "미스트로 건조함을 달래요", {("moisture", "positive")}),  # dryness soothed
     ("shopping", "기어가 헛돌면서 틱틱 소리가 나서 경악", {("quality", "negative")}),
     # the labelling guide's examples
     ("food", "배달 빠르고 맛있어요 또 시킬게요", {("delivery", "positive"), ("taste", "positive")}),
