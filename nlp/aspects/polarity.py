@@ -144,19 +144,23 @@ def _middling(doc: Doc, clause: int, lexicon: OpinionLexicon) -> bool:
     return False
 
 
-def _joined_by_or(doc: Doc, i: int) -> bool:
-    """Whether the predicate at morpheme ``i`` ends in -거나 ("깨지거나 터지지 않았다")."""
+def _ending_at(doc: Doc, i: int) -> int:
+    """The morpheme after the predicate at morpheme ``i``, its suffixes (XS*) and tense endings (EP) skipped."""
     k = i + 1
     while k < len(doc.tags) and doc.tags[k].startswith(("XS", "EP")):
         k += 1
+    return k
+
+
+def _joined_by_or(doc: Doc, i: int) -> bool:
+    """Whether the predicate at morpheme ``i`` ends in -거나 ("깨지거나 터지지 않았다")."""
+    k = _ending_at(doc, i)
     return k < len(doc.forms) and doc.forms[k] == "거나" and doc.tags[k] == "EC"
 
 
 def _far_from(doc: Doc, i: int) -> bool:
     """-기는커녕 after the predicate at morpheme ``i`` ("좋아지기는 커녕", "맛있기는커녕"): far from it."""
-    k = i + 1
-    while k < len(doc.tags) and doc.tags[k].startswith(("XS", "EP")):
-        k += 1
+    k = _ending_at(doc, i)
     if k < len(doc.forms) and doc.tags[k] == "JX" and "".join(doc.forms[k : k + 2]).startswith(("은커녕", "는커녕")):
         return True  # 바삭은 커녕
     if k >= len(doc.forms) or doc.forms[k] != "기" or doc.tags[k] != "ETN":
@@ -273,9 +277,7 @@ def reported(doc: Doc, i: int) -> bool:
     "친절하다길래", "맛있다던데": the word is what was said or read, not what the writer found. Not before
     소리 ("깨끗하단 소리 들을 만해요"): compliments heard about what the writer has.
     """
-    j = i + 1
-    while j < len(doc.tags) and doc.tags[j].startswith(("XS", "EP")):
-        j += 1
+    j = _ending_at(doc, i)
     if j >= len(doc.tags):
         return False
     f, t = doc.forms[j], doc.tags[j]
@@ -350,9 +352,7 @@ def _seed_negated(doc: Doc, mention: Mention) -> bool:
 
 def _modifies(doc: Doc, i: int) -> bool:
     """Whether the predicate at morpheme ``i`` ends in an adnominal ending (바삭한 맛, 맛있는 건), suffixes skipped."""
-    j = i + 1
-    while j < len(doc.tags) and doc.tags[j].startswith(("XS", "EP")):
-        j += 1
+    j = _ending_at(doc, i)
     return j < len(doc.tags) and doc.tags[j] == "ETM"
 
 
@@ -436,6 +436,8 @@ def other_from(doc: Doc, clause: int) -> int | None:
     "타사 제품은 자극이 있었어요". A comparison is about the review's own ("다른 집보다 맛있어요", "다른 것에 비해
     촉촉해요"), and so are the parts of one shop or app ("다른 메뉴는 맛있었어요").
     """
+    if "다른" not in doc.text and "타사" not in doc.text:
+        return None  # most reviews: no scan (this runs for every mention)
     toks = doc.tokens
     for j, t in enumerate(toks):
         if t.clause != clause or not t.tag.startswith("NN"):
@@ -452,12 +454,6 @@ def other_from(doc: Doc, clause: int) -> int | None:
             continue
         return j
     return None
-
-
-def other_product(doc: Doc, mention: Mention) -> bool:
-    """Whether the mention stands after "다른 N" / "타사 N" in its clause (:func:`other_from`): about another product."""
-    start = other_from(doc, mention.clause)
-    return start is not None and bool(mention.positions) and mention.positions[0] >= start
 
 
 def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: OpinionLexicon) -> RuleVerdict:
