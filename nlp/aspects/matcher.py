@@ -224,6 +224,8 @@ class SeedIndex:
             )
             for f in forms:
                 anchors.setdefault(f[0], []).append(f if kind == "text" and len(f) > 1 else None)
+        self._term_words = frozenset((s.domain, s.aspect, s.lemmas[0]) for s in self.seeds if s.polarity == 0 and len(s.lemmas) == 1)
+        """(domain, aspect, lemma) of each one-word neutral term: the words that name an aspect."""
         self._prefix_lengths = sorted({len(k) for k in self._prefix})
         # the literal seeds by their first character, in their order: a review looks only at those it can hold
         self._literal_at: dict[str, list[int]] = {}
@@ -355,6 +357,18 @@ class SeedIndex:
             if any(k.seed.domain == m.seed.domain and k.aspect == m.aspect and (len(k.positions) > len(m.positions) or (k.positions == m.positions and k.seed.term == m.seed.term and k.seed.polarity == m.seed.polarity)) and ps <= set(k.positions) for k in kept):
                 continue
             kept.append(m)
+        # a polar match inside a longer match of another aspect gives way to it where the longer one adds only
+        # context (시간째 안 오다 is a late order, not the missing item that 안 오다 alone is); where it adds a word
+        # naming its own aspect, both stand (로그인 안 되다 is about log-in and still a malfunction)
+        polar = [k for k in kept if k.seed.polarity and len(k.positions) > 1]
+        if polar:
+
+            def claims(k: Mention, m: Mention) -> bool:
+                if k.seed.domain != m.seed.domain or k.aspect == m.aspect or not set(m.positions) < set(k.positions):
+                    return False
+                return not any((k.seed.domain, k.aspect, toks[j].lemma) in self._term_words for j in k.positions if j not in m.positions)
+
+            kept = [m for m in kept if not (m.seed.polarity and any(claims(k, m) for k in polar))]
         # a one-word term inside a compound noun that names another aspect is part of that name (공간 in 주차 공간)
         compounds = [k for k in kept if len(k.positions) > 1 and k.seed.polarity == 0 and all(toks[j].tag.startswith("NN") for j in k.positions)]
         if compounds:

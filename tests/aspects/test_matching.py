@@ -214,6 +214,12 @@ GOLDEN = [
     ("food", "찌그러진 부분없이 안전하게 잘 왔어요", {("packaging", "positive")}),
     ("shopping", "긴말필요없죠", set()),
     ("app", "오류 해결을 좀 해주십쇼", {("bugs", "negative"), ("support", "negative")}),
+    # an ordered item that did not come is a service fault; an order not yet come is a late delivery; never again is neither
+    ("food", "주문한 사이다가 안 왔네요", {("service", "negative")}),
+    ("food", "만두 두 개 시켰는데 하나밖에 안 왔어요", {("service", "negative")}),
+    ("food", "주문한 지 두 시간째 안 와요", {("delivery", "negative")}),
+    ("food", "아직도 치킨이 안 오고 있어요", {("delivery", "negative")}),
+    ("food", "여기는 다시는 안 올 것 같아요", set()),
 ]
 
 
