@@ -220,6 +220,11 @@ GOLDEN = [
     ("food", "주문한 지 두 시간째 안 와요", {("delivery", "negative")}),
     ("food", "아직도 치킨이 안 오고 있어요", {("delivery", "negative")}),
     ("food", "여기는 다시는 안 올 것 같아요", set()),
+    # a mist's spray is its container's work; generous or short helpings without the word 양
+    ("cosmetics", "분사력이 엉망이네요", {("packaging", "negative")}),
+    ("food", "새우를 많이 넣어 주셨어요", {("quantity", "positive")}),
+    ("food", "소스가 부족해서 아쉬웠어요", {("quantity", "negative")}),
+    ("food", "조금 부족한 맛이에요", {("taste", "negative")}),
 ]
 
 
