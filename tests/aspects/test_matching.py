@@ -225,6 +225,10 @@ GOLDEN = [
     ("food", "새우를 많이 넣어 주셨어요", {("quantity", "positive")}),
     ("food", "소스가 부족해서 아쉬웠어요", {("quantity", "negative")}),
     ("food", "조금 부족한 맛이에요", {("taste", "negative")}),
+    # indispensable and ending up not using it are no malfunction; a defect is
+    ("app", "이제 없어서는 안 될 앱이에요", set()),
+    ("app", "요즘은 점점 안 하게 되네요", set()),
+    ("app", "작동 불량이 너무 잦아요", {("bugs", "negative")}),
 ]
 
 
