@@ -375,6 +375,21 @@ def _adjective_before(forms: list[str], tags: list[str], i: int) -> bool:
     return tags[j] in ("VA", "XSA") or tags[j].startswith("VA-")
 
 
+_IF_CHANGED = frozenset({"ᆫ다면", "다면", "는다면"})
+
+
+def _would_follow(forms: list[str], tags: list[str], i: int, span: int = 15) -> bool:
+    """Whether a conditional at ``i`` leads, within ``span`` morphemes and its sentence, to 좋다 or a conjecture (-ㄹ 거 / 것 / 터)."""
+    for k in range(i + 1, min(len(forms), i + 1 + span)):
+        if tags[k] == "SF":
+            return False
+        if forms[k] == "좋" and tags[k] == "VA":
+            return True
+        if tags[k] == "ETM" and forms[k] in ("ᆯ", "을") and k + 1 < len(forms) and forms[k + 1] in ("거", "것", "터"):
+            return True
+    return False
+
+
 def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
     """-었으면 (좋겠다), -어 주세요, 바라다/부탁/개선 ... in the clause."""
     forms, tags = doc.forms, doc.tags
@@ -391,10 +406,15 @@ def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
         if t in ("EC", "EF") and f in ("면", "으면"):  # EF: a sentence that trails off on it (빨랐으면..)
             if i > 0 and tags[i - 1] == "EP" and forms[i - 1] in ("었", "았", "였"):
                 return True  # -었으면 (좋겠다): a wish
-            if i + 2 < len(forms) and forms[i + 1] == "좋" and forms[i + 2] == "겠":
+            k = i + 1
+            while k < len(forms) and tags[k] == "MAG" and k < i + 3:
+                k += 1  # 가능하면 더욱 좋겠어요: adverbs may stand before 좋겠다
+            if k + 1 < len(forms) and forms[k] == "좋" and forms[k + 1] == "겠":
                 return True  # -면 좋겠다: a wish
             if i + 2 < len(forms) and forms[i + 1] == "좋" and tags[i + 2] == "ETM" and forms[i + 2] in ("을", "ᆯ") and _after_give(forms, tags, i):
                 return True  # -어 주시면 좋을 것 같다 / 좋을 듯: a request to the maker
+        if t == "EC" and f in _IF_CHANGED and i > 0 and forms[i - 1] in ("되", "있") and _would_follow(forms, tags, i):
+            return True  # 수정된다면 … 편리하게 이용하실 거라 봅니다, 이런 기능이 있다면 편할 텐데: a change wished for
         if t == "EC" and f in ("어야", "아야", "여야", "어야지", "아야지", "여야지") and i > 0 and _adjective_before(forms, tags, i):
             return True  # 편리해야 하는데, 편해져야지: how it should be
         if f == "게" and t == "EC" and i + 1 < len(forms) and forms[i + 1] == "좀" and (i + 2 >= len(forms) or tags[i + 2].startswith("S")):

@@ -229,6 +229,10 @@ GOLDEN = [
     ("app", "이제 없어서는 안 될 앱이에요", set()),
     ("app", "요즘은 점점 안 하게 되네요", set()),
     ("app", "작동 불량이 너무 잦아요", {("bugs", "negative")}),
+    # a wish with an adverb before 좋겠다, and a change wished for in a conditional; advice to try is no wish
+    ("app", "메모 기능이 가능하면 더욱 좋겠어요", {("usability", "negative")}),
+    ("app", "이 오류가 수정된다면 다들 편하게 쓸 거라 생각해요", {("bugs", "negative"), ("usability", "negative")}),
+    ("app", "검색 기능이 있다면 훨씬 편할 텐데요", {("usability", "negative")}),
 ]
 
 
