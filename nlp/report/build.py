@@ -164,13 +164,14 @@ def build_from(data: ReportData, opts: ReportOptions) -> Report:
     chart_ctx = None
     if data.periods is not None:
         starts = charts.shown_periods(data, MAX_CHART_PERIODS)
-        panel_products, n_quiet = charts.panel_products(data, starts, opts.max_products) if len(products) > 1 else ([], 0)
+        panel_products, n_quiet, n_thin = charts.panel_products(data, starts, opts.max_products, opts.min_volume) if len(products) > 1 else ([], 0, 0)
         chart_ctx = {
             "overview": charts.overview_chart(data, starts, opts.min_volume),
             "panels": charts.product_panels(data, panel_products, starts, opts.min_volume)["panels"] if panel_products else [],
             "n_shown": len(starts),
             "n_periods": len(data.periods.starts),
             "n_quiet": n_quiet,
+            "n_thin": n_thin,
         }
 
     d = data.rows

@@ -76,12 +76,21 @@ def overview_chart(data: ReportData, starts: list[pd.Timestamp], min_volume: int
     )
 
 
-def panel_products(data: ReportData, starts: list[pd.Timestamp], k: int) -> tuple[list[str], int]:
-    """The ``k`` products with the most reviews in the shown periods, and how many products have none there."""
+def panel_products(data: ReportData, starts: list[pd.Timestamp], k: int, min_volume: int = 1) -> tuple[list[str], int, int]:
+    """The ``k`` products with the most reviews in the shown periods among those with a line to draw, how many
+    products have no review there, and how many have some but no period with ``min_volume`` scored reviews.
+
+    A panel whose product never reaches ``min_volume`` reviews in a period would show only the reference line,
+    so such products get none (a catalogue of small products otherwise fills the grid with empty charts).
+    """
     shown = data.rows[data.rows["period"].isin(starts)]
     n = shown.groupby("product_id", observed=True)["_w"].sum()
-    counts = pd.Series({p: n[p] for p in sorted(n.index, key=lambda p: (-n[p], str(p)))}, dtype=float)
-    return [str(p) for p in counts.index[:k]], len(data.products) - len(counts)
+    labelled = shown[shown["_s_negative"].notna()].groupby(["product_id", "period"], observed=True)["_w"].sum()
+    peak = labelled.groupby(level=0, observed=True).max() if len(labelled) else pd.Series(dtype=float)
+    drawable = [p for p in n.index if n[p] > 0 and peak.get(p, 0.0) >= min_volume]
+    order = sorted(drawable, key=lambda p: (-n[p], str(p)))
+    n_quiet = len(data.products) - int((n > 0).sum())
+    return [str(p) for p in order[:k]], n_quiet, int((n > 0).sum()) - len(drawable)
 
 
 def product_panels(data: ReportData, products: list[str], starts: list[pd.Timestamp], min_volume: int) -> dict:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-__all__ = ["missing", "pct", "signed", "points", "interval_text", "count"]
+__all__ = ["missing", "pct", "signed", "points", "interval_text", "count", "josa"]
 
 
 def missing(v: Any) -> bool:
@@ -74,3 +74,19 @@ def interval_text(bounds: tuple[Any, Any] | list[Any] | None, kind: Literal["pp"
         top = "∞" if math.isinf(hi) else f"{hi:.1f}"
         return f"×{lo:.1f} ~ ×{top}"
     return _minus(f"{_sign(lo, 2)} ~ {_sign(hi, 2)}")
+
+
+def josa(word: str, pair: str) -> str:
+    """``word`` with the particle of ``pair`` ("은/는", "이/가", "과/와", "을/를") that its last syllable takes.
+
+    The first form follows a final consonant, the second a vowel (월은, 주는); text that does not end in a Hangul
+    syllable gets both ("3Q은(는)").
+
+    >>> josa("월", "은/는"), josa("주", "이/가"), josa("일", "과/와")
+    ('월은', '주가', '일과')
+    """
+    after_consonant, after_vowel = pair.split("/")
+    last = word[-1:] if word else ""
+    if not ("가" <= last <= "힣"):
+        return f"{word}{after_consonant}({after_vowel})"
+    return word + (after_consonant if (ord(last) - 0xAC00) % 28 else after_vowel)

@@ -63,6 +63,7 @@ def render(context: dict[str, Any]) -> str:
     env.filters["pct"] = fmt.pct
     env.filters["signed"] = fmt.signed
     env.filters["count"] = fmt.count
+    env.filters["josa"] = fmt.josa
     style = env.from_string(_asset(STYLE)).render(colors=svg.COLORS)
     script = _asset(SCRIPT)
     return env.get_template(TEMPLATE).render(

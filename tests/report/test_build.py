@@ -336,3 +336,28 @@ def test_every_builtin_domain_has_a_korean_name():
     for d in BUILTIN_DOMAINS:
         name = domain_name(d)
         assert name != d and any("가" <= ch <= "힣" for ch in name), d
+
+
+def test_product_panels_only_where_a_line_can_be_drawn(frames):
+    """A product that never reaches the minimum reviews in a period gets no empty panel; the note says how many."""
+    scored, doc_topics, topics = frames
+    base = pd.Timestamp("2024-03-04")
+    rows = []
+    for week in range(6):  # BIG: 6 reviews a week; SMALL-1..3: one review in all
+        for k in range(6):
+            rows.append(("BIG", base + pd.Timedelta(weeks=week, days=k % 5), "positive" if k % 3 else "negative"))
+    rows += [(f"SMALL-{i}", base + pd.Timedelta(weeks=i), "positive") for i in range(1, 4)]
+    df = pd.DataFrame(rows, columns=["product_id", "created_at", "sentiment"])
+    df["id"] = [f"r{i}" for i in range(len(df))]
+    df["text"] = "좋아요"
+    df["sentiment_score"] = df["sentiment"].map({"positive": 0.8, "negative": -0.8})
+    for lab in ("negative", "neutral", "positive"):
+        df[f"sentiment_{lab}"] = (df["sentiment"] == lab).astype(float)
+    df["created_at"] = df["created_at"].dt.strftime("%Y-%m-%d")
+    html = build_report(df)
+    panels = re.findall(r'<div class="panel">\s*<h4>([^<]+)</h4>', html)
+    assert panels == ["BIG"]
+    assert "3개는 리뷰 5건 이상인 주가 없어 선을 그릴 수 없음" in _text(html)
+    small = build_report(df[df["product_id"] != "BIG"])
+    assert '<div class="panel">' not in small
+    assert "제품별 추이는 그리지 않았습니다 (3개 제품)" in _text(small)
