@@ -63,6 +63,7 @@ class Seed:
     literal: str = ""  # a one-word noun Kiwi splits, matched as written (lower-cased)
     tag: str = ""  # the first word must carry this Kiwi tag (싸다/VA: cheap, not 싸다/VV: to wrap)
     exclude: bool = False  # an ``exclude`` term: its words stand together and cancel the aspect's mentions on them
+    adverbs: frozenset[int] = frozenset()  # positions of 안 read as the negating adverb: 안 in 10분 안에 (within) is not it
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,8 @@ class SeedIndex:
             parts = _TAG.sub("", term).rstrip("*").split()
             toks = read[term].tokens
             lemmas = tuple(t.lemma for t in toks)
+            # 안 before a verb in a seed is the adverb (안 오다); in a review, 안 (inside) in 40분 안에 오다 is a noun
+            adverbs = frozenset(k for k, t in enumerate(toks) if t.lemma == "안" and t.tag == "MAG" and k + 1 < len(toks))
             if not lemmas:
                 raise ValueError(f"seed term {term!r} of {d}.{key} has no content word Kiwi can match (only particles or symbols?)")
             anchors = self._anchors[d] if key != CUE else self._cue_anchors[d]
@@ -195,7 +198,7 @@ class SeedIndex:
                 )
             if (d, key, term) in excluding:
                 # only cancels: no anchor (it never makes Kiwi run), no vote in --domain auto
-                self._first.setdefault(lemmas[0], []).append(Seed(d, key, term, lemmas, False, 0, tag=tagm.group(1) if tagm else "", exclude=True))
+                self._first.setdefault(lemmas[0], []).append(Seed(d, key, term, lemmas, False, 0, tag=tagm.group(1) if tagm else "", exclude=True, adverbs=adverbs))
                 continue
             word = parts[0].lower()
             spelled = "".join(lemmas) == word
@@ -210,7 +213,7 @@ class SeedIndex:
                 self.seeds.append(seed)
                 if not spelled:
                     continue
-            seed = Seed(d, key, term, lemmas, term.endswith("*"), pol, tag=tagm.group(1) if tagm else "")
+            seed = Seed(d, key, term, lemmas, term.endswith("*"), pol, tag=tagm.group(1) if tagm else "", adverbs=adverbs)
             self.seeds.append(seed)
             if seed.prefix and len(lemmas) == 1:
                 self._prefix.setdefault(lemmas[0], []).append(seed)
@@ -314,7 +317,7 @@ class SeedIndex:
                 # a root written onto a noun names a feature (간편인증, 간편이체), it does not say the thing is easy
                 continue
             for seed in cands:
-                if (wanted is not None and seed.domain not in wanted) or (seed.tag and not tok.tag.startswith(seed.tag)):
+                if (wanted is not None and seed.domain not in wanted) or (seed.tag and not tok.tag.startswith(seed.tag)) or (0 in seed.adverbs and tok.tag != "MAG"):
                     continue
                 pos = [i]
                 ok = True
@@ -326,7 +329,7 @@ class SeedIndex:
                         if toks[j].clause != tok.clause:
                             break
                         lj = toks[j].lemma
-                        if lj == lem or (last and seed.prefix and lj.startswith(lem)):
+                        if (lj == lem and (k not in seed.adverbs or toks[j].tag == "MAG")) or (last and seed.prefix and lj.startswith(lem)):
                             hit = j
                             break
                         if lem in _EXISTENCE and not _adverbial(doc, toks[j]):

@@ -158,6 +158,15 @@ def _joined_by_or(doc: Doc, i: int) -> bool:
     return k < len(doc.forms) and doc.forms[k] == "거나" and doc.tags[k] == "EC"
 
 
+def _joined_by_and(doc: Doc, i: int) -> bool:
+    """Whether the word at morpheme ``i`` is joined to the next by a conjunctive particle (이나, 과, 와, 랑, 하고),
+    a predicate through its noun ending (따가움이나 트러블)."""
+    k = _ending_at(doc, i)
+    if k < len(doc.tags) and doc.tags[k] == "ETN":
+        k += 1
+    return k < len(doc.tags) and doc.tags[k] == "JC"
+
+
 def _far_from(doc: Doc, i: int) -> bool:
     """-기는커녕 after the predicate at morpheme ``i`` ("좋아지기는 커녕", "맛있기는커녕"): far from it."""
     k = _ending_at(doc, i)
@@ -223,10 +232,17 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
     pred = toks[last].index  # the predicate whose adnominal ending a noun bridge needs (after 지다: 편리해지는 게)
     if _far_from(doc, pred):
         return True  # 좋아지기는 커녕: far from it
+    head = last  # the word the scan continues from: the last of words joined by 이나 / 과 (파손이나 찌그러진 곳 없이)
     for j in range(last + 1, len(toks)):
         t = toks[j]
         if t.clause != clause:
             break
+        if j == head + 1 and _joined_by_and(doc, toks[head].index) and t.tag.startswith(("NN", "VV", "VA", "XR")):
+            head, pred = j, t.index  # 자극과 트러블 모두 없어요: the negation ending the second covers the first
+            continue
+        if j == head + 1 and t.lemma == "같다" and t.tag == "VA" and toks[head].tag.startswith(("NN", "VA")):
+            pred = t.index  # 트러블 같은 거 없어요: "anything like it", then the noun bridge to 없다
+            continue
         if t.lemma == "지다" and t.tag == "VX" and j == last + 1:
             pred = t.index  # 편리해지는 게 하나도 없다: becoming, then the negation
             if _far_from(doc, pred):
@@ -243,6 +259,8 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
             return True  # 보진 못했다: Kiwi reads 못 and 하다 apart
         if t.lemma == "덜" and t.tag == "MAG" and t.index + 1 < len(doc.forms) and doc.forms[t.index + 1] == "하":
             return True  # 가려움이 덜합니다: less of it
+        if t.lemma == "적다" and t.tag == "VA" and toks[last].tag.startswith("NN"):
+            return True  # 오류가 적으며: little of it
         if t.lemma in _OCCUR and j > last + 1 and toks[j - 1].lemma in ("안", "못") and toks[j - 1].tag == "MAG" and toks[last].tag.startswith("NN"):
             return True  # 비린내 1도 안 남: what does not occur
         if t.lemma == "수" and t.tag == "NNB":

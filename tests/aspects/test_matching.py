@@ -233,6 +233,12 @@ GOLDEN = [
     ("app", "메모 기능이 가능하면 더욱 좋겠어요", {("usability", "negative")}),
     ("app", "이 오류가 수정된다면 다들 편하게 쓸 거라 생각해요", {("bugs", "negative"), ("usability", "negative")}),
     ("app", "검색 기능이 있다면 훨씬 편할 텐데요", {("usability", "negative")}),
+    # 안 inside (30분 안에) is no negation; few of a fault is praise; "anything like it" and joined nouns share 없다
+    ("food", "주문하고 30분 안에 왔어요", set()),
+    ("app", "오류가 적어서 좋아요", {("bugs", "positive")}),
+    ("cosmetics", "따가움 같은 거 하나도 없어요", {("irritation", "positive")}),
+    ("cosmetics", "따가움이나 트러블 같은 건 일절 없었어요", {("irritation", "positive")}),
+    ("food", "파손이나 찌그러진 곳 없이 왔어요", {("packaging", "positive")}),
 ]
 
 
