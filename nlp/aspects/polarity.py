@@ -305,8 +305,25 @@ def reported(doc: Doc, i: int) -> bool:
         return True
     if t == "ETM" and j + 2 < len(doc.forms) and doc.forms[j + 1] == "줄" and doc.tags[j + 1] == "NNB" and doc.forms[j + 2] == "알":
         return True  # 잘못 온 줄 알았어요, 적을 줄 알았는데: what the writer wrongly thought
+    if _feared(doc, j):
+        return True  # 양이 적을까 봐 걱정했는데, 별로일까 걱정했는데: a fear before buying, not what the writer found
     # 촉촉하다해서: Kiwi reads 다 as an ending and 하다 apart
     return f == "다" and t in ("EC", "EF") and j + 1 < len(doc.tags) and doc.forms[j + 1] == "하" and doc.tags[j + 1] == "VV"
+
+
+_FEARS = frozenset({"걱정", "고민", "염려", "우려"})
+
+
+def _feared(doc: Doc, j: int) -> bool:
+    """Whether the ending at morpheme ``j`` (or the copula's after it) is -ㄹ까 leading to a worry: -ㄹ까 (봐) 걱정 / 고민 / 싶다."""
+    if j < len(doc.tags) and doc.tags[j] == "VCP":
+        j = _ending_at(doc, j)  # 별로일까: 별로 + 이 + ㄹ까
+    if j >= len(doc.forms) or doc.forms[j] not in ("ᆯ까", "을까", "ㄹ까") or doc.tags[j] not in ("EC", "EF"):
+        return False
+    for k in range(j + 1, min(len(doc.forms), j + 4)):
+        if doc.forms[k] in _FEARS or (doc.forms[k] == "싶" and doc.tags[k] == "VX"):
+            return True
+    return False
 
 
 _DEGREE_NOUNS = frozenset({"만큼", "정도", "필요", "필요성", "가치"})

@@ -239,6 +239,8 @@ GOLDEN = [
     ("cosmetics", "따가움 같은 거 하나도 없어요", {("irritation", "positive")}),
     ("cosmetics", "따가움이나 트러블 같은 건 일절 없었어요", {("irritation", "positive")}),
     ("food", "파손이나 찌그러진 곳 없이 왔어요", {("packaging", "positive")}),
+    # a fear before buying is no verdict
+    ("cosmetics", "건조할까 봐 걱정했는데 촉촉해요", {("moisture", "positive")}),
 ]
 
 
