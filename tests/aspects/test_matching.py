@@ -243,7 +243,7 @@ GOLDEN = [
     ("cosmetics", "건조할까 봐 걱정했는데 촉촉해요", {("moisture", "positive")}),
     # breakouts that came up, or did not
     ("cosmetics", "바르고 나서 뾰루지가 잔뜩 올라왔어요", {("irritation", "negative")}),
-    ("cosmetics", "좁쌀 같은 게 하나도 안 생겼어요", {("irritation", "positive")}),
+    ("cosmetics", "좁쌀이 하나도 안 생겼어요", {("irritation", "positive")}),
 ]
 
 
