@@ -334,6 +334,12 @@ class SeedIndex:
                             break
                         if lem in _EXISTENCE and not _adverbial(doc, toks[j]):
                             break  # 맛(이) 있다 may hold an adverb (맛이 정말 있어요, 더럽게 없다), not a noun (맛은 동네에 있는 집보다)
+                    if hit < 0 and seed.exclude:
+                        j = j0  # an exclude term's words stand together, but adverbs may come between (배달하시는 분도 넘 친절하셨구)
+                        while j < n and toks[j].clause == tok.clause and toks[j].tag == "MAG" and toks[j].lemma != lem:
+                            j += 1
+                        if j < n and toks[j].clause == tok.clause and toks[j].lemma == lem and j > j0:
+                            hit = j
                     if hit < 0:
                         ok = False
                         break

@@ -244,6 +244,10 @@ GOLDEN = [
     # breakouts that came up, or did not
     ("cosmetics", "바르고 나서 뾰루지가 잔뜩 올라왔어요", {("irritation", "negative")}),
     ("cosmetics", "좁쌀이 하나도 안 생겼어요", {("irritation", "positive")}),
+    # the rider's manner is the delivery's, the owner's the service's
+    ("food", "배달하시는 분도 정말 친절하셨어요", {("delivery", "positive")}),
+    ("food", "기사님이 너무 불친절해요", {("delivery", "negative")}),
+    ("food", "사장님이 불친절해요", {("service", "negative")}),
 ]
 
 
