@@ -224,7 +224,7 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
     clause = toks[first].clause
     inside = set(positions)
     for j in [first - 1] + [j for j in range(first + 1, last) if j not in inside] if between else ():
-        if 0 <= j < len(toks) and toks[j].clause == clause and toks[j].lemma in _NEG_BEFORE and toks[j].tag == "MAG":
+        if 0 <= j < len(toks) and toks[j].clause == clause and toks[j].lemma in _NEG_BEFORE and toks[j].tag == "MAG" and not _so_much_that(doc, toks[j].index):
             if j > first and _predicate_before(toks, j, inside):
                 continue  # 향이 안 써서 좋아요: the 안 belongs to 쓰다, not to 향 좋다
             return True
@@ -368,11 +368,25 @@ def _preference(doc: Doc, positions: tuple[int, ...]) -> int:
     return -1
 
 
+def _so_much_that(doc: Doc, i: int) -> bool:
+    """Whether the 못 at morpheme ``i`` is that of -다 못해 (바삭하다 못해 딱딱해요: so crisp that it is hard), no negation."""
+    return i > 0 and doc.forms[i - 1] == "다" and doc.tags[i - 1] == "EC" and i + 1 < len(doc.forms) and doc.forms[i + 1] == "하"
+
+
+def _too_much(doc: Doc, positions: tuple[int, ...]) -> bool:
+    """Whether the word at ``positions`` is followed by -다 못해: praise carried past its limit (바삭하다 못해 딱딱)."""
+    k = _ending_at(doc, doc.tokens[positions[-1]].index)
+    return k + 1 < len(doc.forms) and doc.forms[k] == "다" and doc.tags[k] == "EC" and doc.forms[k + 1] == "못" and _so_much_that(doc, k + 1)
+
+
 def _seed_sign(doc: Doc, mention: Mention) -> int:
     """The polarity a polar seed gives in its place: its own, turned round by a negation, except that a complaint
-    negated across a noun of degree or worth stays one ("웨이팅할 만큼은 아니다", "기다릴 필요성이 없다": not worth it)."""
+    negated across a noun of degree or worth stays one ("웨이팅할 만큼은 아니다", "기다릴 필요성이 없다": not worth it),
+    and praise carried past its limit is a complaint ("바삭하다 못해 딱딱해서")."""
     p = mention.seed.polarity
     if p < 0 and _degree_negated(doc, mention.positions):
+        return -1
+    if p > 0 and _too_much(doc, mention.positions):
         return -1
     return -p if _seed_negated(doc, mention) else p
 
@@ -425,9 +439,15 @@ def _would_follow(forms: list[str], tags: list[str], i: int, span: int = 15) -> 
     return False
 
 
+_BLESSINGS = frozenset({"번창", "번창하다", "대박", "흥하다", "부자", "건강", "건강하다", "행복", "행복하다", "복"})
+"""Words of a blessing (번창하시길 바랍니다, 대박나세요): a clause holding one wishes the seller well, not for a fix."""
+
+
 def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
-    """-었으면 (좋겠다), -어 주세요, 바라다/부탁/개선 ... in the clause."""
+    """-었으면 (좋겠다), -어 주세요, 바라다/부탁/개선 ... in the clause; not a blessing (번창하시길 바랍니다)."""
     forms, tags = doc.forms, doc.tags
+    if any(t.clause == clause and t.lemma in _BLESSINGS for t in doc.tokens):
+        return False
     idx = [t.index for t in doc.tokens if t.clause == clause]
     if any(t.lemma in wish_lemmas for t in doc.tokens if t.clause == clause):
         return True

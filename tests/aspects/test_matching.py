@@ -248,6 +248,11 @@ GOLDEN = [
     ("food", "배달하시는 분도 정말 친절하셨어요", {("delivery", "positive")}),
     ("food", "기사님이 너무 불친절해요", {("delivery", "negative")}),
     ("food", "사장님이 불친절해요", {("service", "negative")}),
+    # so crisp that it is hard; a request to take care; a blessing; a cut of chicken
+    ("food", "튀김이 바삭하다 못해 딱딱했어요", {("taste", "negative")}),
+    ("food", "사장님 신경 좀 쓰셔야 할 것 같아요", {("service", "negative")}),
+    ("food", "양도 넉넉하고 사장님 번창하시길 바랍니다", {("quantity", "positive")}),
+    ("food", "퍽퍽살인데도 촉촉해요", {("taste", "positive")}),
 ]
 
 
