@@ -531,9 +531,37 @@ def other_from(doc: Doc, clause: int) -> int | None:
     return None
 
 
+_OLD_UNIT_DOMAINS = frozenset({"shopping", "cosmetics"})
+"""Domains of goods, where the writer's previous unit is another product (an app's old version is the same app)."""
+_USED_VERBS = frozenset({"쓰다", "사용"})
+
+
+def old_unit_from(doc: Doc, clause: int) -> int | None:
+    """Position of the first token naming the writer's previous unit in ``clause`` (쓰던 / 사용하던 N, 기존 N), or None:
+    "쓰던 G1이 고장나서 급히 샀는데", "기존거 고장나서 똑같은거 구입합니다". Not in a comparison (기존 제품보다 촉촉해요)."""
+    toks = [t for t in doc.tokens if t.clause == clause]
+    for k, t in enumerate(toks):
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        if nxt is None or not nxt.tag.startswith(("NN", "SL")):
+            continue
+        if t.lemma in _USED_VERBS:
+            e = _ending_at(doc, t.index)
+            if not (e < len(doc.forms) and doc.forms[e] == "던" and doc.tags[e] == "ETM"):
+                continue
+        elif t.lemma != "기존":
+            continue
+        after = nxt.index + 1
+        if after < len(doc.forms) and doc.forms[after] in _COMPARATIVE:
+            continue
+        return doc.tokens.index(t)
+    return None
+
+
 def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: OpinionLexicon) -> RuleVerdict:
     """Steps 1-3 of the module docstring for one mention; ``polarity is None`` leaves it to the scorer."""
     other = other_from(doc, mention.clause)
+    if other is None and mention.seed.domain in _OLD_UNIT_DOMAINS and ("던" in doc.forms or "기존" in doc.text):
+        other = old_unit_from(doc, mention.clause)  # the writer's previous unit: another product than the review's
     if other is not None and mention.positions and mention.positions[0] >= other:
         return RuleVerdict(0, "other")  # about another product than the review's: the extractor drops it
     beyond = other if other is not None else len(doc.tokens)  # words from there on speak of the other product

@@ -253,6 +253,10 @@ GOLDEN = [
     ("food", "사장님 신경 좀 쓰셔야 할 것 같아요", {("service", "negative")}),
     ("food", "양도 넉넉하고 사장님 번창하시길 바랍니다", {("quantity", "positive")}),
     ("food", "퍽퍽살인데도 촉촉해요", {("taste", "positive")}),
+    # the writer's previous unit is another product; a comparison with it is about this one
+    ("shopping", "쓰던 마우스가 고장나서 급히 샀어요", set()),
+    ("shopping", "기존 제품보다 튼튼해요", {("durability", "positive"), ("quality", "positive")}),
+    ("cosmetics", "원래 쓰던 크림은 건조했는데 이건 촉촉해요", {("moisture", "positive")}),
 ]
 
 
