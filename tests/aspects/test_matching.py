@@ -257,6 +257,10 @@ GOLDEN = [
     ("shopping", "쓰던 마우스가 고장나서 급히 샀어요", set()),
     ("shopping", "기존 제품보다 튼튼해요", {("durability", "positive"), ("quality", "positive")}),
     ("cosmetics", "원래 쓰던 크림은 건조했는데 이건 촉촉해요", {("moisture", "positive")}),
+    # an update that installs well; another service named as a whole; a title holding 버그
+    ("app", "업데이트도 잘 돼요", {("update", "positive")}),
+    ("app", "다른 스트리밍 서비스는 쓰기 불편하고", set()),
+    ("app", "레이디 버그 정주행 중이에요", set()),
 ]
 
 
