@@ -158,6 +158,14 @@ def _joined_by_or(doc: Doc, i: int) -> bool:
     return k < len(doc.forms) and doc.forms[k] == "거나" and doc.tags[k] == "EC"
 
 
+_QUESTION_ENDINGS = frozenset({"ᆫ가요", "ᆫ가", "냐", "니", "나요", "나", "ᆫ지", "ᆫ감", "냐고"})
+
+
+def _rhetorical(doc: Doc, i: int) -> bool:
+    """Whether 아니다 at morpheme ``i`` ends in a question (너무한 거 아닌가요?, 좀 아니냐): asserting, not denying."""
+    return i + 1 < len(doc.forms) and doc.tags[i + 1] in ("EF", "EC") and doc.forms[i + 1] in _QUESTION_ENDINGS
+
+
 def _joined_by_and(doc: Doc, i: int) -> bool:
     """Whether the word at morpheme ``i`` is joined to the next by a conjunctive particle (이나, 과, 와, 랑, 하고),
     a predicate through its noun ending (따가움이나 트러블)."""
@@ -248,6 +256,8 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
             if _far_from(doc, pred):
                 return True
             continue
+        if t.lemma == "아니다" and _rhetorical(doc, t.index):
+            return False  # 너무한 거 아닌가요?: a question that asserts, not a negation
         if t.lemma in _NEG_AFTER or t.lemma in _KEPT_DOWN:
             return True  # 잡다 after a word: 번들거림도 잡아줘서 (kept in check), not a negation a seed can hold
         if j == last + 1 and t.tag.startswith(("VV", "VA", "XR")) and _joined_by_or(doc, pred):
@@ -481,6 +491,8 @@ def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
                 k += 1  # 주시 + ending: 해결해 주십시오 (주/시/ᆸ시오), 고쳐주셔요 (주/시/어요)
             if forms[k] in _REQUEST_ENDINGS or (honorific and tags[k] in ("EF", "EC") and forms[k] in ("어요", "어여", "길", "기를")):
                 return True  # -어 주세요: a request
+            if forms[k] == "세" and k + 1 < len(forms) and tags[k + 1] == "Z_CODA":
+                return True  # 만들어주셈: a request in slang
             if honorific and tags[k] == "EF" and forms[k] == "지":
                 return True  # 챙겨주시지..: what they should have done
     return False

@@ -261,6 +261,10 @@ GOLDEN = [
     ("app", "업데이트도 잘 돼요", {("update", "positive")}),
     ("app", "다른 스트리밍 서비스는 쓰기 불편하고", set()),
     ("app", "레이디 버그 정주행 중이에요", set()),
+    # a request in slang; a question that asserts
+    ("app", "화면 좀 보기 쉽게 만들어주셈", {("usability", "negative")}),
+    ("app", "광고 너무 많은 거 아닌가요?", {("ads", "negative")}),
+    ("app", "광고가 많은 건 아니에요", {("ads", "positive")}),
 ]
 
 
