@@ -305,8 +305,11 @@ class SeedIndex:
                 while at >= 0:
                     end = at + len(seed.literal)
                     pos = tuple(j for j, t in enumerate(toks) if t.start < end and t.end > at)
-                    # a tag holds for a literal too: 위로/NNG (comfort) is not the 위로 inside 이따위로
-                    if pos and not (seed.tag and not toks[pos[0]].tag.startswith(seed.tag)):
+                    # a tag holds for a literal too: 위로/NNG (comfort) is not the 위로 inside 이따위로; and a literal
+                    # inside a predicate starts where it starts: 싸게 (cheap) is not the tail of 비싸게 (nouns compound:
+                    # 세럼 in 선세럼)
+                    inside = toks[pos[0]].start < at and not toks[pos[0]].tag.startswith("N") if pos else False
+                    if pos and not inside and not (seed.tag and not toks[pos[0]].tag.startswith(seed.tag)):
                         found.append(Mention(seed, pos, toks[pos[0]].clause))
                     at = low.find(seed.literal, end)
         for i, tok in enumerate(toks):

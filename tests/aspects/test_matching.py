@@ -265,6 +265,9 @@ GOLDEN = [
     ("app", "화면 좀 보기 쉽게 만들어주셈", {("usability", "negative")}),
     ("app", "광고 너무 많은 거 아닌가요?", {("ads", "negative")}),
     ("app", "광고가 많은 건 아니에요", {("ads", "positive")}),
+    # 싸게 is not the tail of 비싸게; rather than moist
+    ("cosmetics", "정품이라 조금 비싸게 샀어요", {("price", "negative")}),
+    ("cosmetics", "촉촉하다 보다는 그냥 겉도는 느낌이에요", {("moisture", "negative"), ("texture", "negative")}),
 ]
 
 
