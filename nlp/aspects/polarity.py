@@ -241,8 +241,8 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
     if _far_from(doc, pred):
         return True  # 좋아지기는 커녕: far from it
     k = _ending_at(doc, pred)
-    if k + 1 < len(doc.forms) and doc.forms[k] == "다" and doc.tags[k] == "EC" and doc.forms[k + 1] == "보다":
-        return True  # 촉촉하다 보다는 겉도는 느낌: rather than it
+    if k + 1 < len(doc.forms) and doc.forms[k] in ("다", "다기") and doc.tags[k].startswith("E") and doc.forms[k + 1] == "보다":
+        return True  # 촉촉하다 보다는 겉도는 느낌, 순하다기보다는: rather than it
     head = last  # the word the scan continues from: the last of words joined by 이나 / 과 (파손이나 찌그러진 곳 없이)
     for j in range(last + 1, len(toks)):
         t = toks[j]
