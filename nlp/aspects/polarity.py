@@ -261,6 +261,10 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
             continue
         if t.lemma == "아니다" and _rhetorical(doc, t.index):
             return False  # 너무한 거 아닌가요?: a question that asserts, not a negation
+        if t.lemma == "모르다" and j == last + 1 and doc.forms[_ending_at(doc, pred)] in ("는지", "ᆫ지", "은지", "을지", "ᆯ지"):
+            return True  # 맛있는지도 모르겠어요: doubted, not found
+        if t.lemma == "지" and t.tag == "NNB" and j == last + 1 and j + 1 < len(toks) and toks[j + 1].lemma == "모르다":
+            return True  # the same when Kiwi reads 는 + 지 (a bound noun)
         if t.lemma in _NEG_AFTER or t.lemma in _KEPT_DOWN:
             return True  # 잡다 after a word: 번들거림도 잡아줘서 (kept in check), not a negation a seed can hold
         if j == last + 1 and t.tag.startswith(("VV", "VA", "XR")) and _joined_by_or(doc, pred):
@@ -483,6 +487,8 @@ def _has_wish(doc: Doc, clause: int, wish_lemmas: frozenset[str]) -> bool:
                 return True  # -어 주시면 좋을 것 같다 / 좋을 듯: a request to the maker
         if t == "EC" and f in _IF_CHANGED and i > 0 and forms[i - 1] in ("되", "있") and _would_follow(forms, tags, i):
             return True  # 수정된다면 … 편리하게 이용하실 거라 봅니다, 이런 기능이 있다면 편할 텐데: a change wished for
+        if t == "EC" and f in ("어야", "아야", "여야") and i > 0 and forms[i - 1] == "시" and tags[i - 1] == "EP":
+            return True  # 신경쓰셔야겠어요: what the seller should do
         if t == "EC" and f in ("어야", "아야", "여야", "어야지", "아야지", "여야지") and i > 0 and _adjective_before(forms, tags, i):
             return True  # 편리해야 하는데, 편해져야지: how it should be
         if f == "게" and t == "EC" and i + 1 < len(forms) and forms[i + 1] == "좀" and (i + 2 >= len(forms) or tags[i + 2].startswith("S")):
@@ -517,6 +523,13 @@ _OTHER_PRODUCT_NOUNS = frozenset({
 })
 _COMPARATIVE = frozenset({"보다", "처럼", "만큼", "대비"})
 _KEEP = frozenset({"유지", "유지하다", "변함없다", "변함없이"})  # in a request: keep it as it is
+_LASTING = frozenset({"쓰다", "가다", "사용", "쓸다"})
+
+
+def _hopes_it_lasts(doc: Doc, clause: int) -> bool:
+    """Whether a wish in ``clause`` is that the product lasts: 오래 + 쓰다 / 가다 / 사용 (오래 썼으면 좋겠어요)."""
+    toks = [t for t in doc.tokens if t.clause == clause]
+    return any(t.lemma == "오래" and k + 1 < len(toks) and toks[k + 1].lemma in _LASTING for k, t in enumerate(toks))
 
 
 def other_from(doc: Doc, clause: int) -> int | None:
@@ -583,6 +596,8 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
     if _has_wish(doc, mention.clause, lexicon.wish_lemmas):
         if any(t.clause == mention.clause and t.lemma in _KEEP for t in doc.tokens):
             return RuleVerdict(1, "wish")  # 퀄리티 계속 유지해주세요: a request to keep it as it is, praise
+        if _hopes_it_lasts(doc, mention.clause):
+            return RuleVerdict(0, "wish")  # 오래 썼으면 좋겠어요: a hope, not a fault
         return RuleVerdict(-1, "wish")
     toks = doc.tokens
     heard = False

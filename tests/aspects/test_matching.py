@@ -268,6 +268,10 @@ GOLDEN = [
     # 싸게 is not the tail of 비싸게; rather than moist
     ("cosmetics", "정품이라 조금 비싸게 샀어요", {("price", "negative")}),
     ("cosmetics", "촉촉하다 보다는 그냥 겉도는 느낌이에요", {("moisture", "negative"), ("texture", "negative")}),
+    # what the seller should do; praise doubted; a hope that it lasts
+    ("food", "사장님 신경 쓰셔야겠어요", {("service", "negative")}),
+    ("food", "솔직히 맛있는지도 모르겠어요", {("taste", "negative")}),
+    ("shopping", "오래 썼으면 좋겠어요", {("durability", "neutral")}),
 ]
 
 
