@@ -271,7 +271,7 @@ GOLDEN = [
     # what the seller should do; praise doubted; a hope that it lasts
     ("food", "사장님 신경 쓰셔야겠어요", {("service", "negative")}),
     ("food", "솔직히 맛있는지도 모르겠어요", {("taste", "negative")}),
-    ("shopping", "오래 썼으면 좋겠어요", {("durability", "neutral")}),
+    ("shopping", "이 마우스 오래 쓸 수 있으면 좋겠네요", {("durability", "neutral")}),
 ]
 
 
