@@ -328,21 +328,17 @@ class SeedIndex:
                     last = k == len(seed.lemmas) - 1
                     j0 = pos[-1] + 1
                     hit = -1
-                    for j in range(j0, min(n, j0 + (1 if seed.exclude else MAX_GAP + 1))):
+                    for j in range(j0, n if seed.exclude else min(n, j0 + MAX_GAP + 1)):
                         if toks[j].clause != tok.clause:
                             break
                         lj = toks[j].lemma
                         if (lj == lem and (k not in seed.adverbs or toks[j].tag == "MAG")) or (last and seed.prefix and lj.startswith(lem)):
                             hit = j
                             break
+                        if seed.exclude and toks[j].tag != "MAG":
+                            break  # an exclude term's words stand together, adverbs aside (배달하시는 분도 넘 친절하셨구)
                         if lem in _EXISTENCE and not _adverbial(doc, toks[j]):
                             break  # 맛(이) 있다 may hold an adverb (맛이 정말 있어요, 더럽게 없다), not a noun (맛은 동네에 있는 집보다)
-                    if hit < 0 and seed.exclude:
-                        j = j0  # an exclude term's words stand together, but adverbs may come between (배달하시는 분도 넘 친절하셨구)
-                        while j < n and toks[j].clause == tok.clause and toks[j].tag == "MAG" and toks[j].lemma != lem:
-                            j += 1
-                        if j < n and toks[j].clause == tok.clause and toks[j].lemma == lem and j > j0:
-                            hit = j
                     if hit < 0:
                         ok = False
                         break

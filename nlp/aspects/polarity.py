@@ -523,7 +523,7 @@ _OTHER_PRODUCT_NOUNS = frozenset({
 })
 _COMPARATIVE = frozenset({"보다", "처럼", "만큼", "대비"})
 _KEEP = frozenset({"유지", "유지하다", "변함없다", "변함없이"})  # in a request: keep it as it is
-_LASTING = frozenset({"쓰다", "가다", "사용", "쓸다"})
+_LASTING = frozenset({"쓰다", "가다", "사용"})
 
 
 def _hopes_it_lasts(doc: Doc, clause: int) -> bool:
@@ -567,10 +567,10 @@ _USED_VERBS = frozenset({"쓰다", "사용"})
 def old_unit_from(doc: Doc, clause: int) -> int | None:
     """Position of the first token naming the writer's previous unit in ``clause`` (쓰던 / 사용하던 N, 기존 N), or None:
     "쓰던 G1이 고장나서 급히 샀는데", "기존거 고장나서 똑같은거 구입합니다". Not in a comparison (기존 제품보다 촉촉해요)."""
-    toks = [t for t in doc.tokens if t.clause == clause]
+    toks = doc.tokens
     for k, t in enumerate(toks):
         nxt = toks[k + 1] if k + 1 < len(toks) else None
-        if nxt is None or not nxt.tag.startswith(("NN", "SL")):
+        if t.clause != clause or nxt is None or nxt.clause != clause or not nxt.tag.startswith(("NN", "SL")):
             continue
         if t.lemma in _USED_VERBS:
             e = _ending_at(doc, t.index)
@@ -581,7 +581,7 @@ def old_unit_from(doc: Doc, clause: int) -> int | None:
         after = nxt.index + 1
         if after < len(doc.forms) and doc.forms[after] in _COMPARATIVE:
             continue
-        return doc.tokens.index(t)
+        return k
     return None
 
 
