@@ -706,7 +706,7 @@ def contrast_carry(doc: Doc, mentions: list[Mention], lexicon: OpinionLexicon, s
 
 
 def clause_probabilities(
-    scorer, texts: list[str], max_tokens: int = 64, blend: bool = True, batch_size: int | None = None, batch_groups=None
+    scorer, texts: list[str], max_tokens: int = 64, blend: bool = True, batch_size: int | None = None, batch_groups=None, char_margin: float | None = None
 ) -> np.ndarray:
     """Sentiment probabilities (negative, neutral, positive) of short texts with the scorer, in one batched call.
 
@@ -714,26 +714,42 @@ def clause_probabilities(
     ignored and no int8 re-check runs (it watches intent). With ``blend`` the sentiment char model
     is blended in as ``nlp score`` does. ``batch_groups`` (one number per text): no batch mixes
     groups (:meth:`nlp.scoring.Scorer.encode`).
+
+    With ``blend`` and a ``char_margin``, a text whose char-model probabilities have their top two at
+    least ``char_margin`` apart keeps the char model's reading and is not encoded (the char model is
+    sure of it: on the real development chunk a margin of 0.5 leaves 40% of clauses to it with the
+    same polarity and joint F1, though aspect scores rank reviews a little worse against their stars:
+    docs/decisions.md); the rest are encoded in their groups as before.
     """
     if not texts:
         return np.zeros((0, 3), dtype=np.float32)
     labels = scorer.labels["sentiment"]
-    ids = scorer.model.encode_ids(texts)
-    ids = [x if len(x) <= max_tokens else x[: max_tokens - 1] + x[-1:] for x in ids]
-    old = scorer.batch_size
-    if batch_size:
-        scorer.batch_size = batch_size
-    try:
-        logits, _ = scorer.encode(texts, token_ids=ids, show_progress_bar=False, batch_groups=batch_groups)
-    finally:
-        scorer.batch_size = old
-    z = logits["sentiment"].astype(np.float64)
-    z -= z.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    p /= p.sum(axis=1, keepdims=True)
-    sp, bl = scorer.sparse.get("sentiment"), scorer.blends.get("sentiment")
-    if blend and sp is not None and bl is not None:
-        ps = sp.predict_proba(texts)[:, [sp.classes_.index(lab) for lab in labels]]
-        p = bl(p, ps)
     order = [labels.index(lab) for lab in POLARITY_LABELS]
+    sp, bl = scorer.sparse.get("sentiment"), scorer.blends.get("sentiment")
+    use_char = blend and sp is not None and bl is not None
+    ps = sp.predict_proba(texts)[:, [sp.classes_.index(lab) for lab in labels]] if use_char else None
+    todo = np.arange(len(texts))
+    p = np.zeros((len(texts), len(labels)), dtype=np.float64)
+    if use_char and char_margin is not None:
+        top2 = np.sort(ps, axis=1)[:, -2:]
+        sure = (top2[:, 1] - top2[:, 0]) >= char_margin
+        p[sure] = ps[sure]
+        todo = np.flatnonzero(~sure)
+    if len(todo):
+        enc_texts = [texts[k] for k in todo]
+        ids = scorer.model.encode_ids(enc_texts)
+        ids = [x if len(x) <= max_tokens else x[: max_tokens - 1] + x[-1:] for x in ids]
+        groups = None if batch_groups is None else np.asarray(batch_groups)[todo]
+        old = scorer.batch_size
+        if batch_size:
+            scorer.batch_size = batch_size
+        try:
+            logits, _ = scorer.encode(enc_texts, token_ids=ids, show_progress_bar=False, batch_groups=groups)
+        finally:
+            scorer.batch_size = old
+        z = logits["sentiment"].astype(np.float64)
+        z -= z.max(axis=1, keepdims=True)
+        pe = np.exp(z)
+        pe /= pe.sum(axis=1, keepdims=True)
+        p[todo] = bl(pe, ps[todo]) if use_char else pe
     return p[:, order].astype(np.float32)

@@ -156,6 +156,44 @@ def test_open_clauses_go_to_the_scorer_in_one_call(tiny_scorer):
     assert np.isfinite(rows["score"]).all()
 
 
+class _SureOf:
+    """A char model that is sure (0.05 / 0.05 / 0.9) of texts holding ``word`` and unsure (0.3 / 0.4 / 0.3) of the rest."""
+
+    classes_ = ["negative", "neutral", "positive"]
+
+    def __init__(self, word):
+        self.word = word
+
+    def predict_proba(self, texts):
+        return np.array([[0.05, 0.05, 0.9] if self.word in t else [0.3, 0.4, 0.3] for t in texts])
+
+
+def test_the_char_model_alone_reads_the_clauses_it_is_sure_of(tiny_scorer):
+    from nlp.aspects.polarity import clause_probabilities
+
+    tiny_scorer.sparse["sentiment"] = _SureOf("최고")
+    tiny_scorer.blends["sentiment"] = lambda pe, ps: (pe + ps) / 2
+    encoded = []
+    real = tiny_scorer.encode
+
+    def spy(texts, *a, **k):
+        encoded.extend(texts)
+        return real(texts, *a, **k)
+
+    tiny_scorer.encode = spy
+    texts = ["배송 최고예요", "포장은 그냥 그래요", "가격 최고", "사이즈는 보통"]
+    p = clause_probabilities(tiny_scorer, texts, batch_groups=[0, 1, 0, 1], char_margin=0.5)
+    assert encoded == ["포장은 그냥 그래요", "사이즈는 보통"]  # only the unsure ones
+    np.testing.assert_allclose(p[[0, 2]], [[0.05, 0.05, 0.9]] * 2, atol=1e-6)  # negative, neutral, positive
+    assert not np.allclose(p[1], [0.3, 0.4, 0.3])  # blended with the encoder
+    encoded.clear()
+    every = clause_probabilities(tiny_scorer, texts, batch_groups=[0, 1, 0, 1], char_margin=None)
+    assert sorted(encoded) == sorted(texts)
+    np.testing.assert_allclose(every[[1, 3]], p[[1, 3]], atol=1e-6)  # the unsure ones read as without the margin
+    with pytest.raises(ValueError, match="char_margin"):
+        AspectExtractor(char_margin=1.5)
+
+
 def test_auto_domain_uses_cue_words_and_ignores_shared_terms():
     # 가격 is a price term of five domains; 호텔 is a lodging cue, 어플 an app cue
     frame = pd.DataFrame({"product_id": ["h", "h", "a"], "text": ["호텔 가격이 좀 비싸요", "가격 대비 좋아요", "어플 가격이 비싸요"]})
