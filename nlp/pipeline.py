@@ -149,6 +149,7 @@ def _run_locked(
 ) -> RunResult:
     from nlp.io.tables import read_table
     from nlp.scoring.table import input_signature, score_table
+    from nlp.text.pipeline import TextPreparer
 
     src = Path(input) if input not in (None, "") and str(input) != "-" else (None if str(input) == "-" else DEMO_CORPUS)
     out.mkdir(parents=True, exist_ok=True)
@@ -216,15 +217,27 @@ def _run_locked(
         if on_stage is not None:
             on_stage(stage, res.stages[stage])
 
+    loaded: dict = {}
+
+    def scorer():
+        # one scorer for scoring and the aspect stage's open clauses: the model loads once per run (the
+        # clauses use only the sentiment head and its char model, which the score options leave alone)
+        if "scorer" not in loaded:
+            from nlp.scoring.scorer import Scorer
+
+            loaded["scorer"] = Scorer.load(model_dir, quantize=quantize, backend=backend, recheck_margin=recheck, intent_rules=intent_rules)
+        return loaded["scorer"]
+
     try:
         t0 = time.perf_counter()
         if keep("score"):
             rec = res.stages["score"]
             res.input_rows, res.scored_rows, res.rejected_rows = rec["input_rows"], rec["scored_rows"], rec["rejected_rows"]
         else:
+            TextPreparer(rating_scale=rating_scale)  # a bad rating scale fails before the model loads
             stats = score_table(
                 src, scored, cmap, model_dir=model_dir, resume=resume, mask_pii=mask_pii, quantize=quantize, recheck=recheck, backend=backend, rating_scale=rating_scale,
-                intent_rules=intent_rules,
+                intent_rules=intent_rules, scorer=scorer(),
             )
             res.input_rows, res.scored_rows, res.rejected_rows = stats.input_rows, stats.output_rows, stats.rejected_rows
             finish("score", t0, [scored, res.rejects], input_rows=res.input_rows, scored_rows=res.scored_rows, rejected_rows=res.rejected_rows)
@@ -240,10 +253,12 @@ def _run_locked(
 
             # the scored table's probabilities are reused for one-clause reviews; the domain is chosen per product
             astats = aspects_table(
-                scored, aspects_path, cmap, domain=domain, taxonomy=taxonomy, domain_col=domain_col, model_dir=model_dir, quantize=quantize, backend=backend, freq=tf
+                scored, aspects_path, cmap, domain=domain, taxonomy=taxonomy, domain_col=domain_col, model_dir=model_dir, quantize=quantize, backend=backend, freq=tf,
+                scorer=scorer(),
             )
             e = astats.extract
             finish("aspects", t0, [aspects_path], mentions=e.rows, reviews_with_aspects=e.with_aspects, reviews_without=e.without_aspects, domains=e.domains)
+        loaded.clear()  # the topic stage loads its own encoder
 
         t0 = time.perf_counter()
         topics_dir = out / "topics"
