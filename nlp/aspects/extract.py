@@ -162,6 +162,10 @@ def choose_domains(
     return out
 
 
+_BRANCH = re.compile(r"^(.*\S)\s*-\s*[^-\s][^-]*점$")
+"""A store name with its branch after a hyphen: the name is group 1."""
+
+
 def product_name_votes(names: Sequence[str], index: SeedIndex, domains: Sequence[str], prepare=None) -> list[tuple[list[Mention], str]]:
     """Each product name read like a review (its seed and cue words over ``domains``): more votes of its product.
 
@@ -178,15 +182,20 @@ def product_name_votes(names: Sequence[str], index: SeedIndex, domains: Sequence
     if not names:
         return []
     texts = prepare(list(names)) if prepare is not None else list(names)
+    # a store's branch after its name (땅땅치킨-영통역점, 좋은한식-농서점) says where it is, not what it is:
+    # 농서점 is a branch of a restaurant, not a bookshop (서점)
+    branch = [_BRANCH.match(t) for t in texts]
+    texts = [m.group(1) if m else t for m, t in zip(branch, texts)]
     wanted = set(domains)
     # store and product names are often one noun to Kiwi (땅땅치킨, 올레치킨): one ending in a cue noun names it
     suffixes = {s.lemmas[0]: s for s in index.seeds if s.aspect == CUE and s.domain in wanted and len(s.lemmas) == 1 and len(s.lemmas[0]) >= 2 and not s.lemmas[0].endswith("다")}
     keep = [i for i, t in enumerate(texts) if index.may_match(t, domains, True)]  # a cue noun inside a word passes too
     out = []
-    for name, doc in zip([names[i] for i in keep], analyse_many([texts[i] for i in keep])):
+    for i, doc in zip(keep, analyse_many([texts[i] for i in keep])):
+        name = names[i]
         ms = index.find(doc, domains)
         # a store's name with a branch (…-영통점, 본점) may also start with its cue noun: 치킨플러스, 버거킹
-        store = any(t.lemma.endswith("점") and len(t.lemma) >= 2 for t in doc.tokens)
+        store = branch[i] is not None or any(t.lemma.endswith("점") and len(t.lemma) >= 2 for t in doc.tokens)
         for j, tok in enumerate(doc.tokens):
             if tok.tag in ("NNG", "NNP") and len(tok.lemma) > 2 and tok.lemma not in suffixes:  # a cue itself is found as one
                 hit = next(

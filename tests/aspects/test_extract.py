@@ -214,6 +214,19 @@ def test_the_product_name_votes_for_its_domain():
     assert set(with_names.loc[with_names["product_id"] == "12345", "domain"]) == {"lodging"}
 
 
+def test_a_branch_after_the_store_name_says_where_not_what():
+    # 북서점 is a branch (…점) of a Korean restaurant, not a bookshop (서점); the name before it votes
+    from nlp.aspects.extract import _builtin_index
+
+    idx = _builtin_index()
+    votes = product_name_votes(["고향한식-북서점", "바다서점"], idx, idx.domains)
+    assert {g: sorted({m.domain for m in ms}) for ms, g in votes} == {"고향한식-북서점": ["food"], "바다서점": ["books"]}
+    # a delivery that came warm is food's: 따뜻하다 alone would be a lodging room's temperature
+    frame = pd.DataFrame({"product_id": ["b", "b"], "text": ["감자튀김이 조금 눅눅했어요", "30분 만에 따뜻하게 잘 받았어요"]})
+    rows = extract(frame, rules_only=True)
+    assert set(rows["domain"]) == {"food"} and ("delivery", "positive") in set(zip(rows["aspect"], rows["polarity"]))
+
+
 def test_a_store_name_may_start_with_its_cue_and_shared_words_tie_to_food():
     # 맛있다 is food's taste and lodging's breakfast: alone it decides food; a branch name starting with
     # a cue noun (치킨플러스-…점) names a food store; without a branch the start of a name is no vote
