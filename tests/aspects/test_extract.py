@@ -214,6 +214,13 @@ def test_the_product_name_votes_for_its_domain():
     assert set(with_names.loc[with_names["product_id"] == "12345", "domain"]) == {"lodging"}
 
 
+def test_a_tie_on_shared_words_goes_to_cosmetics_before_lodging():
+    # 시원하다 and 냄새 are cosmetics' and lodging's: a one-review product saying only them is far more
+    # often a cosmetic than a hotel (hotels have many reviews and words of their own)
+    frame = pd.DataFrame({"product_id": ["x"], "text": ["시원한 느낌에 냄새도 좋아요"]})
+    assert set(extract(frame, rules_only=True)["domain"]) == {"cosmetics"}
+
+
 def test_a_branch_after_the_store_name_says_where_not_what():
     # 북서점 is a branch (…점) of a Korean restaurant, not a bookshop (서점); the name before it votes
     from nlp.aspects.extract import _builtin_index
@@ -256,8 +263,9 @@ def test_a_product_type_in_the_name_outweighs_one_review():
 
 def test_a_shared_cue_in_the_name_still_names_the_product():
     # 샴푸 is a cosmetics cue and a hotel amenity: in a review it tells no domain, in a product's name it
-    # says what the product is, so a foot shampoo's shower review is not a hotel room's
-    text = "샤워할 때 편하게 쓰고 있어요 향도 좋아요"
+    # says what the product is, so a foot shampoo's shower review is not a hotel room's (수압, water
+    # pressure, is lodging's own word; 향 both domains hold)
+    text = "샤워할 때 수압도 좋고 향도 좋아요"
     named = pd.DataFrame({"product_id": ["코튼풋 발을 씻자 풋샴푸 750ml"], "text": [text]})
     unnamed = pd.DataFrame({"product_id": ["12345"], "text": [text]})
     assert set(extract(named, rules_only=True)["domain"]) == {"cosmetics"}
