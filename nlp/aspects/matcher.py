@@ -112,7 +112,8 @@ def _anchor(tok) -> tuple[str, set[str]]:
     """What must appear in a review's text for this word of a pattern to be found there.
 
     ``("text", {...})``: one of these strings: a noun or root as written, or with the ㄴ/ㄹ of a
-    contracted particle on its open last syllable (연긴, 이야길); a predicate's stem with its last
+    contracted particle or the ㅂ of a contracted 입니다 on its open last syllable (연긴, 이야길, 영홥니까);
+    a predicate's stem with its last
     syllable written as inflection may change it (시끄럽다 → 시끄럽, 시끄러 …; 이쁘다 → 이쁘, 이뻐 …;
     빠르다 → 빠 or 빨).
     ``("chars", {...})``: one of these syllables (a one-syllable stem: 식다 → 식, 싞 ...; 되다 → 돼 ...).
@@ -125,7 +126,7 @@ def _anchor(tok) -> tuple[str, set[str]]:
     if not (pred and lemma.endswith("다")):
         last = ord(lemma[-1]) - _H0
         if 0 <= last < 11172 and last % _NF == 0:
-            return "text", {lemma, lemma[:-1] + _with_final(lemma[-1], 4), lemma[:-1] + _with_final(lemma[-1], 8)}
+            return "text", {lemma} | {lemma[:-1] + _with_final(lemma[-1], f) for f in (4, 8, 17)}
         return "text", {lemma}
     stem = lemma[:-1]
     if len(stem) == 1:
@@ -134,6 +135,12 @@ def _anchor(tok) -> tuple[str, set[str]]:
         return "text", {stem[:-1], stem[:-2] + _with_final(stem[-2], 8)}
     # the last syllable is written as a one-syllable stem would be (이쁘다 → 이뻐, 가볍다 → 가벼워, 들리다 → 들려)
     return "text", {stem[:-1] + f for f in _one_syllable_forms(stem[-1], irregular)}
+
+
+def _check(anchor: tuple[str, set[str]]) -> tuple[bool, tuple[str, ...] | frozenset[str]]:
+    """One word's test in :meth:`SeedIndex.may_match`: ``(True, texts)`` (one must occur) or ``(False, syllables)`` (one must)."""
+    kind, forms = anchor
+    return (True, tuple(sorted(forms, key=len))) if kind == "text" else (False, frozenset(forms))
 
 
 def _adverbial(doc: Doc, tok) -> bool:
@@ -173,8 +180,9 @@ class SeedIndex:
         self._first: dict[str, list[Seed]] = {}
         self._prefix: dict[str, list[Seed]] = {}  # single-lemma prefix seeds, by their lemma
         self._literal: list[Seed] = []
-        self._anchors: dict[str, dict[str, list[str | None]]] = {d: {} for d in self.domains}
-        self._cue_anchors: dict[str, dict[str, list[str | None]]] = {d: {} for d in self.domains}
+        # per domain, per first character of a pattern's most telling word: (that word's text or None, the other words' checks)
+        self._anchors: dict[str, dict[str, list[tuple]]] = {d: {} for d in self.domains}
+        self._cue_anchors: dict[str, dict[str, list[tuple]]] = {d: {} for d in self.domains}
         for d, key, term, pol in raw:
             tagm = _TAG.search(term)
             parts = _TAG.sub("", term).rstrip("*").split()
@@ -209,7 +217,7 @@ class SeedIndex:
                 # how Kiwi reads it in some sentences, while most read it whole: both ways
                 seed = Seed(d, key, term, lemmas, False, pol, literal=word, tag=tagm.group(1) if tagm else "")
                 self._literal.append(seed)
-                anchors.setdefault(seed.literal[0], []).append(seed.literal if len(seed.literal) > 1 else None)
+                anchors.setdefault(seed.literal[0], []).append((seed.literal if len(seed.literal) > 1 else None, ()))
                 self.seeds.append(seed)
                 if not spelled:
                     continue
@@ -219,14 +227,18 @@ class SeedIndex:
                 self._prefix.setdefault(lemmas[0], []).append(seed)
             else:
                 self._first.setdefault(lemmas[0], []).append(seed)
-            # the most telling word of the pattern (the longest text) decides whether Kiwi runs at all; a number
-            # tells least (3D, 1박: any review with a digit would otherwise be read)
-            kind, forms = max(
-                (_anchor(t) for t in toks),
-                key=lambda a: (not all(f.isdigit() for f in a[1]), a[0] == "text", min(map(len, a[1])) if a[0] == "text" else 0),
+            # the most telling word of the pattern (the longest text) is looked up first; a number tells least (3D,
+            # 1박: any review with a digit would otherwise be read). Every word of the pattern must be found for the
+            # pattern to match, so the other words are checked too (다 있다 needs 있 as well as 다)
+            read_as = [_anchor(t) for t in toks]
+            best = max(
+                range(len(read_as)),
+                key=lambda k: (not all(f.isdigit() for f in read_as[k][1]), read_as[k][0] == "text", min(map(len, read_as[k][1])) if read_as[k][0] == "text" else 0),
             )
+            kind, forms = read_as[best]
+            rest = tuple(dict.fromkeys(_check(a) for k, a in enumerate(read_as) if k != best))
             for f in forms:
-                anchors.setdefault(f[0], []).append(f if kind == "text" and len(f) > 1 else None)
+                anchors.setdefault(f[0], []).append((f if kind == "text" and len(f) > 1 else None, rest))
         self._term_words = frozenset((s.domain, s.aspect, s.lemmas[0]) for s in self.seeds if s.polarity == 0 and len(s.lemmas) == 1)
         """(domain, aspect, lemma) of each one-word neutral term: the words that name an aspect."""
         self._prefix_lengths = sorted({len(k) for k in self._prefix})
@@ -234,7 +246,7 @@ class SeedIndex:
         self._literal_at: dict[str, list[int]] = {}
         for k, seed in enumerate(self._literal):
             self._literal_at.setdefault(seed.literal[0], []).append(k)
-        self._merged: dict[tuple, dict[str, tuple[str, ...] | None]] = {}
+        self._merged: dict[tuple, dict[str, tuple | None]] = {}
         by_lemmas: dict[tuple[str, ...], set[str]] = {}
         for seed in self.seeds:
             by_lemmas.setdefault(seed.lemmas, set()).add(seed.domain)
@@ -247,7 +259,11 @@ class SeedIndex:
 
     # -- prefilter -------------------------------------------------------------------------
     def may_match(self, text: str, domains: Sequence[str] | None = None, cues: bool = False) -> bool:
-        """False only when no seed of ``domains`` (and, with ``cues``, no cue word) can occur in ``text``, so Kiwi can be skipped."""
+        """False only when no seed of ``domains`` (and, with ``cues``, no cue word) can occur in ``text``, so Kiwi can be skipped.
+
+        A seed can occur only where each of its words can: its most telling word is looked up by its
+        first character, then the others are checked (:func:`_anchor` says what each must look like).
+        """
         if not text:
             return False
         key = (tuple(domains) if domains is not None else None, cues)
@@ -255,28 +271,56 @@ class SeedIndex:
         if anchors is None:
             anchors = self._merged[key] = self._merge_anchors(domains, cues)
         low = text.lower()
-        for ch in anchors.keys() & set(low):
-            texts = anchors[ch]
-            if texts is None:
+        chars = set(low)
+        for ch in anchors.keys() & chars:
+            entries = anchors[ch]
+            if entries is None:
                 return True
-            for s in texts:
-                if s in low:
+            for s, rests in entries:
+                if s is not None and s not in low:
+                    continue
+                if rests is None:
                     return True
+                for rest in rests:
+                    if all((any(f in low for f in forms) if is_text else not forms.isdisjoint(chars)) for is_text, forms in rest):
+                        return True
         return False
 
-    def _merge_anchors(self, domains: Sequence[str] | None, cues: bool) -> dict[str, tuple[str, ...] | None]:
-        """The anchors of ``domains`` in one table: per first character, the strings to look for (None: the character is enough)."""
-        merged: dict[str, set[str] | None] = {}
+    def _merge_anchors(self, domains: Sequence[str] | None, cues: bool) -> dict[str, tuple | None]:
+        """The anchors of ``domains`` in one table: per first character, ``(text or None, rests)`` entries.
+
+        ``text`` must occur (None: the character is enough); ``rests`` lists the other words' checks of the
+        patterns anchored there, any of which must hold (None: nothing else is needed). A character whose
+        entry needs nothing more maps to None.
+        """
+        merged: dict[str, dict[str | None, set | None] | None] = {}
         for d in domains if domains is not None else self.domains:
             for anchors in (self._anchors[d], self._cue_anchors[d]) if cues else (self._anchors[d],):
-                for ch, texts in anchors.items():
+                for ch, entries in anchors.items():
                     if ch in merged and merged[ch] is None:
                         continue
-                    if any(t is None for t in texts):
-                        merged[ch] = None
-                    else:
-                        merged.setdefault(ch, set()).update(texts)
-        return {ch: None if v is None else tuple(sorted(v, key=len)) for ch, v in merged.items()}
+                    table = merged.setdefault(ch, {})
+                    for text, rest in entries:
+                        if text is None and not rest:
+                            merged[ch] = None
+                            break
+                        if text in table and table[text] is None:
+                            continue
+                        if not rest:
+                            table[text] = None
+                        else:
+                            table.setdefault(text, set()).add(rest)
+        out: dict[str, tuple | None] = {}
+        for ch, table in merged.items():
+            if table is None:
+                out[ch] = None
+            else:
+                # shorter texts first; patterns with fewer other words first
+                out[ch] = tuple(
+                    (t, None if r is None else tuple(sorted(r, key=len)))
+                    for t, r in sorted(table.items(), key=lambda kv: (len(kv[0] or ""), kv[0] or ""))
+                )
+        return out
 
     # -- matching --------------------------------------------------------------------------
     def _candidates(self, lemma: str) -> list[Seed]:
