@@ -273,6 +273,10 @@ GOLDEN = [
     ("food", "사장님 신경 쓰셔야겠어요", {("service", "negative")}),
     ("food", "솔직히 맛있는지도 모르겠어요", {("taste", "negative")}),
     ("shopping", "이 마우스 오래 쓸 수 있으면 좋겠네요", {("durability", "neutral")}),
+    # no queue (없이 is an adverb to Kiwi), seated within minutes or after hours
+    ("food", "주말인데도 웨이팅 없이 앉았어요", {("waiting", "positive")}),
+    ("food", "대기 10분 만에 들어갔어요", {("waiting", "positive")}),
+    ("food", "세 시간 만에 입장했네요", {("waiting", "negative")}),
 ]
 
 
