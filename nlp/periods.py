@@ -144,6 +144,10 @@ def _one(value: object, tz: str) -> np.datetime64:
         return np.datetime64("NaT")
 
 
+_LAST_EPOCH_S = float((pd.Timestamp.max - pd.Timedelta(days=1)).value // 10**9)
+"""Epoch seconds of a day before the last date pandas holds in nanoseconds (2262-04-10)."""
+
+
 def _numbers(x: np.ndarray, tz: str) -> np.ndarray:
     """Dates from numbers: YYYYMMDD, YYYYMMDDhhmmss (local), epoch s / ms (instants)."""
     out = _nat(len(x))
@@ -155,7 +159,9 @@ def _numbers(x: np.ndarray, tz: str) -> np.ndarray:
         if m.any():
             text = pd.Series(x[m].astype("int64")).astype(str)
             out[m] = pd.to_datetime(text, format=fmt, errors="coerce").to_numpy(dtype="datetime64[ns]")
-    for lo, hi, unit in ((1e9, 1e10, "s"), (1e12, 1e13, "ms")):
+    # epoch numbers past pandas' last nanosecond date (2262-04-11) stay NaT, as any date outside 1677..2262 does
+    last = _LAST_EPOCH_S
+    for lo, hi, unit in ((1e9, min(1e10, last), "s"), (1e12, min(1e13, last * 1e3), "ms")):
         m = finite & (x >= lo) & (x < hi)
         if m.any():
             out[m] = _naive_local(pd.to_datetime(x[m], unit=unit, utc=True), tz)

@@ -106,6 +106,12 @@ def test_parse_times_never_raises(values):
     assert len(got) == len(values) and str(got.dtype) == "datetime64[ns]"
 
 
+def test_epoch_numbers_past_2262_are_no_dates():
+    # epoch seconds / milliseconds after pandas' last nanosecond date overflowed instead of giving NaT
+    got = parse_times(pd.Series([9_223_372_037, "9223372037", 9_999_999_999_999, 1_700_000_000], dtype=object))
+    assert got.isna().tolist() == [True, True, True, False]
+
+
 def test_digit_like_symbols_are_no_dates():
     # str.isdigit() is true for these, float() cannot read them
     got = parse_times(pd.Series(["²", "①", "20240301"], dtype=object))
