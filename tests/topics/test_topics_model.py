@@ -336,4 +336,10 @@ def test_knn_option_is_checked_and_kept_in_the_parameters():
     big = TopicModel()._precomputed_knn(np.eye(5000, 8, dtype=np.float32))
     assert big["precomputed_knn"][0].shape == (5000, 15)
     assert TopicModel(knn="approx")._precomputed_knn(np.eye(5000, 8, dtype=np.float32)) == {}
-    assert TopicModel()._precomputed_knn(np.eye(100, 8, dtype=np.float32)) == {}  # UMAP is exact below 4,096 itself
+    # small tables get the exact graph too (UMAP's own small-data path calls a metric once per pair), unless
+    # knn_min leaves them to UMAP
+    assert TopicModel()._precomputed_knn(np.eye(100, 8, dtype=np.float32))["precomputed_knn"][0].shape == (100, 15)
+    assert TopicModel(knn_min=4096)._precomputed_knn(np.eye(100, 8, dtype=np.float32)) == {}
+    assert TopicModel(knn_min=4096).get_params()["knn_min"] == 4096
+    with pytest.raises(ValueError, match="knn_min"):
+        TopicModel(knn_min=-1)
