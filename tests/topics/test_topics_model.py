@@ -343,3 +343,14 @@ def test_knn_option_is_checked_and_kept_in_the_parameters():
     assert TopicModel(knn_min=4096).get_params()["knn_min"] == 4096
     with pytest.raises(ValueError, match="knn_min"):
         TopicModel(knn_min=-1)
+
+
+def test_umap_compilation_is_kept_on_disk():
+    # UMAP declares most of its Numba functions uncacheable: each process compiled them again
+    import umap.umap_ as umap_module
+
+    from nlp.topics.model import cache_umap_compilation
+
+    cache_umap_compilation()
+    assert type(umap_module.smooth_knn_dist._cache).__name__ != "NullCache"
+    assert cache_umap_compilation() == 0  # once per process
