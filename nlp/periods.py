@@ -160,8 +160,7 @@ def _numbers(x: np.ndarray, tz: str) -> np.ndarray:
             text = pd.Series(x[m].astype("int64")).astype(str)
             out[m] = pd.to_datetime(text, format=fmt, errors="coerce").to_numpy(dtype="datetime64[ns]")
     # epoch numbers past pandas' last nanosecond date (2262-04-11) stay NaT, as any date outside 1677..2262 does
-    last = _LAST_EPOCH_S
-    for lo, hi, unit in ((1e9, min(1e10, last), "s"), (1e12, min(1e13, last * 1e3), "ms")):
+    for lo, hi, unit in ((1e9, min(1e10, _LAST_EPOCH_S), "s"), (1e12, min(1e13, _LAST_EPOCH_S * 1e3), "ms")):
         m = finite & (x >= lo) & (x < hi)
         if m.any():
             out[m] = _naive_local(pd.to_datetime(x[m], unit=unit, utc=True), tz)

@@ -36,6 +36,7 @@ import logging
 import math
 import warnings
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -99,21 +100,15 @@ def _most_common(texts: Sequence[str], n: int) -> list[int]:
     return [first[t] for t, _ in counts.most_common(n)]
 
 
-_UMAP_CACHED = False
-
-
+@cache
 def cache_umap_compilation() -> int:
     """Let Numba keep UMAP's compiled functions on disk, so a new process loads them instead of compiling.
 
     Most of UMAP's Numba functions are not declared cacheable: every process compiled them again (about 5 s
     of a 7 s fit on 2,400 reviews here). Caching stores the same machine code (beside UMAP's sources, or in
-    Numba's user cache when those are read-only), so results do not change. Returns how many functions
-    were switched to caching (0 on later calls, or where no cache location is writable).
+    Numba's user cache when those are read-only), so results do not change. Runs once per process and
+    returns how many functions were switched to caching (fewer where no cache location is writable).
     """
-    global _UMAP_CACHED
-    if _UMAP_CACHED:
-        return 0
-    _UMAP_CACHED = True
     import importlib
 
     n = 0
@@ -123,13 +118,12 @@ def cache_umap_compilation() -> int:
         except ImportError:  # pragma: no cover - depends on the UMAP version
             continue
         for obj in list(vars(mod).values()):
-            cache = getattr(obj, "_cache", None)
-            if hasattr(obj, "enable_caching") and type(cache).__name__ == "NullCache":
+            if hasattr(obj, "enable_caching") and type(getattr(obj, "_cache", None)).__name__ == "NullCache":
                 try:
                     obj.enable_caching()
-                    n += 1
-                except Exception:  # no writable cache location: compile as before  # noqa: BLE001
+                except RuntimeError:  # no writable cache location: compile as before
                     return n
+                n += 1
     return n
 
 
