@@ -193,7 +193,8 @@ def product_name_votes(names: Sequence[str], index: SeedIndex, domains: Sequence
     out = []
     for i, doc in zip(keep, analyse_many([texts[i] for i in keep])):
         name = names[i]
-        ms = index.find(doc, domains)
+        # a verb cue in a name is slang or a pun (화잘먹: make-up that "eats" well, 바르다김선생), not what the product is
+        ms = [m for m in index.find(doc, domains) if not (m.aspect == CUE and m.seed.lemmas[-1].endswith("다"))]
         # a store's name with a branch (…-영통점, 본점) may also start with its cue noun: 치킨플러스, 버거킹
         store = branch[i] is not None or any(t.lemma.endswith("점") and len(t.lemma) >= 2 for t in doc.tokens)
         for j, tok in enumerate(doc.tokens):
@@ -206,7 +207,7 @@ def product_name_votes(names: Sequence[str], index: SeedIndex, domains: Sequence
         # a cue word names what the product is (토너, 치킨, 호텔); a seed word beside it in a name is
         # incidental (핏 in 워터핏 선세럼, 패치 in 선 패치), so a name with a cue votes with its cues only
         # and, as what the product is rather than one customer's words, it counts as two reviews
-        cues = [m for m in ms if m.aspect == CUE and not m.seed.lemmas[-1].endswith("다")]  # nouns: 바르다김선생 is no cosmetics
+        cues = [m for m in ms if m.aspect == CUE]
         if cues:
             out += [(cues, name), (cues, name)]
         elif ms:

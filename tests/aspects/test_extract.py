@@ -234,6 +234,19 @@ def test_a_branch_after_the_store_name_says_where_not_what():
     assert set(rows["domain"]) == {"food"} and ("delivery", "positive") in set(zip(rows["aspect"], rows["polarity"]))
 
 
+def test_a_verb_in_a_name_is_no_vote_and_clothes_are_shopping():
+    # 화잘먹 ("make-up that sticks", literally "eats") is slang in a cosmetics name, not food's 먹다;
+    # a sandal or a knit is shopping (clothing cues), whatever the one review says of the beach
+    from nlp.aspects.extract import _builtin_index
+
+    idx = _builtin_index()
+    votes = {g: sorted({m.domain for m in ms}) for ms, g in product_name_votes(["[화잘먹]바하 리퀴드 118ml", "우먼즈 샌들 SUN", "반팔 니트 [네이비]"], idx, idx.domains)}
+    assert "food" not in votes.get("[화잘먹]바하 리퀴드 118ml", [])
+    assert votes["우먼즈 샌들 SUN"] == ["shopping"] and votes["반팔 니트 [네이비]"] == ["shopping"]
+    frame = pd.DataFrame({"product_id": ["우먼즈 샌들 SUN"], "text": ["여름에 해변갈 때 신기 좋고 가성비 좋아요"]})
+    assert set(extract(frame, rules_only=True)["domain"]) == {"shopping"}
+
+
 def test_a_store_name_may_start_with_its_cue_and_shared_words_tie_to_food():
     # 맛있다 is food's taste and lodging's breakfast: alone it decides food; a branch name starting with
     # a cue noun (치킨플러스-…점) names a food store; without a branch the start of a name is no vote
