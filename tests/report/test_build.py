@@ -328,6 +328,20 @@ def test_empty_and_dateless_inputs_with_aspects(frames, aspects):
     assert "기준을 통과한 발견이 없습니다" in dateless
 
 
+def test_a_volume_spike_alone_is_pointed_to_from_the_key_findings():
+    """Volume spikes are listed under alerts, not key findings: the empty key findings say where they are."""
+    days = pd.date_range("2024-01-01", periods=70, freq="D")
+    rows = [
+        {"id": f"r{k}-{j}", "text": "좋아요", "product_id": "P", "created_at": d.strftime("%Y-%m-%d"), "sentiment_label": "positive", "sentiment_score": 0.8}
+        for k, d in enumerate(days)
+        for j in range(60 if k == 63 else 1)
+    ]
+    html = build_report(pd.DataFrame(rows))
+    summary = _text(html[html.index('id="summary"') : html.index('id="aspects"')])
+    assert "기준을 통과한 발견이 없습니다 (검정한 비교 1건): 통과한 1건은 리뷰량 급증으로, 급증 알림 에 있습니다" in summary
+    assert "리뷰량 급증" in _alerts(html)
+
+
 def test_every_builtin_domain_has_a_korean_name():
     """The report names a product's domain in Korean; a new built-in domain must not show its key."""
     from nlp.aspects import BUILTIN_DOMAINS
