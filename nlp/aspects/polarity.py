@@ -517,10 +517,11 @@ class RuleVerdict:
 
 # nouns that name a product, shop or app as a whole: after 다른 / 타사 they name another one than the review's
 _OTHER_PRODUCT_NOUNS = frozenset({
-    "거", "것", "제품", "상품", "브랜드", "회사", "곳", "데", "집", "가게", "매장", "식당", "업체", "앱", "어플", "어플리케이션", "서비스", "플랫폼",
+    "거", "꺼", "구", "것", "제품", "상품", "브랜드", "회사", "곳", "데", "집", "가게", "매장", "식당", "업체", "앱", "어플", "어플리케이션", "서비스", "플랫폼",
     "은행", "호텔", "숙소", "펜션", "모텔", "화장품", "쇼핑몰", "사이트", "크림", "선크림", "썬크림", "토너", "세럼", "앰플",
     "로션", "클렌저", "샴푸", "마스크팩", "쿠션", "파운데이션", "선글라스", "마우스", "키보드", "이어폰", "치킨집", "피자집",
 })
+_OTHER = frozenset({"다른", "딴"})  # 딴 거, 다른꺼, 다른구: the colloquial forms too
 _COMPARATIVE = frozenset({"보다", "처럼", "만큼", "대비"})
 _KEEP = frozenset({"유지", "유지하다", "변함없다", "변함없이"})  # in a request: keep it as it is
 _LASTING = frozenset({"쓰다", "가다", "사용"})
@@ -539,13 +540,13 @@ def other_from(doc: Doc, clause: int) -> int | None:
     "타사 제품은 자극이 있었어요". A comparison is about the review's own ("다른 집보다 맛있어요", "다른 것에 비해
     촉촉해요"), and so are the parts of one shop or app ("다른 메뉴는 맛있었어요").
     """
-    if "다른" not in doc.text and "타사" not in doc.text:
+    if "다른" not in doc.text and "딴" not in doc.text and "타사" not in doc.text:
         return None  # most reviews: no scan (this runs for every mention)
     toks = doc.tokens
     for j, t in enumerate(toks):
         if t.clause != clause or not t.tag.startswith("NN"):
             continue
-        if t.lemma != "타사" and not (t.index > 0 and doc.forms[t.index - 1] == "다른" and doc.tags[t.index - 1] == "MM"):
+        if t.lemma != "타사" and not (t.index > 0 and doc.forms[t.index - 1] in _OTHER and doc.tags[t.index - 1] == "MM"):
             continue
         run = [t]
         while j + len(run) < len(toks) and toks[j + len(run)].tag.startswith("NN") and toks[j + len(run)].index == run[-1].index + 1:

@@ -27,6 +27,10 @@ GOLDEN = [
     # a clause about another product says nothing of this one; a comparison or another dish of the same shop does
     ("cosmetics", "타사 제품은 자극이 있었어요", set()),
     ("cosmetics", "다른 선크림은 따끔거리는데 이건 괜찮아요", set()),
+    ("cosmetics", "피부가 예민해서 딴거 바르면 뒤집어져요", set()),  # 딴 거, 다른꺼, 다른구: spoken forms of 다른 거
+    ("cosmetics", "다른꺼 쓰면 피부가 뒤집어져요", set()),
+    ("cosmetics", "바르면 시원하고 향도 시원해서 좋아요", {("effect", "positive"), ("scent", "positive")}),
+    ("cosmetics", "시원한 향이 좋아요", {("scent", "positive")}),  # a cool scent is the scent, not a cooling effect
     ("food", "다른 집보다 맛있어요", {("taste", "positive")}),
     ("food", "다른 메뉴는 맛있었어요", {("taste", "positive")}),
     ("cosmetics", "할인 안 할 때 사서 아쉬움", {("price", "negative")}),  # 아쉬움 read as a noun is an opinion word too
