@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Headless Chromium and Korean fonts for the report's browser tests (pytest -m browser).
-# Idempotent: does nothing when both are already installed. Debian/Ubuntu, run as root (or with sudo).
+# Headless Chromium, Korean fonts and colour emoji (reviews are full of them) for the report's browser
+# tests (pytest -m browser) and screenshots.
+# Idempotent: does nothing when all are already installed. Debian/Ubuntu, run as root (or with sudo).
 set -euo pipefail
 
-packages=(chromium fonts-noto-cjk)
+packages=(chromium fonts-noto-cjk fonts-noto-color-emoji)
 missing=()
 for pkg in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
