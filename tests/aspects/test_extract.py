@@ -243,6 +243,9 @@ def test_a_verb_in_a_name_is_no_vote_and_clothes_are_shopping():
     votes = {g: sorted({m.domain for m in ms}) for ms, g in product_name_votes(["[화잘먹]바하 리퀴드 118ml", "우먼즈 샌들 SUN", "반팔 니트 [네이비]"], idx, idx.domains)}
     assert "food" not in votes.get("[화잘먹]바하 리퀴드 118ml", [])
     assert votes["우먼즈 샌들 SUN"] == ["shopping"] and votes["반팔 니트 [네이비]"] == ["shopping"]
+    # a patch in a name is a cosmetic patch, not an app's update (패치 is one of app's update words)
+    patch = {g: sorted({m.domain for m in ms}) for ms, g in product_name_votes(["콜라겐 캡슐 패치 60매", "리프팅 컷 패치 5매입"], idx, idx.domains)}
+    assert patch == {"콜라겐 캡슐 패치 60매": ["cosmetics"], "리프팅 컷 패치 5매입": ["cosmetics"]}
     frame = pd.DataFrame({"product_id": ["우먼즈 샌들 SUN"], "text": ["여름에 해변갈 때 신기 좋고 가성비 좋아요"]})
     assert set(extract(frame, rules_only=True)["domain"]) == {"shopping"}
 
