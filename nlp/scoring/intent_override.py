@@ -10,7 +10,8 @@ reviews: they miss statements ("재구매 의사 없습니다" read through its 
 
 - raises `avoid` to at least :data:`AVOID_FLOOR` on a text where :func:`stated` finds a statement, and
   caps it at :data:`AVOID_CAP` (below every other label's share) on a text where it finds none;
-- then raises `repurchase` where :data:`REPURCHASE_STATED` matches and no avoid statement does, and
+- then raises `repurchase` where :data:`REPURCHASE_STATED` matches and no avoid statement does (and caps it
+  on a reinstall tried as a fix, :data:`REINSTALL`, where none matches), and
   `recommend` where :data:`RECOMMEND_STATED` matches and neither of the others does (the guideline's
   order: avoid, repurchase, intent, recommend),
 
@@ -38,7 +39,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["WONT_RETURN", "STATED_EXTRA", "REPURCHASE_STATED", "RECOMMEND_STATED", "AVOID_FLOOR", "AVOID_CAP", "wont_return", "stated", "apply_wont_return", "apply_avoid_rules", "apply_label_statements", "apply_intent_rules"]
+__all__ = ["WONT_RETURN", "STATED_EXTRA", "REPURCHASE_STATED", "REINSTALL", "RECOMMEND_STATED", "AVOID_FLOOR", "AVOID_CAP", "wont_return", "stated", "apply_wont_return", "apply_avoid_rules", "apply_label_statements", "apply_intent_rules"]
 
 WONT_RETURN = re.compile(
     r"(재구매|재방문|재주문|재구입)\s?(할\s?)?(의사|생각|마음)?\s?(는|은)?\s?(없|x|X|안\s?(할|해)|않|\s?ㄴㄴ)|"
@@ -197,12 +198,17 @@ REPURCHASE_STATED = re.compile(
     r"(여기서만|여기만|이\s?집만|이것만|이거만)\s?(\S{1,6}\s?)?" + _USE + "|"
     r"(재구매|재주문|재방문|재구입|제구매)\s?(의사\s?)?(있|100|각|했|합니다|할게|할께|할\s?예정|중|완료|하러|해요|\b)|"
     r"(두|세|네|다섯|[2-9]|[1-9]\d)\s?(번\s?째\s?(\S{0,4}\s?)?(구매|구입|주문|방문|재구매|시켜|시킵|사서|사요|샀|먹|이용)|통\s?째|개째|병째|통은|번\s?시켜|번\s?주문|번\s?구매|번\s?방문)|"
-    r"단골|정착(?!하세|하시)|(?<![가-힣])쟁(여|겨|이(는|고|려|기|놓|두|게))|믿고\s?(먹|사|쓰|사용|시키|구매|이용)|최애|인생템|"
+    # trust: 믿고 사는 / 믿고 구매합니다 is a habit, 믿고 구매했는데 a first purchase on the brand's name
+    r"단골|정착(?!하세|하시)|(?<![가-힣])쟁(여|겨|이(는|고|려|기|놓|두|게))|믿고\s?(먹|사|쓰|사용|시키|구매|이용)(?!\S?(했|하였|었|였))|최애|인생템|"
     r"(사용|이용|쓴|먹은)\s?(한\s?)?지\s?(\S+\s?)?(년|오래(?!\s?(되|안)))|"
     r"(앞으로|이제)\s?(는\s?)?(\S{1,6}\s)?(여기|이\s?집|이걸로|이거|여기로|여기서만|이것만)|떨어지지\s?않게|"
     r"(다른\s?(향|색|맛|메뉴|제품|호수|라인)|다음엔?|다음에는?)\S{0,2}\s?(도\s?)?(구매|구입|주문|시켜|사|먹어)\S{0,3}\s?(봐야|볼게|볼께|보려|야겠|야겟|할게|할께|의향|의사|생각)"
 )
 """Repeat buying, ordering, visiting or use (항상 시켜먹어요, 재구매 의사 있어요, 세 통째, 단골, 정착, 믿고 쓰는, 이제 여기서만)."""
+
+REINSTALL = re.compile(r"((지우|지웠|지워|삭제)\S{0,4}\s?(다시|재)\s?(깔|설치|다운)|재설치|다시\s?깔)\S{0,6}(는데|해도|봐도|더니|야\s?하|도\s?(똑같|안|계속|마찬))")
+"""A reinstall tried as a fix (지웠다가 다시 깔았는데도, 재설치해도 똑같음): no repeat purchase; a return
+("지웠다가 다시 설치했어요, 역시 이게 제일 편함") is one, and is left to the models."""
 
 RECOMMEND_STATED = re.compile(
     r"추천(합니다|해요|드려요|드립니다|해\s?드|드리|함|!|\s?강추|하고\s?싶|할게|할께|할\s?만|템)|강추|"
@@ -228,6 +234,7 @@ def _statements(probs: np.ndarray, labels: list[str], squashed: Sequence[str], s
     rep = _search(REPURCHASE_STATED, squashed)
     r = labels.index("repurchase")
     _raise(out, rep & ~said_avoid, r)
+    _cap(out, _search(REINSTALL, squashed) & ~rep, r)  # reinstalling to fix a fault is no repeat purchase
     if recommend:
         _raise(out, _search(RECOMMEND_STATED, squashed) & ~rep & ~said_avoid, labels.index("recommend"))
     if cap_repurchase:

@@ -123,7 +123,7 @@ def test_no_pattern_repeats_an_unbounded_word():
     from nlp.scoring import intent_override as io
 
     nested = re.compile(r"\((\\S|\.)[+*][^()]*\)(\{|\*|\+)")
-    for name in ("WONT_RETURN", "STATED_EXTRA", "REPURCHASE_STATED", "RECOMMEND_STATED"):
+    for name in ("WONT_RETURN", "STATED_EXTRA", "REPURCHASE_STATED", "REINSTALL", "RECOMMEND_STATED"):
         assert not nested.search(getattr(io, name).pattern), name
     long_run = "다시" + "가나다라마바사" * 300  # answered at once now
     assert not stated([long_run])[0]
@@ -171,9 +171,24 @@ def test_more_ways_of_saying_avoid(text):
         ("꾸준히 쓰면 좋아질 것 같아요", False),  # a condition, not a habit
         ("근처라면 자주 갈 정도는 돼요", False),
         ("오늘도 맛있었어요", False),
+        ("늘 믿고 사는 브랜드예요", True),  # trust as a habit
+        ("유명해서 믿고 구매했는데 별로네요", False),  # a first purchase on the brand's name
+        ("후기 보고 믿고 구매하였습니다", False),
     ],
 )
 def test_more_ways_of_saying_repurchase(text, repurchase):
     from nlp.scoring.intent_override import REPURCHASE_STATED
 
     assert bool(REPURCHASE_STATED.search(text)) == repurchase
+
+
+def test_a_reinstall_tried_as_a_fix_is_no_repeat_purchase():
+    # reinstalling to get past a fault is not coming back; a return after deleting it is (the guideline's repurchase)
+    from nlp.scoring.intent_override import REINSTALL, apply_intent_rules
+
+    texts = ["로그인이 안 돼서 지웠다가 다시 깔았는데도 그대로예요", "재설치해도 똑같아요", "지웠다가 다시 설치했어요 역시 이게 제일 편해요"]
+    assert [bool(REINSTALL.search(t)) for t in texts] == [True, True, False]
+    p = np.tile(np.array([[0.2, 0.05, 0.05, 0.6, 0.05, 0.05]]), (3, 1))  # the models read repurchase
+    out = apply_intent_rules(p, LABELS, texts)
+    assert [LABELS[i] for i in out.argmax(axis=1)] == ["none", "none", "repurchase"]
+    np.testing.assert_allclose(out.sum(axis=1), 1.0)
