@@ -150,10 +150,22 @@ def test_lodging_statements(text):
         "줄 서서 안 먹는 게 나아요",
         "다시는 안 시킵니다",  # the formal -ㅂ니다 changes the stem syllable (시키 → 시킵)
         "다시는 안 삽니다",
+        "피부에 안 맞아서 결국 동생 줬어요",  # gave it away
+        "이 값이면 그냥 안 사먹으면 되겠네요",
+        "아마 마지막 주문이 될 것 같아요",
+        "맛은 있는데 딱 한 번인 듯",
+        "탈퇴하려고 하는데 메뉴가 안 보여요",
+        "정기결제 해지 부탁드립니다",
+        "불친절해서 안 갈 거 같아요",
     ],
 )
 def test_more_ways_of_saying_avoid(text):
     assert stated([text])[0]
+
+
+@pytest.mark.parametrize("text", ["친구한테 줬는데 좋아하네요", "엄마 선물로 사드렸어요", "친구 줬어요 좋다고 하네요", "양이 많아서 다 안 먹을 것 같아요"])
+def test_a_gift_or_a_leftover_is_no_avoid(text):
+    assert not stated([text])[0]
 
 
 @pytest.mark.parametrize(
