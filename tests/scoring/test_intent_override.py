@@ -157,13 +157,23 @@ def test_lodging_statements(text):
         "탈퇴하려고 하는데 메뉴가 안 보여요",
         "정기결제 해지 부탁드립니다",
         "불친절해서 안 갈 거 같아요",
+        "끈적여서 손이 안 가고 잘 안 쓰게 됩니다",
+        "수수료 때문에 점점 이용을 안 하게 되네요",
+        "이 돈 주고 이거 쓰느니 예전 거 쓸래요",
+        "몇 시간 기다려서 갈 가치는 없어요",
+        "포장이 이러면 절대로 사지 않을 거예요",
+        "업데이트 후 너무 느려서 그냥 앱을 지웠습니다",
+        "새 버전 불편해서 구버전 다시 씁니다",
+        "그냥 동네에서 드세요",
     ],
 )
 def test_more_ways_of_saying_avoid(text):
     assert stated([text])[0]
 
 
-@pytest.mark.parametrize("text", ["친구한테 줬는데 좋아하네요", "엄마 선물로 사드렸어요", "친구 줬어요 좋다고 하네요", "양이 많아서 다 안 먹을 것 같아요"])
+@pytest.mark.parametrize(
+    "text", ["친구한테 줬는데 좋아하네요", "엄마 선물로 사드렸어요", "친구 줬어요 좋다고 하네요", "양이 많아서 다 안 먹을 것 같아요", "이 가격이면 살 가치가 있어요", "천천히 편하게 드세요"]
+)
 def test_a_gift_or_a_leftover_is_no_avoid(text):
     assert not stated([text])[0]
 
@@ -204,3 +214,13 @@ def test_a_reinstall_tried_as_a_fix_is_no_repeat_purchase():
     out = apply_intent_rules(p, LABELS, texts)
     assert [LABELS[i] for i in out.argmax(axis=1)] == ["none", "none", "repurchase"]
     np.testing.assert_allclose(out.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize(
+    "text, hit",
+    [("한번 쯤 맛있게 먹을만 한 곳이에요", True), ("한 번쯤은 기다려서 먹을 만합니다", True), ("한번 정도 먹어 보면 좋을 듯해요", True), ("한번 먹었는데 별로예요", False), ("그럭저럭 먹을 만해요", False)],
+)
+def test_once_is_worth_it_is_advice(text, hit):
+    from nlp.scoring.intent_override import RECOMMEND_STATED
+
+    assert bool(RECOMMEND_STATED.search(text)) == hit
