@@ -165,6 +165,11 @@ def test_lodging_statements(text):
         "업데이트 후 너무 느려서 그냥 앱을 지웠습니다",
         "새 버전 불편해서 구버전 다시 씁니다",
         "그냥 동네에서 드세요",
+        "다신 안 시킨다",  # the present form (시킨다), not only 시키 / 시킬 / 시킵
+        "이번 일로 토스로 갈아탑니다",
+        "이 앱은 삭제하겠습니다",
+        "차라리 다른 은행을 추천합니다",
+        "너무 불편해서 다른 어플 찾고 있어요",
     ],
 )
 def test_more_ways_of_saying_avoid(text):
@@ -172,7 +177,8 @@ def test_more_ways_of_saying_avoid(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["친구한테 줬는데 좋아하네요", "엄마 선물로 사드렸어요", "친구 줬어요 좋다고 하네요", "양이 많아서 다 안 먹을 것 같아요", "이 가격이면 살 가치가 있어요", "천천히 편하게 드세요"]
+    "text", ["친구한테 줬는데 좋아하네요", "엄마 선물로 사드렸어요", "친구 줬어요 좋다고 하네요", "양이 많아서 다 안 먹을 것 같아요", "이 가격이면 살 가치가 있어요", "천천히 편하게 드세요",
+             "다시 안 온다는 건 절대 아니고 다음엔 일찍 올게요", "쓰던 제품에서 이걸로 갈아탔어요", "다른 집 찾을 필요가 없어요"]
 )
 def test_a_gift_or_a_leftover_is_no_avoid(text):
     assert not stated([text])[0]
