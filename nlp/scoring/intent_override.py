@@ -11,7 +11,8 @@ reviews: they miss statements ("재구매 의사 없습니다" read through its 
 - raises `avoid` to at least :data:`AVOID_FLOOR` on a text where :func:`stated` finds a statement, and
   caps it at :data:`AVOID_CAP` (below every other label's share) on a text where it finds none;
 - then raises `repurchase` where :data:`REPURCHASE_STATED` matches and no avoid statement does (and caps it
-  on a reinstall tried as a fix, :data:`REINSTALL`, where none matches), and
+  on a reinstall tried as a fix, :data:`REINSTALL`, or on use described, :data:`USING_NOW`, where none
+  matches), and
   `recommend` where :data:`RECOMMEND_STATED` matches and neither of the others does (the guideline's
   order: avoid, repurchase, intent, recommend),
 
@@ -40,7 +41,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["WONT_RETURN", "STATED_EXTRA", "REPURCHASE_STATED", "REINSTALL", "RECOMMEND_STATED", "AVOID_FLOOR", "AVOID_CAP", "wont_return", "stated", "apply_wont_return", "apply_avoid_rules", "apply_label_statements", "apply_intent_rules"]
+__all__ = ["WONT_RETURN", "STATED_EXTRA", "REPURCHASE_STATED", "REINSTALL", "USING_NOW", "RECOMMEND_STATED", "AVOID_FLOOR", "AVOID_CAP", "wont_return", "stated", "apply_wont_return", "apply_avoid_rules", "apply_label_statements", "apply_intent_rules"]
 
 WONT_RETURN = re.compile(
     r"(재구매|재방문|재주문|재구입)\s?(할\s?)?(의사|생각|마음)?\s?(는|은)?\s?(없|x|X|안\s?(할|해)|않|\s?ㄴㄴ)|"
