@@ -199,6 +199,14 @@ def test_a_gift_or_a_leftover_is_no_avoid(text):
         ("꾸준히 쓰면 좋아질 것 같아요", False),  # a condition, not a habit
         ("근처라면 자주 갈 정도는 돼요", False),
         ("오늘도 맛있었어요", False),
+        ("맛있어서 자꾸 시켜먹어요", True),
+        ("늘 마시던 거라 편해요", True),
+        ("다음에는 세트 말고 닭발만 시켜야겠어요", True),  # the next order, words between
+        ("담엔 다른 색 사려구요", True),
+        ("항상 맛있습니다", True),
+        ("이것저것 쓰다가 결국 다시 돌아왔어요", True),
+        ("다음 날 먹으려고 남겨뒀어요", False),
+        ("자꾸 생각나는 맛", False),
         ("늘 믿고 사는 브랜드예요", True),  # trust as a habit
         ("유명해서 믿고 구매했는데 별로네요", False),  # a first purchase on the brand's name
         ("후기 보고 믿고 구매하였습니다", False),
