@@ -248,3 +248,13 @@ def test_use_described_is_no_repeat_purchase():
     p = np.tile(np.array([[0.2, 0.05, 0.05, 0.6, 0.05, 0.05]]), (2, 1))
     out = apply_intent_rules(p, LABELS, texts)
     assert [LABELS[i] for i in out.argmax(axis=1)] == ["none", "repurchase"]
+
+
+@pytest.mark.parametrize(
+    "text, hit",
+    [("건성 피부인 분들에게 무조건 추천", True), ("한번 드셔보시는 걸 추천", True), ("제품도 좋습니다 추천 합니다", True), ("친구 분께 추천 받았어요", False), ("직원분이 추천해주셔서 샀어요", False)],
+)
+def test_advice_with_its_audience_is_recommend(text, hit):
+    from nlp.scoring.intent_override import RECOMMEND_STATED
+
+    assert bool(RECOMMEND_STATED.search(text)) == hit
