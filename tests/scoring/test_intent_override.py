@@ -244,10 +244,10 @@ def test_use_described_is_no_repeat_purchase():
     # "잘 쓰고 있어요" describes use; a stated repeat beside it still counts
     from nlp.scoring.intent_override import apply_intent_rules
 
-    texts = ["체중 관리용으로 잘 쓰고 있어요", "잘 쓰고 있어요 벌써 세 통째예요"]
-    p = np.tile(np.array([[0.2, 0.05, 0.05, 0.6, 0.05, 0.05]]), (2, 1))
+    texts = ["체중 관리용으로 잘 쓰고 있어요", "잘 쓰고 있어요 벌써 세 통째예요", "업데이트 후 기록이 사라져요 다시 살려 주세요"]
+    p = np.tile(np.array([[0.2, 0.05, 0.05, 0.6, 0.05, 0.05]]), (3, 1))
     out = apply_intent_rules(p, LABELS, texts)
-    assert [LABELS[i] for i in out.argmax(axis=1)] == ["none", "repurchase"]
+    assert [LABELS[i] for i in out.argmax(axis=1)] == ["none", "repurchase", "none"]  # a request's 다시 is no repeat
 
 
 @pytest.mark.parametrize(
