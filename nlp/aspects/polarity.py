@@ -586,6 +586,37 @@ def old_unit_from(doc: Doc, clause: int) -> int | None:
     return None
 
 
+_WHO = frozenset({"사람", "분", "분들", "피부", "입술", "타입", "얼굴", "두피", "모발", "머릿결", "아이", "아기", "건성", "지성"})
+_SUITS = frozenset({"딱", "추천", "좋", "맞", "최고", "강추", "적합", "제격"})
+
+
+def _describes_who(doc: Doc, i: int) -> int | None:
+    """Whether the word ending at form ``i`` describes a person or a skin rather than the product.
+
+    ``1`` when the product is said to suit them ("건조한 사람한테 딱이에요", "예민한 피부에 좋아요"), ``0`` when the
+    writer describes themselves ("트러블이 많이 나는 피부입니다", "가려워하는 편이었는데"), ``None`` otherwise.
+    """
+    f, t = doc.forms, doc.tags
+    j = i + 1
+    while j < len(f) and j <= i + 3 and t[j] in ("XSA", "XSV", "VX", "EC"):
+        j += 1
+    if j >= len(f) or t[j] != "ETM":
+        return None
+    j += 1
+    if j < len(f) and f[j] in ("저", "제", "내", "나"):
+        j += 1
+        if j < len(f) and t[j] == "JKG":
+            j += 1
+    if j >= len(f) or not (f[j] in _WHO or (f[j] == "편" and t[j] == "NNB")):
+        return None
+    for k in range(j + 1, min(len(f), j + 6)):
+        if f[k] in _SUITS:
+            return 1
+    if f[j] == "편" or (j + 1 < len(f) and t[j + 1] == "VCP"):
+        return 0
+    return None
+
+
 def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: OpinionLexicon) -> RuleVerdict:
     """Steps 1-3 of the module docstring for one mention; ``polarity is None`` leaves it to the scorer."""
     other = other_from(doc, mention.clause)
@@ -613,6 +644,11 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
         if reported(doc, toks[mention.positions[-1]].index):
             heard = True
         else:
+            who = _describes_who(doc, toks[mention.positions[-1]].index)
+            if who == 1:
+                return RuleVerdict(1, "suits")  # 건조한 사람한테 딱이에요: whom it suits, praise
+            if who == 0:
+                return RuleVerdict(0, "writer")  # 트러블이 많이 나는 피부입니다: the writer's skin, not the product
             return RuleVerdict(_seed_sign(doc, mention), "seed")
     total = cross = 0
     used: set[int] = set()
