@@ -617,6 +617,32 @@ def _describes_who(doc: Doc, i: int) -> int | None:
     return None
 
 
+_BECAUSE = frozenset({"어서", "아서", "서", "니까", "으니까", "길래", "해서"})
+_TRY = frozenset({"보", "봤", "봐"})
+
+
+def _bought_for_it(doc: Doc, i: int) -> bool:
+    """Whether the predicate at form ``i`` is the reason the writer bought or tried the product.
+
+    "기름진 것 같아서 구매해봤어요", "머리가 푸석해져서 써보려구요": the word ends in -어서 / -니까 (also after -어지다
+    or "-ㄴ 것 같다") and a verb of buying, or of trying it out, follows within eight morphemes.
+    """
+    f, t = doc.forms, doc.tags
+    j = _ending_at(doc, i)
+    if j + 2 < len(f) and t[j] == "ETM" and f[j + 1] in ("것", "거") and f[j + 2] == "같":
+        j = j + 3  # 기름진 것 같아서
+    elif j + 2 < len(f) and f[j] in ("어", "아") and f[j + 1] == "지" and t[j + 1] == "VX":
+        j = j + 2  # 푸석해져서
+    if j >= len(f) or t[j] != "EC" or f[j] not in _BECAUSE:
+        return False
+    for k in range(j + 1, min(len(f), j + 9)):
+        if f[k] in ("구매", "구입", "주문") or (f[k] == "사" and t[k] == "VV"):
+            return True
+        if f[k] in ("쓰", "사용", "바르") and any(f[m] in _TRY and t[m] == "VX" for m in range(k + 1, min(len(f), k + 4))):
+            return True
+    return False
+
+
 def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: OpinionLexicon) -> RuleVerdict:
     """Steps 1-3 of the module docstring for one mention; ``polarity is None`` leaves it to the scorer."""
     other = other_from(doc, mention.clause)
@@ -644,6 +670,8 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
         if reported(doc, toks[mention.positions[-1]].index):
             heard = True
         else:
+            if _bought_for_it(doc, toks[mention.positions[-1]].index):
+                return RuleVerdict(0, "writer")  # 기름진 것 같아서 구매해봤어요: why the writer bought it, not the product
             who = _describes_who(doc, toks[mention.positions[-1]].index)
             if who == 1:
                 return RuleVerdict(1, "suits")  # 건조한 사람한테 딱이에요: whom it suits, praise
