@@ -643,6 +643,21 @@ def _bought_for_it(doc: Doc, i: int) -> bool:
     return False
 
 
+_APPLY = frozenset({"바르", "쓰", "사용", "하", "뿌리", "먹"})
+
+
+def _without_it(doc: Doc, mention: Mention) -> bool:
+    """Whether the clause sets the mention in a world without the product: "이걸 안 바르면 얼굴이 땡겨요", "이거 없으면 건조해요"."""
+    first = doc.tokens[mention.positions[0]].index
+    start = next((t.index for t in doc.tokens if t.clause == mention.clause), first)
+    f, t = doc.forms, doc.tags
+    for k in range(max(start - 1, 0), first):
+        if f[k] in ("면", "으면") and t[k] == "EC" and k >= 1:
+            if f[k - 1] == "없" or (f[k - 1] in _APPLY and k >= 2 and f[k - 2] == "안" and t[k - 2] == "MAG"):
+                return True
+    return False
+
+
 def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: OpinionLexicon) -> RuleVerdict:
     """Steps 1-3 of the module docstring for one mention; ``polarity is None`` leaves it to the scorer."""
     other = other_from(doc, mention.clause)
@@ -677,7 +692,10 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
                 return RuleVerdict(1, "suits")  # 건조한 사람한테 딱이에요: whom it suits, praise
             if who == 0:
                 return RuleVerdict(0, "writer")  # 트러블이 많이 나는 피부입니다: the writer's skin, not the product
-            return RuleVerdict(_seed_sign(doc, mention), "seed")
+            sign = _seed_sign(doc, mention)
+            if sign < 0 and _without_it(doc, mention):
+                return RuleVerdict(1, "without")  # 이걸 안 바르면 얼굴이 땡겨요: the fault is what happens without it
+            return RuleVerdict(sign, "seed")
     total = cross = 0
     used: set[int] = set()
     voted: set[tuple[int, ...]] = set()
