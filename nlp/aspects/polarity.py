@@ -646,6 +646,17 @@ def _bought_for_it(doc: Doc, i: int) -> bool:
 _APPLY = frozenset({"바르", "쓰", "사용", "하", "뿌리", "먹"})
 
 
+def _situation(doc: Doc, i: int) -> bool:
+    """Whether the predicate at form ``i`` names when the product is used: "건조할 때 바르면 좋아요", "여드름 날 것 같을 때"."""
+    f, t = doc.forms, doc.tags
+    j = _ending_at(doc, i)
+    if j + 1 < len(f) and f[j] in ("어", "아") and f[j + 1] == "지" and t[j + 1] == "VX":
+        j = _ending_at(doc, j + 1)  # 뒤집어졌을 때
+    if j + 3 < len(f) and t[j] == "ETM" and f[j + 1] in ("것", "거") and f[j + 2] == "같":
+        j = j + 3  # 날 것 같을 때
+    return j + 1 < len(f) and t[j] == "ETM" and f[j + 1] == "때"
+
+
 def _without_it(doc: Doc, mention: Mention) -> bool:
     """Whether the clause sets the mention in a world without the product: "이걸 안 바르면 얼굴이 땡겨요", "이거 없으면 건조해요"."""
     first = doc.tokens[mention.positions[0]].index
@@ -681,6 +692,8 @@ def rule_polarity(doc: Doc, mention: Mention, mentions: list[Mention], lexicon: 
         likes |= {v for v in (_preference(doc, ps) for ps, _ in lexicon.hits(doc, mention.clause, set())) if v >= 0}
     if mention.seed.polarity and _preference(doc, mention.positions) >= 0:
         pass  # the writer's taste, not a verdict: the clause's other words decide
+    elif mention.seed.polarity and mention.seed.polarity < 0 and _situation(doc, toks[mention.positions[-1]].index):
+        pass  # 건조할 때 바르면 좋아요: when it is used, not a fault; the clause's other words decide
     elif mention.seed.polarity:
         if reported(doc, toks[mention.positions[-1]].index):
             heard = True
