@@ -265,6 +265,8 @@ def negated(doc: Doc, positions: tuple[int, ...], between: bool = True) -> bool:
             return True  # 맛있는지도 모르겠어요: doubted, not found
         if t.lemma == "지" and t.tag == "NNB" and j == last + 1 and j + 1 < len(toks) and toks[j + 1].lemma == "모르다":
             return True  # the same when Kiwi reads 는 + 지 (a bound noun)
+        if t.lemma in _KEPT_DOWN and doc.forms[_ending_at(doc, pred)] == "게":
+            break  # 촉촉하게 잡아줍니다: held in, the manner of 잡다, not a fault kept in check
         if t.lemma in _NEG_AFTER or t.lemma in _KEPT_DOWN:
             return True  # 잡다 after a word: 번들거림도 잡아줘서 (kept in check), not a negation a seed can hold
         if j == last + 1 and t.tag.startswith(("VV", "VA", "XR")) and _joined_by_or(doc, pred):

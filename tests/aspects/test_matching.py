@@ -38,6 +38,7 @@ GOLDEN = [
     ("cosmetics", "이걸 안 바르면 얼굴이 땡겨요", {("moisture", "positive")}),  # the fault is what happens without it
     ("cosmetics", "바르고 나면 얼굴이 땡겨요", {("moisture", "negative")}),
     ("cosmetics", "여드름 날 것 같을 때 사용하면 정말 좋아요", {("irritation", "positive")}),  # when it is used
+    ("cosmetics", "촉촉하게 잘 잡아줘요", {("moisture", "positive"), ("effect", "positive")}),  # held in, not kept down
     ("cosmetics", "스크럽을 자주 해서 피부 장벽이 무너졌었는데 이 크림 바르고 촉촉해졌어요", {("effect", "positive"), ("moisture", "positive")}),  # the writer's skin before: no effect complaint
     ("food", "다른 집보다 맛있어요", {("taste", "positive")}),
     ("food", "다른 메뉴는 맛있었어요", {("taste", "positive")}),
