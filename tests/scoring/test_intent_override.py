@@ -170,6 +170,8 @@ def test_lodging_statements(text):
         "이 앱은 삭제하겠습니다",
         "차라리 다른 은행을 추천합니다",
         "너무 불편해서 다른 어플 찾고 있어요",
+        "그냥 조만간 은행 갈아타는 게 답이네요",
+        "새 앱이 불편해서 이전 앱만 쓰게 됨",
     ],
 )
 def test_more_ways_of_saying_avoid(text):
