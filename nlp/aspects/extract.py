@@ -39,6 +39,7 @@ from nlp.aspects.clauses import Doc, analyse_many
 from nlp.aspects.matcher import CUE, Mention, SeedIndex
 from nlp.aspects.polarity import (
     DEFAULT_THRESHOLD,
+    LEFT_OUT,
     POLARITY_LABELS,
     RULE_WEIGHT,
     OpinionLexicon,
@@ -560,10 +561,10 @@ class AspectExtractor:
 
         # 5: polarity, rules first, then one batched scorer call for the clauses left open
         verdicts = {i: [rule_polarity(docs[i], m, ms, self.lexicon_) for m in ms] for i, ms in mentions.items()}
-        for i in [i for i, vs in verdicts.items() if any(v.reason in ("other", "writer") for v in vs)]:
+        for i in [i for i, vs in verdicts.items() if any(v.reason in LEFT_OUT for v in vs)]:
             # a clause about another product ("다른 거 쓰면 피부 뒤집어지는데") or the writer's own skin ("트러블이 많이
             # 나는 피부입니다") says nothing of this one
-            keep = [(m, v) for m, v in zip(mentions[i], verdicts[i]) if v.reason not in ("other", "writer")]
+            keep = [(m, v) for m, v in zip(mentions[i], verdicts[i]) if v.reason not in LEFT_OUT]
             if keep:
                 mentions[i], verdicts[i] = [m for m, _ in keep], [v for _, v in keep]
             else:

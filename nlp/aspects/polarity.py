@@ -517,6 +517,10 @@ class RuleVerdict:
     reason: str
 
 
+LEFT_OUT = frozenset({"other", "writer"})
+"""Reasons whose mention the extractor leaves out: a clause about another product, or the writer's own state."""
+
+
 # nouns that name a product, shop or app as a whole: after 다른 / 타사 they name another one than the review's
 _OTHER_PRODUCT_NOUNS = frozenset({
     "거", "꺼", "구", "것", "제품", "상품", "브랜드", "회사", "곳", "데", "집", "가게", "매장", "식당", "업체", "앱", "어플", "어플리케이션", "서비스", "플랫폼",
@@ -623,6 +627,16 @@ _BECAUSE = frozenset({"어서", "아서", "서", "니까", "으니까", "길래"
 _TRY = frozenset({"보", "봤", "봐"})
 
 
+def _past_hedges(doc: Doc, j: int) -> int:
+    """The ending at morpheme ``j``, or the one after -어지다 (푸석해져서, 뒤집어졌을) and "-ㄴ 것 같다" (기름진 것 같아서)."""
+    f, t = doc.forms, doc.tags
+    if j + 1 < len(f) and f[j] in ("어", "아") and f[j + 1] == "지" and t[j + 1] == "VX":
+        j = _ending_at(doc, j + 1)
+    if j + 2 < len(f) and t[j] == "ETM" and f[j + 1] in ("것", "거") and f[j + 2] == "같":
+        j = _ending_at(doc, j + 2)
+    return j
+
+
 def _bought_for_it(doc: Doc, i: int) -> bool:
     """Whether the predicate at form ``i`` is the reason the writer bought or tried the product.
 
@@ -630,11 +644,7 @@ def _bought_for_it(doc: Doc, i: int) -> bool:
     or "-ㄴ 것 같다") and a verb of buying, or of trying it out, follows within eight morphemes.
     """
     f, t = doc.forms, doc.tags
-    j = _ending_at(doc, i)
-    if j + 2 < len(f) and t[j] == "ETM" and f[j + 1] in ("것", "거") and f[j + 2] == "같":
-        j = j + 3  # 기름진 것 같아서
-    elif j + 2 < len(f) and f[j] in ("어", "아") and f[j + 1] == "지" and t[j + 1] == "VX":
-        j = j + 2  # 푸석해져서
+    j = _past_hedges(doc, _ending_at(doc, i))
     if j >= len(f) or t[j] != "EC" or f[j] not in _BECAUSE:
         return False
     for k in range(j + 1, min(len(f), j + 9)):
@@ -651,11 +661,7 @@ _APPLY = frozenset({"바르", "쓰", "사용", "하", "뿌리", "먹"})
 def _situation(doc: Doc, i: int) -> bool:
     """Whether the predicate at form ``i`` names when the product is used: "건조할 때 바르면 좋아요", "여드름 날 것 같을 때"."""
     f, t = doc.forms, doc.tags
-    j = _ending_at(doc, i)
-    if j + 1 < len(f) and f[j] in ("어", "아") and f[j + 1] == "지" and t[j + 1] == "VX":
-        j = _ending_at(doc, j + 1)  # 뒤집어졌을 때
-    if j + 3 < len(f) and t[j] == "ETM" and f[j + 1] in ("것", "거") and f[j + 2] == "같":
-        j = j + 3  # 날 것 같을 때
+    j = _past_hedges(doc, _ending_at(doc, i))
     return j + 1 < len(f) and t[j] == "ETM" and f[j + 1] == "때"
 
 

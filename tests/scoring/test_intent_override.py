@@ -123,7 +123,7 @@ def test_no_pattern_repeats_an_unbounded_word():
     from nlp.scoring import intent_override as io
 
     nested = re.compile(r"\((\\S|\.)[+*][^()]*\)(\{|\*|\+)")
-    for name in ("WONT_RETURN", "STATED_EXTRA", "REPURCHASE_STATED", "REINSTALL", "RECOMMEND_STATED"):
+    for name in ("WONT_RETURN", "STATED_EXTRA", "REPURCHASE_STATED", "REINSTALL", "REQUEST", "USING_NOW", "RECOMMEND_STATED"):
         assert not nested.search(getattr(io, name).pattern), name
     long_run = "다시" + "가나다라마바사" * 300  # answered at once now
     assert not stated([long_run])[0]
